@@ -1,0 +1,113 @@
+// Package api is the set of operations the user interface offers. The desktop window
+// binds *API directly (Wails), the local web app calls the very same methods by name
+// over HTTP (package web), and the command line calls them too, so a rule lives in
+// one place whatever the face. Methods take and return plain JSON-friendly values;
+// the context of every long operation is the API's own, cancelled when the face stops.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"cutover/backend/events"
+	"cutover/backend/project"
+	"cutover/backend/secrets"
+	"cutover/backend/store"
+)
+
+// API is the application's operations over one database.
+type API struct {
+	ctx   context.Context
+	store *store.Store
+	vault *secrets.Vault
+	bus   *events.Bus
+	now   func() time.Time
+	log   *slog.Logger
+	ext   extensions
+}
+
+// Options are what an API is built from.
+type Options struct {
+	Store *store.Store
+	Vault *secrets.Vault
+	Bus   *events.Bus
+	Now   func() time.Time // nil: time.Now
+	Log   *slog.Logger     // nil: slog.Default()
+}
+
+// New returns the API. ctx bounds every long operation it starts.
+func New(ctx context.Context, o Options) *API {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Bus == nil {
+		o.Bus = events.NewBus()
+	}
+	return &API{ctx: ctx, store: o.Store, vault: o.Vault, bus: o.Bus, now: o.Now, log: o.Log}
+}
+
+// Open opens the database at dbPath (with its key file beside it) and returns an API over it.
+func Open(ctx context.Context, dbPath string, bus *events.Bus, log *slog.Logger) (*API, error) {
+	st, err := store.Open(ctx, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	key, err := secrets.LoadOrCreateKey(secrets.KeyPath(dbPath))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	vault, err := secrets.NewVault(key, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return New(ctx, Options{Store: st, Vault: vault, Bus: bus, Log: log}), nil
+}
+
+// Bus is the event stream the faces subscribe to.
+func (a *API) Bus() *events.Bus { return a.bus }
+
+// Store is the database (for the faces' own wiring, not for business rules).
+func (a *API) Store() *store.Store { return a.store }
+
+// Vault is the secret store.
+func (a *API) Vault() *secrets.Vault { return a.vault }
+
+// Context is the context of the API's long operations.
+func (a *API) Context() context.Context { return a.ctx }
+
+// Close stops what the API runs and closes the database.
+func (a *API) Close() error {
+	a.ext.close()
+	return a.store.Close()
+}
+
+// IsInputError reports whether err is the user's bad input (exit code 2, HTTP 400).
+func IsInputError(err error) bool {
+	var ie interface{ InputError() bool }
+	if errors.As(err, &ie) && ie.InputError() {
+		return true
+	}
+	return project.IsInputError(err) || errors.Is(err, store.ErrDuplicate)
+}
+
+// IsNotFound reports whether err means a named thing does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+func (a *API) project(name string) (project.Project, error) {
+	if name == "" {
+		return project.Project{}, &project.FieldError{Field: "project", Expected: "a project name (--project)"}
+	}
+	p, err := a.store.ProjectByName(a.ctx, name)
+	if err != nil {
+		return p, fmt.Errorf("project %q: %w", name, store.ErrNotFound)
+	}
+	return p, nil
+}

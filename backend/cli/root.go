@@ -1,0 +1,183 @@
+// Package cli is the command-line face of Cutover: every action of the user interface
+// as a command, with --json for scripts. Commands translate flags into calls of package
+// api and print the results; they hold no business rules.
+//
+// Exit codes: 0 done, 1 failed, 2 bad usage or bad input, 3 finished with some items failed.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"cutover/backend/api"
+	"cutover/backend/events"
+	"cutover/backend/store"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1
+	ExitUsage   = 2
+	ExitPartial = 3
+)
+
+// ExitError carries the exit code a command ends with.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Usage wraps err as bad usage or bad input (exit 2).
+func Usage(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
+
+// Partial reports a run that finished with some items failed (exit 3).
+func Partial(err error) error { return &ExitError{Code: ExitPartial, Err: err} }
+
+// Desktop opens the desktop window over a; it is nil in builds without one.
+type Desktop func(a *api.API, handler http.Handler) error
+
+// Options are what the binary's main gives the command line.
+type Options struct {
+	Desktop Desktop
+	Assets  http.FileSystem // the built frontend
+	Version string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Stdin   io.Reader
+}
+
+// Env is what every command gets: flags, output and a lazily opened API.
+type Env struct {
+	Opts   Options
+	DBPath string
+	JSON   bool
+	ctx    context.Context
+	api    *api.API
+	bus    *events.Bus
+	log    *slog.Logger
+}
+
+// Context is the command's context, cancelled by Ctrl-C.
+func (e *Env) Context() context.Context { return e.ctx }
+
+// API opens the database on first use.
+func (e *Env) API() (*api.API, error) {
+	if e.api != nil {
+		return e.api, nil
+	}
+	path := e.DBPath
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	a, err := api.Open(e.ctx, path, e.bus, e.log)
+	if err != nil {
+		return nil, err
+	}
+	e.api = a
+	return a, nil
+}
+
+// Out is standard output.
+func (e *Env) Out() io.Writer { return e.Opts.Stdout }
+
+// Print writes v as indented JSON with --json, else calls human.
+func (e *Env) Print(v any, human func(w io.Writer)) error {
+	if e.JSON {
+		enc := json.NewEncoder(e.Opts.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	human(e.Opts.Stdout)
+	return nil
+}
+
+// Run executes the command line args and returns the process exit code.
+func Run(ctx context.Context, args []string, o Options) int {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	env := &Env{Opts: o, ctx: ctx, bus: events.NewBus()}
+	env.log = slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	root := newRoot(env)
+	root.SetArgs(args)
+	root.SetOut(o.Stdout)
+	root.SetErr(o.Stderr)
+	root.SetIn(o.Stdin)
+	err := root.ExecuteContext(ctx)
+	if env.api != nil {
+		env.api.Close()
+	}
+	return exitCode(err, o.Stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "cutover:", err)
+	var ee *ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.Code
+	case api.IsInputError(err), api.IsNotFound(err), isFlagError(err):
+		return ExitUsage
+	}
+	return ExitFailed
+}
+
+type flagError struct{ error }
+
+func isFlagError(err error) bool {
+	var fe flagError
+	return errors.As(err, &fe)
+}
+
+func newRoot(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "cutover",
+		Short:         "Run a small business's email migration, from spreadsheets to the DNS switch",
+		Long:          "Cutover runs a whole email migration: people spreadsheets, mailbox copy (IMAP to IMAP), DNS checks and the four-phase timeline.\nWithout a command it opens the desktop window.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       env.Opts.Version,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
+	root.PersistentFlags().StringVar(&env.DBPath, "db", os.Getenv("CUTOVER_DB"), "database file (default: cutover.db in the configuration directory; env CUTOVER_DB)")
+	root.PersistentFlags().BoolVar(&env.JSON, "json", false, "machine-readable JSON on standard output")
+	root.AddCommand(serveCommand(env), demoCommand(env), desktopCommand(env))
+	root.AddCommand(projectCommands(env)...)
+	root.AddCommand(timelineCommands(env)...)
+	root.AddCommand(peopleCommands(env)...)
+	root.AddCommand(mailCommands(env)...)
+	root.AddCommand(dnsCommands(env)...)
+	return root
+}
+
+// requireProject returns the --project flag's value or a usage error.
+func requireProject(name string) error {
+	if name == "" {
+		return Usage(errors.New("--project: a project name is required"))
+	}
+	return nil
+}
