@@ -71,20 +71,14 @@ func Open(ctx context.Context, dbPath string, bus *events.Bus, log *slog.Logger)
 	return New(ctx, Options{Store: st, Vault: vault, Bus: bus, Log: log}), nil
 }
 
-// Bus is the event stream the faces subscribe to.
-func (a *API) Bus() *events.Bus { return a.bus }
+// The faces' wiring is done with package functions rather than methods, so that the
+// window's bindings and the web face expose only the operations meant for the UI.
 
-// Store is the database (for the faces' own wiring, not for business rules).
-func (a *API) Store() *store.Store { return a.store }
+// Events is the event stream of a, which the faces subscribe to.
+func Events(a *API) *events.Bus { return a.bus }
 
-// Vault is the secret store.
-func (a *API) Vault() *secrets.Vault { return a.vault }
-
-// Context is the context of the API's long operations.
-func (a *API) Context() context.Context { return a.ctx }
-
-// Close stops what the API runs and closes the database.
-func (a *API) Close() error {
+// Close stops what a runs and closes its database.
+func Close(a *API) error {
 	a.ext.close()
 	return a.store.Close()
 }

@@ -11,8 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -46,12 +46,12 @@ func Usage(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
 func Partial(err error) error { return &ExitError{Code: ExitPartial, Err: err} }
 
 // Desktop opens the desktop window over a; it is nil in builds without one.
-type Desktop func(a *api.API, handler http.Handler) error
+type Desktop func(a *api.API, assets fs.FS) error
 
 // Options are what the binary's main gives the command line.
 type Options struct {
 	Desktop Desktop
-	Assets  http.FileSystem // the built frontend
+	Assets  fs.FS // the built frontend (frontend/dist)
 	Version string
 	Stdout  io.Writer
 	Stderr  io.Writer
@@ -80,7 +80,7 @@ func (e *Env) API() (*api.API, error) {
 	path := e.DBPath
 	if path == "" {
 		var err error
-		if path, err = store.DefaultPath(); err != nil {
+		if path, err = DefaultDBPath(); err != nil {
 			return nil, err
 		}
 	}
@@ -126,7 +126,7 @@ func Run(ctx context.Context, args []string, o Options) int {
 	root.SetIn(o.Stdin)
 	err := root.ExecuteContext(ctx)
 	if env.api != nil {
-		env.api.Close()
+		api.Close(env.api)
 	}
 	return exitCode(err, o.Stderr)
 }
@@ -181,3 +181,6 @@ func requireProject(name string) error {
 	}
 	return nil
 }
+
+// DefaultDBPath is the database used without --db: CUTOVER_DB, else the configuration directory's.
+func DefaultDBPath() (string, error) { return store.DefaultPath() }

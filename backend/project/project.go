@@ -195,7 +195,10 @@ func (es InputErrors) Error() string {
 	for i, e := range es {
 		parts[i] = e.Error()
 	}
-	return strings.Join(parts, "; ")
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "invalid input:\n  " + strings.Join(parts, "\n  ")
 }
 
 // IsInputError reports whether err is bad user input (exit code 2 on the command line).
@@ -318,22 +321,23 @@ func Apply(p Project, in Input, creating bool, now time.Time) (Project, error) {
 		if p.Zone == "" || zerr != nil {
 			loc = nil
 		}
+		readIn := loc
+		if readIn == nil {
+			readIn = time.UTC // still check the format when the zone is missing or wrong
+		}
 		var t time.Time
-		var err error = errors.New("no layout")
+		var err error
 		for _, l := range cutoverLayouts {
-			if loc == nil {
-				break
-			}
-			if t, err = time.ParseInLocation(l, raw, loc); err == nil {
+			if t, err = time.ParseInLocation(l, raw, readIn); err == nil {
 				break
 			}
 		}
 		switch {
+		case err != nil:
+			add(&FieldError{Field: "cutover", Value: raw, Expected: `a date and time like "2027-05-14 18:00"`})
 		case loc == nil && !hasFieldErr(errs, "tz"):
 			add(&FieldError{Field: "cutover", Value: raw, Expected: "a time zone (tz) to read it in"})
 		case loc == nil:
-		case err != nil:
-			add(&FieldError{Field: "cutover", Value: raw, Expected: `a date and time like "2027-05-14 18:00"`})
 		case !t.After(now):
 			add(&FieldError{Field: "cutover", Value: raw, Expected: "a moment in the future (it is " + now.In(loc).Format("2006-01-02 15:04 MST") + " in " + p.Zone + ")"})
 		default:

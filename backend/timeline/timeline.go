@@ -346,7 +346,7 @@ func (t Timeline) String() string {
 		if s.Overdue {
 			late = "  OVERDUE"
 		}
-		fmt.Fprintf(&b, "  %s %-17s %-36s %-10s %s%s\n", mark, s.Key, s.Title, s.Owner, s.Due.Format("Mon 2006-01-02 15:04"), late)
+		fmt.Fprintf(&b, "  %s %-19s %-37s %-10s %s%s\n", mark, s.Key, s.Title, s.Owner, s.Due.Format("Mon 2006-01-02 15:04"), late)
 	}
 	return b.String()
 }

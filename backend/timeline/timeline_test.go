@@ -1,6 +1,9 @@
 package timeline
 
 import (
+	"bytes"
+
+	"github.com/emersion/go-ical"
 	"testing"
 	"time"
 
@@ -137,4 +140,35 @@ func TestParseStatusNamesTheField(t *testing.T) {
 	if _, err := ParseStatus("finished"); err == nil || err.Error() != `status: "finished": expected todo, in_progress, done, blocked or skipped` {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+func TestICSHasOneEventPerStepInUTC(t *testing.T) {
+	tl := Build(mustProject(t, "2027-05-17 18:00", "America/Toronto"), nil, time.Time{})
+	b, err := tl.ICS(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := ical.NewDecoder(bytes.NewReader(b)).Decode()
+	if err != nil {
+		t.Fatalf("decode our own calendar: %v", err)
+	}
+	evs := cal.Events()
+	if len(evs) != len(Defs) {
+		t.Fatalf("%d events, want %d", len(evs), len(Defs))
+	}
+	for _, ev := range evs {
+		uid, _ := ev.Props.Text(ical.PropUID)
+		if uid != "dns_change.acme@cutover" {
+			continue
+		}
+		start, err := ev.DateTimeStart(time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2027, 5, 17, 22, 0, 0, 0, time.UTC); !start.Equal(want) { // 18:00 EDT
+			t.Fatalf("DNS change starts %s, want %s", start, want)
+		}
+		return
+	}
+	t.Fatal("no event for dns_change")
 }

@@ -1,0 +1,67 @@
+// Package demo seeds a self-contained sample migration so a newcomer can click through
+// Cutover with no real server: a customer project with its cutover a few days ahead,
+// the preparation steps done and a first contact logged.
+package demo
+
+import (
+	"fmt"
+	"time"
+
+	"cutover/backend/api"
+	"cutover/backend/project"
+)
+
+// ProjectName is the demo project's name.
+const ProjectName = "acme-demo"
+
+// Options say where the demo's servers are (empty: placeholders).
+type Options struct {
+	Source string // e.g. imap+plain://127.0.0.1:PORT
+	Dest   string
+	Now    time.Time
+}
+
+// Seed creates the demo project in a (an empty database) and returns its name.
+func Seed(a *api.API, o Options) (string, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Source == "" {
+		o.Source = "imaps://mail.acme.example:993"
+	}
+	if o.Dest == "" {
+		o.Dest = "imaps://outlook.office365.com:993"
+	}
+	const tz = "America/Toronto"
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return "", fmt.Errorf("demo time zone: %w", err)
+	}
+	day := o.Now.In(loc).AddDate(0, 0, 5)
+	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+		day = day.AddDate(0, 0, 1)
+	}
+	cutover := time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, loc).Format("2006-01-02 15:04")
+	str := func(s string) *string { return &s }
+	domains := []string{"acme.example"}
+	holidays := []string{}
+	if _, err := a.CreateProject(project.Input{
+		Name: str(ProjectName), Customer: str("Acme Plumbing Ltd."), Domains: &domains,
+		Provider: str("m365"), Source: str(o.Source), Dest: str(o.Dest),
+		Cutover: str(cutover), Zone: str(tz), Holidays: &holidays,
+	}); err != nil {
+		return "", fmt.Errorf("create demo project: %w", err)
+	}
+	for _, key := range []string{"access_accounts", "verify_domain", "create_batch", "environment", "scheduling"} {
+		if _, err := a.SetStep(ProjectName, key, "done", "demo"); err != nil {
+			return "", err
+		}
+	}
+	if _, err := a.SetStep(ProjectName, "historical_copy", "in_progress", ""); err != nil {
+		return "", err
+	}
+	if _, err := a.AddContact(ProjectName, api.ContactInput{Channel: "phone", Summary: "Kick-off call with Dana (office manager): users list promised by Friday."}); err != nil {
+		return "", err
+	}
+	return ProjectName, nil
+}
