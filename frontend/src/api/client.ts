@@ -1,0 +1,142 @@
+// The one place that knows whether the app runs in the desktop window (Wails
+// bindings of the Go *api.API) or in a browser (the local web app's HTTP API).
+// Pages call `call('Method', ...args)` and `onEvent('domain:what', cb)` and never care.
+
+export interface FieldError {
+  field: string
+  value: string
+  expected: string
+}
+
+/** An error from the backend: its message, its kind and, for bad input, the fields. */
+export class ApiError extends Error {
+  kind: string
+  fields: FieldError[]
+  status: number
+  constructor(message: string, kind = 'internal', fields: FieldError[] = [], status = 0) {
+    super(message)
+    this.kind = kind
+    this.fields = fields
+    this.status = status
+  }
+}
+
+/** An event from the backend's event bus. */
+export interface BackendEvent<T = unknown> {
+  name: string
+  project?: string
+  at: string
+  data: T
+}
+
+type Binding = Record<string, (...args: unknown[]) => Promise<unknown>>
+
+declare global {
+  interface Window {
+    go?: { api?: { API?: Binding } }
+    runtime?: { EventsOn: (name: string, cb: (ev: BackendEvent) => void) => () => void }
+  }
+}
+
+function binding(): Binding | undefined {
+  return window.go?.api?.API
+}
+
+/** Whether the app runs inside the desktop window. */
+export function inDesktop(): boolean {
+  return binding() !== undefined
+}
+
+/** Call a method of the backend's API by name. */
+export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  const b = binding()
+  if (b) {
+    const fn = b[method]
+    if (!fn) throw new ApiError(`no operation ${method}`, 'notfound')
+    try {
+      return (await fn(...args)) as T
+    } catch (e) {
+      throw new ApiError(typeof e === 'string' ? e : String((e as Error)?.message ?? e), 'error')
+    }
+  }
+  const res = await fetch(`/api/call/${encodeURIComponent(method)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    credentials: 'same-origin',
+    body: JSON.stringify(args),
+  })
+  let body: { result?: T; error?: string; kind?: string; fields?: FieldError[] } = {}
+  try {
+    body = await res.json()
+  } catch {
+    throw new ApiError(`${method}: HTTP ${res.status}`, 'internal', [], res.status)
+  }
+  if (!res.ok) throw new ApiError(body.error ?? `HTTP ${res.status}`, body.kind, body.fields ?? [], res.status)
+  return body.result as T
+}
+
+type Listener = (ev: BackendEvent) => void
+const listeners = new Map<string, Set<Listener>>()
+let source: EventSource | undefined
+const wailsOff = new Map<string, () => void>()
+
+function dispatch(ev: BackendEvent) {
+  listeners.get(ev.name)?.forEach((cb) => cb(ev))
+  listeners.get('*')?.forEach((cb) => cb(ev))
+}
+
+/** Subscribe to backend events named `name` ('*' for all); returns the unsubscribe function. */
+export function onEvent<T = unknown>(name: string, cb: (ev: BackendEvent<T>) => void): () => void {
+  let set = listeners.get(name)
+  if (!set) {
+    set = new Set()
+    listeners.set(name, set)
+  }
+  set.add(cb as Listener)
+  if (window.runtime && inDesktop()) {
+    if (name !== '*' && !wailsOff.has(name)) {
+      wailsOff.set(name, window.runtime.EventsOn(name, (ev) => listeners.get(name)?.forEach((l) => l(ev))))
+    }
+  } else if (!source) {
+    source = new EventSource('/api/events')
+    source.onmessage = (m) => {
+      try {
+        dispatch(JSON.parse(m.data))
+      } catch {
+        /* a malformed event is dropped */
+      }
+    }
+  }
+  return () => {
+    set!.delete(cb as Listener)
+  }
+}
+
+/** A file produced by the backend (templates, exports, calendars). */
+export interface BackendFile {
+  name: string
+  mime: string
+  data: string // base64
+}
+
+/** Save a backend file through the browser's download (works in the window too). */
+export function saveFile(f: BackendFile) {
+  const bytes = Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))
+  const url = URL.createObjectURL(new Blob([bytes], { type: f.mime || 'application/octet-stream' }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = f.name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+/** Read a picked or dropped file as base64, the form []byte arguments take. */
+export async function fileToBase64(file: File): Promise<string> {
+  const buf = new Uint8Array(await file.arrayBuffer())
+  let bin = ''
+  const chunk = 0x8000
+  for (let i = 0; i < buf.length; i += chunk) bin += String.fromCharCode(...buf.subarray(i, i + chunk))
+  return btoa(bin)
+}

@@ -1,0 +1,43 @@
+// Dates are shown in the project's zone, whatever the viewer's.
+
+export function fmtDate(iso: string | undefined, tz: string, withTime = true): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (isNaN(d.getTime()) || d.getUTCFullYear() < 1970) return ''
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const, timeZoneName: 'short' as const } : {}),
+  }).format(d)
+}
+
+/** "2027-05-14 18:00" in tz: the form the backend takes. */
+export function wallTime(iso: string, tz: string): string {
+  const d = new Date(iso)
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(d).map((p) => [p.type, p.value]),
+  )
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`
+}
+
+export function fmtBytes(n: number): string {
+  if (!isFinite(n)) return ''
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let i = 0
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024
+    i++
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
+}
+
+export function relDays(iso: string, now: string): string {
+  const days = Math.round((new Date(iso).getTime() - new Date(now).getTime()) / 86400000)
+  if (days === 0) return 'today'
+  return days > 0 ? `in ${days} d` : `${-days} d ago`
+}

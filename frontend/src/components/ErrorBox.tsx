@@ -1,0 +1,36 @@
+import { ApiError } from '../api/client'
+
+/** Shows an error from the backend; bad input lists every field with what was expected. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null
+  if (error instanceof ApiError && error.fields.length > 0) {
+    return (
+      <div className="error" role="alert">
+        <ul>
+          {error.fields.map((f, i) => (
+            <li key={i}>
+              <b>{f.field}</b>
+              {f.value ? <> “{f.value}”</> : null}: {f.value ? 'expected ' : ''}
+              {f.expected}
+            </li>
+          ))}
+        </ul>
+      </div>
+    )
+  }
+  const msg = error instanceof Error ? error.message : String(error)
+  return (
+    <div className="error" role="alert">
+      {msg}
+    </div>
+  )
+}
+
+/** The message for one field, if the error names it. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  if (error instanceof ApiError) {
+    const f = error.fields.find((x) => x.field === field)
+    if (f) return f.value ? `“${f.value}”: expected ${f.expected}` : f.expected
+  }
+  return undefined
+}
