@@ -37,12 +37,13 @@ func serveCommand(env *Env) *cobra.Command {
 
 // serve runs the local web app until the command's context is cancelled (Ctrl-C).
 func serve(env *Env, a *api.API, addr string, open bool) error {
-	if env.Opts.Assets == nil {
-		return errors.New("this build has no frontend assets")
-	}
 	ln, err := web.Listen(addr)
 	if err != nil {
 		return Usage(err)
+	}
+	if env.Opts.Assets == nil {
+		ln.Close()
+		return errors.New("this build has no frontend assets")
 	}
 	token := web.NewToken()
 	srv := &http.Server{Handler: web.New(a, env.Opts.Assets, token, env.log).Handler(), ReadHeaderTimeout: 10 * time.Second}
