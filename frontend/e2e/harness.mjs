@@ -1,0 +1,80 @@
+// Starts the real `cutover serve` on a temporary database and drives it with headless
+// Chromium (Debian's /usr/bin/chromium through playwright-core). Used by every e2e test.
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const repo = resolve(here, '..', '..')
+export const bin = process.env.CUTOVER_BIN ?? join(repo, 'build', 'bin', 'cutover-web')
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
+
+/** Runs the cutover command line on db and returns its stdout (throws on a non-zero exit). */
+export function cli(db, ...args) {
+  return execFileSync(bin, ['--db', db, ...args], { encoding: 'utf8' })
+}
+
+/**
+ * Starts the app: a fresh database (seeded by `seed(db)` if given), `cutover serve` on a free
+ * loopback port, and a Chromium page already holding the launch token.
+ */
+export async function startApp({ seed, serveArgs = [], env = {} } = {}) {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build it with \`go build -o build/bin/cutover-web .\` (scripts/test.sh does)`)
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install chromium (scripts/test.sh does)`)
+  const dir = mkdtempSync(join(tmpdir(), 'cutover-e2e-'))
+  const db = join(dir, 'e2e.db')
+  if (seed) await seed(db)
+  const proc = spawn(bin, ['--db', db, 'serve', '--addr', '127.0.0.1:0', ...serveArgs], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  proc.stderr.on('data', (d) => (stderr += d))
+  const url = await new Promise((ok, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new Error(`cutover serve printed no URL in 20 s: ${out} ${stderr}`)), 20000)
+    proc.stdout.on('data', (d) => {
+      out += d
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/)
+      if (m) {
+        clearTimeout(timer)
+        ok(m[0])
+      }
+    })
+    proc.on('exit', (code) => fail(new Error(`cutover serve exited ${code}: ${stderr}`)))
+  })
+  const base = url.replace(/\/\?token=.*/, '')
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })
+  const page = await context.newPage()
+  const pageErrors = []
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  await page.goto(url)
+  return {
+    url,
+    base,
+    db,
+    dir,
+    page,
+    browser,
+    pageErrors,
+    /** Saves a screenshot under build/e2e-shots for a person to look at. */
+    async shot(name) {
+      const out = join(repo, 'build', 'e2e-shots')
+      execFileSync('mkdir', ['-p', out])
+      await page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
+    },
+    async stop() {
+      await browser.close().catch(() => {})
+      proc.kill('SIGTERM')
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)))
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
