@@ -179,3 +179,47 @@ func TestListenRefusesNonLoopback(t *testing.T) {
 	}
 	ln.Close()
 }
+
+func TestEventsReachTheBrowserAsServerSentEvents(t *testing.T) {
+	srv, token := newServer(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	buf := make([]byte, 64)
+	if _, err := res.Body.Read(buf); err != nil { // ": connected": the subscription is in place
+		t.Fatal(err)
+	}
+	in := `[{"name":"acme","domains":["acme.example"],"provider":"imap","cutover":"2099-05-14 18:00","tz":"Europe/Paris"}]`
+	if r, body := post(t, srv, "CreateProject", in, map[string]string{"Authorization": "Bearer " + token}); r.StatusCode != 200 {
+		t.Fatalf("create: %v", body)
+	}
+	var got strings.Builder
+	for !strings.Contains(got.String(), "\n\n") {
+		n, err := res.Body.Read(buf)
+		if err != nil {
+			t.Fatalf("read events: %v (so far %q)", err, got.String())
+		}
+		got.Write(buf[:n])
+	}
+	line := strings.TrimSpace(got.String())
+	if !strings.HasPrefix(line, "data: ") {
+		t.Fatalf("event %q", line)
+	}
+	var ev struct {
+		Name    string `json:"name"`
+		Project string `json:"project"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Name != "project:changed" || ev.Project != "acme" {
+		t.Fatalf("event %+v", ev)
+	}
+}
