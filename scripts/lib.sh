@@ -32,7 +32,9 @@ need_toolchains() {
 
 build_frontend() {
   say "building the frontend (TypeScript + Vite)"
-  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+  # `npm ci` refuses a lockfile without every platform's optional packages (the registry here
+  # serves only this platform's), so install from the lockfile with `npm install --no-save`.
+  (cd frontend && npm install --no-save --no-audit --no-fund --loglevel=error && npm run build)
 }
 
 # The desktop build: Wails needs the desktop and production tags, and webkit2_41 on Debian 12.
