@@ -30,7 +30,7 @@ for (const line of lines) {
       failed.push(key)
     }
   } else if (['pass', 'fail', 'skip'].includes(ev.Action)) {
-    pkgs.push(`${ev.Action === 'fail' ? 'FAIL' : ev.Action === 'skip' ? '----' : 'ok  '} ${ev.Package} ${ev.Elapsed ?? ''}s`)
+    pkgs.push(`${ev.Action === 'fail' ? 'FAIL' : ev.Action === 'skip' ? 'none' : 'ok  '} ${ev.Package} ${ev.Elapsed ?? ''}s`)
     if (ev.Action === 'fail' && !failed.some((k) => k.startsWith(ev.Package + ' '))) {
       fail++ // the package failed outside any test: a build error or a panic at init
       failed.push(key)

@@ -89,4 +89,3 @@ func TestKeyFileIsReusedAndPrivate(t *testing.T) {
 		t.Fatalf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 }
-
