@@ -64,9 +64,9 @@ export async function startApp({ seed, serveArgs = [], env = {} } = {}) {
     page,
     browser,
     pageErrors,
-    /** Saves a screenshot under build/e2e-shots for a person to look at. */
+    /** Saves a screenshot under build/test/e2e-shots for a person to look at. */
     async shot(name) {
-      const out = join(repo, 'build', 'e2e-shots')
+      const out = join(repo, 'build', 'test', 'e2e-shots')
       execFileSync('mkdir', ['-p', out])
       await page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
     },
