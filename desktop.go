@@ -3,14 +3,19 @@
 package main
 
 import (
+	_ "embed"
 	"io/fs"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
 	"cutover/backend/api"
 )
+
+//go:embed build/appicon.png
+var icon []byte
 
 // desktop opens the Wails window over a, showing the same frontend as the browser.
 func desktop(a *api.API, dist fs.FS) error {
@@ -26,5 +31,6 @@ func desktop(a *api.API, dist fs.FS) error {
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
 		Bind:             []interface{}{a},
+		Linux:            &linux.Options{Icon: icon, ProgramName: "cutover"},
 	})
 }
