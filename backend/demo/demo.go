@@ -1,6 +1,6 @@
 // Package demo seeds a self-contained sample migration so a newcomer can click through
-// Cutover with no real server: a customer project with its cutover a few days ahead,
-// the preparation steps done and a first contact logged.
+// Cutover with no real server: a customer project with its cutover eight days ahead,
+// the preparation steps done, the historical copy started and a first contact logged.
 package demo
 
 import (
@@ -37,7 +37,7 @@ func Seed(a *api.API, o Options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("demo time zone: %w", err)
 	}
-	day := o.Now.In(loc).AddDate(0, 0, 5)
+	day := o.Now.In(loc).AddDate(0, 0, 8)
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 		day = day.AddDate(0, 0, 1)
 	}
@@ -52,12 +52,12 @@ func Seed(a *api.API, o Options) (string, error) {
 	}); err != nil {
 		return "", fmt.Errorf("create demo project: %w", err)
 	}
-	for _, key := range []string{"access_accounts", "verify_domain", "create_batch", "environment", "scheduling"} {
-		if _, err := a.SetStep(ProjectName, key, "done", "demo"); err != nil {
+	for _, key := range []string{"access_accounts", "verify_domain", "create_batch", "environment", "scheduling", "historical_copy"} {
+		if _, err := a.SetStep(ProjectName, key, "done", ""); err != nil {
 			return "", err
 		}
 	}
-	if _, err := a.SetStep(ProjectName, "historical_copy", "in_progress", ""); err != nil {
+	if _, err := a.SetStep(ProjectName, "pre_migration", "in_progress", "mail older than 30 days"); err != nil {
 		return "", err
 	}
 	if _, err := a.AddContact(ProjectName, api.ContactInput{Channel: "phone", Summary: "Kick-off call with Dana (office manager): users list promised by Friday."}); err != nil {

@@ -1,0 +1,43 @@
+package demo
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cutover/backend/api"
+)
+
+func TestDemoProjectIsReadyToClickThrough(t *testing.T) {
+	a, err := api.Open(context.Background(), filepath.Join(t.TempDir(), "demo.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close(a)
+	now := time.Now()
+	name, err := Seed(a, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := a.Timeline(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tl.Cutover.After(now.Add(6 * 24 * time.Hour)) {
+		t.Fatalf("demo cutover %s is not a week ahead", tl.Cutover)
+	}
+	done := 0
+	for _, s := range tl.Steps {
+		if s.Status == "done" {
+			done++
+		}
+	}
+	if done != 6 {
+		t.Fatalf("%d steps done, want the 5 preparation steps and the historical copy start", done)
+	}
+	log, _ := a.ContactLog(name)
+	if len(log) != 1 {
+		t.Fatalf("%d contacts, want 1", len(log))
+	}
+}
