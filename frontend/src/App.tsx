@@ -23,7 +23,21 @@ export function App() {
   useEffect(() => {
     const on = () => setRoute(parse(window.location.hash))
     window.addEventListener('hashchange', on)
-    return () => window.removeEventListener('hashchange', on)
+    // "/" jumps to the first table filter on the page, as in most tools people use all day.
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement
+      if (e.key !== '/' || ['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName)) return
+      const f = document.querySelector<HTMLInputElement>('input.filter')
+      if (f) {
+        e.preventDefault()
+        f.focus()
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => {
+      window.removeEventListener('hashchange', on)
+      window.removeEventListener('keydown', onKey)
+    }
   }, [])
   return (
     <div className="app">
@@ -31,6 +45,9 @@ export function App() {
         <a className="brand" href="#/">
           Cutover
         </a>
+        <span className="keys muted" title="Keyboard: 1–5 switch tabs, / filters a table, Alt+N new project">
+          1–5 tabs · / filter
+        </span>
         {route.project && (
           <>
             <span className="crumb">/</span>
