@@ -168,6 +168,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.AddCommand(serveCommand(env), demoCommand(env), desktopCommand(env))
 	root.AddCommand(projectCommands(env)...)
 	root.AddCommand(timelineCommands(env)...)
+	root.AddCommand(batchCommands(env)...)
 	root.AddCommand(peopleCommands(env)...)
 	root.AddCommand(mailCommands(env)...)
 	root.AddCommand(dnsCommands(env)...)
