@@ -1,0 +1,113 @@
+package sheets
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func openXLSX(name string, data []byte, lim Limits) (*excelize.File, error) {
+	if err := checkZip(name, data, lim); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit:    lim.MaxUnzipped,
+		UnzipXMLSizeLimit: min(lim.MaxXML, lim.MaxUnzipped),
+	})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		return nil, &FileError{File: name, Problem: "the workbook cannot be read (" + err.Error() + ")", Expected: expectSheet}
+	}
+	return f, nil
+}
+
+func readXLSX(name string, data []byte, sheet string, lim Limits) (t Table, err error) {
+	t = Table{File: name, Format: "xlsx"}
+	f, err := openXLSX(name, data, lim)
+	if err != nil {
+		return t, err
+	}
+	defer f.Close()
+	// excelize panics on some malformed parts; a broken file must be an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = &FileError{File: name, Sheet: t.Sheet, Problem: fmt.Sprintf("the workbook is damaged (%v)", r), Expected: expectSheet}
+		}
+	}()
+	list := f.GetSheetList()
+	if len(list) == 0 {
+		return t, &FileError{File: name, Problem: "the workbook has no worksheet", Expected: expectSheet}
+	}
+	if sheet != "" {
+		found := ""
+		for _, s := range list {
+			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(sheet)) {
+				found = s
+				break
+			}
+		}
+		if found == "" {
+			return t, &FileError{File: name, Problem: fmt.Sprintf("no sheet named %q", sheet), Expected: "one of the sheets " + quoteList(list)}
+		}
+		t.Sheet = found
+		return t, readSheet(f, &t, lim)
+	}
+	for _, s := range list {
+		t.Sheet, t.Rows = s, nil
+		if err := readSheet(f, &t, lim); err != nil {
+			return t, err
+		}
+		if len(t.Rows) > 0 {
+			return t, nil
+		}
+	}
+	t.Sheet = list[0]
+	return t, &FileError{File: name, Problem: "every sheet is empty", Expected: "a header row and at least one row"}
+}
+
+// readSheet streams a worksheet's rows. Cells come as excelize shows them: the cached
+// value of a formula, numbers through their number format (so an identifier formatted
+// 0000 keeps its leading zeros; one typed as text stays text).
+func readSheet(f *excelize.File, t *Table, lim Limits) error {
+	rows, err := f.Rows(t.Sheet)
+	if err != nil {
+		return &FileError{File: t.File, Sheet: t.Sheet, Problem: "the sheet cannot be read (" + err.Error() + ")", Expected: expectSheet}
+	}
+	defer rows.Close()
+	num := 0
+	for rows.Next() {
+		num++
+		cells, err := rows.Columns()
+		if err != nil {
+			return &FileError{File: t.File, Sheet: t.Sheet, Row: num, Problem: "the row cannot be read (" + err.Error() + ")", Expected: expectSheet}
+		}
+		if err := t.addRow(num, cells, lim); err != nil {
+			return err
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return &FileError{File: t.File, Sheet: t.Sheet, Problem: "the sheet cannot be read (" + err.Error() + ")", Expected: expectSheet}
+	}
+	return nil
+}
+
+func quoteList(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// ColumnLetter is a spreadsheet column name: 0 → A, 26 → AA.
+func ColumnLetter(i int) string {
+	s, err := excelize.ColumnNumberToName(i + 1)
+	if err != nil {
+		return fmt.Sprint(i + 1)
+	}
+	return s
+}
