@@ -27,17 +27,17 @@ func openXLSX(name string, data []byte, lim Limits) (*excelize.File, error) {
 
 func readXLSX(name string, data []byte, sheet string, lim Limits) (t Table, err error) {
 	t = Table{File: name, Format: "xlsx"}
-	f, err := openXLSX(name, data, lim)
-	if err != nil {
-		return t, err
-	}
-	defer f.Close()
-	// excelize panics on some malformed parts; a broken file must be an error, not a crash.
+	// A malformed part may panic inside excelize; a broken file must be an error, not a crash.
 	defer func() {
 		if r := recover(); r != nil {
 			err = &FileError{File: name, Sheet: t.Sheet, Problem: fmt.Sprintf("the workbook is damaged (%v)", r), Expected: expectSheet}
 		}
 	}()
+	f, err := openXLSX(name, data, lim)
+	if err != nil {
+		return t, err
+	}
+	defer f.Close()
 	list := f.GetSheetList()
 	if len(list) == 0 {
 		return t, &FileError{File: name, Problem: "the workbook has no worksheet", Expected: expectSheet}
