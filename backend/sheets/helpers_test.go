@@ -89,4 +89,3 @@ func cells(t Table) string {
 	}
 	return b.String()
 }
-

@@ -151,7 +151,7 @@ func size(n int64) string {
 func (t *Table) addRow(num int, cells []string, lim Limits) error {
 	empty := true
 	for i, c := range cells {
-		c = strings.TrimSpace(c)
+		c = unneutralize(strings.TrimSpace(c))
 		cells[i] = c
 		if c != "" {
 			empty = false
@@ -174,4 +174,15 @@ func (t *Table) addRow(num int, cells []string, lim Limits) error {
 	}
 	t.Rows = append(t.Rows, Row{Num: num, Cells: cells})
 	return nil
+}
+
+// unneutralize undoes Neutralize, so that a file Cutover exported imports back as it was.
+func unneutralize(s string) string {
+	if len(s) > 1 && s[0] == '\'' {
+		switch s[1] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return s[1:]
+		}
+	}
+	return s
 }

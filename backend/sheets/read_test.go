@@ -206,3 +206,18 @@ func TestBrokenFilesGetClearErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestNeutralizeAndBack(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+1+cmd": "'+1+cmd", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)", "\t=x": "'\t=x",
+		"+33 6 11 22 33 44": "+33 6 11 22 33 44", "+1 (555) 010-9999": "+1 (555) 010-9999", "+": "'+",
+		"alice": "alice", "": "", "'=x": "'=x", "a=b": "a=b",
+	} {
+		if got := Neutralize(in); got != want {
+			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
+		}
+		if got := unneutralize(Neutralize(in)); in != "" && in[0] != '\'' && got != in {
+			t.Errorf("unneutralize(Neutralize(%q)) = %q", in, got)
+		}
+	}
+}

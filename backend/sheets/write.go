@@ -19,16 +19,36 @@ type Sheet struct {
 
 // Neutralize defuses a cell a spreadsheet program would run as a formula (OWASP "CSV
 // injection"): text starting with =, +, -, @, a tab or a carriage return gets a leading
-// apostrophe, which spreadsheet programs show as text and do not evaluate.
+// apostrophe, which spreadsheet programs show as text and do not evaluate. A phone number
+// in international form (+ then digits, spaces, dots, hyphens, parentheses) is left as
+// it is: it calls no function and references no cell, and the consoles it goes to must
+// get it intact. The import undoes the apostrophe, so exports read back unchanged.
 func Neutralize(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	case '+':
+		if phoneLike(s) {
+			return s
+		}
+		return "'" + s
+	case '=', '-', '@', '\t', '\r':
 		return "'" + s
 	}
 	return s
+}
+
+func phoneLike(s string) bool {
+	if len(s) < 2 || s[0] != '+' || s[1] < '0' || s[1] > '9' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !(r >= '0' && r <= '9' || r == ' ' || r == '.' || r == '-' || r == '(' || r == ')') {
+			return false
+		}
+	}
+	return true
 }
 
 // CSVOptions shape a CSV file.
@@ -65,8 +85,9 @@ func (s Sheet) CSV(o CSVOptions) []byte {
 	return buf.Bytes()
 }
 
-// XLSX writes the sheet as a workbook: every cell is a text cell (never a formula, so
-// nothing in it runs), the header bold and frozen.
+// XLSX writes the sheet as a workbook: every cell is a text cell (never a formula), and
+// neutralised as in CSV, so that it stays harmless when re-saved as CSV; the header is
+// bold and frozen.
 func (s Sheet) XLSX() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -107,7 +128,7 @@ func (s Sheet) XLSX() ([]byte, error) {
 	for n, r := range s.Rows {
 		row = row[:0]
 		for _, c := range r {
-			row = append(row, excelize.Cell{StyleID: text, Value: c})
+			row = append(row, excelize.Cell{StyleID: text, Value: Neutralize(c)})
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, row); err != nil {
