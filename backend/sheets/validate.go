@@ -300,6 +300,9 @@ func (c *checker) users(rows []Row) {
 			SourceLogin: v[FSourceLogin], JobTitle: v[FJobTitle], Department: v[FDepartment], OfficePhone: v[FOfficePhone],
 			MobilePhone: v[FMobilePhone], OrgUnit: v[FOrgUnit], Migrate: true}
 		key := strings.ToLower(u.Address)
+		if old, ok := c.known.Users[key]; ok {
+			c.keepAbsent(&u, old)
+		}
 		addrDup := false
 		if c.address(&row, FAddress, u.Address, true) {
 			if prev, dup := seenAddr[key]; dup {
@@ -353,6 +356,25 @@ func (c *checker) users(rows []Row) {
 		c.count(rec.Action)
 		c.res.Users = append(c.res.Users, rec)
 		c.finishRow(&row, u.Address, rec.Action)
+	}
+}
+
+// keepAbsent keeps the stored values of the fields the sheet has no column for: an M365
+// export, say, carries no source login and must not reset the one stored.
+func (c *checker) keepAbsent(u *User, old User) {
+	for _, f := range []struct {
+		field string
+		dst   *string
+		src   string
+	}{{FFirstName, &u.FirstName, old.FirstName}, {FLastName, &u.LastName, old.LastName}, {FDisplayName, &u.DisplayName, old.DisplayName},
+		{FSourceLogin, &u.SourceLogin, old.SourceLogin}, {FJobTitle, &u.JobTitle, old.JobTitle}, {FDepartment, &u.Department, old.Department},
+		{FOfficePhone, &u.OfficePhone, old.OfficePhone}, {FMobilePhone, &u.MobilePhone, old.MobilePhone}, {FOrgUnit, &u.OrgUnit, old.OrgUnit}} {
+		if _, ok := c.col[f.field]; !ok {
+			*f.dst = f.src
+		}
+	}
+	if _, ok := c.col[FMigrate]; !ok {
+		u.Migrate = old.Migrate
 	}
 }
 

@@ -281,3 +281,16 @@ func TestValidAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestColumnsAbsentFromALayoutKeepStoredValues(t *testing.T) {
+	known := acme()
+	known.Users = map[string]User{"alice@acme.example": {Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin",
+		SourceLogin: "alice.old", OrgUnit: "/Finance", Migrate: false}}
+	known.BatchByDest = map[string]BatchLink{"alice@acme.example": {Source: "alice.old", Dest: "alice@acme.example", Enabled: false}}
+	// An M365 bulk-add file has no source login, org unit or migrate column.
+	res := parseCSV(t, Users, "m365.csv", "User Name,First Name,Last Name,Display Name,Job Title\nalice@acme.example,Alice,Martin,Alice Martin,CFO\n", known)
+	u := res.Users[0]
+	if u.Action != Update || u.User.SourceLogin != "alice.old" || u.User.OrgUnit != "/Finance" || u.User.Migrate || u.User.JobTitle != "CFO" {
+		t.Fatalf("%s %+v", u.Action, u.User)
+	}
+}

@@ -84,18 +84,21 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 			return fmt.Errorf("save users: %w", err)
 		}
 		defer upUser.Close()
-		upBatch, err := tx.PrepareContext(ctx, `UPDATE batch_entry SET source_login = ?, dest_login = ?, name = ?, enabled = ?, updated_at = ?
-			WHERE project_id = ? AND dest_login = ? RETURNING id`)
+		// Keyed by destination: a user whose source login changed keeps its entry (and passwords).
+		const batchUpsert = `INSERT INTO batch_entry(project_id, source_login, dest_login, name, enabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(project_id, dest_login) DO UPDATE SET source_login = excluded.source_login, name = excluded.name,
+			enabled = excluded.enabled, updated_at = excluded.updated_at`
+		upBatch, err := tx.PrepareContext(ctx, batchUpsert)
 		if err != nil {
 			return fmt.Errorf("save users: %w", err)
 		}
 		defer upBatch.Close()
-		insBatch, err := tx.PrepareContext(ctx, `INSERT INTO batch_entry(project_id, source_login, dest_login, name, enabled, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		upBatchID, err := tx.PrepareContext(ctx, batchUpsert+` RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("save users: %w", err)
 		}
-		defer insBatch.Close()
+		defer upBatchID.Close()
 		putSecret, err := tx.PrepareContext(ctx, `INSERT INTO secret(ref, project_id, sealed, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT(ref) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`)
 		if err != nil {
@@ -108,10 +111,12 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, u.Migrate, now, now); err != nil {
 				return fmt.Errorf("save user %s: %w", u.Address, err)
 			}
+			args := []any{projectID, u.SourceLogin, u.Address, u.DisplayName, u.Migrate, now, now}
 			var id int64
-			err := upBatch.QueryRowContext(ctx, u.SourceLogin, u.Address, u.DisplayName, u.Migrate, now, projectID, u.Address).Scan(&id)
-			if err == sql.ErrNoRows {
-				err = insBatch.QueryRowContext(ctx, projectID, u.SourceLogin, u.Address, u.DisplayName, u.Migrate, now, now).Scan(&id)
+			if w.SourcePassword.IsZero() && w.Password.IsZero() {
+				_, err = upBatch.ExecContext(ctx, args...)
+			} else {
+				err = upBatchID.QueryRowContext(ctx, args...).Scan(&id)
 			}
 			if err != nil {
 				if strings.Contains(err.Error(), "UNIQUE constraint failed") {
