@@ -73,7 +73,7 @@ func importCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := readInput(args[1])
+			data, err := readInput(env, args[1])
 			if err != nil {
 				return err
 			}
@@ -105,9 +105,9 @@ func importCommand(env *Env) *cobra.Command {
 }
 
 // readInput reads a file the user named, or standard input for "-".
-func readInput(path string) ([]byte, error) {
+func readInput(env *Env, path string) ([]byte, error) {
 	if path == "-" {
-		return io.ReadAll(io.LimitReader(os.Stdin, sheets.DefaultLimits.MaxBytes+1))
+		return io.ReadAll(io.LimitReader(env.Opts.Stdin, sheets.DefaultLimits.MaxBytes+1))
 	}
 	st, err := os.Stat(path)
 	if err != nil {
