@@ -221,3 +221,53 @@ func TestNeutralizeAndBack(t *testing.T) {
 		}
 	}
 }
+
+// The streaming row reader must read every workbook exactly as excelize's own iterator does.
+func TestStreamingReaderMatchesExcelize(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetCellStr("Sheet1", "A1", "Title & <notes>")
+	f.SetCellStr("Sheet1", "C3", "Email address")
+	f.SetCellValue("Sheet1", "D3", 3.25)
+	f.SetCellValue("Sheet1", "E3", true)
+	f.SetCellValue("Sheet1", "F3", 0.1+0.2)
+	f.SetCellValue("Sheet1", "G3", time.Date(2027, 5, 14, 0, 0, 0, 0, time.UTC))
+	f.SetCellValue("Sheet1", "H3", int64(123456789012))
+	f.SetCellRichText("Sheet1", "B5", []excelize.RichTextRun{{Text: "Zoë "}, {Text: "Müller", Font: &excelize.Font{Bold: true}}})
+	f.SetCellStr("Sheet1", "AB7", "far right")
+	pct, _ := f.NewStyle(&excelize.Style{NumFmt: 10})
+	f.SetCellValue("Sheet1", "A8", 0.25)
+	f.SetCellStyle("Sheet1", "A8", "A8", pct)
+	f.SetCellFormula("Sheet1", "B8", "1+1")
+	buf, _ := f.WriteToBuffer()
+	f.Close()
+	inline := func() []byte {
+		g := excelize.NewFile()
+		defer g.Close()
+		sw, _ := g.NewStreamWriter("Sheet1")
+		sw.SetRow("A1", []any{"Email address", "n", "flag"})
+		sw.SetRow("A2", []any{"a@acme.example", 42, false})
+		sw.SetRow("A4", []any{"x&y <z>", 1.5})
+		sw.Flush()
+		b, _ := g.WriteToBuffer()
+		return b.Bytes()
+	}()
+	tmpl, err := TemplateXLSX(Users, []string{"acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"cells.xlsx": buf.Bytes(), "inline.xlsx": inline, "template.xlsx": tmpl} {
+		fast, err := Read(name, data, "", DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := openXLSX(name, data, DefaultLimits)
+		slow := Table{File: name, Sheet: fast.Sheet}
+		if err := readSheet(x, &slow, DefaultLimits); err != nil {
+			t.Fatal(err)
+		}
+		x.Close()
+		if cells(fast) != cells(slow) {
+			t.Errorf("%s: streaming reader:\n%s\nexcelize:\n%s", name, cells(fast), cells(slow))
+		}
+	}
+}

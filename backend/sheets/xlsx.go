@@ -1,8 +1,11 @@
 package sheets
 
 import (
+	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -38,6 +41,7 @@ func readXLSX(name string, data []byte, sheet string, lim Limits) (t Table, err 
 		return t, err
 	}
 	defer f.Close()
+	fast := newFastReader(data, f, lim)
 	list := f.GetSheetList()
 	if len(list) == 0 {
 		return t, &FileError{File: name, Problem: "the workbook has no worksheet", Expected: expectSheet}
@@ -54,11 +58,11 @@ func readXLSX(name string, data []byte, sheet string, lim Limits) (t Table, err 
 			return t, &FileError{File: name, Problem: fmt.Sprintf("no sheet named %q", sheet), Expected: "one of the sheets " + quoteList(list)}
 		}
 		t.Sheet = found
-		return t, readSheet(f, &t, lim)
+		return t, fast.read(&t)
 	}
 	for _, s := range list {
 		t.Sheet, t.Rows = s, nil
-		if err := readSheet(f, &t, lim); err != nil {
+		if err := fast.read(&t); err != nil {
 			return t, err
 		}
 		if len(t.Rows) > 0 {
@@ -67,6 +71,57 @@ func readXLSX(name string, data []byte, sheet string, lim Limits) (t Table, err 
 	}
 	t.Sheet = list[0]
 	return t, &FileError{File: name, Problem: "every sheet is empty", Expected: "a header row and at least one row"}
+}
+
+// fastReader streams a sheet's rows from its part (see xlsxrows.go), falling back to
+// excelize's row iterator when the workbook's parts cannot be found that way.
+type fastReader struct {
+	f     *excelize.File
+	lim   Limits
+	parts zipParts
+	paths map[string]string
+	sst   []string
+	fmts  []int
+	ok    bool
+}
+
+func newFastReader(data []byte, f *excelize.File, lim Limits) *fastReader {
+	r := &fastReader{f: f, lim: lim}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return r
+	}
+	r.parts = indexZip(zr)
+	if r.paths, err = r.parts.sheetPaths(); err != nil {
+		return r
+	}
+	if r.sst, err = r.parts.sharedStrings(lim.MaxUnzipped); err != nil {
+		return r
+	}
+	r.fmts = r.parts.numFmts()
+	r.ok = true
+	return r
+}
+
+func (r *fastReader) read(t *Table) error {
+	p, ok := r.paths[t.Sheet]
+	if !r.ok || !ok {
+		return readSheet(r.f, t, r.lim)
+	}
+	rc, err := r.parts.open(p)
+	if err != nil {
+		return readSheet(r.f, t, r.lim)
+	}
+	defer rc.Close()
+	format := func(ref string) (string, error) { return r.f.GetCellValue(t.Sheet, ref) }
+	err = streamRows(io.LimitReader(rc, r.lim.MaxUnzipped), r.sst, r.fmts, format, func(num int, cells []string) error {
+		return t.addRow(num, cells, r.lim)
+	})
+	var fe *FileError
+	if err != nil && !errors.As(err, &fe) {
+		return &FileError{File: t.File, Sheet: t.Sheet, Problem: "the sheet cannot be read (" + err.Error() + ")", Expected: expectSheet}
+	}
+	return err
 }
 
 // readSheet streams a worksheet's rows. Cells come as excelize shows them: the cached
