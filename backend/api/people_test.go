@@ -487,3 +487,22 @@ func xlsxShared(t testing.TB, sheet string, rows [][]string) []byte {
 	}
 	return buf.Bytes()
 }
+
+func TestRemovePerson(t *testing.T) {
+	a, _ := newPeopleAPI(t)
+	mustImport(t, a, "users", "u.csv", []byte("Email address\nalice@acme.example\nbob@acme.example\n"), ImportOptions{})
+	if err := a.RemovePerson("acme", "users", "ALICE@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	users, _ := a.Users("acme")
+	if len(users) != 1 || users[0].Address != "bob@acme.example" {
+		t.Fatalf("users: %+v", users)
+	}
+	if b, _ := a.Batch("acme"); len(b) != 2 {
+		t.Fatalf("the batch entry went with the user: %+v", b)
+	}
+	err := a.RemovePerson("acme", "contacts", "nobody@partner.example")
+	if !IsNotFound(err) || err.Error() != `contact "nobody@partner.example": not found` {
+		t.Fatalf("missing contact: %v", err)
+	}
+}

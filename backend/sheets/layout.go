@@ -18,6 +18,9 @@ type Layout struct {
 	Ignored []string `json:"-"`
 	// Headerless: rows may come without a header row, fields in Columns' order.
 	Headerless bool `json:"-"`
+	// Marker: text that some header holds in this layout (case-insensitive); with it, the
+	// first signature header is enough to recognise the layout.
+	Marker string `json:"-"`
 }
 
 // Column is one column of a layout.
@@ -153,7 +156,7 @@ var M365ActiveUsers = Layout{ID: LayoutM365ActiveUsers, Name: "Microsoft 365 act
 }}
 
 // Google is the Google Workspace admin console's bulk-upload users CSV.
-var Google = Layout{ID: LayoutGoogle, Name: "Google Workspace bulk-upload CSV", Kind: Users, Signature: []string{"emailaddress", "orgunitpath"}, Columns: []Column{
+var Google = Layout{ID: LayoutGoogle, Name: "Google Workspace bulk-upload CSV", Kind: Users, Signature: []string{"emailaddress", "orgunitpath"}, Marker: "[required]", Columns: []Column{
 	{Header: "First Name [Required]", Field: FFirstName, Required: true},
 	{Header: "Last Name [Required]", Field: FLastName, Required: true},
 	{Header: "Email Address [Required]", Field: FAddress, Required: true},
@@ -226,13 +229,22 @@ type Mapping struct {
 // instructions, a logo's empty rows).
 const headerSearchRows = 30
 
-// fieldsFor maps one row's normalised headers for layout l; ok when the signature is there.
-func fieldsFor(l *Layout, norm []string) (fields []string, unknown []int, ok bool) {
+// fieldsFor maps one row's headers for layout l; ok when the signature is there.
+func fieldsFor(l *Layout, raw, norm []string) (fields []string, unknown []int, ok bool) {
 	have := map[string]bool{}
 	for _, h := range norm {
 		have[h] = true
 	}
-	for _, s := range l.Signature {
+	sig := l.Signature
+	if l.Marker != "" {
+		for _, h := range raw {
+			if strings.Contains(strings.ToLower(h), l.Marker) {
+				sig = sig[:1]
+				break
+			}
+		}
+	}
+	for _, s := range sig {
 		if !have[s] {
 			return nil, nil, false
 		}
@@ -284,7 +296,7 @@ func Detect(k Kind, t Table) (Mapping, error) {
 			norm[j] = normHeader(c)
 		}
 		for _, l := range layouts {
-			if fields, unknown, ok := fieldsFor(l, norm); ok {
+			if fields, unknown, ok := fieldsFor(l, row.Cells, norm); ok {
 				m := Mapping{Layout: l, HeaderRow: row.Num, Headers: row.Cells, Fields: fields, Unknown: unknown}
 				return m, nil
 			}

@@ -50,6 +50,8 @@ func TestLayoutsRecognised(t *testing.T) {
 		{"google.csv", "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Password Hash Function [UPLOAD ONLY],Org Unit Path [Required],Work Phone\n" +
 			"Alice,Martin,alice@acme.example,Welcome-2027,,/Finance,0123\n",
 			LayoutGoogle, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", OrgUnit: "/Finance", OfficePhone: "0123", Migrate: true}, Password: secrets.New("Welcome-2027")}},
+		{"google-short.csv", "Email Address [Required],First Name [Required],Last Name [Required],Password [Required]\nalice@acme.example,Alice,Martin,Welcome-2027\n",
+			LayoutGoogle, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", Migrate: true}, Password: secrets.New("Welcome-2027")}},
 		{"batch.csv", "EmailAddress,UserName,Password\nalice@acme.example,alice@old.example,oldpw\n",
 			LayoutExchangeBatch, UserRecord{User: User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice@old.example", Migrate: true}, SourcePassword: secrets.New("oldpw")}},
 		{"imapsync.txt", "mail.old.example;alice;oldpw;outlook.office365.com;alice@acme.example;newpw;\n",

@@ -109,3 +109,23 @@ test('templates and exports download', async () => {
   const [m365] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Provisioning file').selectOption('m365')])
   assert.equal(m365.suggestedFilename(), 'acme-m365-users.csv')
 })
+
+test('a groups sheet naming an unknown member lists that row; removing a user asks first', async () => {
+  const { page } = app
+  const file = join(app.dir, 'groups.csv')
+  writeFileSync(file, 'Group name,Group address,Members\nSales,sales@acme.example,"alice@acme.example; ghost@acme.example"\nAll,all@acme.example,dave@acme.example\n')
+  await page.getByLabel('Sheet lists').selectOption('groups')
+  await page.setInputFiles('input[aria-label="Spreadsheet file"]', file)
+  await page.getByTestId('preview-summary').waitFor()
+  assert.equal(await page.getByTestId('layout').innerText(), 'Cutover groups template')
+  const bad = page.locator('[data-testid=preview-rows] tr.bad')
+  assert.equal(await bad.count(), 1)
+  assert.match(await bad.innerText(), /column C \(Members\): member is neither a user, a group nor a contact of the project “ghost@acme.example”/)
+  await page.getByRole('button', { name: 'Cancel' }).click()
+
+  await page.getByRole('tab', { name: /Users/ }).click()
+  page.once('dialog', (d) => d.accept())
+  await page.getByRole('button', { name: 'Remove dave@acme.example' }).click()
+  await page.locator('[data-testid=users] tbody tr', { hasText: 'dave@acme.example' }).waitFor({ state: 'detached' })
+  assert.equal(JSON.parse(cli(app.db, '--json', 'people', 'users', '--project', 'acme')).length, 1)
+})

@@ -1,4 +1,4 @@
-import { DragEvent, FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { DragEvent, FormEvent, ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { call, onEvent, saveFile, fileToBase64, BackendFile } from '../../api/client'
 import {
   BatchEntry,
@@ -59,6 +59,23 @@ export function PeoplePage({ project }: { project: Project }) {
     const offs = [onEvent('people:changed', load), onEvent('batch:changed', load)]
     return () => offs.forEach((off) => off())
   }, [load])
+  const removeAction = (kind: PeopleKind) => (row: { address: string }) => (
+    <button
+      aria-label={`Remove ${row.address}`}
+      onClick={async () => {
+        const also = kind === 'users' ? ' Its migration batch entry stays (remove it in the batch).' : ''
+        if (!window.confirm(`Remove ${row.address} from the project?${also}`)) return
+        try {
+          await call('RemovePerson', project.name, kind, row.address)
+          load()
+        } catch (e) {
+          setError(e)
+        }
+      }}
+    >
+      Remove
+    </button>
+  )
   const counts: Record<Tab, number> = { users: users.length, groups: groups.length, contacts: contacts.length, batch: batch.length }
 
   return (
@@ -76,9 +93,9 @@ export function PeoplePage({ project }: { project: Project }) {
           </div>
           <Downloads project={project} what={tab} onError={setError} />
         </div>
-        {tab === 'users' && <UsersTable rows={users} />}
-        {tab === 'groups' && <GroupsTable rows={groups} />}
-        {tab === 'contacts' && <ContactsTable rows={contacts} />}
+        {tab === 'users' && <UsersTable rows={users} actions={removeAction('users')} />}
+        {tab === 'groups' && <GroupsTable rows={groups} actions={removeAction('groups')} />}
+        {tab === 'contacts' && <ContactsTable rows={contacts} actions={removeAction('contacts')} />}
         {tab === 'batch' && <BatchEditor project={project} rows={batch} onChanged={load} />}
       </div>
     </div>
@@ -344,7 +361,7 @@ function Downloads({ project, what, onError }: { project: Project; what: Tab; on
 
 const masked = (set: boolean) => (set ? '••••••' : '—')
 
-function UsersTable({ rows }: { rows: PersonUser[] }) {
+function UsersTable({ rows, actions }: { rows: PersonUser[]; actions: (r: PersonUser) => ReactNode }) {
   const columns = useMemo<Column<PersonUser>[]>(
     () => [
       { key: 'address', title: 'Address', value: (u) => u.address },
@@ -360,10 +377,10 @@ function UsersTable({ rows }: { rows: PersonUser[] }) {
     ],
     [],
   )
-  return <DataTable rows={rows} columns={columns} rowKey={(u) => u.address} testId="users" empty="No users yet: import a sheet above." />
+  return <DataTable rows={rows} columns={columns} rowKey={(u) => u.address} actions={actions} testId="users" empty="No users yet: import a sheet above." />
 }
 
-function GroupsTable({ rows }: { rows: PersonGroup[] }) {
+function GroupsTable({ rows, actions }: { rows: PersonGroup[]; actions: (r: PersonGroup) => ReactNode }) {
   const columns = useMemo<Column<PersonGroup>[]>(
     () => [
       { key: 'name', title: 'Name', value: (g) => g.name },
@@ -374,10 +391,10 @@ function GroupsTable({ rows }: { rows: PersonGroup[] }) {
     ],
     [],
   )
-  return <DataTable rows={rows} columns={columns} rowKey={(g) => g.address} testId="groups" empty="No groups yet." />
+  return <DataTable rows={rows} columns={columns} rowKey={(g) => g.address} actions={actions} testId="groups" empty="No groups yet." />
 }
 
-function ContactsTable({ rows }: { rows: PersonContact[] }) {
+function ContactsTable({ rows, actions }: { rows: PersonContact[]; actions: (r: PersonContact) => ReactNode }) {
   const columns = useMemo<Column<PersonContact>[]>(
     () => [
       { key: 'name', title: 'Display name', value: (c) => c.displayName },
@@ -389,7 +406,7 @@ function ContactsTable({ rows }: { rows: PersonContact[] }) {
     ],
     [],
   )
-  return <DataTable rows={rows} columns={columns} rowKey={(c) => c.address} testId="contacts" empty="No contacts yet." />
+  return <DataTable rows={rows} columns={columns} rowKey={(c) => c.address} actions={actions} testId="contacts" empty="No contacts yet." />
 }
 
 interface BatchForm {
