@@ -73,56 +73,44 @@ func (s *Store) BatchSecrets(ctx context.Context, projectID int64) (map[string][
 func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrite, seal Seal) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		upUser, err := tx.PrepareContext(ctx, `INSERT INTO person(project_id, address, first_name, last_name, display_name, source_login,
-			job_title, department, office_phone, mobile_phone, org_unit, migrate, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(project_id, address) DO UPDATE SET address = excluded.address, first_name = excluded.first_name,
+		people := &rowsWriter{tx: tx, ncols: 14,
+			head: `INSERT INTO person(project_id, address, first_name, last_name, display_name, source_login,
+			job_title, department, office_phone, mobile_phone, org_unit, migrate, created_at, updated_at) VALUES `,
+			tail: ` ON CONFLICT(project_id, address) DO UPDATE SET address = excluded.address, first_name = excluded.first_name,
 			last_name = excluded.last_name, display_name = excluded.display_name, source_login = excluded.source_login,
 			job_title = excluded.job_title, department = excluded.department, office_phone = excluded.office_phone,
-			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, migrate = excluded.migrate, updated_at = excluded.updated_at`)
-		if err != nil {
-			return fmt.Errorf("save users: %w", err)
-		}
-		defer upUser.Close()
+			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, migrate = excluded.migrate, updated_at = excluded.updated_at`}
+		defer people.close()
 		// Keyed by destination: a user whose source login changed keeps its entry (and passwords).
-		const batchUpsert = `INSERT INTO batch_entry(project_id, source_login, dest_login, name, enabled, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(project_id, dest_login) DO UPDATE SET source_login = excluded.source_login, name = excluded.name,
-			enabled = excluded.enabled, updated_at = excluded.updated_at`
-		upBatch, err := tx.PrepareContext(ctx, batchUpsert)
-		if err != nil {
-			return fmt.Errorf("save users: %w", err)
-		}
-		defer upBatch.Close()
-		upBatchID, err := tx.PrepareContext(ctx, batchUpsert+` RETURNING id`)
-		if err != nil {
-			return fmt.Errorf("save users: %w", err)
-		}
-		defer upBatchID.Close()
+		entries := &rowsWriter{tx: tx, ncols: 7,
+			head: `INSERT INTO batch_entry(project_id, source_login, dest_login, name, enabled, created_at, updated_at) VALUES `,
+			tail: ` ON CONFLICT(project_id, dest_login) DO UPDATE SET source_login = excluded.source_login, name = excluded.name,
+			enabled = excluded.enabled, updated_at = excluded.updated_at`}
+		defer entries.close()
 		putSecret, err := tx.PrepareContext(ctx, `INSERT INTO secret(ref, project_id, sealed, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT(ref) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`)
 		if err != nil {
 			return fmt.Errorf("save users: %w", err)
 		}
 		defer putSecret.Close()
-		for _, w := range users {
+		entryErr := func(u sheets.User, err error) error {
+			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+				return fmt.Errorf("source login %q of %s is already in the batch for another mailbox: %w", u.SourceLogin, u.Address, ErrDuplicate)
+			}
+			return fmt.Errorf("save the batch entry of %s: %w", u.Address, err)
+		}
+		// An entry with passwords is written on its own: its sealed passwords are bound to
+		// the entry's id. The entries before it go first, so the batch keeps the sheet's order.
+		withPasswords := func(w UserWrite) error {
+			if err := entries.flush(ctx); err != nil {
+				re := err.(*rowError)
+				return entryErr(re.w.User, re.err)
+			}
 			u := w.User
-			if _, err := upUser.ExecContext(ctx, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName, u.SourceLogin,
-				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, u.Migrate, now, now); err != nil {
-				return fmt.Errorf("save user %s: %w", u.Address, err)
-			}
-			args := []any{projectID, u.SourceLogin, u.Address, u.DisplayName, u.Migrate, now, now}
 			var id int64
-			if w.SourcePassword.IsZero() && w.Password.IsZero() {
-				_, err = upBatch.ExecContext(ctx, args...)
-			} else {
-				err = upBatchID.QueryRowContext(ctx, args...).Scan(&id)
-			}
+			err := tx.QueryRowContext(ctx, entries.statement(1)+` RETURNING id`, projectID, u.SourceLogin, u.Address, u.DisplayName, u.Migrate, now, now).Scan(&id)
 			if err != nil {
-				if strings.Contains(err.Error(), "UNIQUE constraint failed") {
-					return fmt.Errorf("source login %q of %s is already in the batch for another mailbox: %w", u.SourceLogin, u.Address, ErrDuplicate)
-				}
-				return fmt.Errorf("save the batch entry of %s: %w", u.Address, err)
+				return entryErr(u, err)
 			}
 			for side, sec := range map[string]secrets.Secret{"source": w.SourcePassword, "dest": w.Password} {
 				if sec.IsZero() {
@@ -137,9 +125,117 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 					return fmt.Errorf("store the %s password of %s: %w", side, u.Address, err)
 				}
 			}
+			return nil
+		}
+		for _, w := range users {
+			u := w.User
+			if err := people.add(ctx, w, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName, u.SourceLogin,
+				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, u.Migrate, now, now); err != nil {
+				re := err.(*rowError)
+				return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
+			}
+			if !w.SourcePassword.IsZero() || !w.Password.IsZero() {
+				if err := withPasswords(w); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := entries.add(ctx, w, projectID, u.SourceLogin, u.Address, u.DisplayName, u.Migrate, now, now); err != nil {
+				re := err.(*rowError)
+				return entryErr(re.w.User, re.err)
+			}
+		}
+		if err := people.flush(ctx); err != nil {
+			re := err.(*rowError)
+			return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
+		}
+		if err := entries.flush(ctx); err != nil {
+			re := err.(*rowError)
+			return entryErr(re.w.User, re.err)
 		}
 		return nil
 	})
+}
+
+// rowsWriter inserts rows many to a statement (far fewer round trips through the SQLite
+// driver than one statement a row); when a statement fails its rows are retried one by
+// one, so the error names the row at fault.
+type rowsWriter struct {
+	tx         *sql.Tx
+	head, tail string
+	ncols      int
+	full       *sql.Stmt
+	pending    []UserWrite
+	args       []any
+}
+
+const rowsPerStatement = 64
+
+func (r *rowsWriter) statement(n int) string {
+	var b strings.Builder
+	b.WriteString(r.head)
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", r.ncols), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	b.WriteString(r.tail)
+	return b.String()
+}
+
+type rowError struct {
+	w   UserWrite
+	err error
+}
+
+func (e *rowError) Error() string { return e.err.Error() }
+
+func (r *rowsWriter) add(ctx context.Context, w UserWrite, args ...any) error {
+	r.pending = append(r.pending, w)
+	r.args = append(r.args, args...)
+	if len(r.pending) < rowsPerStatement {
+		return nil
+	}
+	if r.full == nil {
+		st, err := r.tx.PrepareContext(ctx, r.statement(rowsPerStatement))
+		if err != nil {
+			return &rowError{w: w, err: err}
+		}
+		r.full = st
+	}
+	_, err := r.full.ExecContext(ctx, r.args...)
+	return r.settle(ctx, err)
+}
+
+func (r *rowsWriter) flush(ctx context.Context) error {
+	if len(r.pending) == 0 {
+		return nil
+	}
+	_, err := r.tx.ExecContext(ctx, r.statement(len(r.pending)), r.args...)
+	return r.settle(ctx, err)
+}
+
+// settle clears the pending rows, or on error retries them one at a time to find the culprit.
+func (r *rowsWriter) settle(ctx context.Context, err error) error {
+	defer func() { r.pending, r.args = r.pending[:0], r.args[:0] }()
+	if err == nil {
+		return nil
+	}
+	one := r.statement(1)
+	for i, w := range r.pending {
+		if _, err := r.tx.ExecContext(ctx, one, r.args[i*r.ncols:(i+1)*r.ncols]...); err != nil {
+			return &rowError{w: w, err: err}
+		}
+	}
+	return &rowError{w: r.pending[0], err: err}
+}
+
+func (r *rowsWriter) close() {
+	if r.full != nil {
+		r.full.Close()
+	}
 }
 
 // Groups lists a project's groups with their members in order.
