@@ -66,6 +66,7 @@ test('importing the valid rows stores them and fills the batch with masked passw
   await alice.waitFor()
   assert.match(await alice.innerText(), /alice\s+alice@acme.example\s+Alice\s+••••••/)
   assert.doesNotMatch(await page.content(), /Sup3r-Secret-A/)
+  await app.shot('people-batch')
 })
 
 test('the batch is editable: add, disable and remove an entry', async () => {
