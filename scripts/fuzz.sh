@@ -9,3 +9,4 @@ fuzz() { echo "fuzz $1 $2 ($t)"; go test -run '^$' -fuzz "^$2\$" -fuzztime "$t" 
 
 fuzz ./backend/sheets FuzzReadCSV
 fuzz ./backend/sheets FuzzReadXLSX
+fuzz ./backend/sheets FuzzSheetXML

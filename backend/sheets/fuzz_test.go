@@ -1,6 +1,8 @@
 package sheets
 
 import (
+	"bytes"
+	"errors"
 	"testing"
 	"time"
 )
@@ -68,5 +70,27 @@ func FuzzReadXLSX(f *testing.F) {
 			return
 		}
 		parseAll(t, tab)
+	})
+}
+
+// FuzzSheetXML feeds worksheet XML straight to the streaming row reader, past the zip
+// layer that makes most mutations of a whole workbook fail early.
+func FuzzSheetXML(f *testing.F) {
+	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><r><t>a&amp;b</t></r><rPh><t>x</t></rPh></is></c></row>` +
+		`<row><c t="b"><v>1</v></c><c s="1"><v>0.30000000000000004</v></c><c r="XFD2" t="str"><f>A1</f><v>z</v></c></row></sheetData></worksheet>`))
+	f.Add([]byte(`<x:worksheet xmlns:x="urn:x"><x:sheetData><x:row r="3"><x:c r="B3"><x:v>12</x:v></x:c></x:row></x:sheetData></x:worksheet>`))
+	sst := []string{"Email address"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows := 0
+		_ = streamRows(bytes.NewReader(data), sst, []int{0, 10}, nil, func(num int, cells []string) error {
+			rows++
+			if len(cells) > maxColumns {
+				t.Fatalf("row %d has %d cells", num, len(cells))
+			}
+			if rows > 100000 {
+				return errors.New("too many rows")
+			}
+			return nil
+		})
 	})
 }

@@ -327,8 +327,8 @@ func Detect(k Kind, t Table) (Mapping, error) {
 		Expected: "a header row of one of: " + strings.Join(expected, "; ")}
 }
 
-// looksImapsync: ';'-separated rows of six fields (a seventh, empty one is allowed: the
-// imapsync examples end lines with ';'), logins in the second and fifth.
+// looksImapsync: ';'-separated rows of six fields (the imapsync examples end lines with
+// ';', an empty seventh), logins in the second and fifth.
 func looksImapsync(t Table) bool {
 	if t.Format != "csv" || t.Delimiter != ";" {
 		return false
@@ -337,11 +337,8 @@ func looksImapsync(t Table) bool {
 		if i >= 5 {
 			break
 		}
-		n := len(r.Cells)
-		if n == 7 && r.Cells[6] == "" {
-			n = 6
-		}
-		if n != 6 || r.Cells[1] == "" || r.Cells[4] == "" {
+		// Trailing empty cells are trimmed: a missing password2 leaves five.
+		if n := len(r.Cells); n < 5 || n > 6 || r.Cells[1] == "" || r.Cells[4] == "" {
 			return false
 		}
 	}

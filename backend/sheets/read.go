@@ -40,7 +40,7 @@ var DefaultLimits = Limits{
 	MaxBytes:    64 << 20,
 	MaxRows:     200_000,
 	MaxCells:    256,
-	MaxUnzipped: 512 << 20,
+	MaxUnzipped: 256 << 20,
 	MaxXML:      64 << 20,
 }
 
@@ -160,14 +160,12 @@ func (t *Table) addRow(num int, cells []string, lim Limits) error {
 	if empty {
 		return nil
 	}
+	// Trailing empty cells are nothing: readers differ on whether they report them.
+	for cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
 	if len(cells) > lim.MaxCells {
-		// Trailing empty cells do not count.
-		for len(cells) > 0 && cells[len(cells)-1] == "" {
-			cells = cells[:len(cells)-1]
-		}
-		if len(cells) > lim.MaxCells {
-			return &FileError{File: t.File, Sheet: t.Sheet, Row: num, Problem: fmt.Sprintf("the row has %d cells, over the %d limit", len(cells), lim.MaxCells), Expected: "one record per row"}
-		}
+		return &FileError{File: t.File, Sheet: t.Sheet, Row: num, Problem: fmt.Sprintf("the row has %d cells, over the %d limit", len(cells), lim.MaxCells), Expected: "one record per row"}
 	}
 	if len(t.Rows) >= lim.MaxRows {
 		return &FileError{File: t.File, Sheet: t.Sheet, Row: num, Problem: fmt.Sprintf("more than %d rows", lim.MaxRows), Expected: "a smaller file (split it)"}

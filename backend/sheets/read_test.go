@@ -169,7 +169,7 @@ func TestBrokenFilesGetClearErrors(t *testing.T) {
 		want string
 	}{
 		{"bomb.xlsx", rawZip(t, "xl/worksheets/sheet1.xml", []byte("<x/>"), 10<<30, "xl/workbook.xml"), DefaultLimits,
-			"bomb.xlsx: the workbook unpacks to 10.0 GiB, over the 512.0 MiB limit (a zip bomb?); expected an ordinary .xlsx workbook"},
+			"bomb.xlsx: the workbook unpacks to 10.0 GiB, over the 256.0 MiB limit (a zip bomb?); expected an ordinary .xlsx workbook"},
 		{"liar.xlsx", rawZip(t, "xl/worksheets/sheet1.xml", zeros, 1000, "xl/workbook.xml", "[Content_Types].xml"), DefaultLimits,
 			"liar.xlsx: the workbook cannot be read"},
 		{"big.xlsx", rawZip(t, "xl/worksheets/sheet1.xml", zeros, uint64(len(zeros)), "xl/workbook.xml"), Limits{MaxBytes: 1 << 20, MaxRows: 10, MaxCells: 10, MaxUnzipped: 4 << 20, MaxXML: 1 << 20},
@@ -269,5 +269,17 @@ func TestStreamingReaderMatchesExcelize(t *testing.T) {
 		if cells(fast) != cells(slow) {
 			t.Errorf("%s: streaming reader:\n%s\nexcelize:\n%s", name, cells(fast), cells(slow))
 		}
+	}
+}
+
+func TestMillionsOfEmptyElementsAreRefused(t *testing.T) {
+	base := buildXLSX(t, xlsxSheet{name: "Users", rows: [][]any{{"Email address"}, {"a@acme.example"}}})
+	bomb := patchZip(t, base, "xl/worksheets/sheet1.xml", func(s string) string {
+		i, j := strings.Index(s, "<sheetData>"), strings.Index(s, "</sheetData>")
+		return s[:i+len("<sheetData>")] + strings.Repeat(`<row><c r="XFD1" s="0"/></row>`, maxRowElements+1) + s[j:]
+	})
+	_, err := Read("rows.xlsx", bomb, "", DefaultLimits)
+	if err == nil || err.Error() != `rows.xlsx, sheet "Users": the sheet cannot be read (more than 1048576 rows, the most a worksheet holds); expected `+expectSheet {
+		t.Fatalf("got %v", err)
 	}
 }

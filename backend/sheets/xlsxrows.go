@@ -167,6 +167,8 @@ func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emi
 		inV, inIS, inT  bool
 		inRPh           int
 		text            strings.Builder
+		rowsSeen        int
+		cellsSeen       int
 	)
 	for {
 		tok, err := dec.RawToken()
@@ -180,6 +182,9 @@ func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emi
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "row":
+				if rowsSeen++; rowsSeen > maxRowElements {
+					return fmt.Errorf("more than %d rows, the most a worksheet holds", maxRowElements)
+				}
 				rowNum++
 				if n, err := strconv.Atoi(attr(t, "r")); err == nil && n > 0 {
 					rowNum = n
@@ -218,12 +223,18 @@ func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emi
 			case "rPh":
 				inRPh--
 			case "c":
+				if cellsSeen++; cellsSeen > maxCellElements {
+					return fmt.Errorf("more than %d cells", maxCellElements)
+				}
 				v, err := cellValue(typ, text.String(), style, ref, sst, fmts, format)
 				if err != nil {
 					return fmt.Errorf("cell %s: %w", ref, err)
 				}
 				if col >= maxColumns {
 					return fmt.Errorf("cell %s: column out of range", ref)
+				}
+				if v == "" {
+					break // empty cells (styled ones, far to the right) take no room
 				}
 				for len(cells) < col {
 					cells = append(cells, "")
@@ -243,8 +254,13 @@ func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emi
 	}
 }
 
-// maxColumns is the widest a worksheet can be (XFD).
-const maxColumns = 16384
+// Bounds of a worksheet (XFD, row 1048576) and of the cells read from one, so that a
+// small zip of millions of empty elements costs seconds at most, never minutes.
+const (
+	maxColumns      = 16384
+	maxRowElements  = 1 << 20
+	maxCellElements = 20_000_000
+)
 
 func attr(t xml.StartElement, name string) string {
 	for _, a := range t.Attr {

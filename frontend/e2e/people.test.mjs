@@ -113,10 +113,15 @@ test('templates and exports download', async () => {
 
 test('a groups sheet naming an unknown member lists that row; removing a user asks first', async () => {
   const { page } = app
-  const file = join(app.dir, 'groups.csv')
-  writeFileSync(file, 'Group name,Group address,Members\nSales,sales@acme.example,"alice@acme.example; ghost@acme.example"\nAll,all@acme.example,dave@acme.example\n')
+  const text = 'Group name,Group address,Members\nSales,sales@acme.example,"alice@acme.example; ghost@acme.example"\nAll,all@acme.example,dave@acme.example\n'
   await page.getByLabel('Sheet lists').selectOption('groups')
-  await page.setInputFiles('input[aria-label="Spreadsheet file"]', file)
+  // Dropped on the drop zone, as from a file manager.
+  const dt = await page.evaluateHandle((t) => {
+    const dt = new DataTransfer()
+    dt.items.add(new File([t], 'groups.csv', { type: 'text/csv' }))
+    return dt
+  }, text)
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dt })
   await page.getByTestId('preview-summary').waitFor()
   assert.equal(await page.getByTestId('layout').innerText(), 'Cutover groups template')
   const bad = page.locator('[data-testid=preview-rows] tr.bad')
