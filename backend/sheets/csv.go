@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -117,6 +118,9 @@ func readCSV(name string, data []byte, lim Limits) (Table, error) {
 	t.Encoding = enc
 	d := detectDelimiter(text)
 	t.Delimiter = map[rune]string{',': ",", ';': ";", '\t': "tab"}[d]
+	if n, line := widestRecord(text, d); n > maxColumns {
+		return t, &FileError{File: name, Row: line, Problem: fmt.Sprintf("the row has %d cells, more than a spreadsheet holds", n), Expected: "one record per row"}
+	}
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = d
 	r.FieldsPerRecord = -1
@@ -139,4 +143,31 @@ func readCSV(name string, data []byte, lim Limits) (Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// widestRecord counts the fields of the widest record (quotes followed across lines as
+// RFC 4180 has them), before the CSV reader allocates one string per field: a line of
+// millions of separators must be an error, not gigabytes.
+func widestRecord(text string, d rune) (widest, line int) {
+	n, ln, start, quoted := 1, 1, 1, false
+	for _, r := range text {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == d && !quoted:
+			n++
+		case r == '\n':
+			ln++
+			if !quoted {
+				if n > widest {
+					widest, line = n, start
+				}
+				n, start = 1, ln
+			}
+		}
+	}
+	if n > widest {
+		widest, line = n, start
+	}
+	return widest, line
 }

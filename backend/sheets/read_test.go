@@ -187,6 +187,7 @@ func TestBrokenFilesGetClearErrors(t *testing.T) {
 		{"rows.csv", []byte("a\n1\n2\n3\n"), small, "rows.csv, row 4: more than 3 rows; expected a smaller file (split it)"},
 		{"wide.csv", []byte("a,b,c,d,e,f,g\n"), small, "wide.csv, row 1: the row has 7 cells, over the 5 limit"},
 		{"huge.csv", make([]byte, 2<<20), small, "huge.csv: the file is 2.0 MiB, over the 1.0 MiB limit"},
+		{"commas.csv", []byte("a,b\n1,2\n" + strings.Repeat(",", 5<<20) + "\n"), DefaultLimits, "commas.csv, row 3: the row has 5242881 cells, more than a spreadsheet holds; expected one record per row"},
 		{"quote.csv", []byte("a,b\n\"x,y\n"), DefaultLimits, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
