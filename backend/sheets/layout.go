@@ -14,6 +14,10 @@ type Layout struct {
 	Columns []Column `json:"-"`
 	// Signature: normalised headers that must all be there for the layout to be recognised.
 	Signature []string `json:"-"`
+	// SignatureField, when set, replaces the signature: any header read into that field
+	// (the column's own or one of its aliases) is enough. Our templates use it, so that a
+	// home-made sheet with "E-mail" or "Mail" is read too.
+	SignatureField string `json:"-"`
 	// Ignored: headers the layout has that Cutover does not use (no warning for them).
 	Ignored []string `json:"-"`
 	// Headerless: rows may come without a header row, fields in Columns' order.
@@ -70,7 +74,7 @@ func normHeader(h string) string {
 var yesNo = []string{"yes", "no"}
 
 // UserTemplate is our users sheet.
-var UserTemplate = Layout{ID: LayoutCutover, Name: "Cutover users template", Kind: Users, Signature: []string{"emailaddress"}, Columns: []Column{
+var UserTemplate = Layout{ID: LayoutCutover, Name: "Cutover users template", Kind: Users, Signature: []string{"emailaddress"}, SignatureField: FAddress, Columns: []Column{
 	{Header: "Email address", Field: FAddress, Required: true, Note: "Required. The person's mailbox at the destination, which is also their new login, e.g. alice@acme.example. Should be in one of the project's domains.",
 		Aliases: []string{"email", "mail", "address", "emailaddress", "primarysmtpaddress", "destinationaddress", "destaddress", "newaddress", "destinationlogin", "destlogin"}},
 	{Header: "First name", Field: FFirstName, Note: "Given name.", Aliases: []string{"firstname", "givenname", "forename"}},
@@ -92,7 +96,7 @@ var UserTemplate = Layout{ID: LayoutCutover, Name: "Cutover users template", Kin
 
 // GroupTemplate is our groups sheet: one row per group with its members in one cell,
 // or one row per member with the group repeated.
-var GroupTemplate = Layout{ID: LayoutCutover, Name: "Cutover groups template", Kind: Groups, Signature: []string{"groupaddress"}, Columns: []Column{
+var GroupTemplate = Layout{ID: LayoutCutover, Name: "Cutover groups template", Kind: Groups, Signature: []string{"groupaddress"}, SignatureField: FAddress, Columns: []Column{
 	{Header: "Group name", Field: FName, Required: true, Note: "Required. The group's display name, e.g. Sales team.", Aliases: []string{"groupname", "name", "displayname", "group"}},
 	{Header: "Group address", Field: FAddress, Required: true, Note: "Required. The group's address, e.g. sales@acme.example. Should be in one of the project's domains.",
 		Aliases: []string{"groupaddress", "groupemail", "email", "emailaddress", "address", "mail"}},
@@ -102,7 +106,7 @@ var GroupTemplate = Layout{ID: LayoutCutover, Name: "Cutover groups template", K
 }}
 
 // ContactTemplate is our contacts sheet: external addresses for the directory.
-var ContactTemplate = Layout{ID: LayoutCutover, Name: "Cutover contacts template", Kind: Contacts, Signature: []string{"externaladdress"}, Columns: []Column{
+var ContactTemplate = Layout{ID: LayoutCutover, Name: "Cutover contacts template", Kind: Contacts, Signature: []string{"externaladdress"}, SignatureField: FAddress, Columns: []Column{
 	{Header: "Display name", Field: FDisplayName, Required: true, Note: "Required. Name shown in the address book.", Aliases: []string{"displayname", "name", "fullname"}},
 	{Header: "External address", Field: FAddress, Required: true, Note: "Required. The contact's address outside the organisation, e.g. jane@partner.example.",
 		Aliases: []string{"externaladdress", "externalemailaddress", "email", "emailaddress", "address", "mail"}},
@@ -231,24 +235,6 @@ const headerSearchRows = 30
 
 // fieldsFor maps one row's headers for layout l; ok when the signature is there.
 func fieldsFor(l *Layout, raw, norm []string) (fields []string, unknown []int, ok bool) {
-	have := map[string]bool{}
-	for _, h := range norm {
-		have[h] = true
-	}
-	sig := l.Signature
-	if l.Marker != "" {
-		for _, h := range raw {
-			if strings.Contains(strings.ToLower(h), l.Marker) {
-				sig = sig[:1]
-				break
-			}
-		}
-	}
-	for _, s := range sig {
-		if !have[s] {
-			return nil, nil, false
-		}
-	}
 	byHeader := map[string]string{}
 	ignored := map[string]bool{}
 	for _, c := range l.Columns {
@@ -266,6 +252,31 @@ func fieldsFor(l *Layout, raw, norm []string) (fields []string, unknown []int, o
 	}
 	for _, h := range l.Ignored {
 		ignored[h] = true
+	}
+	have := map[string]bool{}
+	for _, h := range norm {
+		have[h] = true
+		if l.SignatureField != "" && h != "" && byHeader[h] == l.SignatureField {
+			ok = true
+		}
+	}
+	if l.SignatureField == "" {
+		sig := l.Signature
+		if l.Marker != "" {
+			for _, h := range raw {
+				if strings.Contains(strings.ToLower(h), l.Marker) {
+					sig = sig[:1]
+					break
+				}
+			}
+		}
+		ok = true
+		for _, s := range sig {
+			ok = ok && have[s]
+		}
+	}
+	if !ok {
+		return nil, nil, false
 	}
 	fields = make([]string, len(norm))
 	used := map[string]bool{}

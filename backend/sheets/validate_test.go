@@ -296,3 +296,18 @@ func TestColumnsAbsentFromALayoutKeepStoredValues(t *testing.T) {
 		t.Fatalf("%s %+v", u.Action, u.User)
 	}
 }
+
+func TestHomeMadeHeadersAreReadThroughAliases(t *testing.T) {
+	res := parseCSV(t, Users, "u.csv", "Name;E-Mail;Old login;Mobile\nAlice Martin;alice@acme.example;amartin;0611\n", acme())
+	if res.Layout != LayoutCutover || res.Errors != 0 || res.Warnings != 0 || res.Users[0].User.SourceLogin != "amartin" || res.Users[0].User.DisplayName != "Alice Martin" || res.Users[0].User.MobilePhone != "0611" {
+		t.Fatalf("users: %+v %s", res.Users, problems(res))
+	}
+	res = parseCSV(t, Groups, "g.csv", "Display Name,Email,Member\nSales,sales@acme.example,\n", acme())
+	if res.Layout != LayoutCutover || res.Errors != 0 || res.Groups[0].Group.Name != "Sales" {
+		t.Fatalf("groups: %+v %s", res.Groups, problems(res))
+	}
+	res = parseCSV(t, Contacts, "c.csv", "Name,ExternalEmailAddress,Organization\nJane,jane@partner.example,Partner\n", acme())
+	if res.Layout != LayoutCutover || res.Errors != 0 || res.Contacts[0].Contact.Company != "Partner" {
+		t.Fatalf("contacts: %+v %s", res.Contacts, problems(res))
+	}
+}
