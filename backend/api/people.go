@@ -23,6 +23,7 @@ type ImportReport struct {
 	*sheets.Result
 	Imported  bool `json:"imported"`
 	DryRun    bool `json:"dryRun"`
+	Blocked   bool `json:"blocked"` // errors kept everything out (no SkipInvalid)
 	RowsTotal int  `json:"rowsTotal"`
 }
 
@@ -62,6 +63,7 @@ func (a *API) PeopleImport(projectName, kind, fileName string, data []byte, opts
 	rep.Rows = nil
 	rep.DryRun = opts.DryRun
 	if errs := rep.ErrorList(); len(errs) > 0 && !opts.SkipInvalid {
+		rep.Blocked = true
 		return rep, errs
 	}
 	if opts.DryRun {

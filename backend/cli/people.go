@@ -147,6 +147,8 @@ func printImport(w io.Writer, rep api.ImportReport) {
 	}
 	fmt.Fprintf(w, "%d errors, %d warnings\n", rep.Errors, rep.Warnings)
 	switch {
+	case rep.Blocked:
+		fmt.Fprintln(w, "nothing imported")
 	case rep.Imported:
 		fmt.Fprintf(w, "imported: %d added, %d updated, %d unchanged, %d skipped\n", rep.Added, rep.Updated, rep.Unchanged, rep.Skipped)
 	case rep.DryRun:
