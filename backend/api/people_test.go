@@ -506,3 +506,27 @@ func TestRemovePerson(t *testing.T) {
 		t.Fatalf("missing contact: %v", err)
 	}
 }
+
+func TestGroupsAndContactsReimportIsIdempotent(t *testing.T) {
+	a, _ := newPeopleAPI(t)
+	mustImport(t, a, "users", "u.csv", []byte("Email address\nalice@acme.example\nbob@acme.example\n"), ImportOptions{})
+	contacts := []byte("Display name,External address,Company\nJane,jane@partner.example,Partner\nJoe,joe@partner.example,\n")
+	groups := []byte("Group name,Group address,Members\nSales,sales@acme.example,alice@acme.example\nSales,sales@acme.example,jane@partner.example\nAll,all@acme.example,sales@acme.example;bob@acme.example\n")
+	for i, want := range []struct{ added, unchanged int }{{2, 0}, {0, 2}} {
+		rc := mustImport(t, a, "contacts", "c.csv", contacts, ImportOptions{})
+		rg := mustImport(t, a, "groups", "g.csv", groups, ImportOptions{})
+		if rc.Added != want.added || rc.Unchanged != want.unchanged || rg.Added != want.added || rg.Unchanged != want.unchanged {
+			t.Fatalf("import %d: contacts %d/%d, groups %d/%d", i+1, rc.Added, rc.Unchanged, rg.Added, rg.Unchanged)
+		}
+	}
+	// One member fewer and a company changed: updates, the rest unchanged.
+	rg := mustImport(t, a, "groups", "g.csv", []byte("Group name,Group address,Members\nSales,sales@acme.example,alice@acme.example\nAll,all@acme.example,sales@acme.example;bob@acme.example\n"), ImportOptions{})
+	rc := mustImport(t, a, "contacts", "c.csv", []byte("Display name,External address,Company\nJane,jane@partner.example,Partner Ltd\nJoe,joe@partner.example,\n"), ImportOptions{})
+	if rg.Updated != 1 || rg.Unchanged != 1 || rc.Updated != 1 || rc.Unchanged != 1 {
+		t.Fatalf("changes: groups %+v, contacts %+v", rg.Result, rc.Result)
+	}
+	gs, _ := a.Groups("acme")
+	if strings.Join(gs[0].Members, ",") != "alice@acme.example" {
+		t.Fatalf("sales members: %v", gs[0].Members)
+	}
+}
