@@ -476,8 +476,6 @@ func (c *checker) groups(rows []Row) {
 	byAddr := map[string]*pending{}
 	type memberRef struct {
 		row    int // index into c.res.Rows
-		addr   string
-		owner  *pending
 		member string
 	}
 	var refs []memberRef
@@ -529,7 +527,7 @@ func (c *checker) groups(rows []Row) {
 			}
 			g.member[mk] = true
 			g.rec.Group.Members = append(g.rec.Group.Members, mbr)
-			refs = append(refs, memberRef{row: idx, addr: addr, owner: g, member: mbr})
+			refs = append(refs, memberRef{row: idx, member: mbr})
 		}
 		if g != nil {
 			g.rows = append(g.rows, idx)
