@@ -32,9 +32,9 @@ type Options struct {
 	// NSPort is the port of the authoritative servers found through NS: "53" unless a
 	// test serves them elsewhere.
 	NSPort string
-	Now         func() time.Time
-	Log         *slog.Logger
-	Reach       *ReachOptions // nil: no reachability check
+	Now    func() time.Time
+	Log    *slog.Logger
+	Reach  *ReachOptions // nil: no reachability check
 }
 
 // Checker runs DNS checks.
