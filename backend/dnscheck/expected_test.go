@@ -188,4 +188,3 @@ func FuzzParseRecord(f *testing.F) {
 		}
 	})
 }
-

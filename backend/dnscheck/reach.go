@@ -11,15 +11,34 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cutover/backend/project"
 )
 
 // ReachTarget is a port of the destination to try.
 type ReachTarget struct {
-	Service string `json:"service"` // "IMAP", "Submission"
+	Service string `json:"service"`        // "IMAP", "Submission"
+	Host    string `json:"host,omitempty"` // empty: ReachOptions.Host
 	Port    int    `json:"port"`
 	// StartTLS: the port speaks SMTP and is upgraded with STARTTLS (RFC 3207, port 587);
 	// otherwise TLS starts at once (RFC 8314: 993 and 465).
 	StartTLS bool `json:"startTLS"`
+}
+
+// ReachTargets are the IMAP and submission ports a destination offers (RFC 8314):
+// imapHost is the IMAP server; the big providers submit on their own SMTP hosts.
+func ReachTargets(provider project.Provider, imapHost string, imapPort int) []ReachTarget {
+	if imapPort == 0 {
+		imapPort = 993
+	}
+	out := []ReachTarget{{Service: "IMAP", Host: imapHost, Port: imapPort}}
+	switch provider {
+	case project.ProviderM365:
+		return append(out, ReachTarget{Service: "Submission", Host: "smtp.office365.com", Port: 587, StartTLS: true})
+	case project.ProviderGoogle:
+		return append(out, ReachTarget{Service: "Submission", Host: "smtp.gmail.com", Port: 465})
+	}
+	return append(out, ReachTarget{Service: "Submission", Host: imapHost, Port: 465}, ReachTarget{Service: "Submission", Host: imapHost, Port: 587, StartTLS: true})
 }
 
 // DefaultReachTargets are the destination's IMAP and submission ports (RFC 8314).
@@ -77,7 +96,11 @@ func (c *Checker) reach(ctx context.Context, o ReachOptions) []Reach {
 }
 
 func reachOne(ctx context.Context, o ReachOptions, t ReachTarget) Reach {
-	addr := net.JoinHostPort(o.Host, strconv.Itoa(t.Port))
+	host := o.Host
+	if t.Host != "" {
+		host = t.Host
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(t.Port))
 	r := Reach{Service: t.Service, Addr: addr}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
@@ -91,12 +114,12 @@ func reachOne(ctx context.Context, o ReachOptions, t ReachTarget) Reach {
 		_ = conn.SetDeadline(dl)
 	}
 	if t.StartTLS {
-		if err := smtpStartTLS(conn, o.Host); err != nil {
+		if err := smtpStartTLS(conn, host); err != nil {
 			r.Detail = err.Error()
 			return r
 		}
 	}
-	tc := tls.Client(conn, &tls.Config{ServerName: o.Host, RootCAs: o.RootCAs, MinVersion: tls.VersionTLS12})
+	tc := tls.Client(conn, &tls.Config{ServerName: host, RootCAs: o.RootCAs, MinVersion: tls.VersionTLS12})
 	if err := tc.HandshakeContext(ctx); err != nil {
 		r.Detail = "TLS: " + err.Error()
 		return r
@@ -106,7 +129,7 @@ func reachOne(ctx context.Context, o ReachOptions, t ReachTarget) Reach {
 	if len(st.PeerCertificates) > 0 {
 		r.Expires = st.PeerCertificates[0].NotAfter
 	}
-	r.Detail = fmt.Sprintf("%s, certificate valid for %s", r.TLS, o.Host)
+	r.Detail = fmt.Sprintf("%s, certificate valid for %s", r.TLS, host)
 	return r
 }
 
