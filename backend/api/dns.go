@@ -347,15 +347,15 @@ var dnsSteps = []struct {
 	take  func(r dnscheck.Result) bool
 	pass  func(r dnscheck.Result) bool
 }{
-	{"verify_domain", dnscheck.Before, "the verification TXT record",
+	{"verify_domain", dnscheck.Before, "verification TXT records",
 		func(r dnscheck.Result) bool { return r.Key == "verify" },
 		func(r dnscheck.Result) bool { return r.Verdict == dnscheck.OK }},
-	{"lower_ttl", dnscheck.Before, "the TTLs of the records that change",
+	{"lower_ttl", dnscheck.Before, "TTLs of the records that change",
 		func(r dnscheck.Result) bool { return r.Kind == dnscheck.KindTTL },
 		func(r dnscheck.Result) bool { return r.Verdict == dnscheck.OK }},
 	// The customer's change is done once every authoritative server publishes the new
 	// records; propagation to the resolvers follows on its own.
-	{"dns_change", dnscheck.After, "the new records on the authoritative servers",
+	{"dns_change", dnscheck.After, "new records on the authoritative servers",
 		func(r dnscheck.Result) bool { return r.Kind == dnscheck.KindValue },
 		func(r dnscheck.Result) bool { return r.Verdict == dnscheck.OK || r.Verdict == dnscheck.Propagating }},
 	// Outlook profiles are recreated once Autodiscover has reached every resolver.
@@ -417,9 +417,9 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		}
 		when := c.Report.At.In(p.Location()).Format("2006-01-02 15:04 MST")
 		if ev.Passed {
-			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s pass (%d record(s))", c.ID, s.phase, when, s.what, n)
+			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — all %d pass", c.ID, s.phase, when, s.what, n)
 		} else {
-			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s do not pass yet — %s", c.ID, s.phase, when, s.what, strings.Join(bad, "; "))
+			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — %d of %d do not pass yet: %s", c.ID, s.phase, when, s.what, len(bad), n, strings.Join(bad, "; "))
 		}
 		out = append(out, ev)
 	}

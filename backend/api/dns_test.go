@@ -109,7 +109,7 @@ func TestDnsChecksDriveTheTimeline(t *testing.T) {
 		t.Errorf("marking lower_ttl on a failing check: %v", err)
 	}
 	step, err := a.DnsMarkStep("acme", "verify_domain")
-	if err != nil || step.Status != "done" || !strings.Contains(step.Note, "verification TXT record pass") {
+	if err != nil || step.Status != "done" || !strings.Contains(step.Note, "verification TXT records — all 1 pass") {
 		t.Fatalf("verify_domain: %+v %v", step, err)
 	}
 

@@ -299,7 +299,7 @@ func (c *Checker) evaluateTTL(ch *check) {
 			if a.TTL <= target {
 				a.Verdict = OK
 			} else {
-				a.Verdict, a.Detail = TTLHigh, fmt.Sprintf("TTL %d s", a.TTL)
+				a.Verdict, a.Detail = TTLHigh, fmt.Sprintf("TTL %d s, above %d s", a.TTL, target)
 			}
 		case Missing, NXDomain:
 			// Nothing there yet: what resolvers cache is the negative answer (RFC 2308).
