@@ -178,6 +178,14 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	default:
 		s.answer(m, req)
 	}
+	if w.RemoteAddr().Network() == "udp" {
+		// Like a real server: what does not fit the asker's UDP size is truncated (TC).
+		size := dns.MinMsgSize
+		if opt := req.IsEdns0(); opt != nil {
+			size = int(opt.UDPSize())
+		}
+		m.Truncate(size)
+	}
 	_ = w.WriteMsg(m)
 }
 
