@@ -1,8 +1,10 @@
 package api
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -272,6 +274,18 @@ func (a *API) DnsCheck(projectName string, o DnsCheckOptions) (DnsCheckResult, e
 	}
 	if reach && p.Dest.Host != "" && p.Dest.TLS == project.TLSImplicit {
 		opts.Reach = &dnscheck.ReachOptions{Host: p.Dest.Host, Targets: dnscheck.ReachTargets(p.Provider, p.Dest.Host, p.Dest.Port)}
+		if p.Dest.CAFile != "" {
+			// The destination's own CA (a self-hosted server), besides the system's roots.
+			pool, err := x509.SystemCertPool()
+			if err != nil {
+				pool = x509.NewCertPool()
+			}
+			pem, err := os.ReadFile(p.Dest.CAFile)
+			if err != nil || !pool.AppendCertsFromPEM(pem) {
+				return DnsCheckResult{}, &project.FieldError{Field: "dest CA file", Value: p.Dest.CAFile, Expected: "a readable PEM file of CA certificates"}
+			}
+			opts.Reach.RootCAs = pool
+		}
 	}
 	var hosts []string
 	if p.Source.Host != "" {
@@ -390,6 +404,18 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		}
 		latest[ph] = &c
 	}
+	safe := ""
+	if latest[dnscheck.Before] != nil {
+		st, err := a.store.DNSSettings(a.ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		obs, err := a.store.DNSObservations(a.ctx, p.ID, dnscheck.KindTTL)
+		if err != nil {
+			return nil, err
+		}
+		safe = dnscheck.ComputeSafeSwitch(obs, st.TTLTarget, p.Location(), a.now()).Sentence
+	}
 	out := []StepEvidence{}
 	for _, s := range dnsSteps {
 		c := latest[s.phase]
@@ -420,6 +446,9 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — all %d pass", c.ID, s.phase, when, s.what, n)
 		} else {
 			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — %d of %d do not pass yet: %s", c.ID, s.phase, when, s.what, len(bad), n, strings.Join(bad, "; "))
+		}
+		if s.step == "lower_ttl" && safe != "" {
+			ev.Summary += ". " + safe
 		}
 		out = append(out, ev)
 	}

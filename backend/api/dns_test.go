@@ -130,7 +130,7 @@ func TestDnsChecksDriveTheTimeline(t *testing.T) {
 		t.Errorf("safe sentence %q, want %q", latest.Report.Safe.Sentence, want)
 	}
 	step, err = a.DnsMarkStep("acme", "lower_ttl")
-	if err != nil || step.Status != "done" || !strings.HasPrefix(step.Note, "DNS check #2 (before, 2027-05-10 14:02 EDT)") {
+	if err != nil || step.Status != "done" || !strings.HasPrefix(step.Note, "DNS check #2 (before, 2027-05-10 14:02 EDT)") || !strings.HasSuffix(step.Note, want) {
 		t.Fatalf("lower_ttl: %+v %v", step, err)
 	}
 	if _, err := a.DnsMarkStep("acme", "dns_change"); !IsInputError(err) || !strings.Contains(err.Error(), "a DNS check of the right phase first") {

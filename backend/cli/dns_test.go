@@ -43,7 +43,7 @@ func TestDNSCheckCommandExitCodesAndFix(t *testing.T) {
 		t.Errorf("bad record: exit %d: %s", code, stderr)
 	}
 
-	if _, stderr, code := run(t, db, "", "dns", "set", "--project", "acme", "--verification", "MS=ms12345678", "--nameserver", auth.Addr); code != 0 {
+	if _, stderr, code := run(t, db, "", "dns", "set", "--project", "acme", "--verification", "MS=ms12345678", "--nameserver", auth.Addr, "--resolver", auth.Addr); code != 0 {
 		t.Fatalf("dns set: %d %s", code, stderr)
 	}
 	out, stderr, code := run(t, db, "", "dns", "check", "--project", "acme", "--phase", "before")
