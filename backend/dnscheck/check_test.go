@@ -430,3 +430,53 @@ func TestNoResolverAndNoNameserverIsAProblemNotASuccess(t *testing.T) {
 		t.Errorf("OK %v problems %v", rep.OK, rep.Problems)
 	}
 }
+
+func TestCancelledCheckReportsNothingAsOK(t *testing.T) {
+	auth := dnstest.Start(t, dnstest.Options{Zone: newZone, Mode: dnstest.Silent})
+	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Timeout: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for auth.Queries() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	rep, err := c.Check(ctx, Request{Phase: After, Records: m365("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK || rep.Passed != 0 {
+		t.Errorf("cancelled check: OK %v passed %d", rep.OK, rep.Passed)
+	}
+	for _, r := range rep.Results {
+		if r.Answers[0].Verdict != Timeout && r.Answers[0].Verdict != Failed {
+			t.Errorf("%s: %s", r.Key, r.Answers[0].Verdict)
+		}
+	}
+}
+
+func TestOtherIMAPHostSRVRecords(t *testing.T) {
+	zone := `$ORIGIN acme.example.
+$TTL 300
+@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 127.0.0.1
+@ MX 10 mail.host.example.
+@ TXT "v=spf1 a:mail.host.example ~all"
+_imaps._tcp SRV 0 1 993 mail.host.example.
+_submission._tcp SRV 0 1 2587 mail.host.example.
+`
+	auth := dnstest.Start(t, dnstest.Options{Zone: zone})
+	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}})
+	rep := mustCheck(t, c, Request{Phase: After, Records: Defaults(project.ProviderIMAP, "acme.example", "mail.host.example", "")})
+	for _, key := range []string{"mx", "spf", "srv-imaps"} {
+		if r := result(t, rep, key, KindValue); r.Verdict != OK {
+			t.Errorf("%s: %s %s", key, r.Verdict, r.Summary)
+		}
+	}
+	// The submission SRV points at the right host but the wrong port (RFC 6186: 587).
+	sub := result(t, rep, "srv-submission", KindValue)
+	if sub.Verdict != Wrong || sub.FixRecord != "_submission._tcp.acme.example. 300 IN SRV 0 1 587 mail.host.example." {
+		t.Errorf("submission: %s %q", sub.Verdict, sub.FixRecord)
+	}
+}

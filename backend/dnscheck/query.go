@@ -43,9 +43,7 @@ func (q *querier) exchange(ctx context.Context, server, name string, qtype uint1
 	var r *dns.Msg
 	var err error
 	for try := 0; try < q.tries; try++ {
-		qctx, cancel := context.WithTimeout(ctx, q.timeout)
-		r, _, err = q.udp.ExchangeContext(qctx, m, server)
-		cancel()
+		r, err = q.do(ctx, q.udp, m, server)
 		if err == nil || !isTimeout(err) || ctx.Err() != nil {
 			break
 		}
@@ -53,9 +51,7 @@ func (q *querier) exchange(ctx context.Context, server, name string, qtype uint1
 	tcp := false
 	if err == nil && r.Truncated {
 		tcp = true
-		qctx, cancel := context.WithTimeout(ctx, q.timeout)
-		r, _, err = q.tcp.ExchangeContext(qctx, m, server)
-		cancel()
+		r, err = q.do(ctx, q.tcp, m, server)
 		if err != nil {
 			err = fmt.Errorf("truncated over UDP, then over TCP: %w", err)
 		}
@@ -67,6 +63,28 @@ func (q *querier) exchange(ctx context.Context, server, name string, qtype uint1
 		return r, tcp, errors.New("answered a different question")
 	}
 	return r, tcp, nil
+}
+
+// do runs one exchange bounded by the timeout, and returns as soon as ctx is cancelled
+// (the client only watches deadlines; the abandoned read ends at its own).
+func (q *querier) do(ctx context.Context, c *dns.Client, m *dns.Msg, server string) (*dns.Msg, error) {
+	qctx, cancel := context.WithTimeout(ctx, q.timeout)
+	defer cancel()
+	type result struct {
+		r   *dns.Msg
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		r, _, err := c.ExchangeContext(qctx, m, server)
+		ch <- result{r, err}
+	}()
+	select {
+	case x := <-ch:
+		return x.r, x.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("check stopped: %w", context.Cause(ctx))
+	}
 }
 
 func isTimeout(err error) bool {
