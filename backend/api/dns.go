@@ -267,7 +267,7 @@ func (a *API) DnsCheck(projectName string, o DnsCheckOptions) (DnsCheckResult, e
 	if err != nil {
 		return DnsCheckResult{}, err
 	}
-	opts := dnscheck.Options{Resolvers: res, Nameservers: nss, TTLTarget: st.TTLTarget, Now: a.now, Log: a.log}
+	opts := dnscheck.Options{Resolvers: res, Nameservers: nss, TTLTarget: st.TTLTarget, Now: a.now, Location: p.Location(), Log: a.log}
 	reach := st.Reach
 	if o.Reach != nil {
 		reach = *o.Reach

@@ -31,10 +31,11 @@ type Options struct {
 	Dialer      *net.Dialer   // for DNS queries; nil: a plain one
 	// NSPort is the port of the authoritative servers found through NS: "53" unless a
 	// test serves them elsewhere.
-	NSPort string
-	Now    func() time.Time
-	Log    *slog.Logger
-	Reach  *ReachOptions // nil: no reachability check
+	NSPort   string
+	Now      func() time.Time
+	Location *time.Location // the project's zone, for moments in words; nil: UTC
+	Log      *slog.Logger
+	Reach    *ReachOptions // nil: no reachability check
 }
 
 // Checker runs DNS checks.

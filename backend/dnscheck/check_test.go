@@ -226,10 +226,16 @@ func TestAfterCheckCountsResolversThatSeeTheNewRecords(t *testing.T) {
 	auth := dnstest.Start(t, dnstest.Options{Zone: newZone})
 	res := resolvers(t, 4, newZone, "fresh-")
 	res = append(res, resolvers(t, 1, oldZone, "stale-")...) // still caches the old answers
-	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: res})
+	loc, _ := time.LoadLocation("Europe/Paris")
+	clock := &fixedClock{t: time.Date(2027, 5, 14, 18, 5, 0, 0, loc)}
+	c := checker(t, clock, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: res, Location: loc})
 	rep := mustCheck(t, c, Request{Phase: After, Records: m365("MS=ms12345678")})
 
 	mx := result(t, rep, "mx", KindValue)
+	// The stale resolver answered with what is left of its 86400 s: a day from now.
+	if !strings.HasSuffix(mx.Fix, "drop it when its TTL runs out, by 18:05 on Saturday 15 May at the latest.") {
+		t.Errorf("MX fix %q", mx.Fix)
+	}
 	if mx.Verdict != Propagating || mx.Summary != "4 of 5 resolvers see the new MX" {
 		t.Errorf("MX: %s, %q", mx.Verdict, mx.Summary)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -34,6 +35,7 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 	}
 	var authN, authOK int
 	var worst *Answer
+	var gone time.Time // when the last resolver holding an old answer lets it go
 	for i := range res.Answers {
 		a := &res.Answers[i]
 		if a.Verdict == "" {
@@ -56,7 +58,12 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 			if old := stale(ch.rec, a.Values); len(old) > 0 {
 				left := ""
 				if a.HasTTL {
-					left = fmt.Sprintf(" (cached for up to %d s more)", a.TTL)
+					// A resolver's TTL is what is left of its cache time (RFC 1035 §4.1.3).
+					until := a.At.Add(time.Duration(a.TTL) * time.Second)
+					left = fmt.Sprintf(" (cached for up to %d s more, until %s)", a.TTL, when(until, c.o.Location))
+					if until.After(gone) {
+						gone = until
+					}
 				}
 				res.Lingering = append(res.Lingering, fmt.Sprintf("%s still answers %s%s", a.Label, strings.Join(old, ", "), left))
 			} else if a.Verdict != OK {
@@ -88,7 +95,11 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 	res.Summary = fmt.Sprintf("%d of %d resolvers see %s", res.Seen, res.Asked, what)
 	if res.Seen < res.Asked {
 		res.Verdict = Propagating
-		res.Fix = "Nothing to change at the DNS host: the new value is published. Resolvers still holding the old answer drop it when its TTL runs out."
+		res.Fix = "Nothing to change at the DNS host: the new value is published. Resolvers still holding the old answer drop it when its TTL runs out"
+		if !gone.IsZero() {
+			res.Fix += ", by " + when(gone, c.o.Location) + " at the latest"
+		}
+		res.Fix += "."
 		return
 	}
 	res.Verdict = OK
