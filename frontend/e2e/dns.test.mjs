@@ -116,6 +116,7 @@ test('once the TTLs are lowered the page says when it is safe to switch, and the
   assert.match(await verifyStep.innerText(), /DNS check #2 .*passes/)
   await verifyStep.getByRole('button', { name: /done from the DNS check/ }).click()
   await page.locator('tr[data-step=verify_domain].status-done').waitFor()
+  await app.shot('dns-timeline')
 })
 
 test('after the switch, propagation counts the resolvers that see the new MX and names the old value left', async () => {
