@@ -52,7 +52,7 @@ func (c *fixedClock) now() time.Time { return c.t }
 func checker(t *testing.T, clock *fixedClock, o Options) *Checker {
 	t.Helper()
 	if o.Timeout == 0 {
-		o.Timeout = 300 * time.Millisecond
+		o.Timeout = 5 * time.Second // generous: the machine may be loaded; silent servers get their own
 	}
 	if o.Tries == 0 {
 		o.Tries = 1
@@ -319,9 +319,14 @@ func TestBrokenServersAreReportedAsWhatTheyAre(t *testing.T) {
 			bad := dnstest.Start(t, dnstest.Options{Zone: newZone, Mode: tc.mode})
 			goodRes := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true})
 			badRes := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true, Mode: tc.mode})
+			timeout := 5 * time.Second
+			if tc.mode == dnstest.Silent {
+				timeout = time.Second // the time the silent servers are given
+			}
 			c := checker(t, nil, Options{
 				Nameservers: []Server{ns(good, "ns1"), ns(bad, "ns2")},
 				Resolvers:   []Server{ns(goodRes, "good"), ns(badRes, "bad")},
+				Timeout:     timeout,
 			})
 			rep := mustCheck(t, c, Request{Phase: After, Records: m365("x")})
 			mx := result(t, rep, "mx", KindValue)
