@@ -10,3 +10,6 @@ fuzz() { echo "fuzz $1 $2 ($t)"; go test -run '^$' -fuzz "^$2\$" -fuzztime "$t" 
 fuzz ./backend/sheets FuzzReadCSV
 fuzz ./backend/sheets FuzzReadXLSX
 fuzz ./backend/sheets FuzzSheetXML
+fuzz ./backend/dnscheck FuzzParseServer
+fuzz ./backend/dnscheck FuzzParseRecord
+fuzz ./backend/dnscheck FuzzAnswerOf
