@@ -5,6 +5,7 @@ package api
 // cleanup to close.
 type extensions struct {
 	closers []func()
+	mail    mailRuns // running copy passes (mail.go)
 }
 
 func (e *extensions) close() {

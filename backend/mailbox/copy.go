@@ -89,8 +89,8 @@ type Progress struct {
 	BytesDone     int64   `json:"bytesDone"`
 	BytesTotal    int64   `json:"bytesTotal"`
 	Failed        int     `json:"failed"`
-	Rate          float64 `json:"rate"`      // messages per second
-	ByteRate      float64 `json:"byteRate"`  // bytes per second
+	Rate          float64 `json:"rate"`       // messages per second
+	ByteRate      float64 `json:"byteRate"`   // bytes per second
 	ETASeconds    float64 `json:"etaSeconds"` // -1 when unknown
 	Error         string  `json:"error,omitempty"`
 }
@@ -175,6 +175,10 @@ func retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
+	var bc *brokenConn
+	if errors.As(err, &bc) {
+		return true
+	}
 	var ae *AuthError
 	var ce *CertError
 	if errors.As(err, &ae) || errors.As(err, &ce) {
@@ -193,9 +197,36 @@ func retryable(err error) bool {
 		errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "connection") || strings.Contains(err.Error(), "broken pipe")
 }
 
+// brokenConn is a connection that failed in the middle of a command: retried.
+type brokenConn struct{ err error }
+
+func (e *brokenConn) Error() string { return e.err.Error() }
+func (e *brokenConn) Unwrap() error { return e.err }
+
+// readErrRecorder remembers the error of the reader it wraps.
+type readErrRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrRecorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
 // session is a pair of connections for one mailbox.
 type session struct {
 	src, dst *Conn
+}
+
+// abort closes both connections at once, without a LOGOUT that a broken connection
+// would never answer.
+func (s *session) abort() {
+	s.src.Client.Close()
+	s.dst.Client.Close()
 }
 
 func (s *session) close() {
@@ -312,7 +343,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 			return res, err
 		}
 		if sess != nil {
-			sess.close()
+			sess.abort()
 			sess = nil
 		}
 		res.Retries++
@@ -348,7 +379,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 			}
 			c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", attempt+1, "err", err)
 			if sess != nil {
-				sess.close()
+				sess.abort()
 				sess = nil
 			}
 			res.Retries++
@@ -869,22 +900,33 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 			}
 			size := it.Literal.Size()
 			cmd := s.dst.Append(destFolderOf(s), size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
-			_, werr := io.Copy(cmd, it.Literal)
+			rd := &readErrRecorder{r: it.Literal}
+			n, werr := io.Copy(cmd, rd)
+			if n < size && (rd.err != nil || werr == nil) {
+				// The source connection broke inside the literal: the APPEND cannot be
+				// completed, and both connections are reopened by the retry.
+				cmd.Close()
+				cause := rd.err
+				if cause == nil {
+					cause = io.ErrUnexpectedEOF
+				}
+				return &brokenConn{fmt.Errorf("fetch UID %d from the source broke after %d of %d bytes: %w", uid, n, size, cause)}
+			}
 			cerr := cmd.Close()
 			p := pendingAppend{msg: msg, cmd: cmd, size: size}
 			if werr != nil {
 				// The destination answered before taking the literal (a refusal), or the
 				// connection broke: drain the source literal to keep the FETCH going.
 				if _, err := io.Copy(io.Discard, it.Literal); err != nil {
-					return fmt.Errorf("fetch UID %d from the source: %w", uid, err)
+					return &brokenConn{fmt.Errorf("fetch UID %d from the source: %w", uid, err)}
 				}
 				if _, err := cmd.Wait(); err != nil && !retryable(err) {
 					p.refused = reason(err)
 				} else {
-					p.err = werr
+					p.err = &brokenConn{fmt.Errorf("append to the destination: %w", werr)}
 				}
 			} else if cerr != nil {
-				p.err = cerr
+				p.err = &brokenConn{fmt.Errorf("append to the destination: %w", cerr)}
 			}
 			select {
 			case pending <- p:

@@ -49,7 +49,9 @@ func seed(t testing.TB, d *testsrv.Dovecot, user string, msgs []seedMsg) {
 	t.Helper()
 	c := dial(t, d, user)
 	created := map[string]bool{"INBOX": true}
-	var cmds []interface{ Wait() (*imap.AppendData, error) }
+	var cmds []interface {
+		Wait() (*imap.AppendData, error)
+	}
 	for _, m := range msgs {
 		if !created[m.Folder] {
 			if err := c.Create(m.Folder, nil).Wait(); err != nil && !strings.Contains(err.Error(), "exists") {
@@ -174,7 +176,6 @@ func copier(st *store.Store, src, dst *testsrv.Dovecot, user string) *mailbox.Co
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond },
 	}
 }
-
 
 // mail builds an RFC 5322 message; id "" leaves out the Message-ID.
 func mail(id, subject, body string) []byte {
