@@ -43,7 +43,8 @@ type config struct {
 	Imapsync    string   `json:"imapsync,omitempty"`
 	VerifyConns int      `json:"verifyConns"`
 	Timeout     time.Duration
-	Keep        bool `json:"-"`
+	Keep        bool   `json:"-"`
+	ServerDir   string `json:"serverDir"`
 }
 
 func main() {
@@ -60,6 +61,7 @@ func main() {
 	flag.StringVar(&cfg.Imapsync, "imapsync", os.Getenv("IMAPSYNC"), "imapsync script (default $IMAPSYNC; empty: not run)")
 	flag.IntVar(&cfg.VerifyConns, "verify-conns", 3, "connections the checker reads a mailbox with")
 	flag.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "longest one pass of one tool may take")
+	flag.StringVar(&cfg.ServerDir, "server-dir", defaultServerDir(), "where the Dovecot servers keep their mail (default /dev/shm: a tmpfs, so the disk does not set the pace; empty: $TMPDIR)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep each destination's mail after it is checked (default: removed to save disk)")
 	flag.Parse()
 	if flag.NArg() > 0 || cfg.Messages < 1 || cfg.Rounds < 1 {
@@ -81,6 +83,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+func defaultServerDir() string {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		var fs syscall.Statfs_t
+		if syscall.Statfs("/dev/shm", &fs) == nil && int64(fs.Bavail)*fs.Bsize > 2<<30 {
+			return "/dev/shm"
+		}
+	}
+	return ""
 }
 
 func logf(format string, args ...any) {
@@ -110,8 +122,11 @@ func (s server) password(user string) string {
 }
 
 // startPair runs dovecot-pair and returns both servers once they listen.
-func startPair(ctx context.Context, bin string, destUsers []string, logFile string) (src, dst server, stop func(), err error) {
+func startPair(ctx context.Context, bin, dir string, destUsers []string, logFile string) (src, dst server, stop func(), err error) {
 	cmd := exec.Command(bin, "-users", "alice", "-dest-users", strings.Join(destUsers, ","))
+	if dir != "" {
+		cmd.Env = append(os.Environ(), "TMPDIR="+dir) // testsrv makes its directories with os.MkdirTemp
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -212,8 +227,8 @@ var toolDefs = map[string]toolDef{
 		},
 		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
 			cmd := exec.Command(cfg.Cutover, "--db", filepath.Join(state, "cutover.db"), "--json", "copy",
-				"--from", fmt.Sprintf("imap://alice@%s", src.addr()),
-				"--to", fmt.Sprintf("imap://%s@%s", user, dst.addr()))
+				"--from", fmt.Sprintf("imap+plain://alice@%s", src.addr()),
+				"--to", fmt.Sprintf("imap+plain://%s@%s", user, dst.addr()))
 			cmd.Env = append(os.Environ(), "CUTOVER_FROM_PASSWORD="+src.password("alice"), "CUTOVER_TO_PASSWORD="+dst.password(user))
 			return cmd, nil
 		},
@@ -442,12 +457,12 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	logf("starting two Dovecot servers on loopback")
-	src, dst, stopPair, err := startPair(ctx, cfg.Pair, destUsers, filepath.Join(work, "logs", "dovecot-pair.log"))
+	src, dst, stopPair, err := startPair(ctx, cfg.Pair, cfg.ServerDir, destUsers, filepath.Join(work, "logs", "dovecot-pair.log"))
 	if err != nil {
 		return err
 	}
 	defer stopPair()
-	logf("source %s, destination %s", src.addr(), dst.addr())
+	logf("source %s, destination %s (mail under %s)", src.addr(), dst.addr(), filepath.Dir(dst.Dir))
 
 	// Seed: Maildir files written before the first login.
 	t0 := time.Now()

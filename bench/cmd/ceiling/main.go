@@ -14,11 +14,15 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,13 +95,20 @@ func run(addr, user, password string, opts corpus.Options, conns, window int) (r
 		return res, err
 	}
 
+	// Each connection takes the next run of up to 250 messages of one folder: a server
+	// opens the mailbox once for consecutive APPENDs to it, as a copying tool does.
+	jobs := make(chan []*corpus.Message, len(msgs)/chunk+len(corpus.Folders))
+	for _, c := range chunks(msgs) {
+		jobs <- c
+	}
+	close(jobs)
 	var wg sync.WaitGroup
 	errs := make([]error, conns)
 	for k := 0; k < conns; k++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = load(addr, user, password, msgs, names, k, conns, window)
+			errs[k] = load(addr, user, password, jobs, names, window)
 		}()
 	}
 	wg.Wait()
@@ -106,7 +117,7 @@ func run(addr, user, password string, opts corpus.Options, conns, window int) (r
 }
 
 // createFolders creates the corpus's folders (parents first) in the server's hierarchy
-// delimiter and returns each folder's name there.
+// delimiter and returns each folder's name there, as sent on the wire (modified UTF-7).
 func createFolders(c *imapclient.Client) ([]string, error) {
 	l, err := c.List("", "", nil).Collect()
 	if err != nil || len(l) == 0 {
@@ -118,7 +129,11 @@ func createFolders(c *imapclient.Client) ([]string, error) {
 	}
 	names := make([]string, len(corpus.Folders))
 	for i, f := range corpus.Folders {
-		names[i] = f.Name(sep)
+		wire := make([]string, len(f.Path))
+		for j, part := range f.Path {
+			wire[j] = corpus.EncodeMailboxName(part)
+		}
+		names[i] = strings.Join(wire, sep)
 		for depth := 1; depth <= len(f.Path); depth++ {
 			name := strings.Join(f.Path[:depth], sep)
 			if strings.EqualFold(name, "INBOX") {
@@ -137,45 +152,192 @@ func alreadyExists(err error) bool {
 	return errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists
 }
 
-// load APPENDs messages k, k+conns, k+2·conns... keeping up to window commands in flight.
-func load(addr, user, password string, msgs []*corpus.Message, names []string, k, conns, window int) error {
-	c, err := login(addr, user, password)
+// load APPENDs the runs of messages it takes from jobs on its own connection, keeping up
+// to window commands in flight. It speaks the wire protocol itself: go-imap v2's client
+// (beta.8) sends literals over 4 KB as synchronizing literals even when the server
+// offers LITERAL+, so each such APPEND waits a round trip for "+" with the connection
+// locked, which would make this loader no ceiling at all.
+func load(addr, user, password string, jobs <-chan []*corpus.Message, names []string, window int) error {
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	defer c.Close()
-	var inflight []*imapclient.AppendCommand
-	wait := func(cmd *imapclient.AppendCommand) error {
-		if _, err := cmd.Wait(); err != nil {
-			return fmt.Errorf("append: %w", err)
-		}
-		return nil
+	defer nc.Close()
+	r := bufio.NewReaderSize(nc, 64*1024)
+	w := bufio.NewWriterSize(nc, 256*1024)
+	greeting, err := r.ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("greeting: %w", err)
 	}
-	for i := k; i < len(msgs); i += conns {
-		m := msgs[i]
-		flags := make([]imap.Flag, len(m.Flags))
-		for j, f := range m.Flags {
-			flags[j] = imap.Flag(f)
-		}
-		cmd := c.Append(names[m.Folder], int64(len(m.Body)), &imap.AppendOptions{Flags: flags, Time: m.Date})
-		if _, err := cmd.Write(m.Body); err != nil {
-			return fmt.Errorf("append message %d: %w", m.Index, err)
-		}
-		if err := cmd.Close(); err != nil {
-			return fmt.Errorf("append message %d: %w", m.Index, err)
-		}
-		inflight = append(inflight, cmd)
-		if len(inflight) >= window {
-			if err := wait(inflight[0]); err != nil {
-				return err
-			}
-			inflight = inflight[1:]
-		}
-	}
-	for _, cmd := range inflight {
-		if err := wait(cmd); err != nil {
+	if !strings.Contains(strings.ToUpper(greeting), "LITERAL+") {
+		fmt.Fprintf(w, "c CAPABILITY\r\n")
+		w.Flush()
+		caps, err := readTagged(r, "c")
+		if err != nil {
 			return err
 		}
+		if !strings.Contains(strings.ToUpper(caps), "LITERAL+") {
+			return fmt.Errorf("%s does not offer LITERAL+: the loader cannot pipeline APPENDs", addr)
+		}
 	}
-	return c.Logout().Wait()
+	fmt.Fprintf(w, "l LOGIN %s %s\r\n", quote(user), quote(password))
+	w.Flush()
+	if _, err := readTagged(r, "l"); err != nil {
+		return fmt.Errorf("log in as %s: %w", user, err)
+	}
+
+	// The reader counts tagged completions; the writer waits for room in the window.
+	slots := make(chan struct{}, window)
+	readErr := make(chan error, 1)
+	sent := make(chan struct{}, 1<<20) // one per APPEND written; closed when all are
+	go func() {
+		for range sent {
+			line, err := readLine(r)
+			for err == nil && strings.HasPrefix(line, "* ") {
+				line, err = readLine(r)
+			}
+			if err != nil {
+				readErr <- fmt.Errorf("read APPEND result: %w", err)
+				return
+			}
+			if _, rest, _ := strings.Cut(line, " "); !strings.HasPrefix(rest, "OK") {
+				readErr <- fmt.Errorf("command refused: %s", strings.TrimSpace(line))
+				return
+			}
+			<-slots
+		}
+		readErr <- nil
+	}()
+	var once sync.Once
+	closeSent := func() { once.Do(func() { close(sent) }) }
+	defer closeSent()
+	for job := range jobs {
+		// Appending to the selected mailbox spares the server opening it for every
+		// message, as a copying tool that SELECTs its destination folder does.
+		if err := queue(w, slots, readErr, sent, func() {
+			fmt.Fprintf(w, "s%d SELECT %s\r\n", job[0].Index, quote(names[job[0].Folder]))
+		}); err != nil {
+			return err
+		}
+		for _, m := range job {
+			if err := queue(w, slots, readErr, sent, func() {
+				fmt.Fprintf(w, "a%d APPEND %s (%s) \"%s\" {%d+}\r\n", m.Index, quote(names[m.Folder]), strings.Join(m.Flags, " "),
+					m.Date.Format("02-Jan-2006 15:04:05 -0700"), len(m.Body))
+				w.Write(m.Body)
+				w.WriteString("\r\n")
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	closeSent()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "z LOGOUT\r\n")
+	w.Flush()
+	return nil
+}
+
+// queue writes one command once the window has room (flushing what is queued when it
+// has none).
+func queue(w *bufio.Writer, slots chan struct{}, readErr chan error, sent chan struct{}, write func()) error {
+	{
+		select {
+		case slots <- struct{}{}:
+		default:
+			if err := w.Flush(); err != nil { // let the server see what is queued
+				return err
+			}
+			select {
+			case slots <- struct{}{}:
+			case err := <-readErr:
+				if err == nil {
+					err = fmt.Errorf("connection ended early")
+				}
+				return err
+			}
+		}
+		write()
+		sent <- struct{}{}
+	}
+	return nil
+}
+
+const chunk = 250
+
+// chunks cuts the corpus into runs of up to chunk messages of one folder, the runs of
+// all folders interleaved so connections mostly work on different folders.
+func chunks(msgs []*corpus.Message) [][]*corpus.Message {
+	byFolder := make([][]*corpus.Message, len(corpus.Folders))
+	for _, m := range msgs {
+		byFolder[m.Folder] = append(byFolder[m.Folder], m)
+	}
+	var out [][]*corpus.Message
+	for more := true; more; {
+		more = false
+		for f, ms := range byFolder {
+			if len(ms) == 0 {
+				continue
+			}
+			n := min(chunk, len(ms))
+			out = append(out, ms[:n])
+			byFolder[f] = ms[n:]
+			more = more || len(byFolder[f]) > 0
+		}
+	}
+	return out
+}
+
+// readLine reads one response line, skipping over any literal it announces.
+func readLine(r *bufio.Reader) (string, error) {
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return line, err
+	}
+	for {
+		t := strings.TrimRight(line, "\r\n")
+		if !strings.HasSuffix(t, "}") {
+			return line, nil
+		}
+		open := strings.LastIndexByte(t, '{')
+		n, err := strconv.Atoi(strings.TrimSuffix(t[open+1:len(t)-1], "+"))
+		if open < 0 || err != nil {
+			return line, nil
+		}
+		if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
+			return line, err
+		}
+		more, err := r.ReadString('\n')
+		if err != nil {
+			return line, err
+		}
+		line = t + " " + more
+	}
+}
+
+// readTagged reads responses until the one tagged tag; everything read comes back.
+func readTagged(r *bufio.Reader, tag string) (string, error) {
+	var all strings.Builder
+	for {
+		line, err := readLine(r)
+		all.WriteString(line)
+		if err != nil {
+			return all.String(), err
+		}
+		if strings.HasPrefix(line, tag+" ") {
+			if strings.HasPrefix(line[len(tag)+1:], "OK") {
+				return all.String(), nil
+			}
+			return all.String(), fmt.Errorf("%s", strings.TrimSpace(line))
+		}
+	}
+}
+
+// quote writes an IMAP quoted string (RFC 3501 section 4.3).
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
