@@ -40,6 +40,7 @@ type config struct {
 	Pair        string   `json:"-"`
 	Ceiling     string   `json:"-"`
 	Cutover     string   `json:"-"`
+	CutoverB    string   `json:"cutoverB,omitempty"`
 	Imapsync    string   `json:"imapsync,omitempty"`
 	VerifyConns int      `json:"verifyConns"`
 	Timeout     time.Duration
@@ -58,6 +59,7 @@ func main() {
 	flag.StringVar(&cfg.Pair, "pair", "build/bench/dovecot-pair", "dovecot-pair binary")
 	flag.StringVar(&cfg.Ceiling, "ceiling", "build/bench/ceiling", "ceiling loader binary")
 	flag.StringVar(&cfg.Cutover, "cutover", "build/bin/cutover-web", "cutover binary")
+	flag.StringVar(&cfg.CutoverB, "cutover-b", "", "another cutover build to run too, as tool cutover-b (to compare a change in the same run)")
 	flag.StringVar(&cfg.Imapsync, "imapsync", os.Getenv("IMAPSYNC"), "imapsync script (default $IMAPSYNC; empty: not run)")
 	flag.IntVar(&cfg.VerifyConns, "verify-conns", 3, "connections the checker reads a mailbox with")
 	flag.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "longest one pass of one tool may take")
@@ -76,6 +78,9 @@ func main() {
 			}
 			cfg.Tools = append(cfg.Tools, t)
 		}
+	}
+	if cfg.CutoverB != "" {
+		cfg.Tools = append(cfg.Tools, "cutover-b")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -215,25 +220,8 @@ type toolDef struct {
 }
 
 var toolDefs = map[string]toolDef{
-	"cutover": {
-		available: func(cfg config) string {
-			if _, err := os.Stat(cfg.Cutover); err != nil {
-				return "not available: " + cfg.Cutover + " missing (go build -o build/bin/cutover-web .)"
-			}
-			if err := exec.Command(cfg.Cutover, "copy", "--help").Run(); err != nil {
-				return "not available: this build has no `cutover copy` command yet"
-			}
-			return ""
-		},
-		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
-			cmd := exec.Command(cfg.Cutover, "--db", filepath.Join(state, "cutover.db"), "--json", "copy",
-				"--from", fmt.Sprintf("imap+plain://alice@%s", src.addr()),
-				"--to", fmt.Sprintf("imap+plain://%s@%s", user, dst.addr()))
-			cmd.Env = append(os.Environ(), "CUTOVER_FROM_PASSWORD="+src.password("alice"), "CUTOVER_TO_PASSWORD="+dst.password(user))
-			return cmd, nil
-		},
-		noop: true,
-	},
+	"cutover":   cutoverTool(func(cfg config) string { return cfg.Cutover }),
+	"cutover-b": cutoverTool(func(cfg config) string { return cfg.CutoverB }),
 	"mbsync": {
 		available: func(cfg config) string {
 			if _, err := exec.LookPath("mbsync"); err != nil {
@@ -320,6 +308,30 @@ SyncState %s/
 			return cmd, nil
 		},
 	},
+}
+
+// cutoverTool runs `cutover copy` from the binary bin(cfg), plain IMAP on loopback like
+// the other tools, with a database of its own per destination.
+func cutoverTool(bin func(cfg config) string) toolDef {
+	return toolDef{
+		available: func(cfg config) string {
+			if _, err := os.Stat(bin(cfg)); err != nil {
+				return "not available: " + bin(cfg) + " missing (go build -o build/bin/cutover-web .)"
+			}
+			if err := exec.Command(bin(cfg), "copy", "--help").Run(); err != nil {
+				return "not available: this build has no `cutover copy` command yet"
+			}
+			return ""
+		},
+		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
+			cmd := exec.Command(bin(cfg), "--db", filepath.Join(state, "cutover.db"), "--json", "copy",
+				"--from", fmt.Sprintf("imap+plain://alice@%s", src.addr()),
+				"--to", fmt.Sprintf("imap+plain://%s@%s", user, dst.addr()))
+			cmd.Env = append(os.Environ(), "CUTOVER_FROM_PASSWORD="+src.password("alice"), "CUTOVER_TO_PASSWORD="+dst.password(user))
+			return cmd, nil
+		},
+		noop: true,
+	}
 }
 
 // runPass runs cmd with its output in logFile and returns wall time and peak RSS.

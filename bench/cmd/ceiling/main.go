@@ -8,7 +8,7 @@
 // The corpus is generated in memory first (not timed); the time runs from the first
 // connection to the last tagged OK, folder creation included.
 //
-//	go run ./bench/cmd/ceiling -addr 127.0.0.1:PORT -user USER [-messages N] [-seed S] [-conns 4] [-window 16]
+//	go run ./bench/cmd/ceiling -addr 127.0.0.1:PORT -user USER [-messages N] [-seed S] [-conns 2] [-window 16]
 //
 // The password comes from CEILING_PASSWORD.
 package main
@@ -38,7 +38,7 @@ func main() {
 	user := flag.String("user", "", "destination user (password from CEILING_PASSWORD)")
 	n := flag.Int("messages", 10000, "corpus size")
 	seed := flag.Uint64("seed", 1, "corpus seed")
-	conns := flag.Int("conns", 4, "connections")
+	conns := flag.Int("conns", 2, "connections (2 keeps a 2-core server busiest; more contend)")
 	window := flag.Int("window", 16, "APPENDs in flight per connection")
 	flag.Parse()
 	if *addr == "" || *user == "" || *conns < 1 || *window < 1 {
