@@ -3,19 +3,20 @@
 # set) and the destination's own ceiling, on two private Dovecot servers on loopback.
 #
 #   bench/run.sh [--messages N] [--seed S] [--rounds R] [--tools cutover,mbsync,imapsync,ceiling]
+#                [--cutover-b /path/to/other/cutover]   # also time another build, same rounds
 #
 # Installs what it needs (Debian packages), builds Cutover and the bench programs, then runs
 # bench/cmd/bench, which prints the table and writes bench/out/latest.json and latest.txt.
-# Any other flag of bench/cmd/bench passes through (go run ./bench/cmd/bench -h lists them).
+# More options (-timeout, -keep, -server-dir...): build/bench/bench -h; --keep and the ones above pass through.
 source "$(dirname "$0")/../scripts/lib.sh"
 
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover)
+    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover|--cutover-b)
       [ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
       args+=("-${1#--}" "$2"); shift 2 ;;
-    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*)
+    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*)
       args+=("-${1#--}"); shift ;;
     --keep) args+=(-keep); shift ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
