@@ -128,7 +128,7 @@ type Copier struct {
 	// BatchSize is how many ledger entries are committed together (default 256). Whatever
 	// a crash loses from a batch is found at the destination by the next run.
 	BatchSize int
-	// FetchChunk is how many messages one UID FETCH of bodies asks for (default 200).
+	// FetchChunk is how many messages one UID FETCH of bodies asks for (default 500).
 	FetchChunk int
 }
 
@@ -165,7 +165,7 @@ func (c *Copier) defaults() {
 		c.BatchSize = 256
 	}
 	if c.FetchChunk <= 0 {
-		c.FetchChunk = 200
+		c.FetchChunk = 500
 	}
 }
 
@@ -220,6 +220,7 @@ func (r *readErrRecorder) Read(p []byte) (int, error) {
 // session is a pair of connections for one mailbox.
 type session struct {
 	src, dst *Conn
+	app      *appender // nil when the destination lacks LITERAL+
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -227,9 +228,15 @@ type session struct {
 func (s *session) abort() {
 	s.src.Client.Close()
 	s.dst.Client.Close()
+	if s.app != nil {
+		s.app.conn.Close()
+	}
 }
 
 func (s *session) close() {
+	if s.app != nil {
+		s.app.Close()
+	}
 	if s.src != nil {
 		s.src.Close()
 	}
@@ -248,7 +255,13 @@ func (c *Copier) connect(ctx context.Context) (*session, error) {
 		src.Close()
 		return nil, fmt.Errorf("destination: %w", err)
 	}
-	return &session{src: src, dst: dst}, nil
+	app, err := dialAppender(ctx, c.Dest, c.DestCreds)
+	if err != nil {
+		// The main connection works: copy with go-imap's APPEND alone.
+		c.Log.Warn("second destination connection refused; appending without pipelining", "job", c.Job, "err", err)
+		app = nil
+	}
+	return &session{src: src, dst: dst, app: app}, nil
 }
 
 // tracker accumulates progress and reports it.
@@ -743,9 +756,13 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 	return todo, nil
 }
 
+type appendWaiter interface {
+	Wait() (*imap.AppendData, error)
+}
+
 type pendingAppend struct {
 	msg     srcMsg
-	cmd     *imapclient.AppendCommand
+	cmd     appendWaiter
 	err     error // set when the APPEND could not even be sent
 	refused string
 	size    int64
@@ -899,6 +916,25 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				return err
 			}
 			size := it.Literal.Size()
+			if s.app != nil && size <= rawLiteralMax {
+				rd := &readErrRecorder{r: it.Literal}
+				w, n, err := s.app.Append(destFolderOf(s), appendFlags(msg.Flags), msg.Date, size, rd)
+				if err == nil {
+					err = s.app.Flush()
+				}
+				if err != nil {
+					if n < size && rd.err != nil {
+						return &brokenConn{fmt.Errorf("fetch UID %d from the source broke after %d of %d bytes: %w", uid, n, size, rd.err)}
+					}
+					return err
+				}
+				select {
+				case pending <- pendingAppend{msg: msg, cmd: w, size: size}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				continue
+			}
 			cmd := s.dst.Append(destFolderOf(s), size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
 			rd := &readErrRecorder{r: it.Literal}
 			n, werr := io.Copy(cmd, rd)
