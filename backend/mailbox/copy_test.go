@@ -47,7 +47,7 @@ func pair(t *testing.T, destOpts testsrv.DovecotOptions) (src, dst *testsrv.Dove
 
 // destName is where the awkward folders land on a "/"-delimited destination.
 var destName = map[string]string{"INBOX": "INBOX", "Sent": "Sent", "Work": "Work", "Work.Projects": "Work/Projects",
-	"Présentation": "Présentation", "Old Stuff": "Old Stuff", "Drafts": "Drafts", "Trash": "Trash", "Junk": "Junk", "Archive": "Archive"}
+	"Présentation": "Présentation", "Old Stuff": "Old Stuff", "Drafts": "Drafts", "Trash": "Trash", "Junk": "Junk", "Archive": "Archive", "Archive.2024": "Archive/2024"}
 
 func checkCopied(t *testing.T, source, dest map[string][]snapMsg) {
 	t.Helper()
