@@ -68,7 +68,6 @@ func withCA(s mailbox.Server, ca string) mailbox.Server { s.CAFile = ca; return 
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-
 func TestAdminAccessCopiesWithoutUserPasswords(t *testing.T) {
 	src, dst := pair(t, testsrv.DovecotOptions{})
 	seed(t, src, "alice", awkward()[:3])
