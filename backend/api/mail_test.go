@@ -70,3 +70,53 @@ func TestBatchPassesCopyEveryMailboxCompletely(t *testing.T) {
 		}
 	}
 }
+
+func TestStoppedPassResumesWithoutDuplicates(t *testing.T) {
+	a, src, dst := mailProject(t, "alice")
+	if err := src.Fill("alice", 1500); err != nil {
+		t.Fatal(err)
+	}
+	events, stop := api.Events(a).Subscribe()
+	defer stop()
+	if err := a.MailStart("acme", api.MailPassInput{Pass: "final"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.MailStart("acme", api.MailPassInput{Pass: "final"}); err == nil || !api.IsInputError(err) {
+		t.Fatalf("a second pass while one runs: %v; want an input error", err)
+	}
+	// Stop once some progress is reported.
+	for ev := range events {
+		if p, ok := ev.Data.(api.CopyProgress); ok && ev.Name == "copy:progress" && p.MessagesDone > 200 {
+			break
+		}
+	}
+	if err := a.MailStop("acme"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.MailStatus("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st[0].Pass == nil || st[0].Pass.State != "stopped" || st[0].Running {
+		t.Fatalf("after stop: %+v", st[0].Pass)
+	}
+	res, err := a.MailMigrate("acme", api.MailPassInput{Pass: "final"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied+res.Mailboxes[0].Result.Matched >= 1500 || res.Copied == 0 {
+		t.Fatalf("the resumed pass copied %d and matched %d: it should copy only what the stopped one had not", res.Copied, res.Mailboxes[0].Result.Matched)
+	}
+	checks, err := a.MailVerify("acme", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range checks[0].Folders {
+		n += f.DestMessages
+	}
+	if !checks[0].Complete || n != 1500 {
+		t.Fatalf("after resuming: complete %v, %d messages at the destination; want all 1500, none twice", checks[0].Complete, n)
+	}
+	_ = dst
+}
