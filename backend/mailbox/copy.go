@@ -128,6 +128,10 @@ type Copier struct {
 	// BatchSize is how many ledger entries are committed together (default 256). Whatever
 	// a crash loses from a batch is found at the destination by the next run.
 	BatchSize int
+	// AppendConns is how many extra destination connections append with LITERAL+
+	// (default 1). More let a many-core destination spread the work; on a small one they
+	// only contend for its index locks.
+	AppendConns int
 	// FetchChunk is how many messages one UID FETCH of bodies asks for (default 500).
 	FetchChunk int
 }
@@ -163,6 +167,9 @@ func (c *Copier) defaults() {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
+	}
+	if c.AppendConns <= 0 {
+		c.AppendConns = 1
 	}
 	if c.FetchChunk <= 0 {
 		c.FetchChunk = 500
@@ -219,8 +226,10 @@ func (r *readErrRecorder) Read(p []byte) (int, error) {
 
 // session is a pair of connections for one mailbox.
 type session struct {
-	src, dst *Conn
-	app      *appender // nil when the destination lacks LITERAL+
+	src, dst   *Conn
+	destFolder string // where APPENDs go
+	apps       []*appender // none when the destination lacks LITERAL+
+	next       int         // round robin over apps
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -228,14 +237,14 @@ type session struct {
 func (s *session) abort() {
 	s.src.Client.Close()
 	s.dst.Client.Close()
-	if s.app != nil {
-		s.app.conn.Close()
+	for _, a := range s.apps {
+		a.conn.Close()
 	}
 }
 
 func (s *session) close() {
-	if s.app != nil {
-		s.app.Close()
+	for _, a := range s.apps {
+		a.Close()
 	}
 	if s.src != nil {
 		s.src.Close()
@@ -255,13 +264,20 @@ func (c *Copier) connect(ctx context.Context) (*session, error) {
 		src.Close()
 		return nil, fmt.Errorf("destination: %w", err)
 	}
-	app, err := dialAppender(ctx, c.Dest, c.DestCreds)
-	if err != nil {
-		// The main connection works: copy with go-imap's APPEND alone.
-		c.Log.Warn("second destination connection refused; appending without pipelining", "job", c.Job, "err", err)
-		app = nil
+	s := &session{src: src, dst: dst}
+	for i := 0; i < c.AppendConns; i++ {
+		app, err := dialAppender(ctx, c.Dest, c.DestCreds)
+		if err != nil {
+			// The main connection works: copy with what is open.
+			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", err)
+			break
+		}
+		if app == nil {
+			break // no LITERAL+: go-imap's APPEND on the main connection
+		}
+		s.apps = append(s.apps, app)
 	}
-	return &session{src: src, dst: dst, app: app}, nil
+	return s, nil
 }
 
 // tracker accumulates progress and reports it.
@@ -648,6 +664,7 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 		return err
 	}
 	dsel, err := s.dst.Select(fp.m.Dest, nil).Wait()
+	s.destFolder = fp.m.Dest
 	if err != nil {
 		return fmt.Errorf("select %q on the destination: %w", fp.m.Dest, err)
 	}
@@ -916,11 +933,13 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				return err
 			}
 			size := it.Literal.Size()
-			if s.app != nil && size <= rawLiteralMax {
+			if len(s.apps) > 0 && size <= rawLiteralMax {
+				app := s.apps[s.next%len(s.apps)]
+				s.next++
 				rd := &readErrRecorder{r: it.Literal}
-				w, n, err := s.app.Append(destFolderOf(s), appendFlags(msg.Flags), msg.Date, size, rd)
+				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd)
 				if err == nil {
-					err = s.app.Flush()
+					err = app.Flush()
 				}
 				if err != nil {
 					if n < size && rd.err != nil {
@@ -935,7 +954,7 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				}
 				continue
 			}
-			cmd := s.dst.Append(destFolderOf(s), size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
+			cmd := s.dst.Append(s.destFolder, size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
 			rd := &readErrRecorder{r: it.Literal}
 			n, werr := io.Copy(cmd, rd)
 			if n < size && (rd.err != nil || werr == nil) {
@@ -974,14 +993,6 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 			}
 		}
 	}
-}
-
-// destFolderOf is the folder selected on the destination.
-func destFolderOf(s *session) string {
-	if mb := s.dst.Mailbox(); mb != nil {
-		return mb.Name
-	}
-	return "INBOX"
 }
 
 // appendFlags are the flags an APPEND may set: \Recent is the server's own.
