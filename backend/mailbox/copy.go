@@ -227,7 +227,7 @@ func (r *readErrRecorder) Read(p []byte) (int, error) {
 // session is a pair of connections for one mailbox.
 type session struct {
 	src, dst   *Conn
-	destFolder string // where APPENDs go
+	destFolder string      // where APPENDs go
 	apps       []*appender // none when the destination lacks LITERAL+
 	next       int         // round robin over apps
 }
