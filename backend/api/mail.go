@@ -305,6 +305,9 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	}
 	m.mu.Unlock()
 	for _, c := range copiers {
+		if err := a.store.MarkInterruptedMailPasses(a.ctx, p.ID, byJob[c].SourceLogin); err != nil {
+			return out, err
+		}
 		pass, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: byJob[c].SourceLogin, Kind: in.Pass, State: "running", Cutoff: cutoff, Started: a.now()})
 		if err != nil {
 			return out, err

@@ -37,8 +37,9 @@ type Entry struct {
 type Ledger interface {
 	Copied(ctx context.Context, job, folder string, uidValidity uint32) (map[imap.UID]Entry, error)
 	// DestClaims lists, per message key, the destination UIDs that ledger entries of job
-	// point to in destFolder (0 for unknown ones).
-	DestClaims(ctx context.Context, job, destFolder string) (map[string][]imap.UID, error)
+	// point to in destFolder (0 for unknown ones), except entries of sourceFolder under a
+	// UIDVALIDITY other than uidValidity.
+	DestClaims(ctx context.Context, job, destFolder, sourceFolder string, uidValidity uint32) (map[string][]imap.UID, error)
 	Record(ctx context.Context, entries []Entry) error
 	UpdateFlags(ctx context.Context, entries []Entry) error
 }
@@ -716,7 +717,7 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 	if err != nil {
 		return nil, fmt.Errorf("read headers of %q on the destination: %w", fp.m.Dest, err)
 	}
-	claims, err := c.Ledger.DestClaims(ctx, c.Job, fp.m.Dest)
+	claims, err := c.Ledger.DestClaims(ctx, c.Job, fp.m.Dest, fp.m.Source, st.uidValidity)
 	if err != nil {
 		return nil, err
 	}

@@ -216,3 +216,36 @@ func TestEightBitSubjectIsReadable(t *testing.T) {
 		t.Fatalf("failures %+v; want one with subject Grüße", res.Failures)
 	}
 }
+
+func TestSourceFolderRecreatedWithANewUIDValidityIsNotCopiedTwice(t *testing.T) {
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	msgs := awkward()
+	seed(t, src, "alice", msgs)
+	st := openStore(t)
+	if _, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The old server rebuilds "Work": same messages, new UIDVALIDITY and UIDs.
+	c := dial(t, src, "alice")
+	if err := c.Delete("Work.Projects").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete("Work").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var work []seedMsg
+	for _, m := range msgs {
+		if strings.HasPrefix(m.Folder, "Work") {
+			work = append(work, m)
+		}
+	}
+	seed(t, src, "alice", work)
+	res, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 0 || res.Matched != 2 {
+		t.Fatalf("after the source folders were recreated: copied %d, matched %d; want 0 copied and the 2 messages found at the destination", res.Copied, res.Matched)
+	}
+	checkCopied(t, snapshot(t, src, "alice"), snapshot(t, dst, "alice"))
+}
