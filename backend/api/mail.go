@@ -298,7 +298,16 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 			return out, err
 		}
 	}
+	// Progress of an earlier pass must not pass for this one's.
+	m.mu.Lock()
+	for _, e := range entries {
+		delete(m.progress[p.Name], strings.ToLower(e.SourceLogin))
+	}
+	m.mu.Unlock()
 	for _, c := range copiers {
+		if err := a.store.MarkInterruptedMailPasses(a.ctx, p.ID, byJob[c].SourceLogin); err != nil {
+			return out, err
+		}
 		pass, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: byJob[c].SourceLogin, Kind: in.Pass, State: "running", Cutoff: cutoff, Started: a.now()})
 		if err != nil {
 			return out, err
@@ -371,6 +380,7 @@ func (a *API) MailStart(projectName string, in MailPassInput) error {
 	ctx, cancel := context.WithCancel(a.ctx)
 	run := &mailRun{cancel: cancel, done: make(chan struct{})}
 	m.running[p.Name] = run
+	delete(m.progress, p.Name) // what MailStatus shows from now on is this pass's
 	m.mu.Unlock()
 	go func() {
 		defer close(run.done)

@@ -37,8 +37,9 @@ type Entry struct {
 type Ledger interface {
 	Copied(ctx context.Context, job, folder string, uidValidity uint32) (map[imap.UID]Entry, error)
 	// DestClaims lists, per message key, the destination UIDs that ledger entries of job
-	// point to in destFolder (0 for unknown ones).
-	DestClaims(ctx context.Context, job, destFolder string) (map[string][]imap.UID, error)
+	// point to in destFolder (0 for unknown ones), except entries of sourceFolder under a
+	// UIDVALIDITY other than uidValidity.
+	DestClaims(ctx context.Context, job, destFolder, sourceFolder string, uidValidity uint32) (map[string][]imap.UID, error)
 	Record(ctx context.Context, entries []Entry) error
 	UpdateFlags(ctx context.Context, entries []Entry) error
 }
@@ -128,7 +129,11 @@ type Copier struct {
 	// BatchSize is how many ledger entries are committed together (default 256). Whatever
 	// a crash loses from a batch is found at the destination by the next run.
 	BatchSize int
-	// FetchChunk is how many messages one UID FETCH of bodies asks for (default 200).
+	// AppendConns is how many extra destination connections append with LITERAL+
+	// (default 1). More let a many-core destination spread the work; on a small one they
+	// only contend for its index locks.
+	AppendConns int
+	// FetchChunk is how many messages one UID FETCH of bodies asks for (default 500).
 	FetchChunk int
 }
 
@@ -164,8 +169,11 @@ func (c *Copier) defaults() {
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
 	}
+	if c.AppendConns <= 0 {
+		c.AppendConns = 1
+	}
 	if c.FetchChunk <= 0 {
-		c.FetchChunk = 200
+		c.FetchChunk = 500
 	}
 }
 
@@ -219,7 +227,10 @@ func (r *readErrRecorder) Read(p []byte) (int, error) {
 
 // session is a pair of connections for one mailbox.
 type session struct {
-	src, dst *Conn
+	src, dst   *Conn
+	destFolder string      // where APPENDs go
+	apps       []*appender // none when the destination lacks LITERAL+
+	next       int         // round robin over apps
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -227,9 +238,15 @@ type session struct {
 func (s *session) abort() {
 	s.src.Client.Close()
 	s.dst.Client.Close()
+	for _, a := range s.apps {
+		a.conn.Close()
+	}
 }
 
 func (s *session) close() {
+	for _, a := range s.apps {
+		a.Close()
+	}
 	if s.src != nil {
 		s.src.Close()
 	}
@@ -248,7 +265,20 @@ func (c *Copier) connect(ctx context.Context) (*session, error) {
 		src.Close()
 		return nil, fmt.Errorf("destination: %w", err)
 	}
-	return &session{src: src, dst: dst}, nil
+	s := &session{src: src, dst: dst}
+	for i := 0; i < c.AppendConns; i++ {
+		app, err := dialAppender(ctx, c.Dest, c.DestCreds)
+		if err != nil {
+			// The main connection works: copy with what is open.
+			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", err)
+			break
+		}
+		if app == nil {
+			break // no LITERAL+: go-imap's APPEND on the main connection
+		}
+		s.apps = append(s.apps, app)
+	}
+	return s, nil
 }
 
 // tracker accumulates progress and reports it.
@@ -635,6 +665,7 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 		return err
 	}
 	dsel, err := s.dst.Select(fp.m.Dest, nil).Wait()
+	s.destFolder = fp.m.Dest
 	if err != nil {
 		return fmt.Errorf("select %q on the destination: %w", fp.m.Dest, err)
 	}
@@ -686,7 +717,7 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 	if err != nil {
 		return nil, fmt.Errorf("read headers of %q on the destination: %w", fp.m.Dest, err)
 	}
-	claims, err := c.Ledger.DestClaims(ctx, c.Job, fp.m.Dest)
+	claims, err := c.Ledger.DestClaims(ctx, c.Job, fp.m.Dest, fp.m.Source, st.uidValidity)
 	if err != nil {
 		return nil, err
 	}
@@ -743,9 +774,13 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 	return todo, nil
 }
 
+type appendWaiter interface {
+	Wait() (*imap.AppendData, error)
+}
+
 type pendingAppend struct {
 	msg     srcMsg
-	cmd     *imapclient.AppendCommand
+	cmd     appendWaiter
 	err     error // set when the APPEND could not even be sent
 	refused string
 	size    int64
@@ -899,7 +934,28 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				return err
 			}
 			size := it.Literal.Size()
-			cmd := s.dst.Append(destFolderOf(s), size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
+			if len(s.apps) > 0 && size <= rawLiteralMax {
+				app := s.apps[s.next%len(s.apps)]
+				s.next++
+				rd := &readErrRecorder{r: it.Literal}
+				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd)
+				if err == nil {
+					err = app.Flush()
+				}
+				if err != nil {
+					if n < size && rd.err != nil {
+						return &brokenConn{fmt.Errorf("fetch UID %d from the source broke after %d of %d bytes: %w", uid, n, size, rd.err)}
+					}
+					return err
+				}
+				select {
+				case pending <- pendingAppend{msg: msg, cmd: w, size: size}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				continue
+			}
+			cmd := s.dst.Append(s.destFolder, size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
 			rd := &readErrRecorder{r: it.Literal}
 			n, werr := io.Copy(cmd, rd)
 			if n < size && (rd.err != nil || werr == nil) {
@@ -938,14 +994,6 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 			}
 		}
 	}
-}
-
-// destFolderOf is the folder selected on the destination.
-func destFolderOf(s *session) string {
-	if mb := s.dst.Mailbox(); mb != nil {
-		return mb.Name
-	}
-	return "INBOX"
 }
 
 // appendFlags are the flags an APPEND may set: \Recent is the server's own.

@@ -47,7 +47,7 @@ func pair(t *testing.T, destOpts testsrv.DovecotOptions) (src, dst *testsrv.Dove
 
 // destName is where the awkward folders land on a "/"-delimited destination.
 var destName = map[string]string{"INBOX": "INBOX", "Sent": "Sent", "Work": "Work", "Work.Projects": "Work/Projects",
-	"Présentation": "Présentation", "Old Stuff": "Old Stuff", "Drafts": "Drafts", "Trash": "Trash", "Junk": "Junk", "Archive": "Archive"}
+	"Présentation": "Présentation", "Old Stuff": "Old Stuff", "Drafts": "Drafts", "Trash": "Trash", "Junk": "Junk", "Archive": "Archive", "Archive.2024": "Archive/2024"}
 
 func checkCopied(t *testing.T, source, dest map[string][]snapMsg) {
 	t.Helper()
@@ -215,4 +215,37 @@ func TestEightBitSubjectIsReadable(t *testing.T) {
 	if len(res.Failures) != 1 || res.Failures[0].Subject != "Grüße" {
 		t.Fatalf("failures %+v; want one with subject Grüße", res.Failures)
 	}
+}
+
+func TestSourceFolderRecreatedWithANewUIDValidityIsNotCopiedTwice(t *testing.T) {
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	msgs := awkward()
+	seed(t, src, "alice", msgs)
+	st := openStore(t)
+	if _, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The old server rebuilds "Work": same messages, new UIDVALIDITY and UIDs.
+	c := dial(t, src, "alice")
+	if err := c.Delete("Work.Projects").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete("Work").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var work []seedMsg
+	for _, m := range msgs {
+		if strings.HasPrefix(m.Folder, "Work") {
+			work = append(work, m)
+		}
+	}
+	seed(t, src, "alice", work)
+	res, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 0 || res.Matched != 2 {
+		t.Fatalf("after the source folders were recreated: copied %d, matched %d; want 0 copied and the 2 messages found at the destination", res.Copied, res.Matched)
+	}
+	checkCopied(t, snapshot(t, src, "alice"), snapshot(t, dst, "alice"))
 }

@@ -109,8 +109,9 @@ func TestConnectionCutMidFetchOrMidAppendIsResumed(t *testing.T) {
 			if tc.source {
 				target = src
 			}
-			// Each of the first three connections breaks after ~300 kB: well inside the bodies.
-			proxy := newFaultProxy(t, target.Addr(), 300_000, tc.toClient, 3)
+			// The first connections break after ~300 kB, well inside the bodies (a session
+			// opens two to the destination; only the one appending carries that much).
+			proxy := newFaultProxy(t, target.Addr(), 300_000, tc.toClient, 6)
 			c := copier(openStore(t), src, dst, "alice")
 			if tc.source {
 				c.Source.Port = proxy.port()

@@ -58,7 +58,7 @@ func headerField(header []byte, name string) string {
 			val = append(val, bytes.TrimSpace(l[i+1:])...)
 		}
 	}
-	return string(val)
+	return strings.TrimSpace(strings.ReplaceAll(string(val), "\r", " "))
 }
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,9 +41,12 @@ func (l *MailLedger) Copied(ctx context.Context, job, folder string, uidValidity
 	return out, rows.Err()
 }
 
-// DestClaims lists, per message key, the destination UIDs the ledger points to in destFolder.
-func (l *MailLedger) DestClaims(ctx context.Context, job, destFolder string) (map[string][]imap.UID, error) {
-	rows, err := l.s.db.QueryContext(ctx, `SELECT msg_key, dest_uid FROM mail_ledger WHERE job = ? AND dest_folder = ?`, job, destFolder)
+// DestClaims lists, per message key, the destination UIDs the ledger points to in
+// destFolder, leaving out entries of sourceFolder under another UIDVALIDITY than the
+// current one (the source folder was recreated: those entries no longer say anything).
+func (l *MailLedger) DestClaims(ctx context.Context, job, destFolder, sourceFolder string, uidValidity uint32) (map[string][]imap.UID, error) {
+	rows, err := l.s.db.QueryContext(ctx, `SELECT msg_key, dest_uid FROM mail_ledger WHERE job = ? AND dest_folder = ?
+		AND NOT (folder = ? AND uidvalidity != ?)`, job, destFolder, sourceFolder, uidValidity)
 	if err != nil {
 		return nil, fmt.Errorf("read the ledger of destination folder %q: %w", destFolder, err)
 	}
@@ -390,11 +392,12 @@ func (s *Store) mailFailures(ctx context.Context, passID int64) ([]mailbox.Failu
 	return out, rows.Err()
 }
 
-// MarkInterruptedMailPasses marks passes left "running" by a process that died as stopped.
-func (s *Store) MarkInterruptedMailPasses(ctx context.Context) error {
+// MarkInterruptedMailPasses marks a mailbox's passes still recorded as running (their
+// process was killed) as stopped; called when a new pass of that mailbox starts.
+func (s *Store) MarkInterruptedMailPasses(ctx context.Context, projectID int64, sourceLogin string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE mail_pass SET state = 'stopped', error = 'interrupted: run the pass again to resume'
-		WHERE state IN ('running', 'planning', 'copying', 'retrying')`)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		WHERE project_id = ? AND source_login = ? AND state = 'running'`, projectID, sourceLogin)
+	if err != nil {
 		return fmt.Errorf("mark interrupted passes: %w", err)
 	}
 	return nil

@@ -104,3 +104,30 @@ func TestStopEndsTheProcess(t *testing.T) {
 		t.Fatalf("directory %s left behind: %v", d.Dir, err)
 	}
 }
+
+func TestFillAppendsTheSampleMessages(t *testing.T) {
+	d := NewDovecot(t, DovecotOptions{})
+	if err := d.Fill("alice", 100); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", d.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	r.ReadString('\n')
+	imapLine(t, c, r, `LOGIN alice alice-secret`)
+	total := 0
+	for _, f := range []string{"INBOX", "Sent", "Archive.2024"} {
+		got := imapLine(t, c, r, `STATUS "`+f+`" (MESSAGES)`)
+		var n int
+		if i := strings.Index(got, "(MESSAGES "); i >= 0 {
+			fmt.Sscan(got[i+len("(MESSAGES "):], &n)
+		}
+		total += n
+	}
+	if total != 100 {
+		t.Fatalf("%d messages across INBOX, Sent and Archive.2024, want 100", total)
+	}
+}

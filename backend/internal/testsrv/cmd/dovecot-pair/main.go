@@ -2,7 +2,7 @@
 // destination — for benchmarks and manual tries, prints how to reach them, and stops them
 // on SIGTERM or Ctrl-C. Nothing of the system's own Dovecot is used or touched.
 //
-//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-max-mail-size N] [-env]
+//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-fill N] [-max-mail-size N] [-env]
 //
 // Default output is one JSON object {"source": {...}, "dest": {...}} on one line (hosts,
 // ports, CA file, users with passwords, master user); -env prints shell variable lines
@@ -30,6 +30,7 @@ func main() {
 	sep := flag.String("dest-separator", "/", "destination hierarchy delimiter (source uses \".\")")
 	fsync := flag.Bool("fsync", false, "keep Dovecot's fsync calls (default: mail_fsync = never)")
 	env := flag.Bool("env", false, "print shell variable lines instead of JSON")
+	fill := flag.Int("fill", 0, "append this many sample messages to each source user (INBOX, Sent, Archive.2024)")
 	flag.Parse()
 
 	us := parseUsers(*users)
@@ -46,6 +47,16 @@ func main() {
 	}
 	defer src.Stop()
 	defer dst.Stop()
+	if *fill > 0 {
+		for _, u := range us {
+			if err := src.Fill(u.Name, *fill); err != nil {
+				fmt.Fprintln(os.Stderr, "dovecot-pair:", err)
+				src.Stop()
+				dst.Stop()
+				os.Exit(1)
+			}
+		}
+	}
 
 	if *env {
 		printEnv("SRC", src)
