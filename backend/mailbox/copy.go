@@ -803,7 +803,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 		byUID[m.UID] = m
 	}
 
-	pending := make(chan pendingAppend, 64)
+	pending := make(chan pendingAppend, 1024) // ledger commits must not stall the pipeline
 	var (
 		waitErr  error
 		failures []Failure
