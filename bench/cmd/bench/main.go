@@ -62,7 +62,7 @@ func main() {
 	flag.StringVar(&cfg.CutoverB, "cutover-b", "", "another cutover build to run too, as tool cutover-b (to compare a change in the same run)")
 	flag.StringVar(&cfg.Imapsync, "imapsync", os.Getenv("IMAPSYNC"), "imapsync script (default $IMAPSYNC; empty: not run)")
 	flag.IntVar(&cfg.VerifyConns, "verify-conns", 3, "connections the checker reads a mailbox with")
-	flag.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "longest one pass of one tool may take")
+	flag.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "longest one pass of one tool may take (then it is killed and reported wrong)")
 	flag.StringVar(&cfg.ServerDir, "server-dir", defaultServerDir(), "where the Dovecot servers keep their mail (default /dev/shm: a tmpfs, so the disk does not set the pace; empty: $TMPDIR)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep each destination's mail after it is checked (default: removed to save disk)")
 	flag.Parse()
@@ -443,6 +443,9 @@ func run(ctx context.Context, cfg config) error {
 	started := time.Now()
 	res := &results{Started: started.UTC(), Config: cfg, Skipped: map[string]string{},
 		Host: map[string]string{"cpus": fmt.Sprint(runtime.NumCPU()), "loadavgStart": loadavg()}}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		res.Host["commit"] = strings.TrimSpace(string(out))
+	}
 	stamp := started.UTC().Format("20060102-150405")
 	work := filepath.Join(cfg.Out, "run-"+stamp)
 	if err := os.MkdirAll(filepath.Join(work, "logs"), 0o755); err != nil {
