@@ -287,9 +287,11 @@ SyncState %s/
 		},
 		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
 			cmd := exec.Command("perl", cfg.Imapsync,
-				"--host1", src.Host, "--port1", fmt.Sprint(src.Port), "--user1", "alice", "--password1", src.password("alice"),
-				"--host2", dst.Host, "--port2", fmt.Sprint(dst.Port), "--user2", user, "--password2", dst.password(user),
+				"--host1", src.Host, "--port1", fmt.Sprint(src.Port), "--user1", "alice",
+				"--host2", dst.Host, "--port2", fmt.Sprint(dst.Port), "--user2", user,
 				"--nossl1", "--nossl2", "--notls1", "--notls2", "--nolog", "--noreleasecheck", "--tmpdir", state)
+			// Passwords through imapsync's environment variables, not the command line.
+			cmd.Env = append(os.Environ(), "IMAPSYNC_PASSWORD1="+src.password("alice"), "IMAPSYNC_PASSWORD2="+dst.password(user))
 			return cmd, nil
 		},
 		noop: true,
