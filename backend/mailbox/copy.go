@@ -42,6 +42,10 @@ type Ledger interface {
 	DestClaims(ctx context.Context, job, destFolder, sourceFolder string, uidValidity uint32) (map[string][]imap.UID, error)
 	Record(ctx context.Context, entries []Entry) error
 	UpdateFlags(ctx context.Context, entries []Entry) error
+	// SetAppending records that job is (or no longer is) appending to destFolder;
+	// Appending reports whether a run was interrupted while it was.
+	SetAppending(ctx context.Context, job, destFolder string, on bool) error
+	Appending(ctx context.Context, job, destFolder string) (bool, error)
 }
 
 // Failure is a message the destination refused.
@@ -679,6 +683,18 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 	if len(st.todo) == 0 {
 		return nil
 	}
+	// APPENDs sent by an interrupted run (this process before a reconnect, or one that was
+	// killed) may still be landing: the server goes on with what it had received. Wait
+	// for the folder to settle before counting what is there, or they would be copied twice.
+	interrupted, err := c.Ledger.Appending(ctx, c.Job, fp.m.Dest)
+	if err != nil {
+		return err
+	}
+	if interrupted {
+		if dsel, err = settle(ctx, s.dst, fp.m.Dest); err != nil {
+			return err
+		}
+	}
 
 	// Source keys are needed for the ledger, and to account for copies already there.
 	uids := make([]imap.UID, len(st.todo))
@@ -699,7 +715,42 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 	if len(todo) == 0 {
 		return nil
 	}
-	return c.stream(ctx, s, st, fp, todo, keys, fr, res, tr)
+	if err := c.Ledger.SetAppending(ctx, c.Job, fp.m.Dest, true); err != nil {
+		return err
+	}
+	if err := c.stream(ctx, s, st, fp, todo, keys, fr, res, tr); err != nil {
+		return err
+	}
+	// Every APPEND was answered: nothing of this run can land later.
+	return c.Ledger.SetAppending(context.WithoutCancel(ctx), c.Job, fp.m.Dest, false)
+}
+
+// settle waits until the destination folder stops growing (UIDNEXT unchanged for a
+// second, at most a minute) and selects it again.
+func settle(ctx context.Context, dst *Conn, folder string) (*imap.SelectData, error) {
+	var last imap.UID
+	stable := 0
+	for i := 0; i < 60 && stable < 2; i++ {
+		st, err := dst.Status(folder, &imap.StatusOptions{UIDNext: true}).Wait()
+		if err != nil {
+			return nil, fmt.Errorf("status of %q on the destination: %w", folder, err)
+		}
+		if st.UIDNext == last {
+			stable++
+		} else {
+			stable, last = 0, st.UIDNext
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	sel, err := dst.Select(folder, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("select %q on the destination: %w", folder, err)
+	}
+	return sel, nil
 }
 
 // matchExisting counts the copies already at the destination (an earlier manual copy, a
@@ -803,7 +854,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 		byUID[m.UID] = m
 	}
 
-	pending := make(chan pendingAppend, 1024) // ledger commits must not stall the pipeline
+	pending := make(chan pendingAppend, 256) // ledger commits must not stall the pipeline
 	var (
 		waitErr  error
 		failures []Failure

@@ -98,6 +98,31 @@ func (l *MailLedger) UpdateFlags(ctx context.Context, entries []mailbox.Entry) e
 	})
 }
 
+// SetAppending records that job is appending to destFolder (on), or has finished.
+func (l *MailLedger) SetAppending(ctx context.Context, job, destFolder string, on bool) error {
+	var err error
+	if on {
+		_, err = l.s.db.ExecContext(ctx, `INSERT INTO mail_appending(job, dest_folder, since) VALUES (?, ?, ?)
+			ON CONFLICT(job, dest_folder) DO NOTHING`, job, destFolder, fmtTime(time.Now()))
+	} else {
+		_, err = l.s.db.ExecContext(ctx, `DELETE FROM mail_appending WHERE job = ? AND dest_folder = ?`, job, destFolder)
+	}
+	if err != nil {
+		return fmt.Errorf("record appending to %q: %w", destFolder, err)
+	}
+	return nil
+}
+
+// Appending reports whether a run was appending to destFolder when it stopped.
+func (l *MailLedger) Appending(ctx context.Context, job, destFolder string) (bool, error) {
+	var n int
+	err := l.s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_appending WHERE job = ? AND dest_folder = ?`, job, destFolder).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read appending state of %q: %w", destFolder, err)
+	}
+	return n > 0, nil
+}
+
 // LedgerCounts returns, per source folder of job, how many messages the ledger holds.
 func (l *MailLedger) LedgerCounts(ctx context.Context, job string) (map[string]int, error) {
 	rows, err := l.s.db.QueryContext(ctx, `SELECT folder, COUNT(*) FROM mail_ledger WHERE job = ? GROUP BY folder`, job)

@@ -16,7 +16,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -247,14 +249,22 @@ func startOnce(bin string, opts DovecotOptions) (*Dovecot, error) {
 	}
 }
 
-// ready reports whether an IMAP greeting arrives on addr.
+// ready reports whether an IMAP greeting arrives on addr (on the implicit TLS port the
+// connection merely has to stay open for a handshake).
 func ready(addr string) bool {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return false
 	}
-	c.Close()
-	return true
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	buf := make([]byte, 4)
+	n, err := io.ReadFull(c, buf)
+	if n == 4 {
+		return string(buf) == "* OK"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() // TLS port: waiting for our ClientHello
 }
 
 func lastLines(s string, n int) string {
@@ -410,7 +420,13 @@ func (d *Dovecot) writeFiles(opts DovecotOptions) (string, error) {
 		}
 	}
 	p("}")
-	p("service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = %d\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }\n}", d.Port, d.TLSPort)
+	// Without root, processes cannot chroot: turn it off.
+	chroot := ""
+	if !o.root {
+		chroot = "  chroot =\n"
+		p("service anvil {\n%s}", chroot)
+	}
+	p("service imap-login {\n%s  inet_listener imap {\n    address = 127.0.0.1\n    port = %d\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }\n}", chroot, d.Port, d.TLSPort)
 	p("service imap {\n  process_limit = 256\n}")
 	// No statistics: login processes otherwise wait 5 s for the stats process at shutdown.
 	p("stats_writer_socket_path =")

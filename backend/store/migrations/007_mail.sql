@@ -93,3 +93,12 @@ CREATE TABLE mail_failure (
     reason   TEXT NOT NULL
 );
 CREATE INDEX mail_failure_pass ON mail_failure(pass_id);
+
+-- Destination folders a run was appending to: a row left behind means the run was
+-- interrupted, and APPENDs it had sent may still land; the next run waits for them.
+CREATE TABLE mail_appending (
+    job          TEXT NOT NULL,
+    dest_folder  TEXT NOT NULL,
+    since        TEXT NOT NULL,
+    PRIMARY KEY (job, dest_folder)
+) WITHOUT ROWID;
