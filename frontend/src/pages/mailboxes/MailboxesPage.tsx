@@ -186,8 +186,8 @@ export function MailboxesPage({ project }: { project: Project }) {
         <Failures rows={rows} />
       </div>
       {checks && <Verification checks={checks} />}
-      <AdminAccess project={project} />
       {selected && <FolderView project={project} login={selected} onClose={() => setSelected('')} />}
+      <AdminAccess project={project} />
     </div>
   )
 }
@@ -275,7 +275,10 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
   return (
     <div className="card" data-testid="folders">
       <div className="card-head">
-        <h2>Folders of {login}</h2>
+        <h2>
+          Folders of {login}
+          {folders.length > 0 && <span className="muted"> · analysed {fmtDate(folders[0].analyzedAt, project.tz)}</span>}
+        </h2>
         <div className="row-actions">
           <button onClick={loadPlan}>Show mapping</button>
           <button onClick={onClose} aria-label="Close folders">Close</button>
