@@ -1,11 +1,16 @@
 package api
 
+import "cutover/backend/dnscheck"
+
 // extensions holds the long-lived state that some capabilities keep inside the API
 // (running copy passes, for instance). Each capability adds its field here and its
 // cleanup to close.
 type extensions struct {
 	closers []func()
 	mail    mailRuns // running copy passes (mail.go)
+	// dnsDefaults are the resolvers a DNS check asks when the project names none
+	// (nil: the system's and the public ones); tests set loopback servers.
+	dnsDefaults func() []dnscheck.Server
 }
 
 func (e *extensions) close() {

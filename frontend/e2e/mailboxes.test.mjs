@@ -105,7 +105,7 @@ test('the pre pass runs with progress numbers and ends done', async () => {
 
 test('the final pass copies the rest and verification finds nothing missing', async () => {
   const { page } = app
-  await page.getByLabel('Pass').selectOption('final')
+  await page.getByLabel('Pass', { exact: true }).selectOption('final')
   await page.getByRole('button', { name: /Start final pass/ }).click()
   for (const u of ['alice', 'bob']) {
     await page.locator(`[data-testid=state-${u}]`, { hasText: 'final · done' }).waitFor({ timeout: 60000 })
@@ -126,4 +126,18 @@ test('the final pass copies the rest and verification finds nothing missing', as
   }
   assert.deepEqual(app.pageErrors, [])
   await app.shot('mailboxes-verified')
+})
+
+test('administrator access is saved per server, with bad input named', async () => {
+  const { page } = app
+  const box = page.getByTestId('admins')
+  await box.getByRole('button', { name: 'Save' }).click()
+  await box.getByText('expected the administrator').waitFor()
+  await box.getByLabel('Administrator login').fill('admin')
+  await box.getByLabel('Login form').selectOption('dovecot-master')
+  await box.getByLabel('Administrator password').fill('admin-secret')
+  await box.getByRole('button', { name: 'Save' }).click()
+  await box.getByText('Source administrator saved.').waitFor()
+  assert.match(await box.innerText(), /Source: admin \(dovecot-master\)/)
+  assert.doesNotMatch(await page.content(), /admin-secret/)
 })

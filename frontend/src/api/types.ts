@@ -107,3 +107,94 @@ export function serverURL(s: Server): string {
   const host = s.host.includes(':') ? `[${s.host}]` : s.host
   return `${scheme}://${host}:${s.port}`
 }
+
+// People spreadsheets (backend/sheets, backend/api/people.go, backend/batch).
+
+export type PeopleKind = 'users' | 'groups' | 'contacts'
+
+export interface PersonUser {
+  address: string
+  firstName: string
+  lastName: string
+  displayName: string
+  sourceLogin: string
+  jobTitle: string
+  department: string
+  officePhone: string
+  mobilePhone: string
+  orgUnit: string
+  migrate: boolean
+  hasSourcePassword: boolean
+  hasPassword: boolean
+}
+
+export interface PersonGroup {
+  address: string
+  name: string
+  description: string
+  members: string[]
+}
+
+export interface PersonContact {
+  address: string
+  displayName: string
+  firstName: string
+  lastName: string
+  company: string
+  phone: string
+}
+
+export interface BatchEntry {
+  id: number
+  sourceLogin: string
+  destLogin: string
+  name?: string
+  enabled: boolean
+  hasSourcePassword: boolean
+  hasDestPassword: boolean
+}
+
+export interface SheetProblem {
+  severity: 'error' | 'warning'
+  file: string
+  sheet?: string
+  row: number
+  column?: string
+  header?: string
+  field?: string
+  value: string
+  message: string
+  expected: string
+}
+
+export interface SheetRow {
+  row: number
+  key: string
+  values: Record<string, string>
+  action: 'add' | 'update' | 'unchanged' | 'skip'
+  problems?: SheetProblem[]
+}
+
+export interface ImportReport {
+  kind: PeopleKind
+  file: string
+  sheet?: string
+  format: string
+  encoding?: string
+  delimiter?: string
+  layout: string
+  layoutName: string
+  headerRow: number
+  columns: { column: string; header: string; field?: string }[]
+  rows?: SheetRow[]
+  problems: SheetProblem[]
+  errors: number
+  warnings: number
+  added: number
+  updated: number
+  unchanged: number
+  skipped: number
+  imported: boolean
+  dryRun: boolean
+  rowsTotal: number
+}

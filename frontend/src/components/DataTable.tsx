@@ -56,7 +56,7 @@ export function DataTable<T>({ rows, columns, rowKey, rowClass, empty, filterPla
           aria-label="Filter rows"
         />
         <span className="muted">
-          {shown.length === rows.length ? `${rows.length} rows` : `${shown.length} of ${rows.length} rows`}
+          {shown.length === rows.length ? `${rows.length} ${rows.length === 1 ? 'row' : 'rows'}` : `${shown.length} of ${rows.length} rows`}
         </span>
       </div>
       <table className="data">

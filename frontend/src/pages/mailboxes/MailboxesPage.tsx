@@ -187,6 +187,7 @@ export function MailboxesPage({ project }: { project: Project }) {
       </div>
       {checks && <Verification checks={checks} />}
       {selected && <FolderView project={project} login={selected} onClose={() => setSelected('')} />}
+      <AdminAccess project={project} />
     </div>
   )
 }
@@ -274,7 +275,10 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
   return (
     <div className="card" data-testid="folders">
       <div className="card-head">
-        <h2>Folders of {login}</h2>
+        <h2>
+          Folders of {login}
+          {folders.length > 0 && <span className="muted"> · analysed {fmtDate(folders[0].analyzedAt, project.tz)}</span>}
+        </h2>
         <div className="row-actions">
           <button onClick={loadPlan}>Show mapping</button>
           <button onClick={onClose} aria-label="Close folders">Close</button>
@@ -337,6 +341,70 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
           </form>
         </div>
       )}
+    </div>
+  )
+}
+
+interface MailAdmin {
+  side: 'source' | 'dest'
+  login: string
+  mode: string
+}
+
+/** Administrator access per server: mailboxes without their own password are opened on the user's behalf. */
+function AdminAccess({ project }: { project: Project }) {
+  const [admins, setAdmins] = useState<MailAdmin[]>([])
+  const [form, setForm] = useState({ side: 'source', login: '', mode: 'plain-authzid', password: '' })
+  const [error, setError] = useState<unknown>(null)
+  const [saved, setSaved] = useState('')
+  const load = useCallback(() => {
+    call<MailAdmin[]>('MailAdmins', project.name).then((a) => setAdmins(a ?? []), setError)
+  }, [project.name])
+  useEffect(load, [load])
+  async function save(e: FormEvent) {
+    e.preventDefault()
+    setError(null)
+    setSaved('')
+    try {
+      await call('MailAdminSet', project.name, form)
+      setSaved(`${form.side === 'source' ? 'Source' : 'Destination'} administrator saved.`)
+      setForm({ ...form, password: '' })
+      load()
+    } catch (err) {
+      setError(err)
+    }
+  }
+  return (
+    <div className="card" data-testid="admins">
+      <h2>Administrator access</h2>
+      <p className="muted">
+        Mailboxes of the batch without their own password are opened as an administrator on the user's behalf: AUTHENTICATE PLAIN with an
+        authorization identity, or Dovecot's user*admin login. Passwords are sealed and never shown.
+      </p>
+      {admins.length > 0 && (
+        <ul>
+          {admins.map((a) => (
+            <li key={a.side}>
+              <b>{a.side === 'source' ? 'Source' : 'Destination'}</b>: {a.login} ({a.mode})
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="rule-form" onSubmit={save}>
+        <select aria-label="Server" value={form.side} onChange={(e) => setForm({ ...form, side: e.target.value })}>
+          <option value="source">source server</option>
+          <option value="dest">destination server</option>
+        </select>
+        <input aria-label="Administrator login" placeholder="Administrator login" value={form.login} onChange={(e) => setForm({ ...form, login: e.target.value })} />
+        <select aria-label="Login form" value={form.mode} onChange={(e) => setForm({ ...form, mode: e.target.value })}>
+          <option value="plain-authzid">PLAIN with authorization identity</option>
+          <option value="dovecot-master">Dovecot master user (user*admin)</option>
+        </select>
+        <input aria-label="Administrator password" type="password" placeholder="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        <button type="submit">Save</button>
+      </form>
+      {saved && <p className="good-text">{saved}</p>}
+      <ErrorBox error={error} />
     </div>
   )
 }

@@ -1,13 +1,533 @@
-import { Project } from '../../api/types'
+import { DragEvent, FormEvent, ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { call, onEvent, saveFile, fileToBase64, BackendFile } from '../../api/client'
+import {
+  BatchEntry,
+  ImportReport,
+  PeopleKind,
+  PersonContact,
+  PersonGroup,
+  PersonUser,
+  Project,
+  SheetProblem,
+  SheetRow,
+} from '../../api/types'
+import { Column, DataTable } from '../../components/DataTable'
+import { ErrorBox } from '../../components/ErrorBox'
 
-/** Placeholder: the People page (user, group and contact spreadsheets, the migration batch) is being built. */
+type Tab = PeopleKind | 'batch'
+const tabTitles: Record<Tab, string> = { users: 'Users', groups: 'Groups', contacts: 'Contacts', batch: 'Migration batch' }
+const fieldTitles: Record<string, string> = {
+  address: 'Address',
+  firstName: 'First name',
+  lastName: 'Last name',
+  displayName: 'Display name',
+  sourceLogin: 'Source login',
+  sourcePassword: 'Source password',
+  password: 'New password',
+  jobTitle: 'Job title',
+  department: 'Department',
+  officePhone: 'Office phone',
+  mobilePhone: 'Mobile phone',
+  orgUnit: 'Org unit',
+  migrate: 'Migrate',
+  name: 'Name',
+  members: 'Members',
+  description: 'Description',
+  company: 'Company',
+  phone: 'Phone',
+  sourceHost: 'Source host',
+  destHost: 'Destination host',
+}
+const actionTitles: Record<SheetRow['action'], string> = { add: 'add', update: 'update', unchanged: 'unchanged', skip: 'has errors' }
+
+/** People of the project: import sheets (preview first), the users, groups, contacts and migration batch, templates and exports. */
 export function PeoplePage({ project }: { project: Project }) {
+  const [tab, setTab] = useState<Tab>('users')
+  const [users, setUsers] = useState<PersonUser[]>([])
+  const [groups, setGroups] = useState<PersonGroup[]>([])
+  const [contacts, setContacts] = useState<PersonContact[]>([])
+  const [batch, setBatch] = useState<BatchEntry[]>([])
+  const [error, setError] = useState<unknown>(null)
+  const load = useCallback(() => {
+    call<PersonUser[]>('Users', project.name).then((v) => setUsers(v ?? []), setError)
+    call<PersonGroup[]>('Groups', project.name).then((v) => setGroups(v ?? []), setError)
+    call<PersonContact[]>('Contacts', project.name).then((v) => setContacts(v ?? []), setError)
+    call<BatchEntry[]>('Batch', project.name).then((v) => setBatch(v ?? []), setError)
+  }, [project.name])
+  useEffect(() => {
+    load()
+    const offs = [onEvent('people:changed', load), onEvent('batch:changed', load)]
+    return () => offs.forEach((off) => off())
+  }, [load])
+  const removeAction = (kind: PeopleKind) => (row: { address: string }) => (
+    <button
+      aria-label={`Remove ${row.address}`}
+      onClick={async () => {
+        const also = kind === 'users' ? ' Its migration batch entry stays (remove it in the batch).' : ''
+        if (!window.confirm(`Remove ${row.address} from the project?${also}`)) return
+        try {
+          await call('RemovePerson', project.name, kind, row.address)
+          load()
+        } catch (e) {
+          setError(e)
+        }
+      }}
+    >
+      Remove
+    </button>
+  )
+  const counts: Record<Tab, number> = { users: users.length, groups: groups.length, contacts: contacts.length, batch: batch.length }
+
   return (
-    <div className="card">
-      <h2>People</h2>
-      <p className="muted">
-        Not available yet for {project.name}: user, group and contact spreadsheets, the migration batch.
+    <div className="stack">
+      <Importer project={project} onImported={load} />
+      <ErrorBox error={error} />
+      <div className="card">
+        <div className="card-head">
+          <div className="subtabs" role="tablist">
+            {(Object.keys(tabTitles) as Tab[]).map((t) => (
+              <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
+                {tabTitles[t]} <span className="count">{counts[t]}</span>
+              </button>
+            ))}
+          </div>
+          <Downloads project={project} what={tab} onError={setError} />
+        </div>
+        {tab === 'users' && <UsersTable rows={users} actions={removeAction('users')} />}
+        {tab === 'groups' && <GroupsTable rows={groups} actions={removeAction('groups')} />}
+        {tab === 'contacts' && <ContactsTable rows={contacts} actions={removeAction('contacts')} />}
+        {tab === 'batch' && <BatchEditor project={project} rows={batch} onChanged={load} />}
+      </div>
+    </div>
+  )
+}
+
+/** Pick or drop a file, see every row with its problems, then import. */
+function Importer({ project, onImported }: { project: Project; onImported: () => void }) {
+  const [kind, setKind] = useState<PeopleKind>('users')
+  const [sheet, setSheet] = useState('')
+  const [file, setFile] = useState<{ name: string; data: string } | null>(null)
+  const [preview, setPreview] = useState<ImportReport | null>(null)
+  const [result, setResult] = useState<ImportReport | null>(null)
+  const [skipInvalid, setSkipInvalid] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const [over, setOver] = useState(false)
+  const input = useRef<HTMLInputElement>(null)
+
+  async function check(f: { name: string; data: string }, k = kind, s = sheet) {
+    setBusy(true)
+    setError(null)
+    setResult(null)
+    setPreview(null)
+    try {
+      setPreview(await call<ImportReport>('PeoplePreview', project.name, k, f.name, f.data, s))
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  async function pick(files: FileList | null) {
+    const f = files?.[0]
+    if (!f) return
+    const picked = { name: f.name, data: await fileToBase64(f) }
+    setFile(picked)
+    await check(picked)
+  }
+  async function doImport() {
+    if (!file) return
+    setBusy(true)
+    setError(null)
+    try {
+      const r = await call<ImportReport>('PeopleImport', project.name, kind, file.name, file.data, { sheet, skipInvalid })
+      setResult(r)
+      setPreview(null)
+      setFile(null)
+      if (input.current) input.current.value = ''
+      onImported()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  function onDrop(e: DragEvent) {
+    e.preventDefault()
+    setOver(false)
+    pick(e.dataTransfer.files)
+  }
+
+  return (
+    <div className="card" data-testid="importer">
+      <div className="card-head">
+        <h2>Import a spreadsheet</h2>
+        <span className="muted small">
+          xlsx or csv · our template, Microsoft 365 bulk-add or export, Google Workspace bulk upload, Exchange migration batch, imapsync file
+        </span>
+      </div>
+      <div className="row">
+        <label>
+          Sheet lists{' '}
+          <select
+            aria-label="Sheet lists"
+            value={kind}
+            onChange={(e) => {
+              const k = e.target.value as PeopleKind
+              setKind(k)
+              if (file) check(file, k)
+            }}
+          >
+            <option value="users">users</option>
+            <option value="groups">groups</option>
+            <option value="contacts">contacts</option>
+          </select>
+        </label>
+        <input
+          aria-label="Worksheet name"
+          placeholder="worksheet (optional)"
+          value={sheet}
+          onChange={(e) => setSheet(e.target.value)}
+          onBlur={() => file && check(file)}
+          style={{ width: 170 }}
+        />
+        <TemplateLinks project={project} kind={kind} onError={setError} />
+      </div>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault()
+          setOver(true)
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+        onClick={() => input.current?.click()}
+        role="button"
+        tabIndex={0}
+        onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && input.current?.click()}
+      >
+        {busy ? 'Reading…' : file ? <>Checking <b>{file.name}</b> — drop another file to replace it</> : <>Drop a spreadsheet here, or click to pick one</>}
+        <input ref={input} type="file" accept=".xlsx,.csv,.txt,.tsv" hidden aria-label="Spreadsheet file" onChange={(e) => pick(e.target.files)} />
+      </div>
+      <ErrorBox error={error} />
+      {result && (
+        <div className="notice" role="status" data-testid="import-result">
+          Imported {result.kind} from {result.file} ({result.layoutName}): {result.added} added, {result.updated} updated, {result.unchanged}{' '}
+          unchanged{result.skipped > 0 ? `, ${result.skipped} skipped` : ''}.
+        </div>
+      )}
+      {preview && (
+        <Preview
+          report={preview}
+          busy={busy}
+          skipInvalid={skipInvalid}
+          setSkipInvalid={setSkipInvalid}
+          onImport={doImport}
+          onCancel={() => {
+            setPreview(null)
+            setFile(null)
+            if (input.current) input.current.value = ''
+          }}
+        />
+      )}
+    </div>
+  )
+}
+
+function problemText(p: SheetProblem): string {
+  const where = p.column ? `column ${p.column}${p.header ? ` (${p.header})` : ''}: ` : ''
+  return `${where}${p.message}${p.value ? ` “${p.value}”` : ''}; expected ${p.expected}`
+}
+
+/** The rows of an uploaded file as they would be imported, bad ones highlighted with their messages. */
+function Preview(props: {
+  report: ImportReport
+  busy: boolean
+  skipInvalid: boolean
+  setSkipInvalid: (b: boolean) => void
+  onImport: () => void
+  onCancel: () => void
+}) {
+  const { report: r } = props
+  const rows = r.rows ?? []
+  const fileProblems = r.problems.filter((p) => !rows.some((row) => row.row === p.row))
+  const fields = r.columns.filter((c) => c.field).map((c) => c.field!) as string[]
+  const columns: Column<SheetRow>[] = [
+    { key: 'row', title: 'Row', value: (x) => x.row, align: 'right', width: '50px' },
+    {
+      key: 'action',
+      title: 'Import',
+      value: (x) => actionTitles[x.action],
+      render: (x) => <span className={`action action-${x.action}`}>{actionTitles[x.action]}</span>,
+    },
+    ...fields.map<Column<SheetRow>>((f) => ({ key: f, title: fieldTitles[f] ?? f, value: (x) => x.values[f] ?? '' })),
+    {
+      key: 'problems',
+      title: 'Problems',
+      value: (x) => (x.problems ?? []).map((p) => p.message).join('; '),
+      render: (x) => (
+        <ul className="problems">
+          {(x.problems ?? []).map((p, i) => (
+            <li key={i} className={`sev-${p.severity}`}>
+              {problemText(p)}
+            </li>
+          ))}
+        </ul>
+      ),
+    },
+  ]
+  const canImport = r.errors === 0 || props.skipInvalid
+  const shown = rows.length < r.rowsTotal ? ` (showing ${rows.length} of ${r.rowsTotal}: the first ones and every row with a problem)` : ''
+  return (
+    <div className="preview" data-testid="preview">
+      <p>
+        <b>{r.file}</b>
+        {r.sheet ? <> · sheet “{r.sheet}”</> : null} · recognised as <b data-testid="layout">{r.layoutName}</b>
+        {r.headerRow > 0 ? <> · header on row {r.headerRow}</> : <> · no header row</>}
+        {r.encoding ? <> · {r.encoding}</> : null}
+        {r.delimiter ? <> · separated by {r.delimiter}</> : null}
       </p>
+      <p data-testid="preview-summary">
+        {r.rowsTotal} rows: {r.added} to add, {r.updated} to update, {r.unchanged} unchanged, {r.skipped} with errors ·{' '}
+        <span className={r.errors ? 'overdue' : ''}>{r.errors} errors</span>, {r.warnings} warnings{shown}
+      </p>
+      {fileProblems.length > 0 && (
+        <ul className="problems file-problems">
+          {fileProblems.map((p, i) => (
+            <li key={i} className={`sev-${p.severity}`}>
+              Row {p.row}, {problemText(p)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <DataTable
+        rows={rows}
+        columns={columns}
+        rowKey={(x) => String(x.row)}
+        rowClass={(x) => (x.problems?.some((p) => p.severity === 'error') ? 'bad' : x.problems?.length ? 'warn' : undefined)}
+        testId="preview-rows"
+        filterPlaceholder="Filter rows…"
+      />
+      <div className="row" style={{ marginTop: 10 }}>
+        <button className="primary" disabled={!canImport || props.busy} onClick={props.onImport}>
+          {r.errors > 0 && props.skipInvalid ? `Import ${r.added + r.updated + r.unchanged} valid rows` : 'Import'}
+        </button>
+        <label>
+          <input type="checkbox" checked={props.skipInvalid} onChange={(e) => props.setSkipInvalid(e.target.checked)} /> Skip rows with errors
+        </label>
+        <button onClick={props.onCancel}>Cancel</button>
+        {!canImport && <span className="overdue small">Nothing will be imported while there are errors: fix the file or skip those rows.</span>}
+      </div>
+    </div>
+  )
+}
+
+function TemplateLinks({ project, kind, onError }: { project: Project; kind: PeopleKind; onError: (e: unknown) => void }) {
+  const get = (format: string) => call<BackendFile>('PeopleTemplate', project.name, kind, format).then(saveFile, onError)
+  return (
+    <span className="small">
+      Template: <button onClick={() => get('xlsx')}>{kind}.xlsx</button> <button onClick={() => get('csv')}>{kind}.csv</button>
+    </span>
+  )
+}
+
+const provisioning = [
+  { format: 'm365', title: 'Microsoft 365 bulk add' },
+  { format: 'google', title: 'Google Workspace upload' },
+  { format: 'exchange-batch', title: 'Exchange migration batch' },
+  { format: 'imapsync', title: 'imapsync file' },
+]
+
+function Downloads({ project, what, onError }: { project: Project; what: Tab; onError: (e: unknown) => void }) {
+  const [withPasswords, setWithPasswords] = useState(false)
+  const get = (w: string, format: string) => call<BackendFile>('PeopleExport', project.name, w, format, withPasswords).then(saveFile, onError)
+  return (
+    <div className="downloads small">
+      Export: <button onClick={() => get(what, 'xlsx')}>xlsx</button> <button onClick={() => get(what, 'csv')}>csv</button>
+      <select aria-label="Provisioning file" value="" onChange={(e) => e.target.value && get('provisioning', e.target.value)}>
+        <option value="">Provisioning file…</option>
+        {provisioning.map((p) => (
+          <option key={p.format} value={p.format}>
+            {p.title}
+          </option>
+        ))}
+      </select>
+      <label title="Put the stored passwords in the file">
+        <input type="checkbox" checked={withPasswords} onChange={(e) => setWithPasswords(e.target.checked)} /> with passwords
+      </label>
+    </div>
+  )
+}
+
+const masked = (set: boolean) => (set ? '••••••' : '—')
+
+function UsersTable({ rows, actions }: { rows: PersonUser[]; actions: (r: PersonUser) => ReactNode }) {
+  const columns = useMemo<Column<PersonUser>[]>(
+    () => [
+      { key: 'address', title: 'Address', value: (u) => u.address },
+      { key: 'name', title: 'Name', value: (u) => u.displayName },
+      { key: 'source', title: 'Source login', value: (u) => u.sourceLogin },
+      { key: 'dept', title: 'Department', value: (u) => u.department },
+      { key: 'title', title: 'Job title', value: (u) => u.jobTitle },
+      { key: 'phone', title: 'Phone', value: (u) => [u.officePhone, u.mobilePhone].filter(Boolean).join(' · ') },
+      { key: 'ou', title: 'Org unit', value: (u) => u.orgUnit },
+      { key: 'srcpw', title: 'Source password', value: (u) => masked(u.hasSourcePassword) },
+      { key: 'pw', title: 'New password', value: (u) => masked(u.hasPassword) },
+      { key: 'migrate', title: 'Migrate', value: (u) => (u.migrate ? 'yes' : 'no') },
+    ],
+    [],
+  )
+  return <DataTable rows={rows} columns={columns} rowKey={(u) => u.address} actions={actions} testId="users" empty="No users yet: import a sheet above." />
+}
+
+function GroupsTable({ rows, actions }: { rows: PersonGroup[]; actions: (r: PersonGroup) => ReactNode }) {
+  const columns = useMemo<Column<PersonGroup>[]>(
+    () => [
+      { key: 'name', title: 'Name', value: (g) => g.name },
+      { key: 'address', title: 'Address', value: (g) => g.address },
+      { key: 'count', title: 'Members', value: (g) => g.members.length, align: 'right' },
+      { key: 'members', title: 'Member addresses', value: (g) => g.members.join('; ') },
+      { key: 'desc', title: 'Description', value: (g) => g.description },
+    ],
+    [],
+  )
+  return <DataTable rows={rows} columns={columns} rowKey={(g) => g.address} actions={actions} testId="groups" empty="No groups yet." />
+}
+
+function ContactsTable({ rows, actions }: { rows: PersonContact[]; actions: (r: PersonContact) => ReactNode }) {
+  const columns = useMemo<Column<PersonContact>[]>(
+    () => [
+      { key: 'name', title: 'Display name', value: (c) => c.displayName },
+      { key: 'address', title: 'External address', value: (c) => c.address },
+      { key: 'first', title: 'First name', value: (c) => c.firstName },
+      { key: 'last', title: 'Last name', value: (c) => c.lastName },
+      { key: 'company', title: 'Company', value: (c) => c.company },
+      { key: 'phone', title: 'Phone', value: (c) => c.phone },
+    ],
+    [],
+  )
+  return <DataTable rows={rows} columns={columns} rowKey={(c) => c.address} actions={actions} testId="contacts" empty="No contacts yet." />
+}
+
+interface BatchForm {
+  sourceLogin: string
+  destLogin: string
+  name: string
+  enabled: boolean
+  sourcePassword: string
+  destPassword: string
+}
+const emptyForm: BatchForm = { sourceLogin: '', destLogin: '', name: '', enabled: true, sourcePassword: '', destPassword: '' }
+
+/** The migration batch: source mailbox → destination mailbox, editable; passwords only ever typed in, never shown. */
+function BatchEditor({ project, rows, onChanged }: { project: Project; rows: BatchEntry[]; onChanged: () => void }) {
+  const [form, setForm] = useState<BatchForm>(emptyForm)
+  const [editing, setEditing] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  async function save(e: FormEvent) {
+    e.preventDefault()
+    setError(null)
+    try {
+      await call('BatchSet', project.name, form)
+      setForm(emptyForm)
+      setEditing(false)
+      onChanged()
+    } catch (err) {
+      setError(err)
+    }
+  }
+  async function toggle(b: BatchEntry) {
+    try {
+      await call('BatchSet', project.name, { sourceLogin: b.sourceLogin, destLogin: b.destLogin, name: b.name ?? '', enabled: !b.enabled })
+      onChanged()
+    } catch (err) {
+      setError(err)
+    }
+  }
+  async function remove(b: BatchEntry) {
+    if (!window.confirm(`Take ${b.sourceLogin} out of the batch? Its stored passwords are deleted.`)) return
+    try {
+      await call('BatchRemove', project.name, b.sourceLogin)
+      onChanged()
+    } catch (err) {
+      setError(err)
+    }
+  }
+  const columns = useMemo<Column<BatchEntry>[]>(
+    () => [
+      { key: 'source', title: 'Source login', value: (b) => b.sourceLogin },
+      { key: 'dest', title: 'Destination mailbox', value: (b) => b.destLogin },
+      { key: 'name', title: 'Name', value: (b) => b.name ?? '' },
+      { key: 'srcpw', title: 'Source password', value: (b) => masked(b.hasSourcePassword) },
+      { key: 'dstpw', title: 'Destination password', value: (b) => masked(b.hasDestPassword) },
+      { key: 'enabled', title: 'Enabled', value: (b) => (b.enabled ? 'yes' : 'no') },
+    ],
+    [],
+  )
+  const set = (k: keyof BatchForm) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
+  return (
+    <div className="stack">
+      <form className="row batch-form" onSubmit={save} aria-label="Batch entry">
+        <input aria-label="Source login" placeholder="source login" value={form.sourceLogin} onChange={set('sourceLogin')} readOnly={editing} />
+        <span className="muted">→</span>
+        <input aria-label="Destination mailbox" placeholder="destination mailbox" value={form.destLogin} onChange={set('destLogin')} />
+        <input aria-label="Name" placeholder="name" value={form.name} onChange={set('name')} />
+        <input
+          aria-label="Source password"
+          type="password"
+          autoComplete="new-password"
+          placeholder={editing ? 'source password (unchanged)' : 'source password'}
+          value={form.sourcePassword}
+          onChange={set('sourcePassword')}
+        />
+        <input
+          aria-label="Destination password"
+          type="password"
+          autoComplete="new-password"
+          placeholder={editing ? 'destination password (unchanged)' : 'destination password'}
+          value={form.destPassword}
+          onChange={set('destPassword')}
+        />
+        <button className="primary" type="submit">
+          {editing ? 'Save entry' : 'Add to batch'}
+        </button>
+        {editing && (
+          <button
+            type="button"
+            onClick={() => {
+              setEditing(false)
+              setForm(emptyForm)
+            }}
+          >
+            Cancel
+          </button>
+        )}
+      </form>
+      <ErrorBox error={error} />
+      <DataTable
+        rows={rows}
+        columns={columns}
+        rowKey={(b) => b.sourceLogin}
+        rowClass={(b) => (b.enabled ? undefined : 'disabled')}
+        testId="batch"
+        empty="The batch is empty: import a users sheet, or add mailboxes above."
+        actions={(b) => (
+          <>
+            <button
+              onClick={() => {
+                setEditing(true)
+                setForm({ sourceLogin: b.sourceLogin, destLogin: b.destLogin, name: b.name ?? '', enabled: b.enabled, sourcePassword: '', destPassword: '' })
+              }}
+            >
+              Edit
+            </button>
+            <button onClick={() => toggle(b)}>{b.enabled ? 'Disable' : 'Enable'}</button>
+            <button onClick={() => remove(b)} aria-label={`Remove ${b.sourceLogin}`}>
+              Remove
+            </button>
+          </>
+        )}
+      />
     </div>
   )
 }

@@ -3,6 +3,7 @@ import { call, onEvent, saveFile, BackendFile } from '../../api/client'
 import { ContactEntry, Phase, Project, Status, Step, Timeline, phaseTitles } from '../../api/types'
 import { fmtDate, relDays } from '../../api/format'
 import { ErrorBox } from '../../components/ErrorBox'
+import { EvidenceNote, useDnsEvidence } from '../dns/Evidence'
 
 const phases: Phase[] = ['preparation', 'pre_migration', 'cutover', 'post_migration']
 const statusTitles: Record<Status, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', blocked: 'Blocked', skipped: 'Skipped' }
@@ -12,6 +13,7 @@ export function TimelinePage({ project }: { project: Project }) {
   const [tl, setTl] = useState<Timeline | null>(null)
   const [contacts, setContacts] = useState<ContactEntry[]>([])
   const [error, setError] = useState<unknown>(null)
+  const dns = useDnsEvidence(project.name)
   const load = useCallback(() => {
     call<Timeline>('Timeline', project.name).then(setTl, setError)
     call<ContactEntry[]>('ContactLog', project.name).then((c) => setContacts(c ?? []), setError)
@@ -67,6 +69,7 @@ export function TimelinePage({ project }: { project: Project }) {
                           {s.note ? <> · note: {s.note}</> : null}
                           {s.status !== 'todo' && s.by ? <> · {statusTitles[s.status].toLowerCase()} by {s.by} {fmtDate(s.at, tl.tz)}</> : null}
                         </div>
+                        {dns.evidence[s.key] && <EvidenceNote project={project.name} ev={dns.evidence[s.key]} tz={tl.tz} onMarked={load} onError={setError} />}
                       </td>
                       <td className={`owner owner-${s.owner}`}>{s.owner}</td>
                       <td className="due">

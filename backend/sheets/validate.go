@@ -1,0 +1,630 @@
+package sheets
+
+import (
+	"fmt"
+	"strings"
+
+	"cutover/backend/secrets"
+)
+
+// Known is what the project already holds, against which a sheet is checked.
+type Known struct {
+	Domains  []string
+	Users    map[string]User    // by lower-case address
+	Groups   map[string]Group   // by lower-case address
+	Contacts map[string]Contact // by lower-case address
+	// The stored migration batch, by lower-case source login and by lower-case destination.
+	BatchBySource map[string]BatchLink
+	BatchByDest   map[string]BatchLink
+	// Hosts of the project's servers, to check an imapsync file's host1 and host2.
+	SourceHost, DestHost string
+	// SamePassword reports whether the stored password field (FSourcePassword or
+	// FPassword) of the user at address is s; nil means never.
+	SamePassword func(address, field string, s secrets.Secret) bool
+}
+
+// BatchLink is a stored batch entry as validation needs it.
+type BatchLink struct {
+	Source  string
+	Dest    string
+	Enabled bool
+}
+
+// Action is what an import does with a record.
+type Action string
+
+const (
+	Add       Action = "add"
+	Update    Action = "update"
+	Unchanged Action = "unchanged"
+	Skip      Action = "skip" // has errors: left out (--skip-invalid) or blocks the import
+)
+
+// RowResult is one row of the file as the preview shows it.
+type RowResult struct {
+	Row      int               `json:"row"`
+	Key      string            `json:"key"`
+	Values   map[string]string `json:"values"` // passwords masked
+	Action   Action            `json:"action"`
+	Problems []Problem         `json:"problems,omitempty"`
+}
+
+// ColumnInfo is one column of the file and what it was read as.
+type ColumnInfo struct {
+	Column string `json:"column"`
+	Header string `json:"header"`
+	Field  string `json:"field,omitempty"` // empty: not used
+}
+
+// UserRecord is a user read from a sheet, with its passwords (never printed).
+type UserRecord struct {
+	Row            int
+	User           User
+	SourcePassword secrets.Secret
+	Password       secrets.Secret
+	Action         Action
+}
+
+// GroupRecord is a group read from one or more rows.
+type GroupRecord struct {
+	Rows   []int
+	Group  Group
+	Action Action
+}
+
+// ContactRecord is a contact read from a sheet.
+type ContactRecord struct {
+	Row     int
+	Contact Contact
+	Action  Action
+}
+
+// Result is a sheet read and checked: what it holds, every problem, and what importing
+// it would do.
+type Result struct {
+	Kind       Kind         `json:"kind"`
+	File       string       `json:"file"`
+	Sheet      string       `json:"sheet,omitempty"`
+	Format     string       `json:"format"`
+	Encoding   string       `json:"encoding,omitempty"`
+	Delimiter  string       `json:"delimiter,omitempty"`
+	Layout     string       `json:"layout"`
+	LayoutName string       `json:"layoutName"`
+	HeaderRow  int          `json:"headerRow"`
+	Columns    []ColumnInfo `json:"columns"`
+	Rows       []RowResult  `json:"rows,omitempty"`
+	Problems   []Problem    `json:"problems"`
+	Errors     int          `json:"errors"`
+	Warnings   int          `json:"warnings"`
+	Added      int          `json:"added"`
+	Updated    int          `json:"updated"`
+	Unchanged  int          `json:"unchanged"`
+	Skipped    int          `json:"skipped"`
+
+	Users    []UserRecord    `json:"-"`
+	Groups   []GroupRecord   `json:"-"`
+	Contacts []ContactRecord `json:"-"`
+}
+
+// ErrorList is the result's errors (warnings left out).
+func (r *Result) ErrorList() Problems {
+	var out Problems
+	for _, p := range r.Problems {
+		if p.Severity == SevError {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Expected values, as messages say them.
+const (
+	expAddress  = "an email address such as alice@example.com"
+	expLogin    = "a login without spaces, such as alice@old.example or alice"
+	expYesNo    = "yes or no"
+	expRequired = "a value: this column is required"
+)
+
+type checker struct {
+	res    *Result
+	known  Known
+	m      Mapping
+	col    map[string]int // field → column index
+	header map[string]string
+	domain map[string]bool
+	row    *RowResult
+}
+
+// Parse reads table t as kind k against what the project holds: the layout, every row's
+// values and problems, and the action an import would take for each record.
+func Parse(k Kind, t Table, known Known) (*Result, error) {
+	m, err := Detect(k, t)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: k, File: t.File, Sheet: t.Sheet, Format: t.Format, Encoding: t.Encoding, Delimiter: t.Delimiter,
+		Layout: m.Layout.ID, LayoutName: m.Layout.Name, HeaderRow: m.HeaderRow, Problems: []Problem{}}
+	c := &checker{res: res, known: known, m: m, col: map[string]int{}, header: map[string]string{}, domain: map[string]bool{}}
+	for _, d := range known.Domains {
+		c.domain[strings.ToLower(d)] = true
+	}
+	for i, f := range m.Fields {
+		h := ""
+		if i < len(m.Headers) {
+			h = m.Headers[i]
+		}
+		if m.HeaderRow > 0 || f != "" {
+			res.Columns = append(res.Columns, ColumnInfo{Column: ColumnLetter(i), Header: h, Field: f})
+		}
+		if f != "" {
+			c.col[f] = i
+			c.header[f] = h
+		}
+	}
+	for _, i := range m.Unknown {
+		c.add(nil, Problem{Severity: SevWarning, Row: m.HeaderRow, Column: ColumnLetter(i), Header: m.Headers[i], Value: m.Headers[i],
+			Message: "unknown column, ignored", Expected: "a column of the " + m.Layout.Name})
+	}
+	var rows []Row
+	for _, r := range t.Rows {
+		if r.Num > m.HeaderRow {
+			rows = append(rows, r)
+		}
+	}
+	res.Rows = make([]RowResult, 0, len(rows))
+	switch k {
+	case Users:
+		c.users(rows)
+	case Groups:
+		c.groups(rows)
+	case Contacts:
+		c.contacts(rows)
+	}
+	return res, nil
+}
+
+// add records a problem, on the current row when there is one.
+func (c *checker) add(row *RowResult, p Problem) {
+	p.File, p.Sheet = c.res.File, c.res.Sheet
+	if p.Header == "" && p.Field != "" {
+		p.Header = c.header[p.Field]
+		if i, ok := c.col[p.Field]; ok && p.Column == "" {
+			p.Column = ColumnLetter(i)
+		}
+	}
+	if row != nil {
+		p.Row = row.Row
+		row.Problems = append(row.Problems, p)
+	}
+	if p.Severity == SevError {
+		c.res.Errors++
+	} else {
+		c.res.Warnings++
+	}
+	c.res.Problems = append(c.res.Problems, p)
+}
+
+func (c *checker) cellErr(row *RowResult, field, value, msg, expected string) {
+	c.add(row, Problem{Severity: SevError, Field: field, Value: value, Message: msg, Expected: expected})
+}
+
+func (c *checker) cellWarn(row *RowResult, field, value, msg, expected string) {
+	c.add(row, Problem{Severity: SevWarning, Field: field, Value: value, Message: msg, Expected: expected})
+}
+
+// newRow makes the row's result with its values (passwords masked).
+func (c *checker) newRow(r Row) (RowResult, map[string]string) {
+	vals := make(map[string]string, len(c.col))
+	shown := make(map[string]string, len(c.col))
+	for f, i := range c.col {
+		v := ""
+		if i < len(r.Cells) {
+			v = r.Cells[i]
+		}
+		vals[f] = v
+		if IsSecret(f) && v != "" {
+			shown[f] = "••••••"
+		} else {
+			shown[f] = v
+		}
+	}
+	return RowResult{Row: r.Num, Values: shown}, vals
+}
+
+func (c *checker) required(row *RowResult, vals map[string]string) {
+	for _, col := range c.m.Layout.Columns {
+		if col.Required && col.Field != "" && vals[col.Field] == "" {
+			exp := expRequired
+			if col.Field == FAddress {
+				exp = expAddress
+			}
+			if _, ok := c.col[col.Field]; !ok {
+				c.add(row, Problem{Severity: SevError, Field: col.Field, Header: col.Header, Message: "missing required column " + col.Header, Expected: exp})
+				continue
+			}
+			c.cellErr(row, col.Field, "", "missing required value", exp)
+		}
+	}
+}
+
+// address checks an address cell; it reports whether the address is usable.
+func (c *checker) address(row *RowResult, field, v string, inDomains bool) bool {
+	if v == "" {
+		return false
+	}
+	if !ValidAddress(v) {
+		c.cellErr(row, field, v, "invalid address", expAddress)
+		return false
+	}
+	if inDomains && len(c.domain) > 0 && !c.domain[strings.ToLower(domainOf(v))] {
+		c.cellWarn(row, field, v, "address outside the project's domains", "an address in "+strings.Join(c.known.Domains, ", "))
+	}
+	return true
+}
+
+func (c *checker) finishRow(row *RowResult, key string, action Action) {
+	row.Key = key
+	row.Action = action
+	c.res.Rows = append(c.res.Rows, *row)
+}
+
+func hasError(ps []Problem) bool {
+	for _, p := range ps {
+		if p.Severity == SevError {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) count(a Action) {
+	switch a {
+	case Add:
+		c.res.Added++
+	case Update:
+		c.res.Updated++
+	case Unchanged:
+		c.res.Unchanged++
+	case Skip:
+		c.res.Skipped++
+	}
+}
+
+func (c *checker) users(rows []Row) {
+	seenAddr := make(map[string]int, len(rows))
+	seenLogin := make(map[string]int, len(rows))
+	for _, r := range rows {
+		row, v := c.newRow(r)
+		c.required(&row, v)
+		u := User{Address: v[FAddress], FirstName: v[FFirstName], LastName: v[FLastName], DisplayName: v[FDisplayName],
+			SourceLogin: v[FSourceLogin], JobTitle: v[FJobTitle], Department: v[FDepartment], OfficePhone: v[FOfficePhone],
+			MobilePhone: v[FMobilePhone], OrgUnit: v[FOrgUnit], Migrate: true}
+		key := strings.ToLower(u.Address)
+		if old, ok := c.known.Users[key]; ok {
+			c.keepAbsent(&u, old)
+		}
+		addrDup := false
+		if c.address(&row, FAddress, u.Address, true) {
+			if prev, dup := seenAddr[key]; dup {
+				addrDup = true
+				c.cellErr(&row, FAddress, u.Address, fmt.Sprintf("duplicate address, already on row %d", prev), "each address once in the file")
+			} else {
+				seenAddr[key] = r.Num
+			}
+			if _, ok := c.known.Groups[key]; ok {
+				c.cellErr(&row, FAddress, u.Address, "address already belongs to a group of the project", "an address not used by a group or contact")
+			} else if _, ok := c.known.Contacts[key]; ok {
+				c.cellErr(&row, FAddress, u.Address, "address already belongs to a contact of the project", "an address not used by a group or contact")
+			}
+		}
+		if u.SourceLogin == "" {
+			u.SourceLogin = u.Address
+		} else if !validLogin(u.SourceLogin) {
+			c.cellErr(&row, FSourceLogin, u.SourceLogin, "invalid login", expLogin)
+		}
+		if u.SourceLogin != "" {
+			lk := strings.ToLower(u.SourceLogin)
+			// A defaulted login repeats a duplicate address: that is reported once, above.
+			if prev, dup := seenLogin[lk]; dup && !(v[FSourceLogin] == "" && addrDup) {
+				c.cellErr(&row, FSourceLogin, u.SourceLogin, fmt.Sprintf("duplicate source login, already on row %d", prev), "each source mailbox once in the file")
+			} else if !dup {
+				seenLogin[lk] = r.Num
+			}
+			if b, ok := c.known.BatchBySource[lk]; ok && u.Address != "" && !strings.EqualFold(b.Dest, u.Address) {
+				c.cellErr(&row, FSourceLogin, u.SourceLogin, "source login already in the migration batch for "+b.Dest,
+					"a source login no other mailbox uses (change that batch entry first)")
+			}
+		}
+		if s := strings.ToLower(v[FMigrate]); s != "" {
+			switch s {
+			case "yes", "y", "true", "1", "x", "oui", "ja", "sí", "si":
+			case "no", "n", "false", "0", "non", "nein":
+				u.Migrate = false
+			default:
+				c.cellErr(&row, FMigrate, v[FMigrate], "not yes or no", expYesNo)
+			}
+		}
+		c.hosts(&row, v)
+		if u.DisplayName == "" {
+			u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		}
+		if u.DisplayName == "" && u.Address != "" {
+			u.DisplayName, _, _ = strings.Cut(u.Address, "@")
+		}
+		rec := UserRecord{Row: r.Num, User: u, SourcePassword: secrets.New(v[FSourcePassword]), Password: secrets.New(v[FPassword])}
+		rec.Action = c.userAction(rec, row.Problems)
+		c.count(rec.Action)
+		c.res.Users = append(c.res.Users, rec)
+		c.finishRow(&row, u.Address, rec.Action)
+	}
+}
+
+// keepAbsent keeps the stored values of the fields the sheet has no column for: an M365
+// export, say, carries no source login and must not reset the one stored.
+func (c *checker) keepAbsent(u *User, old User) {
+	for _, f := range []struct {
+		field string
+		dst   *string
+		src   string
+	}{{FFirstName, &u.FirstName, old.FirstName}, {FLastName, &u.LastName, old.LastName}, {FDisplayName, &u.DisplayName, old.DisplayName},
+		{FSourceLogin, &u.SourceLogin, old.SourceLogin}, {FJobTitle, &u.JobTitle, old.JobTitle}, {FDepartment, &u.Department, old.Department},
+		{FOfficePhone, &u.OfficePhone, old.OfficePhone}, {FMobilePhone, &u.MobilePhone, old.MobilePhone}, {FOrgUnit, &u.OrgUnit, old.OrgUnit}} {
+		if _, ok := c.col[f.field]; !ok {
+			*f.dst = f.src
+		}
+	}
+	if _, ok := c.col[FMigrate]; !ok {
+		u.Migrate = old.Migrate
+	}
+}
+
+func (c *checker) hosts(row *RowResult, v map[string]string) {
+	for _, h := range []struct{ field, want, what string }{{FSourceHost, c.known.SourceHost, "source"}, {FDestHost, c.known.DestHost, "destination"}} {
+		got := v[h.field]
+		if got != "" && h.want != "" && !strings.EqualFold(got, h.want) {
+			c.cellWarn(row, h.field, got, "host differs from the project's "+h.what+" server", h.want+" (the project's "+h.what+" server is used)")
+		}
+	}
+}
+
+func (c *checker) userAction(rec UserRecord, ps []Problem) Action {
+	if hasError(ps) {
+		return Skip
+	}
+	key := strings.ToLower(rec.User.Address)
+	old, ok := c.known.Users[key]
+	if !ok {
+		return Add
+	}
+	if !rec.User.SameAs(old) {
+		return Update
+	}
+	b, ok := c.known.BatchByDest[key]
+	if !ok || !strings.EqualFold(b.Source, rec.User.SourceLogin) || b.Enabled != rec.User.Migrate {
+		return Update
+	}
+	same := c.known.SamePassword
+	for _, p := range []struct {
+		field string
+		s     secrets.Secret
+	}{{FSourcePassword, rec.SourcePassword}, {FPassword, rec.Password}} {
+		if !p.s.IsZero() && (same == nil || !same(rec.User.Address, p.field, p.s)) {
+			return Update
+		}
+	}
+	return Unchanged
+}
+
+func (c *checker) contacts(rows []Row) {
+	seen := make(map[string]int, len(rows))
+	for _, r := range rows {
+		row, v := c.newRow(r)
+		c.required(&row, v)
+		ct := Contact{Address: v[FAddress], DisplayName: v[FDisplayName], FirstName: v[FFirstName], LastName: v[FLastName], Company: v[FCompany], Phone: v[FPhone]}
+		key := strings.ToLower(ct.Address)
+		if c.address(&row, FAddress, ct.Address, false) {
+			if len(c.domain) > 0 && c.domain[strings.ToLower(domainOf(ct.Address))] {
+				c.cellWarn(&row, FAddress, ct.Address, "a contact in the project's own domain", "an external address (people of the organisation are users)")
+			}
+			if prev, dup := seen[key]; dup {
+				c.cellErr(&row, FAddress, ct.Address, fmt.Sprintf("duplicate address, already on row %d", prev), "each address once in the file")
+			} else {
+				seen[key] = r.Num
+			}
+			if _, ok := c.known.Users[key]; ok {
+				c.cellErr(&row, FAddress, ct.Address, "address already belongs to a user of the project", "an address not used by a user or group")
+			} else if _, ok := c.known.Groups[key]; ok {
+				c.cellErr(&row, FAddress, ct.Address, "address already belongs to a group of the project", "an address not used by a user or group")
+			}
+		}
+		action := Skip
+		if !hasError(row.Problems) {
+			old, ok := c.known.Contacts[key]
+			switch {
+			case !ok:
+				action = Add
+			case old != ct:
+				action = Update
+			default:
+				action = Unchanged
+			}
+		}
+		c.count(action)
+		c.res.Contacts = append(c.res.Contacts, ContactRecord{Row: r.Num, Contact: ct, Action: action})
+		c.finishRow(&row, ct.Address, action)
+	}
+}
+
+// SplitMembers splits a members cell on ';', ',' and line breaks.
+func SplitMembers(s string) []string {
+	var out []string
+	for _, m := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '\n' || r == '\r' }) {
+		if m = strings.TrimSpace(m); m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (c *checker) groups(rows []Row) {
+	type pending struct {
+		rec    GroupRecord
+		rows   []int // indexes into c.res.Rows
+		member map[string]bool
+	}
+	var order []*pending
+	byAddr := map[string]*pending{}
+	type memberRef struct {
+		row    int // index into c.res.Rows
+		member string
+	}
+	var refs []memberRef
+	for _, r := range rows {
+		row, v := c.newRow(r)
+		c.required(&row, v)
+		addr, name := v[FAddress], v[FName]
+		key := strings.ToLower(addr)
+		ok := c.address(&row, FAddress, addr, true)
+		var g *pending
+		if ok {
+			if _, taken := c.known.Users[key]; taken {
+				c.cellErr(&row, FAddress, addr, "address already belongs to a user of the project", "an address not used by a user or contact")
+			} else if _, taken := c.known.Contacts[key]; taken {
+				c.cellErr(&row, FAddress, addr, "address already belongs to a contact of the project", "an address not used by a user or contact")
+			}
+			g = byAddr[key]
+			if g == nil {
+				g = &pending{rec: GroupRecord{Group: Group{Address: addr, Name: name, Description: v[FDescription], Members: []string{}}}, member: map[string]bool{}}
+				byAddr[key] = g
+				order = append(order, g)
+			} else {
+				if name != "" && g.rec.Group.Name != "" && name != g.rec.Group.Name {
+					c.cellErr(&row, FName, name, fmt.Sprintf("the group %s is named %q on row %d", addr, g.rec.Group.Name, g.rec.Rows[0]), "the same name on every row of a group")
+				}
+				if g.rec.Group.Description == "" {
+					g.rec.Group.Description = v[FDescription]
+				}
+			}
+			g.rec.Rows = append(g.rec.Rows, r.Num)
+		}
+		idx := len(c.res.Rows)
+		for _, mbr := range SplitMembers(v[FMembers]) {
+			if !ValidAddress(mbr) {
+				c.cellErr(&row, FMembers, mbr, "invalid member address", expAddress)
+				continue
+			}
+			if g == nil {
+				continue
+			}
+			mk := strings.ToLower(mbr)
+			if mk == key {
+				c.cellErr(&row, FMembers, mbr, "a group cannot be a member of itself", "the address of a user, another group or a contact")
+				continue
+			}
+			if g.member[mk] {
+				c.cellWarn(&row, FMembers, mbr, "member listed twice in the group", "each member once")
+				continue
+			}
+			g.member[mk] = true
+			g.rec.Group.Members = append(g.rec.Group.Members, mbr)
+			refs = append(refs, memberRef{row: idx, member: mbr})
+		}
+		if g != nil {
+			g.rows = append(g.rows, idx)
+		}
+		c.finishRow(&row, addr, Skip)
+	}
+	// Members may name groups further down the file: check them once all are read.
+	for _, ref := range refs {
+		mk := strings.ToLower(ref.member)
+		_, u := c.known.Users[mk]
+		_, g := c.known.Groups[mk]
+		_, ct := c.known.Contacts[mk]
+		_, fg := byAddr[mk]
+		if !u && !g && !ct && !fg {
+			row := &c.res.Rows[ref.row]
+			c.cellErr(row, FMembers, ref.member, "member is neither a user, a group nor a contact of the project", "the address of a user, group or contact (import users and contacts first)")
+		}
+	}
+	for _, g := range order {
+		bad := false
+		for _, i := range g.rows {
+			bad = bad || hasError(c.res.Rows[i].Problems)
+		}
+		g.rec.Action = Skip
+		if !bad {
+			old, ok := c.known.Groups[strings.ToLower(g.rec.Group.Address)]
+			switch {
+			case !ok:
+				g.rec.Action = Add
+			case !old.SameAs(g.rec.Group):
+				g.rec.Action = Update
+			default:
+				g.rec.Action = Unchanged
+			}
+		}
+		for _, i := range g.rows {
+			c.res.Rows[i].Action = g.rec.Action
+		}
+		c.count(g.rec.Action)
+		c.res.Groups = append(c.res.Groups, g.rec)
+	}
+	// Rows that belong to no group (no usable address) are skipped too.
+	for _, r := range c.res.Rows {
+		if _, ok := byAddr[strings.ToLower(r.Key)]; !ok {
+			c.res.Skipped++
+		}
+	}
+}
+
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// ValidAddress checks an addr-spec (RFC 5322 §3.4.1, dot-atom form): a local part of
+// atext characters and single dots, '@', and a domain of at least two labels of
+// letters, digits and inner hyphens (RFC 5321 §4.1.2; letters beyond ASCII allowed for
+// internationalised domains, RFC 6531).
+func ValidAddress(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || len(s) > 254 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if len(local) > 64 || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for _, r := range local {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r) || r > 0x7f) {
+			return false
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r > 0x7f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func validLogin(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cutover/backend/project"
+	"cutover/backend/secrets"
+	"cutover/backend/sheets"
+)
+
+func peopleStore(t *testing.T) (*Store, int64) {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	p, err := s.CreateProject(context.Background(), project.Project{Name: "acme", Provider: project.ProviderM365, Zone: "UTC", Cutover: time.Now(), Status: "active"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p.ID
+}
+
+func TestSaveUsersManyRowsKeepOrderAndNameTheRowAtFault(t *testing.T) {
+	s, pid := peopleStore(t)
+	ctx := context.Background()
+	fakeSeal := func(ref string, sec secrets.Secret) ([]byte, error) { return []byte("sealed:" + ref), nil }
+	var ws []UserWrite
+	for i := range 150 {
+		w := UserWrite{User: sheets.User{Address: fmt.Sprintf("u%03d@acme.example", i), SourceLogin: fmt.Sprintf("u%03d", i), Migrate: i%2 == 0}}
+		if i%40 == 7 {
+			w.SourcePassword = secrets.New("pw")
+		}
+		ws = append(ws, w)
+	}
+	if err := s.SaveUsers(ctx, pid, ws, fakeSeal); err != nil {
+		t.Fatal(err)
+	}
+	users, _ := s.Users(ctx, pid)
+	entries, _ := s.Batch(ctx, pid)
+	if len(users) != 150 || len(entries) != 150 {
+		t.Fatalf("%d users, %d entries", len(users), len(entries))
+	}
+	for i, e := range entries {
+		if e.DestLogin != ws[i].User.Address || e.Enabled != ws[i].User.Migrate || e.HasSourcePassword != !ws[i].SourcePassword.IsZero() {
+			t.Fatalf("entry %d: %+v", i, e)
+		}
+	}
+	if !users[7].HasSourcePassword || users[8].HasSourcePassword {
+		t.Fatalf("password flags: %+v %+v", users[7], users[8])
+	}
+	// Row 100 takes a source login another mailbox has: the whole save fails, naming it.
+	bad := append([]UserWrite{}, ws...)
+	bad = append(bad, UserWrite{User: sheets.User{Address: "new@acme.example", SourceLogin: "u010"}})
+	err := s.SaveUsers(ctx, pid, bad, fakeSeal)
+	if !errors.Is(err, ErrDuplicate) || err.Error() != `source login "u010" of new@acme.example is already in the batch for another mailbox: already exists` {
+		t.Fatalf("error: %v", err)
+	}
+	if users, _ := s.Users(ctx, pid); len(users) != 150 {
+		t.Fatalf("a failed save left %d users", len(users))
+	}
+}
