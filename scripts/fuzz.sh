@@ -13,3 +13,6 @@ fuzz ./backend/sheets FuzzSheetXML
 fuzz ./backend/dnscheck FuzzParseServer
 fuzz ./backend/dnscheck FuzzParseRecord
 fuzz ./backend/dnscheck FuzzAnswerOf
+fuzz ./backend/mailbox FuzzHeaderField
+fuzz ./backend/mailbox FuzzParseTagged
+fuzz ./backend/mailbox FuzzEncodeMUTF7

@@ -7,6 +7,7 @@ import "cutover/backend/dnscheck"
 // cleanup to close.
 type extensions struct {
 	closers []func()
+	mail    mailRuns // running copy passes (mail.go)
 	// dnsDefaults are the resolvers a DNS check asks when the project names none
 	// (nil: the system's and the public ones); tests set loopback servers.
 	dnsDefaults func() []dnscheck.Server

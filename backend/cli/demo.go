@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,14 @@ func demoCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := seedDemo(env, a); err != nil {
+			// Two built-in IMAP servers on loopback, the old one filled with sample mail, so
+			// a whole migration can be run with no real server.
+			mail, err := demo.StartMail(env.Context(), time.Now())
+			if err != nil {
+				return err
+			}
+			defer mail.Close()
+			if err := seedDemo(env, a, mail); err != nil {
 				return err
 			}
 			if !web && env.Opts.Desktop != nil && hasDisplay() {
@@ -48,16 +56,20 @@ func demoCommand(env *Env) *cobra.Command {
 	return c
 }
 
-func seedDemo(env *Env, a *api.API) error {
+func seedDemo(env *Env, a *api.API, mail *demo.MailServers) error {
 	if p, err := a.Projects(); err == nil && len(p) > 0 {
 		for _, x := range p {
 			if x.Name == demo.ProjectName {
-				return nil // a kept demo database: seed once
+				// A kept demo database: seeded once; the servers are new at every start.
+				return demo.PointAt(a, mail)
 			}
 		}
 	}
-	name, err := demo.Seed(a, demo.Options{})
+	name, err := demo.Seed(a, demo.Options{Source: mail.Source.URL(), Dest: mail.Dest.URL()})
 	if err != nil {
+		return err
+	}
+	if err := demo.SeedMail(a, mail); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Opts.Stderr, "Demo project %q ready in %s\n", name, env.dbPath())

@@ -1,13 +1,410 @@
+import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { call, onEvent, BackendEvent } from '../../api/client'
 import { Project } from '../../api/types'
+import { fmtBytes, fmtDate } from '../../api/format'
+import { DataTable, Column } from '../../components/DataTable'
+import { ErrorBox } from '../../components/ErrorBox'
+import { Progress } from '../../components/Progress'
+import { CopyProgress, FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder } from './types'
 
-/** Placeholder: the Mailboxes page (analysis, folder plans and copy passes) is being built. */
+const running = (s?: string) => s === 'running' || s === 'planning' || s === 'copying' || s === 'retrying'
+
+function fmtEta(sec: number): string {
+  if (!isFinite(sec) || sec < 0) return '–'
+  if (sec < 60) return `${Math.round(sec)} s`
+  if (sec < 3600) return `${Math.floor(sec / 60)} min ${Math.round(sec % 60)} s`
+  return `${Math.floor(sec / 3600)} h ${Math.round((sec % 3600) / 60)} min`
+}
+
+/** The live or last-known numbers of a mailbox's pass. */
+function numbers(m: MailboxState) {
+  const p = m.progress
+  if (p && (running(p.state) || !m.pass || p.state !== 'done' || m.running)) {
+    return { state: p.state, done: p.messagesDone, total: p.messagesTotal, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, byteRate: p.byteRate, eta: p.etaSeconds, failed: p.failed, error: p.error ?? '' }
+  }
+  const s = m.pass
+  if (!s) return null
+  return { state: s.state, done: s.messagesDone, total: s.messagesTotal, bytesDone: s.bytesDone, bytesTotal: s.bytesTotal, rate: 0, byteRate: 0, eta: -1, failed: s.failed, error: s.error }
+}
+
+/** The batch's mailboxes: passes with live progress, start/stop/resume, analysis, folder plans and verification. */
 export function MailboxesPage({ project }: { project: Project }) {
+  const [rows, setRows] = useState<MailboxState[]>([])
+  const [error, setError] = useState<unknown>(null)
+  const [pass, setPass] = useState<'pre' | 'final'>('pre')
+  const [olderThan, setOlderThan] = useState('30d')
+  const [concurrency, setConcurrency] = useState(4)
+  const [busy, setBusy] = useState('')
+  const [selected, setSelected] = useState<string>('')
+  const [checks, setChecks] = useState<MailboxCheck[] | null>(null)
+  const live = useRef<Record<string, CopyProgress>>({})
+
+  const load = useCallback(() => {
+    call<MailboxState[]>('MailStatus', project.name).then((r) => {
+      setRows((r ?? []).map((m) => ({ ...m, progress: live.current[m.entry.sourceLogin] ?? m.progress })))
+    }, setError)
+  }, [project.name])
+
+  useEffect(() => {
+    load()
+    const offs = [
+      onEvent<CopyProgress>('copy:progress', (ev: BackendEvent<CopyProgress>) => {
+        if (ev.project !== project.name) return
+        live.current[ev.data.sourceLogin] = ev.data
+        setRows((rs) => rs.map((m) => (m.entry.sourceLogin === ev.data.sourceLogin ? { ...m, progress: ev.data, running: running(ev.data.state) } : m)))
+      }),
+      onEvent('copy:done', (ev) => ev.project === project.name && load()),
+      onEvent('copy:finished', (ev) => ev.project === project.name && load()),
+      onEvent<string>('copy:error', (ev) => ev.project === project.name && setError(new Error(ev.data))),
+      onEvent('batch:changed', (ev) => ev.project === project.name && load()),
+    ]
+    return () => offs.forEach((off) => off())
+  }, [load, project.name])
+
+  const anyRunning = rows.some((m) => m.running || running(m.progress?.state))
+  const totals = useMemo(() => {
+    let done = 0, total = 0, bd = 0, bt = 0, rate = 0, brate = 0
+    for (const m of rows) {
+      const n = numbers(m)
+      if (!n) continue
+      done += n.done; total += n.total; bd += n.bytesDone; bt += n.bytesTotal
+      if (running(n.state)) { rate += n.rate; brate += n.byteRate }
+    }
+    return { done, total, bd, bt, rate, eta: brate > 0 ? (bt - bd) / brate : -1 }
+  }, [rows])
+
+  async function act(what: string, fn: () => Promise<unknown>) {
+    setError(null)
+    setBusy(what)
+    try {
+      await fn()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy('')
+      load()
+    }
+  }
+
+  function start(e: FormEvent) {
+    e.preventDefault()
+    live.current = {}
+    act('start', () => call('MailStart', project.name, { pass, olderThan: pass === 'pre' ? olderThan : '', concurrency }))
+  }
+
+  const columns: Column<MailboxState>[] = [
+    { key: 'src', title: 'Source mailbox', value: (m) => m.entry.sourceLogin, render: (m) => (
+      <button className="link" onClick={() => setSelected(m.entry.sourceLogin)} title="Show its folders">{m.entry.sourceLogin}</button>
+    ) },
+    { key: 'dst', title: 'Destination', value: (m) => m.entry.destLogin },
+    { key: 'name', title: 'Name', value: (m) => m.entry.name ?? '' },
+    { key: 'state', title: 'State', value: (m) => numbers(m)?.state ?? (m.entry.enabled ? 'not started' : 'disabled'), render: (m) => {
+      const n = numbers(m)
+      const st = n?.state ?? (m.entry.enabled ? 'not started' : 'disabled')
+      return <span className={`badge state-${st}`} data-testid={`state-${m.entry.sourceLogin}`}>{(m.pass?.kind ? m.pass.kind + ' · ' : '') + st}</span>
+    } },
+    { key: 'progress', title: 'Progress', width: '300px', value: (m) => numbers(m)?.done ?? 0, render: (m) => {
+      const n = numbers(m)
+      if (!n) return <span className="muted">–</span>
+      return (
+        <div data-testid={`progress-${m.entry.sourceLogin}`}>
+          <Progress done={n.bytesTotal > 0 ? n.bytesDone : n.done} total={n.bytesTotal > 0 ? n.bytesTotal : n.total}
+            label={`${n.done} / ${n.total} msgs · ${fmtBytes(n.bytesDone)} / ${fmtBytes(n.bytesTotal)}`} />
+        </div>
+      )
+    } },
+    { key: 'rate', title: 'Rate', align: 'right', value: (m) => numbers(m)?.rate ?? 0, render: (m) => {
+      const n = numbers(m)
+      return n && running(n.state) ? `${n.rate.toFixed(0)} msg/s · ${fmtBytes(n.byteRate)}/s` : '–'
+    } },
+    { key: 'eta', title: 'ETA', align: 'right', value: (m) => numbers(m)?.eta ?? -1, render: (m) => {
+      const n = numbers(m)
+      return n && running(n.state) ? fmtEta(n.eta) : '–'
+    } },
+    { key: 'errors', title: 'Errors', value: (m) => (numbers(m)?.failed ?? 0) + ' ' + (numbers(m)?.error ?? ''), render: (m) => {
+      const n = numbers(m)
+      if (!n) return null
+      return (
+        <span className={n.failed || n.error ? 'bad-text' : 'muted'}>
+          {n.failed ? `${n.failed} refused` : ''}
+          {n.error ? <span className="err-line" title={n.error}> {n.error}</span> : null}
+          {!n.failed && !n.error ? 'none' : null}
+        </span>
+      )
+    } },
+  ]
+
   return (
-    <div className="card">
-      <h2>Mailboxes</h2>
+    <div className="stack">
+      <div className="card">
+        <div className="card-head">
+          <h2>Mailboxes</h2>
+          <div className="row-actions">
+            <button disabled={!!busy || rows.length === 0} onClick={() => act('analyze', () => call<MailboxAnalysis[]>('MailAnalyze', project.name, [], olderThan))}>
+              {busy === 'analyze' ? 'Analysing…' : 'Analyse folders'}
+            </button>
+            <button disabled={!!busy || rows.length === 0} onClick={() => act('verify', async () => setChecks(await call<MailboxCheck[]>('MailVerify', project.name, [])))}>
+              {busy === 'verify' ? 'Verifying…' : 'Verify'}
+            </button>
+          </div>
+        </div>
+        <form className="pass-form" onSubmit={start}>
+          <label>
+            Pass{' '}
+            <select aria-label="Pass" value={pass} onChange={(e) => setPass(e.target.value as 'pre' | 'final')} disabled={anyRunning}>
+              <option value="pre">Pre-migration (older mail)</option>
+              <option value="final">Final (everything left, flag changes)</option>
+            </select>
+          </label>
+          {pass === 'pre' && (
+            <label>
+              older than <input aria-label="Older than" size={5} value={olderThan} onChange={(e) => setOlderThan(e.target.value)} disabled={anyRunning} />
+            </label>
+          )}
+          <label>
+            mailboxes at a time <input aria-label="Concurrency" type="number" min={1} max={32} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} disabled={anyRunning} />
+          </label>
+          {anyRunning ? (
+            <button type="button" className="danger" onClick={() => act('stop', () => call('MailStop', project.name))}>Stop</button>
+          ) : (
+            <button type="submit" className="primary" disabled={!!busy || rows.length === 0}>
+              {rows.some((m) => m.pass?.state === 'stopped' || m.pass?.state === 'failed') ? 'Resume' : 'Start'} {pass} pass
+            </button>
+          )}
+          <span className="muted">The source is only read; a stopped pass resumes where it was, without duplicates.</span>
+        </form>
+        {totals.total > 0 && (
+          <div className="totals" data-testid="totals">
+            <Progress done={totals.bt > 0 ? totals.bd : totals.done} total={totals.bt > 0 ? totals.bt : totals.total}
+              label={`${totals.done} / ${totals.total} messages · ${fmtBytes(totals.bd)} / ${fmtBytes(totals.bt)}${anyRunning ? ` · ${totals.rate.toFixed(0)} msg/s · ETA ${fmtEta(totals.eta)}` : ''}`} />
+          </div>
+        )}
+        <ErrorBox error={error} />
+        <DataTable rows={rows} columns={columns} rowKey={(m) => m.entry.sourceLogin} testId="mailboxes"
+          rowClass={(m) => (m.entry.sourceLogin === selected ? 'selected' : undefined)}
+          empty="The batch is empty: add mailboxes on the People page or with `cutover batch set`." filterPlaceholder="Filter mailboxes…" />
+        <Failures rows={rows} />
+      </div>
+      {checks && <Verification checks={checks} />}
+      {selected && <FolderView project={project} login={selected} onClose={() => setSelected('')} />}
+      <AdminAccess project={project} />
+    </div>
+  )
+}
+
+function Failures({ rows }: { rows: MailboxState[] }) {
+  const list = rows.flatMap((m) => (m.pass?.failures ?? []).map((f) => ({ ...f, login: m.entry.sourceLogin })))
+  if (list.length === 0) return null
+  return (
+    <div className="failures" data-testid="failures">
+      <h3>Messages the destination refused</h3>
+      <table className="data">
+        <thead><tr><th>Mailbox</th><th>Folder</th><th>UID</th><th>Subject</th><th>Size</th><th>Reason</th></tr></thead>
+        <tbody>
+          {list.map((f) => (
+            <tr key={`${f.login}/${f.folder}/${f.uid}`}>
+              <td>{f.login}</td><td>{f.folder}</td><td>{f.uid}</td><td>{f.subject}</td><td>{fmtBytes(f.size)}</td><td className="bad-text">{f.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function Verification({ checks }: { checks: MailboxCheck[] }) {
+  return (
+    <div className="card" data-testid="verification">
+      <h2>Verification</h2>
+      {checks.map((c) => (
+        <div key={c.sourceLogin} className="verify-box">
+          <h3>
+            {c.sourceLogin}: <span className={c.complete ? 'good-text' : 'bad-text'}>{c.complete ? 'complete' : `${c.missing} missing`}</span>
+          </h3>
+          {c.error && <div className="error">{c.error}</div>}
+          <table className="data">
+            <thead><tr><th>Source folder</th><th style={{ textAlign: 'right' }}>Messages</th><th>Destination folder</th><th style={{ textAlign: 'right' }}>Messages</th><th>Missing</th></tr></thead>
+            <tbody>
+              {c.folders.map((f) => (
+                <tr key={f.source} className={f.missing.length ? 'bad' : undefined}>
+                  <td>{f.source}</td><td style={{ textAlign: 'right' }}>{f.sourceMessages}</td><td>{f.dest}</td><td style={{ textAlign: 'right' }}>{f.destMessages}</td>
+                  <td>{f.missing.length === 0 ? '–' : f.missing.slice(0, 5).map((m) => `UID ${m.uid} “${m.subject}”`).join(', ') + (f.missing.length > 5 ? ` and ${f.missing.length - 5} more` : '')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </div>
+  )
+}
+
+/** One mailbox's folder tree (stored analysis) and its mapping to the destination (live). */
+function FolderView({ project, login, onClose }: { project: Project; login: string; onClose: () => void }) {
+  const [folders, setFolders] = useState<MailFolder[]>([])
+  const [plan, setPlan] = useState<FolderPlan | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [rule, setRule] = useState({ pattern: '', action: 'exclude', target: '' })
+  const load = useCallback(() => {
+    call<MailFolder[]>('MailFolders', project.name, login).then((f) => setFolders(f ?? []), setError)
+  }, [project.name, login])
+  const loadPlan = useCallback(() => {
+    setError(null)
+    call<FolderPlan>('MailPlan', project.name, login).then(setPlan, setError)
+  }, [project.name, login])
+  useEffect(() => {
+    load()
+    setPlan(null)
+    const off = onEvent('mail:analyzed', (ev) => ev.project === project.name && load())
+    return off
+  }, [load, project.name])
+
+  async function addRule(e: FormEvent) {
+    e.preventDefault()
+    setError(null)
+    try {
+      await call('MailRuleAdd', project.name, { sourceLogin: login, ...rule })
+      setRule({ pattern: '', action: 'exclude', target: '' })
+      loadPlan()
+    } catch (err) {
+      setError(err)
+    }
+  }
+
+  const total = folders.reduce((a, f) => ({ m: a.m + f.messages, b: a.b + f.bytes, p: a.p + f.preMessages, t: a.t + f.todoMessages }), { m: 0, b: 0, p: 0, t: 0 })
+  return (
+    <div className="card" data-testid="folders">
+      <div className="card-head">
+        <h2>
+          Folders of {login}
+          {folders.length > 0 && <span className="muted"> · analysed {fmtDate(folders[0].analyzedAt, project.tz)}</span>}
+        </h2>
+        <div className="row-actions">
+          <button onClick={loadPlan}>Show mapping</button>
+          <button onClick={onClose} aria-label="Close folders">Close</button>
+        </div>
+      </div>
+      <ErrorBox error={error} />
+      {folders.length === 0 ? (
+        <p className="muted">Not analysed yet: use “Analyse folders” above.</p>
+      ) : (
+        <table className="data folder-tree">
+          <thead>
+            <tr><th>Folder</th><th>Use</th><th style={{ textAlign: 'right' }}>Messages</th><th style={{ textAlign: 'right' }}>Size</th><th>Oldest</th><th>Newest</th>
+              <th style={{ textAlign: 'right' }}>Pre pass</th><th style={{ textAlign: 'right' }}>Final pass</th><th>→ Destination</th></tr>
+          </thead>
+          <tbody>
+            {folders.map((f) => {
+              const parts = f.delim ? f.folder.split(f.delim) : [f.folder]
+              return (
+                <tr key={f.folder} data-folder={f.folder} className={f.excluded ? 'muted' : undefined}>
+                  <td style={{ paddingLeft: `${8 + 16 * (parts.length - 1)}px` }}>{parts[parts.length - 1]}</td>
+                  <td>{f.specialUse}</td>
+                  <td style={{ textAlign: 'right' }}>{f.messages}</td>
+                  <td style={{ textAlign: 'right' }}>{fmtBytes(f.bytes)}</td>
+                  <td>{fmtDate(f.oldest, project.tz, false)}</td>
+                  <td>{fmtDate(f.newest, project.tz, false)}</td>
+                  <td style={{ textAlign: 'right' }}>{f.preMessages}</td>
+                  <td style={{ textAlign: 'right' }}>{f.todoMessages}</td>
+                  <td>{f.excluded ? <i>not copied</i> : f.dest} <span className="muted">{f.reason}</span></td>
+                </tr>
+              )
+            })}
+            <tr className="total-row">
+              <td>Total</td><td /><td style={{ textAlign: 'right' }}>{total.m}</td><td style={{ textAlign: 'right' }}>{fmtBytes(total.b)}</td><td /><td />
+              <td style={{ textAlign: 'right' }}>{total.p}</td><td style={{ textAlign: 'right' }}>{total.t}</td><td />
+            </tr>
+          </tbody>
+        </table>
+      )}
+      {plan && (
+        <div className="plan" data-testid="mapping">
+          <h3>Mapping</h3>
+          <table className="data">
+            <thead><tr><th>Source folder</th><th>Destination folder</th><th>Why</th></tr></thead>
+            <tbody>
+              {plan.mapping.map((m) => (
+                <tr key={m.source} className={m.excluded ? 'muted' : undefined}>
+                  <td>{m.source}</td><td>{m.excluded ? <i>not copied</i> : m.dest}{!m.excluded && !m.exists ? <span className="muted"> (new)</span> : null}</td><td>{m.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form className="rule-form" onSubmit={addRule}>
+            <input aria-label="Folder pattern" placeholder="Folder or pattern, e.g. Archive/*" value={rule.pattern} onChange={(e) => setRule({ ...rule, pattern: e.target.value })} />
+            <select aria-label="Rule action" value={rule.action} onChange={(e) => setRule({ ...rule, action: e.target.value })}>
+              <option value="exclude">exclude</option>
+              <option value="rename">rename to</option>
+            </select>
+            {rule.action === 'rename' && <input aria-label="Rename target" placeholder="New name" value={rule.target} onChange={(e) => setRule({ ...rule, target: e.target.value })} />}
+            <button type="submit">Add rule</button>
+          </form>
+        </div>
+      )}
+    </div>
+  )
+}
+
+interface MailAdmin {
+  side: 'source' | 'dest'
+  login: string
+  mode: string
+}
+
+/** Administrator access per server: mailboxes without their own password are opened on the user's behalf. */
+function AdminAccess({ project }: { project: Project }) {
+  const [admins, setAdmins] = useState<MailAdmin[]>([])
+  const [form, setForm] = useState({ side: 'source', login: '', mode: 'plain-authzid', password: '' })
+  const [error, setError] = useState<unknown>(null)
+  const [saved, setSaved] = useState('')
+  const load = useCallback(() => {
+    call<MailAdmin[]>('MailAdmins', project.name).then((a) => setAdmins(a ?? []), setError)
+  }, [project.name])
+  useEffect(load, [load])
+  async function save(e: FormEvent) {
+    e.preventDefault()
+    setError(null)
+    setSaved('')
+    try {
+      await call('MailAdminSet', project.name, form)
+      setSaved(`${form.side === 'source' ? 'Source' : 'Destination'} administrator saved.`)
+      setForm({ ...form, password: '' })
+      load()
+    } catch (err) {
+      setError(err)
+    }
+  }
+  return (
+    <div className="card" data-testid="admins">
+      <h2>Administrator access</h2>
       <p className="muted">
-        Not available yet for {project.name}: analysis, folder plans and copy passes.
+        Mailboxes of the batch without their own password are opened as an administrator on the user's behalf: AUTHENTICATE PLAIN with an
+        authorization identity, or Dovecot's user*admin login. Passwords are sealed and never shown.
       </p>
+      {admins.length > 0 && (
+        <ul>
+          {admins.map((a) => (
+            <li key={a.side}>
+              <b>{a.side === 'source' ? 'Source' : 'Destination'}</b>: {a.login} ({a.mode})
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="rule-form" onSubmit={save}>
+        <select aria-label="Server" value={form.side} onChange={(e) => setForm({ ...form, side: e.target.value })}>
+          <option value="source">source server</option>
+          <option value="dest">destination server</option>
+        </select>
+        <input aria-label="Administrator login" placeholder="Administrator login" value={form.login} onChange={(e) => setForm({ ...form, login: e.target.value })} />
+        <select aria-label="Login form" value={form.mode} onChange={(e) => setForm({ ...form, mode: e.target.value })}>
+          <option value="plain-authzid">PLAIN with authorization identity</option>
+          <option value="dovecot-master">Dovecot master user (user*admin)</option>
+        </select>
+        <input aria-label="Administrator password" type="password" placeholder="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        <button type="submit">Save</button>
+      </form>
+      {saved && <p className="good-text">{saved}</p>}
+      <ErrorBox error={error} />
     </div>
   )
 }

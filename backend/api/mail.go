@@ -1,0 +1,800 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"cutover/backend/batch"
+	"cutover/backend/mailbox"
+	"cutover/backend/project"
+	"cutover/backend/secrets"
+	"cutover/backend/store"
+)
+
+// MailPassInput starts a copy pass over a project's batch.
+type MailPassInput struct {
+	Pass        string   `json:"pass"`                  // "pre" or "final"
+	OlderThan   string   `json:"olderThan,omitempty"`   // pre pass cutoff: "30d", "2w", "720h" (default 30d)
+	Users       []string `json:"users,omitempty"`       // source logins; empty: the whole enabled batch
+	Concurrency int      `json:"concurrency,omitempty"` // mailboxes at a time (default 4)
+}
+
+// MailboxRun is a mailbox's result in a pass.
+type MailboxRun struct {
+	SourceLogin string         `json:"sourceLogin"`
+	State       string         `json:"state"`
+	Error       string         `json:"error,omitempty"`
+	Result      mailbox.Result `json:"result"`
+}
+
+// MailPassResult is a pass over a batch.
+type MailPassResult struct {
+	Pass      string       `json:"pass"`
+	Cutoff    time.Time    `json:"cutoff,omitempty"`
+	Mailboxes []MailboxRun `json:"mailboxes"`
+	Copied    int          `json:"copied"`
+	Bytes     int64        `json:"bytes"`
+	Failed    int          `json:"failed"` // messages refused
+	Errors    int          `json:"errors"` // mailboxes that could not finish
+}
+
+// MailboxState is one batch entry with its latest pass and live progress.
+type MailboxState struct {
+	Entry    batch.Entry       `json:"entry"`
+	Pass     *store.MailPass   `json:"pass,omitempty"`
+	Progress *mailbox.Progress `json:"progress,omitempty"`
+	Running  bool              `json:"running"`
+}
+
+// CopyProgress is the data of a "copy:progress" event.
+type CopyProgress struct {
+	SourceLogin string `json:"sourceLogin"`
+	Pass        string `json:"pass"`
+	mailbox.Progress
+}
+
+// mailRuns are the passes running in this process, by project name.
+type mailRuns struct {
+	mu       sync.Mutex
+	once     sync.Once
+	running  map[string]*mailRun
+	progress map[string]map[string]mailbox.Progress // project → login → latest
+}
+
+type mailRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (a *API) mail() *mailRuns {
+	m := &a.ext.mail
+	m.once.Do(func() {
+		m.running = map[string]*mailRun{}
+		m.progress = map[string]map[string]mailbox.Progress{}
+		a.ext.closers = append(a.ext.closers, func() {
+			m.mu.Lock()
+			runs := make([]*mailRun, 0, len(m.running))
+			for _, r := range m.running {
+				r.cancel()
+				runs = append(runs, r)
+			}
+			m.mu.Unlock()
+			for _, r := range runs {
+				<-r.done
+			}
+		})
+	})
+	return m
+}
+
+// ParseAge reads "30d", "2w", "12h" or "90m" (or a bare number of days).
+func ParseAge(field, s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	bad := &mailbox.InputError{Field: field, Value: s, Expected: `an age such as "30d", "2w" or "12h"`}
+	if s == "" {
+		return 0, bad
+	}
+	unit := time.Duration(24 * time.Hour)
+	num := s
+	switch s[len(s)-1] {
+	case 'd':
+		num = s[:len(s)-1]
+	case 'w':
+		unit, num = 7*24*time.Hour, s[:len(s)-1]
+	case 'h':
+		unit, num = time.Hour, s[:len(s)-1]
+	case 'm':
+		unit, num = time.Minute, s[:len(s)-1]
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n <= 0 {
+		return 0, bad
+	}
+	return time.Duration(n * float64(unit)), nil
+}
+
+func serverOf(s project.Server) mailbox.Server {
+	return mailbox.Server{Host: s.Host, Port: s.Port, TLS: mailbox.TLSMode(s.TLS), AllowPlain: s.AllowPlain, CAFile: s.CAFile, SkipVerify: s.SkipVerify}
+}
+
+// adminRef is the vault reference of a project's administrator password on side.
+func adminRef(projectID int64, side string) string {
+	return fmt.Sprintf("mailadmin/%d/%s", projectID, side)
+}
+
+// copierFor builds the copier of one batch entry, with the user's password or the
+// project's administrator access.
+func (a *API) copierFor(p project.Project, e batch.Entry, admins map[string]store.MailAdmin) (*mailbox.Copier, error) {
+	if p.Source.IsZero() {
+		return nil, &project.FieldError{Field: "source", Expected: "the project's source IMAP server (project edit --source)"}
+	}
+	if p.Dest.IsZero() {
+		return nil, &project.FieldError{Field: "dest", Expected: "the project's destination IMAP server (project edit --dest)"}
+	}
+	srcPw, dstPw, err := a.batchPasswords(e)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := a.credsFor(p, "source", e.SourceLogin, srcPw, admins)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := a.credsFor(p, "dest", e.DestLogin, dstPw, admins)
+	if err != nil {
+		return nil, err
+	}
+	return &mailbox.Copier{
+		Job:    fmt.Sprintf("p%d/%s", p.ID, strings.ToLower(e.SourceLogin)),
+		Source: serverOf(p.Source), SourceCreds: sc,
+		Dest: serverOf(p.Dest), DestCreds: dc,
+		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now,
+	}, nil
+}
+
+func (a *API) credsFor(p project.Project, side, login string, pw secrets.Secret, admins map[string]store.MailAdmin) (mailbox.Credentials, error) {
+	c := mailbox.Credentials{User: login, Password: pw}
+	if !pw.IsZero() {
+		return c, nil
+	}
+	ad, ok := admins[side]
+	if !ok {
+		what := map[string]string{"source": "source", "dest": "destination"}[side]
+		return c, &mailbox.InputError{Field: side + " password", Value: login,
+			Expected: fmt.Sprintf("a %s password for this mailbox (cutover batch set) or the %s server's administrator login (cutover mail admin)", what, what)}
+	}
+	secret, err := a.vault.Get(a.ctx, adminRef(p.ID, side))
+	if err != nil {
+		return c, fmt.Errorf("%s administrator password: %w", side, err)
+	}
+	c.Admin, c.AdminPassword, c.AdminMode = ad.Login, secret, ad.Mode
+	return c, nil
+}
+
+// entries returns the enabled batch entries, or those named.
+func (a *API) entries(p project.Project, users []string) ([]batch.Entry, error) {
+	all, err := a.store.Batch(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		var out []batch.Entry
+		for _, e := range all {
+			if e.Enabled {
+				out = append(out, e)
+			}
+		}
+		if len(out) == 0 {
+			return nil, &mailbox.InputError{Field: "batch", Expected: "at least one enabled mailbox in the batch (cutover batch set)"}
+		}
+		return out, nil
+	}
+	var out []batch.Entry
+	for _, u := range users {
+		found := false
+		for _, e := range all {
+			if strings.EqualFold(e.SourceLogin, u) || strings.EqualFold(e.DestLogin, u) {
+				out, found = append(out, e), true
+				break
+			}
+		}
+		if !found {
+			return nil, &mailbox.InputError{Field: "user", Value: u, Expected: "a source login of the batch (cutover batch list)"}
+		}
+	}
+	return out, nil
+}
+
+func (a *API) rules(p project.Project, login string) ([]mailbox.Rule, error) {
+	rs, err := a.store.MailRules(a.ctx, p.ID, login)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mailbox.Rule, len(rs))
+	for i, r := range rs {
+		out[i] = r.Rule
+	}
+	return out, nil
+}
+
+func (a *API) cutoff(in MailPassInput) (time.Time, error) {
+	switch in.Pass {
+	case "final":
+		return time.Time{}, nil
+	case "pre":
+		age := in.OlderThan
+		if age == "" {
+			age = "30d"
+		}
+		d, err := ParseAge("older-than", age)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return a.now().Add(-d), nil
+	}
+	return time.Time{}, &mailbox.InputError{Field: "pass", Value: in.Pass, Expected: `"pre" (older mail, before the cutover) or "final" (everything left, after it)`}
+}
+
+// MailMigrate runs a pass over the batch and returns when it is over (the command line's
+// way); progress goes out as "copy:progress" events. Cancelling stops it cleanly: run it
+// again to resume.
+func (a *API) MailMigrate(projectName string, in MailPassInput) (MailPassResult, error) {
+	return a.mailPass(a.ctx, projectName, in)
+}
+
+func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput) (MailPassResult, error) {
+	out := MailPassResult{Pass: in.Pass, Mailboxes: []MailboxRun{}}
+	p, err := a.project(projectName)
+	if err != nil {
+		return out, err
+	}
+	cutoff, err := a.cutoff(in)
+	if err != nil {
+		return out, err
+	}
+	out.Cutoff = cutoff
+	entries, err := a.entries(p, in.Users)
+	if err != nil {
+		return out, err
+	}
+	admins, err := a.store.MailAdmins(a.ctx, p.ID)
+	if err != nil {
+		return out, err
+	}
+	m := a.mail()
+	var copiers []*mailbox.Copier
+	byJob := map[*mailbox.Copier]batch.Entry{}
+	passes := map[*mailbox.Copier]store.MailPass{}
+	for _, e := range entries {
+		c, err := a.copierFor(p, e, admins)
+		if err != nil {
+			return out, err
+		}
+		login := e.SourceLogin
+		c.Progress = func(pr mailbox.Progress) {
+			m.mu.Lock()
+			if m.progress[p.Name] == nil {
+				m.progress[p.Name] = map[string]mailbox.Progress{}
+			}
+			m.progress[p.Name][strings.ToLower(login)] = pr
+			m.mu.Unlock()
+			a.bus.Publish("copy:progress", p.Name, CopyProgress{SourceLogin: login, Pass: in.Pass, Progress: pr})
+		}
+		copiers = append(copiers, c)
+		byJob[c] = e
+	}
+	conc := in.Concurrency
+	if conc <= 0 {
+		conc = 4
+	}
+	rules := map[*mailbox.Copier][]mailbox.Rule{}
+	for _, c := range copiers {
+		if rules[c], err = a.rules(p, byJob[c].SourceLogin); err != nil {
+			return out, err
+		}
+	}
+	// Progress of an earlier pass must not pass for this one's.
+	m.mu.Lock()
+	for _, e := range entries {
+		delete(m.progress[p.Name], strings.ToLower(e.SourceLogin))
+	}
+	m.mu.Unlock()
+	for _, c := range copiers {
+		if err := a.store.MarkInterruptedMailPasses(a.ctx, p.ID, byJob[c].SourceLogin); err != nil {
+			return out, err
+		}
+		pass, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: byJob[c].SourceLogin, Kind: in.Pass, State: "running", Cutoff: cutoff, Started: a.now()})
+		if err != nil {
+			return out, err
+		}
+		passes[c] = pass
+	}
+	var mu sync.Mutex
+	mailbox.RunAll(ctx, copiers, conc, func(c *mailbox.Copier) mailbox.Options {
+		return mailbox.Options{Cutoff: cutoff, Rules: rules[c]}
+	}, func(c *mailbox.Copier, res mailbox.Result, err error) {
+		e := byJob[c]
+		run := MailboxRun{SourceLogin: e.SourceLogin, Result: res, State: "done"}
+		pass := passes[c]
+		pass.State, pass.Finished = "done", a.now()
+		switch {
+		case errors.Is(err, context.Canceled):
+			run.State, pass.State, pass.Error = "stopped", "stopped", "stopped: run the pass again to resume"
+		case err != nil:
+			run.State, pass.State, pass.Error = "failed", "failed", err.Error()
+			run.Error = err.Error()
+		case res.Failed > 0:
+			run.State, pass.State = "partial", "partial"
+		}
+		m.mu.Lock()
+		if pr, ok := m.progress[p.Name][strings.ToLower(e.SourceLogin)]; ok {
+			pass.MessagesTotal, pass.MessagesDone, pass.BytesTotal, pass.BytesDone = pr.MessagesTotal, pr.MessagesDone, pr.BytesTotal, pr.BytesDone
+		}
+		m.mu.Unlock()
+		pass.Failed = res.Failed
+		pass.Failures = res.Failures
+		if pass.Failures == nil {
+			pass.Failures = []mailbox.Failure{}
+		}
+		if uerr := a.store.UpdateMailPass(context.WithoutCancel(ctx), pass); uerr != nil {
+			a.log.Error("record pass", "mailbox", e.SourceLogin, "err", uerr)
+		}
+		a.bus.Publish("copy:done", p.Name, run)
+		mu.Lock()
+		out.Mailboxes = append(out.Mailboxes, run)
+		out.Copied += res.Copied
+		out.Bytes += res.Bytes
+		out.Failed += res.Failed
+		if err != nil {
+			out.Errors++
+		}
+		mu.Unlock()
+	})
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("pass stopped: run it again to resume: %w", err)
+	}
+	return out, nil
+}
+
+// MailStart starts a pass over the batch in the background; follow it with MailStatus
+// and "copy:progress" events, stop it with MailStop.
+func (a *API) MailStart(projectName string, in MailPassInput) error {
+	p, err := a.project(projectName)
+	if err != nil {
+		return err
+	}
+	if _, err := a.cutoff(in); err != nil {
+		return err
+	}
+	m := a.mail()
+	m.mu.Lock()
+	if _, busy := m.running[p.Name]; busy {
+		m.mu.Unlock()
+		return &mailbox.InputError{Field: "pass", Value: in.Pass, Expected: "no other pass running in this project (stop it first)"}
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	run := &mailRun{cancel: cancel, done: make(chan struct{})}
+	m.running[p.Name] = run
+	delete(m.progress, p.Name) // what MailStatus shows from now on is this pass's
+	m.mu.Unlock()
+	go func() {
+		defer close(run.done)
+		defer func() {
+			m.mu.Lock()
+			delete(m.running, p.Name)
+			m.mu.Unlock()
+			cancel()
+		}()
+		res, err := a.mailPass(ctx, p.Name, in)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("copy pass", "project", p.Name, "err", err)
+			a.bus.Publish("copy:error", p.Name, err.Error())
+		}
+		a.bus.Publish("copy:finished", p.Name, res)
+	}()
+	return nil
+}
+
+// MailStop stops the project's running pass; what was copied stays recorded and the next
+// pass resumes from there.
+func (a *API) MailStop(projectName string) error {
+	p, err := a.project(projectName)
+	if err != nil {
+		return err
+	}
+	m := a.mail()
+	m.mu.Lock()
+	run := m.running[p.Name]
+	m.mu.Unlock()
+	if run == nil {
+		return nil
+	}
+	run.cancel()
+	select {
+	case <-run.done:
+	case <-time.After(20 * time.Second):
+	}
+	return nil
+}
+
+// MailStatus lists the batch with each mailbox's latest pass and live progress.
+func (a *API) MailStatus(projectName string) ([]MailboxState, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.store.Batch(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	passes, err := a.store.LatestMailPasses(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	m := a.mail()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, running := m.running[p.Name]
+	out := make([]MailboxState, 0, len(all))
+	for _, e := range all {
+		st := MailboxState{Entry: e}
+		if ps, ok := passes[strings.ToLower(e.SourceLogin)]; ok {
+			st.Pass = &ps
+			st.Running = running && ps.State == "running"
+		}
+		if pr, ok := m.progress[p.Name][strings.ToLower(e.SourceLogin)]; ok {
+			st.Progress = &pr
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// MailboxAnalysis is one mailbox's folders analysed.
+type MailboxAnalysis struct {
+	SourceLogin string             `json:"sourceLogin"`
+	Folders     []store.MailFolder `json:"folders"`
+	Error       string             `json:"error,omitempty"`
+}
+
+// MailAnalyze analyses the source mailboxes (every folder with delimiter, special use,
+// counts, bytes, oldest and newest, what pre and final passes would copy) and stores it.
+func (a *API) MailAnalyze(projectName string, users []string, olderThan string) ([]MailboxAnalysis, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	if olderThan == "" {
+		olderThan = "30d"
+	}
+	age, err := ParseAge("older-than", olderThan)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := a.entries(p, users)
+	if err != nil {
+		return nil, err
+	}
+	admins, err := a.store.MailAdmins(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []MailboxAnalysis{}
+	for _, e := range entries {
+		ma := MailboxAnalysis{SourceLogin: e.SourceLogin, Folders: []store.MailFolder{}}
+		c, err := a.copierFor(p, e, admins)
+		if err != nil {
+			return nil, err
+		}
+		rules, err := a.rules(p, e.SourceLogin)
+		if err != nil {
+			return nil, err
+		}
+		stats, err := c.Analyze(a.ctx, mailbox.Options{Cutoff: a.now().Add(-age), Rules: rules})
+		if err != nil {
+			if a.ctx.Err() != nil {
+				return out, a.ctx.Err()
+			}
+			ma.Error = err.Error()
+			out = append(out, ma)
+			continue
+		}
+		at := a.now()
+		for _, s := range stats {
+			ma.Folders = append(ma.Folders, store.MailFolder{SourceLogin: e.SourceLogin, Folder: s.Name, Delim: s.Delim, SpecialUse: s.SpecialUse,
+				Messages: s.Messages, Bytes: s.Bytes, Oldest: s.Oldest, Newest: s.Newest, PreMessages: s.PreMessages, PreBytes: s.PreBytes,
+				TodoMessages: s.TodoMessages, TodoBytes: s.TodoBytes, Dest: s.Mapping.Dest, Reason: s.Mapping.Reason, Excluded: s.Mapping.Excluded || s.NoSelect, AnalyzedAt: at})
+		}
+		if err := a.store.PutMailFolders(a.ctx, p.ID, e.SourceLogin, ma.Folders); err != nil {
+			return out, err
+		}
+		a.bus.Publish("mail:analyzed", p.Name, ma)
+		out = append(out, ma)
+	}
+	return out, nil
+}
+
+// MailFolders returns the stored analysis of one mailbox ("" for every mailbox).
+func (a *API) MailFolders(projectName, sourceLogin string) ([]store.MailFolder, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.store.MailFolders(a.ctx, p.ID, sourceLogin)
+	if out == nil {
+		out = []store.MailFolder{}
+	}
+	return out, err
+}
+
+// FolderPlan is where each folder of a mailbox will go.
+type FolderPlan struct {
+	SourceLogin string            `json:"sourceLogin"`
+	Source      []mailbox.Folder  `json:"source"`
+	Dest        []mailbox.Folder  `json:"dest"`
+	Mapping     []mailbox.Mapping `json:"mapping"`
+	Rules       []store.MailRule  `json:"rules"`
+}
+
+// MailPlan connects to both servers and shows the folder mapping of one mailbox before
+// anything is copied.
+func (a *API) MailPlan(projectName, user string) (FolderPlan, error) {
+	out := FolderPlan{SourceLogin: user}
+	p, err := a.project(projectName)
+	if err != nil {
+		return out, err
+	}
+	entries, err := a.entries(p, []string{user})
+	if err != nil {
+		return out, err
+	}
+	admins, err := a.store.MailAdmins(a.ctx, p.ID)
+	if err != nil {
+		return out, err
+	}
+	c, err := a.copierFor(p, entries[0], admins)
+	if err != nil {
+		return out, err
+	}
+	rs, err := a.store.MailRules(a.ctx, p.ID, entries[0].SourceLogin)
+	if err != nil {
+		return out, err
+	}
+	rules := make([]mailbox.Rule, len(rs))
+	for i, r := range rs {
+		rules[i] = r.Rule
+	}
+	out.SourceLogin = entries[0].SourceLogin
+	out.Rules = rs
+	if out.Rules == nil {
+		out.Rules = []store.MailRule{}
+	}
+	out.Source, out.Dest, out.Mapping, err = c.Plan(a.ctx, rules)
+	return out, err
+}
+
+// MailRuleInput is a folder rule as the user gives it.
+type MailRuleInput struct {
+	SourceLogin string `json:"sourceLogin"` // "" for every mailbox
+	Pattern     string `json:"pattern"`
+	Action      string `json:"action"`
+	Target      string `json:"target"`
+}
+
+// MailRuleAdd adds a folder rule (rename by pattern, or exclude).
+func (a *API) MailRuleAdd(projectName string, in MailRuleInput) (store.MailRule, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return store.MailRule{}, err
+	}
+	r := mailbox.Rule{Pattern: strings.TrimSpace(in.Pattern), Action: strings.TrimSpace(in.Action), Target: strings.TrimSpace(in.Target)}
+	if err := mailbox.ValidateRule(r); err != nil {
+		return store.MailRule{}, err
+	}
+	return a.store.AddMailRule(a.ctx, p.ID, store.MailRule{SourceLogin: strings.TrimSpace(in.SourceLogin), Rule: r})
+}
+
+// MailRules lists the project's folder rules.
+func (a *API) MailRules(projectName string) ([]store.MailRule, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.store.MailRules(a.ctx, p.ID, "")
+	if out == nil {
+		out = []store.MailRule{}
+	}
+	return out, err
+}
+
+// MailRuleRemove deletes a folder rule.
+func (a *API) MailRuleRemove(projectName string, id int64) error {
+	p, err := a.project(projectName)
+	if err != nil {
+		return err
+	}
+	return a.store.RemoveMailRule(a.ctx, p.ID, id)
+}
+
+// MailAdminInput is administrator access to a project's server.
+type MailAdminInput struct {
+	Side     string `json:"side"` // "source" or "dest"
+	Login    string `json:"login"`
+	Mode     string `json:"mode"` // "plain-authzid" (default) or "dovecot-master"
+	Password string `json:"password,omitempty"`
+}
+
+// MailAdminSet stores administrator access for a side, sealing the password: mailboxes
+// without their own password are then opened on the user's behalf.
+func (a *API) MailAdminSet(projectName string, in MailAdminInput) error {
+	p, err := a.project(projectName)
+	if err != nil {
+		return err
+	}
+	if in.Side != "source" && in.Side != "dest" {
+		return &mailbox.InputError{Field: "side", Value: in.Side, Expected: `"source" or "dest"`}
+	}
+	if strings.TrimSpace(in.Login) == "" {
+		return &mailbox.InputError{Field: "login", Expected: "the administrator's login"}
+	}
+	mode := mailbox.AdminMode(in.Mode)
+	if in.Mode == "" {
+		mode = mailbox.AdminPlainAuthz
+	}
+	if mode != mailbox.AdminPlainAuthz && mode != mailbox.AdminDovecotMaster {
+		return &mailbox.InputError{Field: "mode", Value: in.Mode, Expected: `"plain-authzid" (AUTHENTICATE PLAIN with an authorization identity) or "dovecot-master" (user*admin)`}
+	}
+	if in.Password != "" {
+		if err := a.vault.Put(a.ctx, adminRef(p.ID, in.Side), p.ID, secrets.New(in.Password)); err != nil {
+			return fmt.Errorf("seal the %s administrator password: %w", in.Side, err)
+		}
+	}
+	return a.store.PutMailAdmin(a.ctx, p.ID, store.MailAdmin{Side: in.Side, Login: strings.TrimSpace(in.Login), Mode: mode})
+}
+
+// MailAdmins lists the administrator logins of a project (never their passwords).
+func (a *API) MailAdmins(projectName string) ([]store.MailAdmin, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.store.MailAdmins(a.ctx, p.ID)
+	out := []store.MailAdmin{}
+	for _, side := range []string{"source", "dest"} {
+		if ad, ok := m[side]; ok {
+			out = append(out, ad)
+		}
+	}
+	return out, err
+}
+
+// MailboxCheck is one mailbox verified.
+type MailboxCheck struct {
+	SourceLogin string                `json:"sourceLogin"`
+	Complete    bool                  `json:"complete"`
+	Missing     int                   `json:"missing"`
+	Folders     []mailbox.FolderCheck `json:"folders"`
+	Error       string                `json:"error,omitempty"`
+}
+
+// MailVerify compares source and destination folder by folder and lists what is missing.
+func (a *API) MailVerify(projectName string, users []string) ([]MailboxCheck, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := a.entries(p, users)
+	if err != nil {
+		return nil, err
+	}
+	admins, err := a.store.MailAdmins(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []MailboxCheck{}
+	for _, e := range entries {
+		c, err := a.copierFor(p, e, admins)
+		if err != nil {
+			return nil, err
+		}
+		rules, err := a.rules(p, e.SourceLogin)
+		if err != nil {
+			return nil, err
+		}
+		mc := MailboxCheck{SourceLogin: e.SourceLogin}
+		mc.Folders, err = c.Verify(a.ctx, mailbox.Options{Rules: rules})
+		if err != nil {
+			if a.ctx.Err() != nil {
+				return out, a.ctx.Err()
+			}
+			mc.Error = err.Error()
+		}
+		for _, f := range mc.Folders {
+			mc.Missing += len(f.Missing)
+		}
+		mc.Complete = err == nil && mc.Missing == 0
+		if mc.Folders == nil {
+			mc.Folders = []mailbox.FolderCheck{}
+		}
+		state := "complete"
+		if !mc.Complete {
+			state = "incomplete"
+		}
+		if _, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: e.SourceLogin, Kind: "verify", State: state, Started: a.now()}); err != nil {
+			return out, err
+		}
+		out = append(out, mc)
+	}
+	return out, nil
+}
+
+// CopyInput is one mailbox copy without a project (`cutover copy`).
+type CopyInput struct {
+	From         string         `json:"from"` // imap[s]://USER@HOST[:PORT] (imap+plain:// on loopback)
+	To           string         `json:"to"`
+	FromPassword secrets.Secret `json:"-"`
+	ToPassword   secrets.Secret `json:"-"`
+	OlderThan    string         `json:"olderThan,omitempty"`
+	FromCAFile   string         `json:"fromCAFile,omitempty"`
+	ToCAFile     string         `json:"toCAFile,omitempty"`
+	Insecure     bool           `json:"insecure,omitempty"` // skip certificate checks on both sides
+}
+
+// ParseMailboxURL reads imap[s]://USER@HOST[:PORT] into a server and a login.
+func ParseMailboxURL(field, raw string) (mailbox.Server, string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return mailbox.Server{}, "", &mailbox.InputError{Field: field, Value: raw, Expected: "a mailbox like imaps://alice@mail.example.com:993 (imap:// for STARTTLS, imap+plain:// for no TLS on loopback)"}
+	}
+	if _, has := u.User.Password(); has {
+		return mailbox.Server{}, "", &mailbox.InputError{Field: field, Value: u.Redacted(), Expected: "no password in the URL: use CUTOVER_FROM_PASSWORD / CUTOVER_TO_PASSWORD or the prompt"}
+	}
+	login := u.User.Username()
+	u.User = nil
+	s, err := project.ParseServer(field, u.String())
+	if err != nil {
+		return mailbox.Server{}, "", err
+	}
+	return serverOf(s), login, nil
+}
+
+// CopyJob is the ledger key of a `cutover copy` pair.
+func CopyJob(from, to string) string {
+	return "copy/" + strings.ToLower(from) + " → " + strings.ToLower(to)
+}
+
+// MailCopy copies one mailbox from one server to another with the same engine and ledger
+// as the project passes.
+func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
+	src, srcUser, err := ParseMailboxURL("from", in.From)
+	if err != nil {
+		return mailbox.Result{}, err
+	}
+	dst, dstUser, err := ParseMailboxURL("to", in.To)
+	if err != nil {
+		return mailbox.Result{}, err
+	}
+	src.CAFile, dst.CAFile = in.FromCAFile, in.ToCAFile
+	src.SkipVerify, dst.SkipVerify = in.Insecure, in.Insecure
+	var cutoff time.Time
+	if in.OlderThan != "" {
+		d, err := ParseAge("older-than", in.OlderThan)
+		if err != nil {
+			return mailbox.Result{}, err
+		}
+		cutoff = a.now().Add(-d)
+	}
+	job := CopyJob(in.From, in.To)
+	c := &mailbox.Copier{Job: job, Source: src, SourceCreds: mailbox.Credentials{User: srcUser, Password: in.FromPassword},
+		Dest: dst, DestCreds: mailbox.Credentials{User: dstUser, Password: in.ToPassword},
+		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now,
+		Progress: func(p mailbox.Progress) {
+			a.bus.Publish("copy:progress", "", CopyProgress{SourceLogin: srcUser, Pass: "copy", Progress: p})
+		}}
+	return c.Run(a.ctx, mailbox.Options{Cutoff: cutoff})
+}

@@ -1,0 +1,71 @@
+package demo
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cutover/backend/api"
+)
+
+func TestDemoRunsAWholeMigrationWithItsBuiltInServers(t *testing.T) {
+	ctx := context.Background()
+	a, err := api.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close(a)
+	now := time.Now()
+	mail, err := StartMail(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mail.Close()
+	if _, err := Seed(a, Options{Now: now, Source: mail.Source.URL(), Dest: mail.Dest.URL()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SeedMail(a, mail); err != nil {
+		t.Fatal(err)
+	}
+	analysis, err := a.MailAnalyze(ProjectName, nil, "30d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, pre := 0, 0
+	for _, m := range analysis {
+		if m.Error != "" {
+			t.Fatalf("analysis of %s: %s", m.SourceLogin, m.Error)
+		}
+		for _, f := range m.Folders {
+			total += f.Messages
+			pre += f.PreMessages
+		}
+	}
+	if len(analysis) != 3 || total == 0 || pre == 0 || pre >= total {
+		t.Fatalf("analysis of %d mailboxes: %d messages, %d for the pre pass; want 3 mailboxes with old and recent mail", len(analysis), total, pre)
+	}
+	res, err := a.MailMigrate(ProjectName, api.MailPassInput{Pass: "pre", OlderThan: "30d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != pre || res.Failed != 0 || res.Errors != 0 {
+		t.Fatalf("pre pass copied %d (want %d), %d refused, %d mailboxes failed", res.Copied, pre, res.Failed, res.Errors)
+	}
+	final, err := a.MailMigrate(ProjectName, api.MailPassInput{Pass: "final"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Copied != total-pre {
+		t.Fatalf("final pass copied %d, want the %d recent messages", final.Copied, total-pre)
+	}
+	checks, err := a.MailVerify(ProjectName, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range checks {
+		if !c.Complete {
+			t.Errorf("%s incomplete after both passes: %d missing (%s)", c.SourceLogin, c.Missing, c.Error)
+		}
+	}
+}

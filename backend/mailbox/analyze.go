@@ -1,0 +1,261 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// FolderStats is the analysis of one source folder: what it holds and what the passes
+// would copy, with where it goes.
+type FolderStats struct {
+	Folder
+	Messages     int       `json:"messages"`
+	Bytes        int64     `json:"bytes"`
+	Oldest       time.Time `json:"oldest"`
+	Newest       time.Time `json:"newest"`
+	PreMessages  int       `json:"preMessages"`  // older than the cutoff, not copied yet
+	PreBytes     int64     `json:"preBytes"`     //
+	TodoMessages int       `json:"todoMessages"` // everything not copied yet (final pass)
+	TodoBytes    int64     `json:"todoBytes"`    //
+	Mapping      Mapping   `json:"mapping"`
+}
+
+// Analyze lists every source folder with its counts, sizes, oldest and newest dates, and
+// what a pre pass with opts.Cutoff and a final pass would copy, against the ledger.
+func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, error) {
+	c.defaults()
+	s, err := c.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	src, err := ListFolders(s.src)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := ListFolders(s.dst)
+	if err != nil {
+		return nil, err
+	}
+	mapping := opts.Mapping
+	if mapping == nil {
+		mapping = MapFolders(src, dst, destDelim(dst), opts.Rules)
+	}
+	byName := map[string]Mapping{}
+	for _, m := range mapping {
+		byName[m.Source] = m
+	}
+	var out []FolderStats
+	for _, f := range src {
+		fs := FolderStats{Folder: f, Mapping: byName[f.Name]}
+		if f.NoSelect {
+			out = append(out, fs)
+			continue
+		}
+		st, err := c.scanSource(ctx, s.src, f.Name, Options{})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range st.msgs {
+			fs.Messages++
+			fs.Bytes += m.Size
+			if fs.Oldest.IsZero() || m.Date.Before(fs.Oldest) {
+				fs.Oldest = m.Date
+			}
+			if m.Date.After(fs.Newest) {
+				fs.Newest = m.Date
+			}
+			if _, done := st.ledger[m.UID]; done || fs.Mapping.Excluded {
+				continue
+			}
+			fs.TodoMessages++
+			fs.TodoBytes += m.Size
+			if !opts.Cutoff.IsZero() && m.Date.Before(opts.Cutoff) {
+				fs.PreMessages++
+				fs.PreBytes += m.Size
+			}
+		}
+		out = append(out, fs)
+	}
+	return out, nil
+}
+
+// Plan lists the source and destination folders and maps them.
+func (c *Copier) Plan(ctx context.Context, rules []Rule) (src, dst []Folder, mapping []Mapping, err error) {
+	c.defaults()
+	s, err := c.connect(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer s.close()
+	if src, err = ListFolders(s.src); err != nil {
+		return nil, nil, nil, err
+	}
+	if dst, err = ListFolders(s.dst); err != nil {
+		return nil, nil, nil, err
+	}
+	return src, dst, MapFolders(src, dst, destDelim(dst), rules), nil
+}
+
+// Missing is a source message not found at the destination.
+type Missing struct {
+	UID     uint32    `json:"uid"`
+	Subject string    `json:"subject"`
+	Date    time.Time `json:"date"`
+	Size    int64     `json:"size"`
+}
+
+// FolderCheck is one folder verified: source and destination side by side.
+type FolderCheck struct {
+	Source         string    `json:"source"`
+	Dest           string    `json:"dest"`
+	SourceMessages int       `json:"sourceMessages"` // in scope
+	DestMessages   int       `json:"destMessages"`
+	Missing        []Missing `json:"missing"`
+}
+
+// Verify compares each mapped folder's messages in scope (all, or older than
+// opts.Cutoff) with the destination folder's, counting copies by message identity: it
+// does not trust the ledger, only what both servers show.
+func (c *Copier) Verify(ctx context.Context, opts Options) ([]FolderCheck, error) {
+	c.defaults()
+	s, err := c.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	mapping := opts.Mapping
+	if mapping == nil {
+		src, err := ListFolders(s.src)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := ListFolders(s.dst)
+		if err != nil {
+			return nil, err
+		}
+		mapping = MapFolders(src, dst, destDelim(dst), opts.Rules)
+	}
+	var out []FolderCheck
+	for _, m := range mapping {
+		if m.Excluded {
+			continue
+		}
+		fc, err := verifyFolder(ctx, s, m, opts)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, fc)
+	}
+	return out, nil
+}
+
+func verifyFolder(ctx context.Context, s *session, m Mapping, opts Options) (FolderCheck, error) {
+	fc := FolderCheck{Source: m.Source, Dest: m.Dest, Missing: []Missing{}}
+	if err := ctx.Err(); err != nil {
+		return fc, err
+	}
+	var (
+		srcMsgs  []srcMsg
+		srcKeys  map[imap.UID]keyInfo
+		dstCount = map[string]int{}
+		wg       sync.WaitGroup
+		srcErr   error
+		dstErr   error
+	)
+	// Both sides at once: they are different servers.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sel, err := s.src.Select(m.Source, &imap.SelectOptions{ReadOnly: true}).Wait()
+		if err != nil {
+			srcErr = fmt.Errorf("examine %q on the source: %w", m.Source, err)
+			return
+		}
+		if sel.NumMessages == 0 {
+			return
+		}
+		all, err := listMessages(s.src, m.Source)
+		if err != nil {
+			srcErr = err
+			return
+		}
+		var uids []imap.UID
+		for _, msg := range all {
+			if !opts.Cutoff.IsZero() && !msg.Date.Before(opts.Cutoff) {
+				continue
+			}
+			srcMsgs = append(srcMsgs, msg)
+			uids = append(uids, msg.UID)
+		}
+		srcKeys, srcErr = messageKeys(s.src, uids)
+	}()
+	sel, err := s.dst.Select(m.Dest, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err == nil && sel.NumMessages > 0 {
+		var dmsgs []srcMsg
+		if dmsgs, err = listMessages(s.dst, m.Dest); err == nil {
+			uids := make([]imap.UID, len(dmsgs))
+			for i, d := range dmsgs {
+				uids[i] = d.UID
+			}
+			var keys map[imap.UID]keyInfo
+			if keys, err = messageKeys(s.dst, uids); err == nil {
+				fc.DestMessages = len(dmsgs)
+				for _, k := range keys {
+					dstCount[k.key]++
+				}
+			}
+		}
+	} else if err != nil {
+		// A destination folder that does not exist holds nothing: everything is missing.
+		err = nil
+	}
+	dstErr = err
+	wg.Wait()
+	if srcErr != nil {
+		return fc, srcErr
+	}
+	if dstErr != nil {
+		return fc, fmt.Errorf("destination %q: %w", m.Dest, dstErr)
+	}
+	fc.SourceMessages = len(srcMsgs)
+	for _, msg := range srcMsgs {
+		k := srcKeys[msg.UID]
+		if dstCount[k.key] > 0 {
+			dstCount[k.key]--
+			continue
+		}
+		fc.Missing = append(fc.Missing, Missing{UID: uint32(msg.UID), Subject: k.subject, Date: msg.Date, Size: msg.Size})
+	}
+	return fc, nil
+}
+
+// RunAll runs a pass over several mailboxes, concurrency of them at a time. done is
+// called (from the copying goroutines) as each mailbox finishes.
+func RunAll(ctx context.Context, copiers []*Copier, concurrency int, opts func(*Copier) Options, done func(*Copier, Result, error)) {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for _, c := range copiers {
+		wg.Add(1)
+		go func(c *Copier) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				done(c, Result{Job: c.Job}, ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			res, err := c.Run(ctx, opts(c))
+			done(c, res, err)
+		}(c)
+	}
+	wg.Wait()
+}

@@ -1,0 +1,350 @@
+package mailbox
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// appender is a second connection to the destination used only for APPEND with
+// non-synchronizing literals (LITERAL+, RFC 7888): commands go out back to back, bodies
+// streamed, while answers are read on their own. go-imap's client waits for a "+"
+// continuation before every literal over 4 KiB, which costs a round trip and the server's
+// whole processing of the previous APPEND per message; this is what lets a copy keep
+// pace with mbsync. Large messages still use go-imap's synchronizing APPEND so that a
+// server can refuse them before the bytes are sent.
+type appender struct {
+	conn net.Conn
+	bw   *bufio.Writer
+	br   *bufio.Reader
+
+	mu      sync.Mutex
+	tag     uint64
+	pending map[string]*rawAppend
+	err     error // set once the connection is broken
+	done    chan struct{}
+}
+
+// rawAppend is one APPEND in flight; Wait returns its result.
+type rawAppend struct {
+	ch   chan struct{}
+	data imap.AppendData
+	err  error
+}
+
+func (r *rawAppend) Wait() (*imap.AppendData, error) {
+	<-r.ch
+	return &r.data, r.err
+}
+
+// rawLiteralMax is the largest message sent with a non-synchronizing literal.
+const rawLiteralMax = 1 << 20
+
+// dialAppender opens the APPEND connection, or returns nil when the server lacks LITERAL+.
+func dialAppender(ctx context.Context, s Server, c Credentials) (*appender, error) {
+	tlsConf, err := tlsConfig(s)
+	if err != nil {
+		return nil, err
+	}
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", s.Addr())
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", s.Addr(), err)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if s.TLS == TLSImplicit {
+		tc := tls.Client(conn, tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, certErr(s, err)
+		}
+		conn = tc
+	}
+	a := &appender{conn: conn, bw: bufio.NewWriterSize(conn, 64<<10), br: bufio.NewReaderSize(conn, 16<<10),
+		pending: map[string]*rawAppend{}, done: make(chan struct{})}
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := a.line(); err != nil { // greeting
+		conn.Close()
+		return nil, fmt.Errorf("greeting of %s: %w", s.Addr(), err)
+	}
+	if s.TLS == TLSStartTLS {
+		if _, err := a.simple("STARTTLS"); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("STARTTLS with %s: %w", s.Addr(), err)
+		}
+		tc := tls.Client(conn, tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, certErr(s, err)
+		}
+		a.conn, a.bw, a.br = tc, bufio.NewWriterSize(tc, 64<<10), bufio.NewReaderSize(tc, 16<<10)
+		a.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	}
+	if err := a.login(c); err != nil {
+		a.conn.Close()
+		return nil, &AuthError{Server: s.Addr(), User: c.User, Reason: err.Error()}
+	}
+	caps, err := a.simple("CAPABILITY")
+	if err != nil {
+		a.conn.Close()
+		return nil, err
+	}
+	if !strings.Contains(strings.ToUpper(caps), " LITERAL+") {
+		a.conn.Close()
+		return nil, nil
+	}
+	a.conn.SetDeadline(time.Time{})
+	go a.read()
+	return a, nil
+}
+
+func (a *appender) line() (string, error) {
+	l, err := a.br.ReadString('\n')
+	return strings.TrimRight(l, "\r\n"), err
+}
+
+// simple runs one command before the reader starts, returning the untagged lines.
+func (a *appender) simple(cmd string) (string, error) {
+	a.tag++
+	tag := "c" + strconv.FormatUint(a.tag, 10)
+	if _, err := fmt.Fprintf(a.bw, "%s %s\r\n", tag, cmd); err != nil {
+		return "", err
+	}
+	if err := a.bw.Flush(); err != nil {
+		return "", err
+	}
+	var untagged strings.Builder
+	for {
+		l, err := a.line()
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(l, tag+" ") {
+			rest := strings.TrimPrefix(l, tag+" ")
+			if strings.HasPrefix(strings.ToUpper(rest), "OK") {
+				return untagged.String() + " " + rest, nil
+			}
+			return "", errors.New(rest)
+		}
+		untagged.WriteString(" " + l)
+	}
+}
+
+func (a *appender) login(c Credentials) error {
+	var authz, user, pass string
+	switch {
+	case c.Admin == "":
+		user, pass = c.User, c.Password.Reveal()
+	case c.AdminMode == AdminDovecotMaster:
+		sep := c.MasterSeparator
+		if sep == "" {
+			sep = "*"
+		}
+		user, pass = c.User+sep+c.Admin, c.AdminPassword.Reveal()
+	default:
+		authz, user, pass = c.User, c.Admin, c.AdminPassword.Reveal()
+	}
+	// SASL PLAIN (RFC 4616) with an initial response (RFC 4959): no quoting to get wrong.
+	ir := base64.StdEncoding.EncodeToString([]byte(authz + "\x00" + user + "\x00" + pass))
+	_, err := a.simple("AUTHENTICATE PLAIN " + ir)
+	if err != nil && authz == "" {
+		_, err = a.simple("LOGIN " + quote(user) + " " + quote(pass))
+	}
+	return err
+}
+
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// read collects tagged answers until the connection ends.
+func (a *appender) read() {
+	var err error
+	for {
+		var l string
+		if l, err = a.line(); err != nil {
+			break
+		}
+		// Skip any literal an untagged response carries.
+		if i := strings.LastIndexByte(l, '{'); i >= 0 && strings.HasSuffix(l, "}") {
+			if n, perr := strconv.ParseInt(strings.TrimSuffix(l[i+1:len(l)-1], "+"), 10, 64); perr == nil {
+				if _, err = io.CopyN(io.Discard, a.br, n); err != nil {
+					break
+				}
+			}
+		}
+		if strings.HasPrefix(l, "* BYE") {
+			err = &imap.Error{Type: imap.StatusResponseTypeBye, Text: strings.TrimPrefix(l, "* BYE ")}
+			continue
+		}
+		tag, rest, ok := strings.Cut(l, " ")
+		if !ok || tag == "*" || tag == "+" {
+			continue
+		}
+		a.mu.Lock()
+		p := a.pending[tag]
+		delete(a.pending, tag)
+		a.mu.Unlock()
+		if p == nil {
+			continue
+		}
+		p.data, p.err = parseTagged(rest)
+		close(p.ch)
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = &brokenConn{fmt.Errorf("destination closed the connection: %w", io.ErrUnexpectedEOF)}
+	} else {
+		err = &brokenConn{err}
+	}
+	a.mu.Lock()
+	a.err = err
+	for tag, p := range a.pending {
+		p.err = err
+		close(p.ch)
+		delete(a.pending, tag)
+	}
+	a.mu.Unlock()
+	close(a.done)
+}
+
+// parseTagged reads "OK [APPENDUID 38505 3955] text" or "NO [LIMIT] text".
+func parseTagged(rest string) (imap.AppendData, error) {
+	status, text, _ := strings.Cut(rest, " ")
+	var code string
+	if strings.HasPrefix(text, "[") {
+		if i := strings.IndexByte(text, ']'); i > 0 {
+			code, text = text[1:i], strings.TrimSpace(text[i+1:])
+		}
+	}
+	var data imap.AppendData
+	if strings.EqualFold(status, "OK") {
+		f := strings.Fields(code)
+		if len(f) == 3 && strings.EqualFold(f[0], "APPENDUID") {
+			v, _ := strconv.ParseUint(f[1], 10, 32)
+			u, _ := strconv.ParseUint(f[2], 10, 32)
+			data.UIDValidity, data.UID = uint32(v), imap.UID(u)
+		}
+		return data, nil
+	}
+	typ := imap.StatusResponseTypeNo
+	if strings.EqualFold(status, "BAD") {
+		typ = imap.StatusResponseTypeBad
+	}
+	name, _, _ := strings.Cut(code, " ")
+	return data, &imap.Error{Type: typ, Code: imap.ResponseCode(strings.ToUpper(name)), Text: text}
+}
+
+// Append sends one APPEND with the body streamed from r (exactly size bytes).
+func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (*rawAppend, int64, error) {
+	a.mu.Lock()
+	if a.err != nil {
+		err := a.err
+		a.mu.Unlock()
+		return nil, 0, err
+	}
+	a.tag++
+	tag := "a" + strconv.FormatUint(a.tag, 10)
+	p := &rawAppend{ch: make(chan struct{})}
+	a.pending[tag] = p
+	a.mu.Unlock()
+
+	var b strings.Builder
+	b.WriteString(tag + " APPEND " + quote(encodeMUTF7(mailbox)) + " (")
+	for i, f := range flags {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(f))
+	}
+	b.WriteString(")")
+	if !date.IsZero() {
+		b.WriteString(` "` + date.Format("_2-Jan-2006 15:04:05 -0700") + `"`)
+	}
+	fmt.Fprintf(&b, " {%d+}\r\n", size)
+	if _, err := a.bw.WriteString(b.String()); err != nil {
+		return nil, 0, a.fail(err)
+	}
+	n, err := io.CopyN(a.bw, r, size)
+	if err != nil {
+		return nil, n, a.fail(err)
+	}
+	if _, err := a.bw.WriteString("\r\n"); err != nil {
+		return nil, n, a.fail(err)
+	}
+	return p, n, nil
+}
+
+// Flush sends what is buffered; called when the source has nothing more right now.
+func (a *appender) Flush() error {
+	if err := a.bw.Flush(); err != nil {
+		return a.fail(err)
+	}
+	return nil
+}
+
+func (a *appender) fail(err error) error {
+	a.conn.Close()
+	return &brokenConn{fmt.Errorf("append to the destination: %w", err)}
+}
+
+// Close ends the connection (LOGOUT when idle).
+func (a *appender) Close() {
+	a.mu.Lock()
+	idle := len(a.pending) == 0 && a.err == nil
+	a.mu.Unlock()
+	if idle {
+		a.bw.WriteString("z LOGOUT\r\n")
+		a.bw.Flush()
+		select {
+		case <-a.done:
+		case <-time.After(time.Second):
+		}
+	}
+	a.conn.Close()
+}
+
+// encodeMUTF7 encodes a folder name in modified UTF-7 (RFC 3501 §5.1.3).
+func encodeMUTF7(s string) string {
+	var b strings.Builder
+	var run []rune
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		u := utf16.Encode(run)
+		buf := make([]byte, 2*len(u))
+		for i, c := range u {
+			buf[2*i], buf[2*i+1] = byte(c>>8), byte(c)
+		}
+		enc := base64.RawStdEncoding.EncodeToString(buf)
+		b.WriteString("&" + strings.ReplaceAll(enc, "/", ",") + "-")
+		run = run[:0]
+	}
+	for _, r := range s {
+		switch {
+		case r == '&':
+			flush()
+			b.WriteString("&-")
+		case r >= 0x20 && r <= 0x7e:
+			flush()
+			b.WriteRune(r)
+		default:
+			run = append(run, r)
+		}
+	}
+	flush()
+	return b.String()
+}

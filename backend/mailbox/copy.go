@@ -1,0 +1,1155 @@
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// Entry is one copied message in the ledger. The source side (Folder, UIDValidity, UID)
+// says a message is done; Key and DestFolder let a later pass account for the copies it
+// finds at the destination; Flags are the flags last carried over.
+type Entry struct {
+	Job         string
+	Folder      string
+	UIDValidity uint32
+	UID         imap.UID
+	Key         string
+	DestFolder  string
+	DestUID     imap.UID // 0 when the destination did not say (no UIDPLUS)
+	Flags       []string
+	Size        int64
+	Matched     bool // found at the destination already, not appended
+}
+
+// Ledger records copied messages. Record is called with batches of entries whose APPEND
+// succeeded; each call is one transaction.
+type Ledger interface {
+	Copied(ctx context.Context, job, folder string, uidValidity uint32) (map[imap.UID]Entry, error)
+	// DestClaims lists, per message key, the destination UIDs that ledger entries of job
+	// point to in destFolder (0 for unknown ones), except entries of sourceFolder under a
+	// UIDVALIDITY other than uidValidity.
+	DestClaims(ctx context.Context, job, destFolder, sourceFolder string, uidValidity uint32) (map[string][]imap.UID, error)
+	Record(ctx context.Context, entries []Entry) error
+	UpdateFlags(ctx context.Context, entries []Entry) error
+	// SetAppending records that job is (or no longer is) appending to destFolder;
+	// Appending reports whether a run was interrupted while it was.
+	SetAppending(ctx context.Context, job, destFolder string, on bool) error
+	Appending(ctx context.Context, job, destFolder string) (bool, error)
+}
+
+// Failure is a message the destination refused.
+type Failure struct {
+	Folder  string    `json:"folder"`
+	UID     uint32    `json:"uid"`
+	Subject string    `json:"subject"`
+	Size    int64     `json:"size"`
+	Date    time.Time `json:"date"`
+	Reason  string    `json:"reason"`
+}
+
+// FolderResult is what a pass did in one folder.
+type FolderResult struct {
+	Source       string `json:"source"`
+	Dest         string `json:"dest"`
+	Messages     int    `json:"messages"`     // in the source folder
+	InScope      int    `json:"inScope"`      // of those, within the pass's cutoff
+	Copied       int    `json:"copied"`       // appended by this run
+	CopiedBytes  int64  `json:"copiedBytes"`  //
+	Matched      int    `json:"matched"`      // found at the destination already
+	AlreadyDone  int    `json:"alreadyDone"`  // in the ledger from an earlier run
+	FlagsUpdated int    `json:"flagsUpdated"` // destination messages whose flags were brought up to date
+	Failed       int    `json:"failed"`
+}
+
+// Result is what a pass did in one mailbox.
+type Result struct {
+	Job      string         `json:"job"`
+	Folders  []FolderResult `json:"folders"`
+	Failures []Failure      `json:"failures"`
+	Copied   int            `json:"copied"`
+	Bytes    int64          `json:"bytes"`
+	Matched  int            `json:"matched"`
+	Failed   int            `json:"failed"`
+	Retries  int            `json:"retries"`
+}
+
+// Progress is a mailbox's progress in a pass.
+type Progress struct {
+	Job           string  `json:"job"`
+	Folder        string  `json:"folder"`
+	State         string  `json:"state"` // planning, copying, done, failed, stopped, retrying
+	MessagesDone  int     `json:"messagesDone"`
+	MessagesTotal int     `json:"messagesTotal"`
+	BytesDone     int64   `json:"bytesDone"`
+	BytesTotal    int64   `json:"bytesTotal"`
+	Failed        int     `json:"failed"`
+	Rate          float64 `json:"rate"`       // messages per second
+	ByteRate      float64 `json:"byteRate"`   // bytes per second
+	ETASeconds    float64 `json:"etaSeconds"` // -1 when unknown
+	Error         string  `json:"error,omitempty"`
+}
+
+// Options shape a pass.
+type Options struct {
+	// Cutoff: when set, only messages whose INTERNALDATE is before it are copied (the
+	// pre-migration pass); zero copies everything not copied yet (the final pass).
+	Cutoff time.Time
+	// Mapping of source folders; nil maps automatically (MapFolders without rules).
+	Mapping []Mapping
+	// Rules used when Mapping is nil.
+	Rules []Rule
+	// NoFlagSync leaves flags of messages copied earlier alone.
+	NoFlagSync bool
+}
+
+// Copier copies one mailbox. It is safe to run again after any interruption: what its
+// ledger holds is not copied again, and copies found at the destination are counted.
+type Copier struct {
+	Job         string // ledger key of this mailbox
+	Source      Server
+	SourceCreds Credentials
+	Dest        Server
+	DestCreds   Credentials
+	Ledger      Ledger
+	Dial        Dialer // nil: Dial
+	Log         *slog.Logger
+	Now         func() time.Time
+	Progress    func(Progress) // called from the copying goroutine, at most ~4 times a second
+	// Retries is how many times a folder is resumed after a dropped connection or a
+	// throttling answer; Backoff the wait before attempt n (1-based).
+	Retries int
+	Backoff func(attempt int) time.Duration
+	// BatchSize is how many ledger entries are committed together (default 256). Whatever
+	// a crash loses from a batch is found at the destination by the next run.
+	BatchSize int
+	// AppendConns is how many extra destination connections append with LITERAL+
+	// (default 1). More let a many-core destination spread the work; on a small one they
+	// only contend for its index locks.
+	AppendConns int
+	// FetchChunk is how many messages one UID FETCH of bodies asks for (default 500).
+	FetchChunk int
+}
+
+type srcMsg struct {
+	UID   imap.UID
+	Flags []imap.Flag
+	Date  time.Time
+	Size  int64
+}
+
+func (c *Copier) defaults() {
+	if c.Dial == nil {
+		c.Dial = Dial
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Backoff == nil {
+		c.Backoff = func(n int) time.Duration {
+			d := time.Second << (n - 1)
+			if d > 30*time.Second {
+				d = 30 * time.Second
+			}
+			return d
+		}
+	}
+	if c.Retries == 0 {
+		c.Retries = 6
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 256
+	}
+	if c.AppendConns <= 0 {
+		c.AppendConns = 1
+	}
+	if c.FetchChunk <= 0 {
+		c.FetchChunk = 500
+	}
+}
+
+// retryable reports whether err is worth a reconnect: the connection dropped, timed out,
+// or the server asked us to slow down.
+func retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var bc *brokenConn
+	if errors.As(err, &bc) {
+		return true
+	}
+	var ae *AuthError
+	var ce *CertError
+	if errors.As(err, &ae) || errors.As(err, &ce) {
+		return false
+	}
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		switch ie.Code {
+		case imap.ResponseCodeUnavailable, "THROTTLED", imap.ResponseCodeServerBug, imap.ResponseCodeInUse:
+			return true
+		}
+		return ie.Type == imap.StatusResponseTypeBye
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "connection") || strings.Contains(err.Error(), "broken pipe")
+}
+
+// brokenConn is a connection that failed in the middle of a command: retried.
+type brokenConn struct{ err error }
+
+func (e *brokenConn) Error() string { return e.err.Error() }
+func (e *brokenConn) Unwrap() error { return e.err }
+
+// readErrRecorder remembers the error of the reader it wraps.
+type readErrRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrRecorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+// session is a pair of connections for one mailbox.
+type session struct {
+	src, dst   *Conn
+	destFolder string      // where APPENDs go
+	apps       []*appender // none when the destination lacks LITERAL+
+	next       int         // round robin over apps
+}
+
+// abort closes both connections at once, without a LOGOUT that a broken connection
+// would never answer.
+func (s *session) abort() {
+	s.src.Client.Close()
+	s.dst.Client.Close()
+	for _, a := range s.apps {
+		a.conn.Close()
+	}
+}
+
+func (s *session) close() {
+	for _, a := range s.apps {
+		a.Close()
+	}
+	if s.src != nil {
+		s.src.Close()
+	}
+	if s.dst != nil {
+		s.dst.Close()
+	}
+}
+
+func (c *Copier) connect(ctx context.Context) (*session, error) {
+	src, err := c.Dial(ctx, c.Source, c.SourceCreds)
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	dst, err := c.Dial(ctx, c.Dest, c.DestCreds)
+	if err != nil {
+		src.Close()
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	s := &session{src: src, dst: dst}
+	for i := 0; i < c.AppendConns; i++ {
+		app, err := dialAppender(ctx, c.Dest, c.DestCreds)
+		if err != nil {
+			// The main connection works: copy with what is open.
+			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", err)
+			break
+		}
+		if app == nil {
+			break // no LITERAL+: go-imap's APPEND on the main connection
+		}
+		s.apps = append(s.apps, app)
+	}
+	return s, nil
+}
+
+// tracker accumulates progress and reports it.
+type tracker struct {
+	c        *Copier
+	mu       sync.Mutex
+	p        Progress
+	started  time.Time
+	lastSent time.Time
+}
+
+func (t *tracker) add(msgs int, bytes int64, failed int) {
+	t.mu.Lock()
+	t.p.MessagesDone += msgs
+	t.p.BytesDone += bytes
+	t.p.Failed += failed
+	t.mu.Unlock()
+	t.report(false)
+}
+
+func (t *tracker) set(f func(p *Progress)) {
+	t.mu.Lock()
+	f(&t.p)
+	t.mu.Unlock()
+	t.report(true)
+}
+
+func (t *tracker) report(force bool) {
+	if t.c.Progress == nil {
+		return
+	}
+	t.mu.Lock()
+	now := t.c.Now()
+	if !force && now.Sub(t.lastSent) < 250*time.Millisecond {
+		t.mu.Unlock()
+		return
+	}
+	t.lastSent = now
+	p := t.p
+	if el := now.Sub(t.started).Seconds(); el > 0 {
+		p.Rate = float64(p.MessagesDone) / el
+		p.ByteRate = float64(p.BytesDone) / el
+	}
+	p.ETASeconds = -1
+	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone {
+		p.ETASeconds = float64(p.BytesTotal-p.BytesDone) / p.ByteRate
+	}
+	t.mu.Unlock()
+	t.c.Progress(p)
+}
+
+// Run performs a pass over the mailbox. It returns the result with the refused messages
+// listed; the error is set when the pass could not finish (connection lost beyond the
+// retries, cancelled, login refused).
+func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) {
+	c.defaults()
+	res.Job = c.Job
+	tr := &tracker{c: c, started: c.Now(), p: Progress{Job: c.Job, State: "planning"}}
+	defer func() {
+		tr.set(func(p *Progress) {
+			switch {
+			case errors.Is(err, context.Canceled):
+				p.State = "stopped"
+			case err != nil:
+				p.State, p.Error = "failed", err.Error()
+			default:
+				p.State = "done"
+			}
+			p.Folder = ""
+		})
+	}()
+
+	var sess *session
+	defer func() {
+		if sess != nil {
+			sess.close()
+		}
+	}()
+	// Plan: list and map folders and count what is to copy, with retries.
+	var plan []folderPlan
+	for attempt := 0; ; attempt++ {
+		if sess == nil {
+			sess, err = c.connect(ctx)
+		}
+		if err == nil {
+			plan, err = c.plan(ctx, sess, opts)
+		}
+		if err == nil {
+			break
+		}
+		if !retryable(err) || attempt >= c.Retries {
+			return res, err
+		}
+		if sess != nil {
+			sess.abort()
+			sess = nil
+		}
+		res.Retries++
+		if werr := c.wait(ctx, tr, attempt+1, err); werr != nil {
+			return res, werr
+		}
+	}
+	tr.set(func(p *Progress) {
+		p.State = "copying"
+		for _, f := range plan {
+			p.MessagesTotal += f.todoCount
+			p.BytesTotal += f.todoBytes
+		}
+	})
+
+	for i := range plan {
+		fp := &plan[i]
+		fr := FolderResult{Source: fp.m.Source, Dest: fp.m.Dest}
+		for attempt := 0; ; attempt++ {
+			if sess == nil {
+				sess, err = c.connect(ctx)
+			}
+			if err == nil {
+				tr.set(func(p *Progress) { p.Folder = fp.m.Source })
+				err = c.copyFolder(ctx, sess, fp, opts, &fr, &res, tr)
+			}
+			if err == nil {
+				break
+			}
+			if !retryable(err) || attempt >= c.Retries {
+				res.Folders = append(res.Folders, fr)
+				return res, fmt.Errorf("folder %q: %w", fp.m.Source, err)
+			}
+			c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", attempt+1, "err", err)
+			if sess != nil {
+				sess.abort()
+				sess = nil
+			}
+			res.Retries++
+			if werr := c.wait(ctx, tr, attempt+1, err); werr != nil {
+				return res, werr
+			}
+		}
+		res.Folders = append(res.Folders, fr)
+	}
+	return res, nil
+}
+
+func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error) error {
+	tr.set(func(p *Progress) { p.State, p.Error = "retrying", cause.Error() })
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(c.Backoff(attempt)):
+	}
+	tr.set(func(p *Progress) { p.State, p.Error = "copying", "" })
+	return nil
+}
+
+// folderPlan is one mapped source folder with what the pass would copy.
+type folderPlan struct {
+	m         Mapping
+	todoCount int
+	todoBytes int64
+}
+
+func (c *Copier) plan(ctx context.Context, s *session, opts Options) ([]folderPlan, error) {
+	mapping := opts.Mapping
+	if mapping == nil {
+		src, err := ListFolders(s.src)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := ListFolders(s.dst)
+		if err != nil {
+			return nil, err
+		}
+		mapping = MapFolders(src, dst, destDelim(dst), opts.Rules)
+	}
+	var out []folderPlan
+	for _, m := range mapping {
+		if m.Excluded {
+			continue
+		}
+		st, err := c.scanSource(ctx, s.src, m.Source, opts)
+		if err != nil {
+			return nil, err
+		}
+		fp := folderPlan{m: m}
+		for _, msg := range st.todo {
+			fp.todoCount++
+			fp.todoBytes += msg.Size
+		}
+		out = append(out, fp)
+	}
+	return out, nil
+}
+
+// destDelim is the destination's hierarchy delimiter, "/" when it has no folders yet.
+func destDelim(dst []Folder) string {
+	for _, f := range dst {
+		if f.Delim != "" {
+			return f.Delim
+		}
+	}
+	return "/"
+}
+
+// sourceState is a source folder examined: its messages, the ledger of it, what is to do.
+type sourceState struct {
+	uidValidity uint32
+	msgs        []srcMsg
+	ledger      map[imap.UID]Entry
+	todo        []srcMsg
+	inScope     int
+}
+
+// scanSource EXAMINEs a source folder (read-only) and lists its messages against the ledger.
+func (c *Copier) scanSource(ctx context.Context, src *Conn, folder string, opts Options) (*sourceState, error) {
+	sel, err := src.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("examine %q on the source: %w", folder, err)
+	}
+	st := &sourceState{uidValidity: sel.UIDValidity}
+	if sel.NumMessages > 0 {
+		st.msgs, err = listMessages(src, folder)
+		if err != nil {
+			return nil, err
+		}
+	}
+	st.ledger, err = c.Ledger.Copied(ctx, c.Job, folder, sel.UIDValidity)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range st.msgs {
+		if !opts.Cutoff.IsZero() && !m.Date.Before(opts.Cutoff) {
+			continue
+		}
+		st.inScope++
+		if _, done := st.ledger[m.UID]; !done {
+			st.todo = append(st.todo, m)
+		}
+	}
+	return st, nil
+}
+
+// listMessages fetches UID, FLAGS, INTERNALDATE and RFC822.SIZE of every message of the
+// selected folder.
+func listMessages(c *Conn, folder string) ([]srcMsg, error) {
+	all := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
+	cmd := c.Fetch(all, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
+	var out []srcMsg
+	for {
+		m := cmd.Next()
+		if m == nil {
+			break
+		}
+		b, err := m.Collect()
+		if err != nil {
+			cmd.Close()
+			return nil, fmt.Errorf("list messages of %q: %w", folder, err)
+		}
+		out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, fmt.Errorf("list messages of %q: %w", folder, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out, nil
+}
+
+// keyInfo is what identifies a message, and its subject for reports.
+type keyInfo struct {
+	key     string
+	subject string
+}
+
+var (
+	sectionIDSubject = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-ID", "Subject"}, Peek: true}
+	sectionHeader    = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+	sectionBody      = &imap.FetchItemBodySection{Peek: true}
+)
+
+// messageKeys computes the identity key of the given messages of the selected folder: the
+// Message-ID where there is one, else the hash of the whole header and the size.
+func messageKeys(c *Conn, uids []imap.UID) (map[imap.UID]keyInfo, error) {
+	out := make(map[imap.UID]keyInfo, len(uids))
+	if len(uids) == 0 {
+		return out, nil
+	}
+	sizes := map[imap.UID]int64{}
+	var noID []imap.UID
+	for _, chunk := range chunks(uids, 2000) {
+		cmd := c.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{sectionIDSubject}})
+		for {
+			m := cmd.Next()
+			if m == nil {
+				break
+			}
+			b, err := m.Collect()
+			if err != nil {
+				cmd.Close()
+				return nil, err
+			}
+			h := b.FindBodySection(sectionIDSubject)
+			ki := keyInfo{key: messageIDKey(headerField(h, "Message-ID")), subject: decodeSubject(headerField(h, "Subject"))}
+			if ki.key == "" {
+				noID = append(noID, b.UID)
+				sizes[b.UID] = b.RFC822Size
+			}
+			out[b.UID] = ki
+		}
+		if err := cmd.Close(); err != nil {
+			return nil, err
+		}
+	}
+	for _, chunk := range chunks(noID, 500) {
+		cmd := c.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{sectionHeader}})
+		for {
+			m := cmd.Next()
+			if m == nil {
+				break
+			}
+			b, err := m.Collect()
+			if err != nil {
+				cmd.Close()
+				return nil, err
+			}
+			ki := out[b.UID]
+			ki.key = headerKey(b.FindBodySection(sectionHeader), sizes[b.UID])
+			out[b.UID] = ki
+		}
+		if err := cmd.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func chunks[T any](s []T, n int) [][]T {
+	var out [][]T
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	if len(s) > 0 {
+		out = append(out, s)
+	}
+	return out
+}
+
+// ensureFolder creates the destination folder when it does not exist.
+func ensureFolder(dst *Conn, name string) error {
+	if strings.EqualFold(name, "INBOX") {
+		return nil
+	}
+	err := dst.Create(name, nil).Wait()
+	var ie *imap.Error
+	if err != nil && errors.As(err, &ie) && (ie.Code == imap.ResponseCodeAlreadyExists || strings.Contains(strings.ToLower(ie.Text), "exists")) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create %q on the destination: %w", name, err)
+	}
+	return nil
+}
+
+func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opts Options, fr *FolderResult, res *Result, tr *tracker) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st, err := c.scanSource(ctx, s.src, fp.m.Source, opts)
+	if err != nil {
+		return err
+	}
+	fr.Messages, fr.InScope = len(st.msgs), st.inScope
+	fr.AlreadyDone = st.inScope - len(st.todo)
+
+	needDest := len(st.todo) > 0
+	var syncs []flagSync
+	if !opts.NoFlagSync {
+		syncs = flagChanges(st)
+		needDest = needDest || len(syncs) > 0
+	}
+	if !needDest {
+		return nil
+	}
+	if err := ensureFolder(s.dst, fp.m.Dest); err != nil {
+		return err
+	}
+	dsel, err := s.dst.Select(fp.m.Dest, nil).Wait()
+	s.destFolder = fp.m.Dest
+	if err != nil {
+		return fmt.Errorf("select %q on the destination: %w", fp.m.Dest, err)
+	}
+	if len(syncs) > 0 {
+		n, err := c.syncFlags(ctx, s.dst, syncs)
+		fr.FlagsUpdated += n
+		if err != nil {
+			return err
+		}
+	}
+	if len(st.todo) == 0 {
+		return nil
+	}
+	// APPENDs sent by an interrupted run (this process before a reconnect, or one that was
+	// killed) may still be landing: the server goes on with what it had received. Wait
+	// for the folder to settle before counting what is there, or they would be copied twice.
+	interrupted, err := c.Ledger.Appending(ctx, c.Job, fp.m.Dest)
+	if err != nil {
+		return err
+	}
+	if interrupted {
+		if dsel, err = settle(ctx, s.dst, fp.m.Dest); err != nil {
+			return err
+		}
+	}
+
+	// Source keys are needed for the ledger, and to account for copies already there.
+	uids := make([]imap.UID, len(st.todo))
+	for i, m := range st.todo {
+		uids[i] = m.UID
+	}
+	keys, err := messageKeys(s.src, uids)
+	if err != nil {
+		return fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
+	}
+	todo := st.todo
+	if dsel.NumMessages > 0 {
+		todo, err = c.matchExisting(ctx, s, st, fp, keys, fr, res, tr)
+		if err != nil {
+			return err
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	if err := c.Ledger.SetAppending(ctx, c.Job, fp.m.Dest, true); err != nil {
+		return err
+	}
+	if err := c.stream(ctx, s, st, fp, todo, keys, fr, res, tr); err != nil {
+		return err
+	}
+	// Every APPEND was answered: nothing of this run can land later.
+	return c.Ledger.SetAppending(context.WithoutCancel(ctx), c.Job, fp.m.Dest, false)
+}
+
+// settle waits until the destination folder stops growing (UIDNEXT unchanged for a
+// second, at most a minute) and selects it again.
+func settle(ctx context.Context, dst *Conn, folder string) (*imap.SelectData, error) {
+	var last imap.UID
+	stable := 0
+	for i := 0; i < 60 && stable < 2; i++ {
+		st, err := dst.Status(folder, &imap.StatusOptions{UIDNext: true}).Wait()
+		if err != nil {
+			return nil, fmt.Errorf("status of %q on the destination: %w", folder, err)
+		}
+		if st.UIDNext == last {
+			stable++
+		} else {
+			stable, last = 0, st.UIDNext
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	sel, err := dst.Select(folder, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("select %q on the destination: %w", folder, err)
+	}
+	return sel, nil
+}
+
+// matchExisting counts the copies already at the destination (an earlier manual copy, a
+// run whose ledger batch was lost in a crash) and records them instead of appending.
+func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState, fp *folderPlan, keys map[imap.UID]keyInfo, fr *FolderResult, res *Result, tr *tracker) ([]srcMsg, error) {
+	dmsgs, err := listMessages(s.dst, fp.m.Dest)
+	if err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	duids := make([]imap.UID, len(dmsgs))
+	for i, m := range dmsgs {
+		duids[i] = m.UID
+	}
+	dkeys, err := messageKeys(s.dst, duids)
+	if err != nil {
+		return nil, fmt.Errorf("read headers of %q on the destination: %w", fp.m.Dest, err)
+	}
+	claims, err := c.Ledger.DestClaims(ctx, c.Job, fp.m.Dest, fp.m.Source, st.uidValidity)
+	if err != nil {
+		return nil, err
+	}
+	// available[key]: destination copies not yet accounted for by the ledger.
+	claimed := map[imap.UID]bool{}
+	unknownClaims := map[string]int{}
+	for k, us := range claims {
+		for _, u := range us {
+			if u == 0 {
+				unknownClaims[k]++
+			} else {
+				claimed[u] = true
+			}
+		}
+	}
+	available := map[string][]imap.UID{}
+	for _, m := range dmsgs {
+		if claimed[m.UID] {
+			continue
+		}
+		k := dkeys[m.UID].key
+		available[k] = append(available[k], m.UID)
+	}
+	for k, n := range unknownClaims {
+		if l := available[k]; len(l) > 0 {
+			if n > len(l) {
+				n = len(l)
+			}
+			available[k] = l[:len(l)-n]
+		}
+	}
+	var todo []srcMsg
+	var matched []Entry
+	var matchedBytes int64
+	for _, m := range st.todo {
+		k := keys[m.UID].key
+		if l := available[k]; k != "" && len(l) > 0 {
+			available[k] = l[1:]
+			matched = append(matched, Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: m.UID, Key: k,
+				DestFolder: fp.m.Dest, DestUID: l[0], Flags: flagStrings(m.Flags), Size: m.Size, Matched: true})
+			matchedBytes += m.Size
+			continue
+		}
+		todo = append(todo, m)
+	}
+	if len(matched) > 0 {
+		if err := c.Ledger.Record(ctx, matched); err != nil {
+			return nil, err
+		}
+		fr.Matched += len(matched)
+		res.Matched += len(matched)
+		tr.add(len(matched), matchedBytes, 0)
+	}
+	return todo, nil
+}
+
+type appendWaiter interface {
+	Wait() (*imap.AppendData, error)
+}
+
+type pendingAppend struct {
+	msg     srcMsg
+	cmd     appendWaiter
+	err     error // set when the APPEND could not even be sent
+	refused string
+	size    int64
+}
+
+// stream fetches bodies with BODY.PEEK[] and appends them to the destination as they
+// arrive, without holding a message in memory; APPEND results are collected in order by a
+// second goroutine that commits ledger entries in batches.
+func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *folderPlan, todo []srcMsg, keys map[imap.UID]keyInfo, fr *FolderResult, res *Result, tr *tracker) error {
+	// APPENDLIMIT (RFC 7889): a server-wide limit lets us report a message without sending it.
+	var limit uint32
+	lp, hasLimit := s.dst.Caps().AppendLimit()
+	if hasLimit && lp != nil {
+		limit = *lp
+	} else {
+		hasLimit = false
+	}
+	byUID := make(map[imap.UID]srcMsg, len(todo))
+	for _, m := range todo {
+		byUID[m.UID] = m
+	}
+
+	pending := make(chan pendingAppend, 256) // ledger commits must not stall the pipeline
+	var (
+		waitErr  error
+		failures []Failure
+		wg       sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var batch []Entry
+		var batchBytes int64
+		flush := func() {
+			if len(batch) == 0 || waitErr != nil {
+				return
+			}
+			if err := c.Ledger.Record(context.WithoutCancel(ctx), batch); err != nil {
+				waitErr = err
+				return
+			}
+			tr.add(len(batch), batchBytes, 0)
+			batch, batchBytes = batch[:0], 0
+		}
+		lastFlush := time.Now()
+		for p := range pending {
+			var data *imap.AppendData
+			err := p.err
+			if err == nil && p.refused == "" {
+				data, err = p.cmd.Wait()
+			}
+			if p.refused == "" && err != nil && !retryable(err) {
+				p.refused = reason(err)
+			}
+			if p.refused != "" {
+				failures = append(failures, Failure{Folder: fp.m.Source, UID: uint32(p.msg.UID), Subject: keys[p.msg.UID].subject,
+					Size: p.msg.Size, Date: p.msg.Date, Reason: p.refused})
+				tr.add(0, 0, 1)
+				continue
+			}
+			if err != nil {
+				if waitErr == nil {
+					waitErr = err
+				}
+				continue
+			}
+			e := Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: p.msg.UID, Key: keys[p.msg.UID].key,
+				DestFolder: fp.m.Dest, Flags: flagStrings(p.msg.Flags), Size: p.size}
+			if data != nil {
+				e.DestUID = data.UID
+			}
+			batch = append(batch, e)
+			batchBytes += p.size
+			fr.Copied++
+			fr.CopiedBytes += p.size
+			if len(batch) >= c.BatchSize || time.Since(lastFlush) > time.Second {
+				flush()
+				lastFlush = time.Now()
+			}
+		}
+		flush()
+	}()
+
+	sendErr := c.sendAll(ctx, s, todo, byUID, limit, hasLimit, pending)
+	close(pending)
+	wg.Wait()
+
+	res.Copied += fr.Copied
+	res.Bytes += fr.CopiedBytes
+	fr.Failed += len(failures)
+	res.Failed += len(failures)
+	res.Failures = append(res.Failures, failures...)
+	if sendErr != nil {
+		return sendErr
+	}
+	return waitErr
+}
+
+// sendAll runs the FETCH of bodies chunk by chunk and starts one APPEND per message.
+func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID map[imap.UID]srcMsg, limit uint32, hasLimit bool, pending chan<- pendingAppend) error {
+	uids := make([]imap.UID, 0, len(todo))
+	for _, m := range todo {
+		if hasLimit && m.Size > int64(limit) {
+			pending <- pendingAppend{msg: m, refused: fmt.Sprintf("%d bytes is over the destination's APPENDLIMIT of %d bytes", m.Size, limit)}
+			continue
+		}
+		if m.Size == 0 {
+			pending <- pendingAppend{msg: m, refused: "empty message (0 bytes): IMAP cannot append it"}
+			continue
+		}
+		uids = append(uids, m.UID)
+	}
+	for _, chunk := range chunks(uids, c.FetchChunk) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cmd := s.src.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{sectionBody}})
+		for {
+			fm := cmd.Next()
+			if fm == nil {
+				break
+			}
+			if err := c.appendOne(ctx, s, fm, byUID, pending); err != nil {
+				cmd.Close()
+				return err
+			}
+		}
+		if err := cmd.Close(); err != nil {
+			return fmt.Errorf("fetch from the source: %w", err)
+		}
+	}
+	return nil
+}
+
+func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.FetchMessageData, byUID map[imap.UID]srcMsg, pending chan<- pendingAppend) error {
+	var uid imap.UID
+	for {
+		item := fm.Next()
+		if item == nil {
+			return nil
+		}
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = it.UID
+		case imapclient.FetchItemDataBodySection:
+			msg, ok := byUID[uid]
+			if !ok || it.Literal == nil {
+				continue // the message vanished, or the server sent something we did not ask
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			size := it.Literal.Size()
+			if len(s.apps) > 0 && size <= rawLiteralMax {
+				app := s.apps[s.next%len(s.apps)]
+				s.next++
+				rd := &readErrRecorder{r: it.Literal}
+				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd)
+				if err == nil {
+					err = app.Flush()
+				}
+				if err != nil {
+					if n < size && rd.err != nil {
+						return &brokenConn{fmt.Errorf("fetch UID %d from the source broke after %d of %d bytes: %w", uid, n, size, rd.err)}
+					}
+					return err
+				}
+				select {
+				case pending <- pendingAppend{msg: msg, cmd: w, size: size}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				continue
+			}
+			cmd := s.dst.Append(s.destFolder, size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
+			rd := &readErrRecorder{r: it.Literal}
+			n, werr := io.Copy(cmd, rd)
+			if n < size && (rd.err != nil || werr == nil) {
+				// The source connection broke inside the literal: the APPEND cannot be
+				// completed, and both connections are reopened by the retry.
+				cmd.Close()
+				cause := rd.err
+				if cause == nil {
+					cause = io.ErrUnexpectedEOF
+				}
+				return &brokenConn{fmt.Errorf("fetch UID %d from the source broke after %d of %d bytes: %w", uid, n, size, cause)}
+			}
+			cerr := cmd.Close()
+			p := pendingAppend{msg: msg, cmd: cmd, size: size}
+			if werr != nil {
+				// The destination answered before taking the literal (a refusal), or the
+				// connection broke: drain the source literal to keep the FETCH going.
+				if _, err := io.Copy(io.Discard, it.Literal); err != nil {
+					return &brokenConn{fmt.Errorf("fetch UID %d from the source: %w", uid, err)}
+				}
+				if _, err := cmd.Wait(); err != nil && !retryable(err) {
+					p.refused = reason(err)
+				} else {
+					p.err = &brokenConn{fmt.Errorf("append to the destination: %w", werr)}
+				}
+			} else if cerr != nil {
+				p.err = &brokenConn{fmt.Errorf("append to the destination: %w", cerr)}
+			}
+			select {
+			case pending <- p:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if p.err != nil {
+				return p.err
+			}
+		}
+	}
+}
+
+// appendFlags are the flags an APPEND may set: \Recent is the server's own.
+func appendFlags(fl []imap.Flag) []imap.Flag {
+	out := make([]imap.Flag, 0, len(fl))
+	for _, f := range fl {
+		if strings.EqualFold(string(f), `\Recent`) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func flagStrings(fl []imap.Flag) []string {
+	out := make([]string, 0, len(fl))
+	for _, f := range appendFlags(fl) {
+		out = append(out, string(f))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// flagSync is a change of flags at the source since a message was copied.
+type flagSync struct {
+	entry         Entry
+	add, remove   []imap.Flag
+	current       []string
+	sourceCurrent []imap.Flag
+}
+
+func flagChanges(st *sourceState) []flagSync {
+	var out []flagSync
+	for _, m := range st.msgs {
+		e, ok := st.ledger[m.UID]
+		if !ok || e.DestUID == 0 {
+			continue
+		}
+		now := flagStrings(m.Flags)
+		add, remove := diff(now, e.Flags)
+		if len(add) == 0 && len(remove) == 0 {
+			continue
+		}
+		out = append(out, flagSync{entry: e, add: toFlags(add), remove: toFlags(remove), current: now})
+	}
+	return out
+}
+
+func diff(now, before []string) (add, remove []string) {
+	had := map[string]bool{}
+	for _, f := range before {
+		had[strings.ToLower(f)] = true
+	}
+	has := map[string]bool{}
+	for _, f := range now {
+		has[strings.ToLower(f)] = true
+		if !had[strings.ToLower(f)] {
+			add = append(add, f)
+		}
+	}
+	for _, f := range before {
+		if !has[strings.ToLower(f)] {
+			remove = append(remove, f)
+		}
+	}
+	return add, remove
+}
+
+func toFlags(s []string) []imap.Flag {
+	out := make([]imap.Flag, len(s))
+	for i, f := range s {
+		out[i] = imap.Flag(f)
+	}
+	return out
+}
+
+// syncFlags brings flag changes made at the source to the destination copies, adding and
+// removing only what changed so flags set at the destination meanwhile are kept.
+func (c *Copier) syncFlags(ctx context.Context, dst *Conn, syncs []flagSync) (int, error) {
+	var cmds []*imapclient.FetchCommand
+	for _, s := range syncs {
+		set := imap.UIDSetNum(s.entry.DestUID)
+		if len(s.add) > 0 {
+			cmds = append(cmds, dst.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: s.add}, nil))
+		}
+		if len(s.remove) > 0 {
+			cmds = append(cmds, dst.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsDel, Silent: true, Flags: s.remove}, nil))
+		}
+	}
+	var firstErr error
+	for _, cmd := range cmds {
+		if err := cmd.Close(); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return 0, fmt.Errorf("update flags on the destination: %w", firstErr)
+	}
+	entries := make([]Entry, len(syncs))
+	for i, s := range syncs {
+		entries[i] = s.entry
+		entries[i].Flags = s.current
+	}
+	if err := c.Ledger.UpdateFlags(ctx, entries); err != nil {
+		return 0, err
+	}
+	return len(syncs), nil
+}
