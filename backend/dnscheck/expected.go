@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/miekg/dns"
 
@@ -251,7 +252,7 @@ func normalizeValue(qtype uint16, m Match, v string) (string, string) {
 	}
 	switch qtype {
 	case dns.TypeTXT:
-		v = strings.Trim(v, "\" \t\r\n") // quotes as a zone file writes them are not part of the text
+		v = strings.TrimFunc(v, func(r rune) bool { return r == '"' || unicode.IsSpace(r) }) // quotes as a zone file writes them are not part of the text
 		if v == "" {
 			return v, "the text of the record (e.g. MS=ms12345678)"
 		}
