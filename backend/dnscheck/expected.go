@@ -251,13 +251,14 @@ func normalizeValue(qtype uint16, m Match, v string) (string, string) {
 	}
 	switch qtype {
 	case dns.TypeTXT:
+		v = strings.Trim(v, "\" \t\r\n") // quotes as a zone file writes them are not part of the text
 		if v == "" {
 			return v, "the text of the record (e.g. MS=ms12345678)"
 		}
 		if len(v) > 4000 {
 			return v, "at most 4000 characters"
 		}
-		return strings.Trim(v, `"`), ""
+		return v, ""
 	case dns.TypeA, dns.TypeAAAA:
 		ip := net.ParseIP(v)
 		if ip == nil || (qtype == dns.TypeA) != (ip.To4() != nil) {

@@ -2,7 +2,7 @@
 // destination — for benchmarks and manual tries, prints how to reach them, and stops them
 // on SIGTERM or Ctrl-C. Nothing of the system's own Dovecot is used or touched.
 //
-//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-fill N] [-max-mail-size N] [-env]
+//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-fill N] [-max-mail-size N] [-env]
 //
 // Default output is one JSON object {"source": {...}, "dest": {...}} on one line (hosts,
 // ports, CA file, users with passwords, master user); -env prints shell variable lines
@@ -25,6 +25,7 @@ import (
 
 func main() {
 	users := flag.String("users", "alice", "comma-separated user names (same on both servers; password NAME-secret)")
+	destUsers := flag.String("dest-users", "", "comma-separated extra users on the destination only (fresh, empty mailboxes; password NAME-secret)")
 	maxSize := flag.Int64("max-mail-size", 0, "destination refuses APPENDs over this many bytes (0: no limit)")
 	sep := flag.String("dest-separator", "/", "destination hierarchy delimiter (source uses \".\")")
 	fsync := flag.Bool("fsync", false, "keep Dovecot's fsync calls (default: mail_fsync = never)")
@@ -32,18 +33,13 @@ func main() {
 	fill := flag.Int("fill", 0, "append this many sample messages to each source user (INBOX, Sent, Archive.2024)")
 	flag.Parse()
 
-	var us []testsrv.User
-	for _, n := range strings.Split(*users, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			us = append(us, testsrv.User{Name: n, Password: n + "-secret"})
-		}
-	}
+	us := parseUsers(*users)
 	src, err := testsrv.StartDovecot(testsrv.DovecotOptions{Name: "source", Users: us, Separator: ".", Fsync: *fsync})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dovecot-pair:", err)
 		os.Exit(1)
 	}
-	dst, err := testsrv.StartDovecot(testsrv.DovecotOptions{Name: "dest", Users: us, Separator: *sep, MaxMailSize: *maxSize, Fsync: *fsync})
+	dst, err := testsrv.StartDovecot(testsrv.DovecotOptions{Name: "dest", Users: append(parseUsers(*users), parseUsers(*destUsers)...), Separator: *sep, MaxMailSize: *maxSize, Fsync: *fsync})
 	if err != nil {
 		src.Stop()
 		fmt.Fprintln(os.Stderr, "dovecot-pair:", err)
@@ -80,6 +76,16 @@ func main() {
 	case <-dst.Done():
 		fmt.Fprintln(os.Stderr, "dovecot-pair: destination dovecot exited; see", dst.LogFile())
 	}
+}
+
+func parseUsers(list string) []testsrv.User {
+	var us []testsrv.User
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			us = append(us, testsrv.User{Name: n, Password: n + "-secret"})
+		}
+	}
+	return us
 }
 
 func printEnv(prefix string, d *testsrv.Dovecot) {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Copy benchmark: Cutover against mbsync (and imapsync when IMAPSYNC=/path/to/imapsync is
+# set) and the destination's own ceiling, on two private Dovecot servers on loopback.
+#
+#   bench/run.sh [--messages N] [--seed S] [--rounds R] [--tools cutover,mbsync,imapsync,ceiling]
+#                [--cutover-b /path/to/other/cutover]   # also time another build, same rounds
+#
+# Installs what it needs (Debian packages), builds Cutover and the bench programs, then runs
+# bench/cmd/bench, which prints the table and writes bench/out/latest.json and latest.txt.
+# More options (-timeout, -keep, -server-dir...): build/bench/bench -h; --keep and the ones above pass through.
+source "$(dirname "$0")/../scripts/lib.sh"
+
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover|--cutover-b)
+      [ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
+      args+=("-${1#--}" "$2"); shift 2 ;;
+    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*)
+      args+=("-${1#--}"); shift ;;
+    --keep) args+=(-keep); shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+command -v go >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/doc/install" >&2; exit 1; }
+pkgs=(dovecot-imapd isync)
+if [ -n "${IMAPSYNC:-}" ]; then
+  [ -f "$IMAPSYNC" ] || { echo "IMAPSYNC=$IMAPSYNC: no such file" >&2; exit 2; }
+  # imapsync's Perl dependencies, as its INSTALL.d/INSTALL.Debian lists them.
+  pkgs+=(perl libauthen-ntlm-perl libcgi-pm-perl libcrypt-openssl-rsa-perl libdata-uniqid-perl
+    libencode-imaputf7-perl libfile-copy-recursive-perl libfile-tail-perl libio-compress-perl
+    libio-socket-inet6-perl libio-socket-ssl-perl libio-tee-perl libhtml-parser-perl
+    libjson-webtoken-perl libmail-imapclient-perl libparse-recdescent-perl libmodule-scandeps-perl
+    libnet-server-perl libreadonly-perl libregexp-common-perl libsys-meminfo-perl
+    libterm-readkey-perl libunicode-string-perl liburi-perl libwww-perl)
+fi
+apt_install "${pkgs[@]}"
+
+say "building cutover (CLI, no desktop window) and the bench programs"
+# The binary embeds frontend/dist; the copy command does not need the built frontend.
+go build -o build/bin/cutover-web .
+mkdir -p build/bench
+go build -o build/bench/ ./bench/cmd/bench ./bench/cmd/ceiling ./bench/cmd/corpus ./backend/internal/testsrv/cmd/dovecot-pair
+
+say "running the benchmark"
+exec build/bench/bench "${args[@]}"
