@@ -30,6 +30,8 @@ type appender struct {
 	bw   *bufio.Writer
 	br   *bufio.Reader
 
+	selected string // the folder this connection has selected
+
 	mu      sync.Mutex
 	tag     uint64
 	pending map[string]*rawAppend
@@ -262,6 +264,16 @@ func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, siz
 	a.mu.Unlock()
 
 	var b strings.Builder
+	if mailbox != a.selected {
+		// APPEND to the selected folder: Dovecot otherwise opens and synchronises the
+		// folder for every message, which grows with its size (a 10,000-message copy
+		// ran at half the speed). Pipelined: its answer is not waited for.
+		a.mu.Lock()
+		a.tag++
+		b.WriteString("s" + strconv.FormatUint(a.tag, 10) + " SELECT " + quote(encodeMUTF7(mailbox)) + "\r\n")
+		a.mu.Unlock()
+		a.selected = mailbox
+	}
 	b.WriteString(tag + " APPEND " + quote(encodeMUTF7(mailbox)) + " (")
 	for i, f := range flags {
 		if i > 0 {

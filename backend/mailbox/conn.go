@@ -13,6 +13,7 @@
 package mailbox
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -131,6 +132,9 @@ func Dial(ctx context.Context, s Server, c Credentials) (*Conn, error) {
 	// Cancelling ctx while connecting closes the socket.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
+	// go-imap reads through a 4 KiB buffer: a larger one below it saves most of the read
+	// system calls when bodies stream in.
+	raw = &bufConn{Conn: raw, r: bufio.NewReaderSize(raw, 256<<10)}
 
 	var cl *imapclient.Client
 	switch s.TLS {
@@ -230,6 +234,14 @@ func certErr(s Server, err error) error {
 	}
 	return fmt.Errorf("TLS with %s: %w", s.Addr(), err)
 }
+
+// bufConn is a connection read through a large buffer.
+type bufConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // Close logs out and closes the connection.
 func (c *Conn) Close() error {
