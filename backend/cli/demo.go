@@ -41,7 +41,12 @@ func demoCommand(env *Env) *cobra.Command {
 				return err
 			}
 			defer mail.Close()
-			if err := seedDemo(env, a, mail); err != nil {
+			dns, err := demo.StartDNS()
+			if err != nil {
+				return err
+			}
+			defer dns.Close()
+			if err := seedDemo(env, a, mail, dns); err != nil {
 				return err
 			}
 			if !web && env.Opts.Desktop != nil && hasDisplay() {
@@ -56,12 +61,15 @@ func demoCommand(env *Env) *cobra.Command {
 	return c
 }
 
-func seedDemo(env *Env, a *api.API, mail *demo.MailServers) error {
+func seedDemo(env *Env, a *api.API, mail *demo.MailServers, dns *demo.DNSServers) error {
 	if p, err := a.Projects(); err == nil && len(p) > 0 {
 		for _, x := range p {
 			if x.Name == demo.ProjectName {
 				// A kept demo database: seeded once; the servers are new at every start.
-				return demo.PointAt(a, mail)
+				if err := demo.PointAt(a, mail); err != nil {
+					return err
+				}
+				return demo.SeedDNS(a, dns, false)
 			}
 		}
 	}
@@ -70,6 +78,9 @@ func seedDemo(env *Env, a *api.API, mail *demo.MailServers) error {
 		return err
 	}
 	if err := demo.SeedMail(a, mail); err != nil {
+		return err
+	}
+	if err := demo.SeedDNS(a, dns, true); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Opts.Stderr, "Demo project %q ready in %s\n", name, env.dbPath())

@@ -63,5 +63,40 @@ func Seed(a *api.API, o Options) (string, error) {
 	if _, err := a.AddContact(ProjectName, api.ContactInput{Channel: "phone", Summary: "Kick-off call with Dana (office manager): users list promised by Friday."}); err != nil {
 		return "", err
 	}
+	if err := seedPeople(a); err != nil {
+		return "", err
+	}
 	return ProjectName, nil
+}
+
+// The customer's sheets as they came back filled in (our template's layout): the users
+// with their old logins (they fill the batch), two groups, and partners kept as
+// server-side contacts. The passwords are set with the demo's mail servers (SeedMail).
+const (
+	demoUsersSheet = `Email address *,First name,Last name,Display name,Source login,Job title,Department,Mobile phone,Migrate mailbox
+dana@acme.example,Dana,Whitfield,Dana Whitfield,dana,Office manager,Office,0611223344,yes
+lee@acme.example,Lee,Okafor,Lee Okafor,lee,Plumber,Field,0622334455,yes
+sam@acme.example,Sam,Tremblay,Sam Tremblay,sam,Plumber,Field,0633445566,yes
+`
+	demoGroupsSheet = `Group name *,Group address *,Members,Description
+Field team,field@acme.example,lee@acme.example; sam@acme.example,Everyone on site
+Office,office@acme.example,dana@acme.example; field@acme.example,Dana and the field team
+`
+	demoContactsSheet = `Display name *,External address *,First name,Last name,Company,Phone
+Pipe Supplies (orders),orders@pipesupplies.example,,,Pipe Supplies Inc.,0800 555 0100
+Jordan Blake (accountant),jordan@blake-cpa.example,Jordan,Blake,Blake CPA,
+`
+)
+
+func seedPeople(a *api.API) error {
+	for _, f := range []struct{ kind, file, body string }{
+		{"users", "acme-users.csv", demoUsersSheet},
+		{"groups", "acme-groups.csv", demoGroupsSheet},
+		{"contacts", "acme-contacts.csv", demoContactsSheet},
+	} {
+		if _, err := a.PeopleImport(ProjectName, f.kind, f.file, []byte(f.body), api.ImportOptions{}); err != nil {
+			return fmt.Errorf("demo %s sheet: %w", f.kind, err)
+		}
+	}
+	return nil
 }

@@ -40,4 +40,11 @@ func TestDemoProjectIsReadyToClickThrough(t *testing.T) {
 	if len(log) != 1 {
 		t.Fatalf("%d contacts, want 1", len(log))
 	}
+	users, _ := a.Users(name)
+	groups, _ := a.Groups(name)
+	contacts, _ := a.Contacts(name)
+	entries, _ := a.Batch(name)
+	if len(users) != 3 || len(groups) != 2 || len(contacts) != 2 || len(entries) != 3 {
+		t.Fatalf("demo people: %d users, %d groups, %d contacts, %d batch entries; want 3, 2, 2, 3", len(users), len(groups), len(contacts), len(entries))
+	}
 }
