@@ -27,6 +27,7 @@ type API struct {
 	now   func() time.Time
 	log   *slog.Logger
 	ext   extensions
+	owner string // this instance as the owner of mailbox leases (lease.go)
 }
 
 // Options are what an API is built from.
@@ -49,7 +50,7 @@ func New(ctx context.Context, o Options) *API {
 	if o.Bus == nil {
 		o.Bus = events.NewBus()
 	}
-	return &API{ctx: ctx, store: o.Store, vault: o.Vault, bus: o.Bus, now: o.Now, log: o.Log}
+	return &API{ctx: ctx, store: o.Store, vault: o.Vault, bus: o.Bus, now: o.Now, log: o.Log, owner: leaseOwner()}
 }
 
 // Open opens the database at dbPath (with its key file beside it) and returns an API over it.

@@ -266,6 +266,15 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	if err != nil {
 		return out, err
 	}
+	logins := make([]string, 0, len(entries))
+	for _, e := range entries {
+		logins = append(logins, e.SourceLogin)
+	}
+	release, err := a.holdMailboxes(p, logins)
+	if err != nil {
+		return out, err
+	}
+	defer release()
 	m := a.mail()
 	var copiers []*mailbox.Copier
 	byJob := map[*mailbox.Copier]batch.Entry{}
