@@ -1,14 +1,7 @@
 // Shapes of the mail API's values (backend/api/mail.go, backend/store/mail.go, backend/mailbox).
 
-export interface BatchEntry {
-  id: number
-  sourceLogin: string
-  destLogin: string
-  name?: string
-  enabled: boolean
-  hasSourcePassword: boolean
-  hasDestPassword: boolean
-}
+import type { BatchEntry } from '../../api/types'
+export type { BatchEntry }
 
 export interface Failure {
   folder: string
