@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"cutover/backend/cli"
@@ -30,7 +31,29 @@ func main() {
 	if len(args) == 0 {
 		args = []string{"window"}
 	}
+	stopProfile := profile(os.Getenv("CUTOVER_CPUPROFILE"))
 	code := cli.Run(ctx, args, cli.Options{Desktop: desktop, Assets: dist, Version: version})
+	stopProfile()
 	stop()
 	os.Exit(code)
+}
+
+// profile writes a CPU profile of the whole run to path when it is set (CUTOVER_CPUPROFILE:
+// for `go tool pprof` when a benchmark misses its target); it returns the function that stops it.
+func profile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		os.Stderr.WriteString("CUTOVER_CPUPROFILE: " + err.Error() + "\n")
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }

@@ -23,6 +23,9 @@ type MailPassInput struct {
 	OlderThan   string   `json:"olderThan,omitempty"`   // pre pass cutoff: "30d", "2w", "720h" (default 30d)
 	Users       []string `json:"users,omitempty"`       // source logins; empty: the whole enabled batch
 	Concurrency int      `json:"concurrency,omitempty"` // mailboxes at a time (default 4)
+	// FolderConcurrency is how many folders of one mailbox are copied at once (default
+	// mailbox.DefaultPipelines).
+	FolderConcurrency int `json:"folderConcurrency,omitempty"`
 }
 
 // MailboxRun is a mailbox's result in a pass.
@@ -258,6 +261,10 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 		return out, err
 	}
 	out.Cutoff = cutoff
+	pipelines, err := folderConcurrency(in.FolderConcurrency)
+	if err != nil {
+		return out, err
+	}
 	entries, err := a.entries(p, in.Users)
 	if err != nil {
 		return out, err
@@ -284,6 +291,7 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 		if err != nil {
 			return out, err
 		}
+		c.Pipelines = pipelines
 		login := e.SourceLogin
 		c.Progress = func(pr mailbox.Progress) {
 			m.mu.Lock()
@@ -752,6 +760,8 @@ type CopyInput struct {
 	FromCAFile   string         `json:"fromCAFile,omitempty"`
 	ToCAFile     string         `json:"toCAFile,omitempty"`
 	Insecure     bool           `json:"insecure,omitempty"` // skip certificate checks on both sides
+	// FolderConcurrency is how many folders are copied at once (default mailbox.DefaultPipelines).
+	FolderConcurrency int `json:"folderConcurrency,omitempty"`
 }
 
 // ParseMailboxURL reads imap[s]://USER@HOST[:PORT] into a server and a login.
@@ -772,6 +782,20 @@ func ParseMailboxURL(field, raw string) (mailbox.Server, string, error) {
 	return serverOf(s), login, nil
 }
 
+// folderConcurrency checks how many folders of a mailbox may be copied at once; 0 is the
+// default. Each folder at once costs a connection to the source and two to the
+// destination, and providers cap connections per mailbox (Gmail at 15).
+func folderConcurrency(n int) (int, error) {
+	if n < 0 || n > 5 {
+		return 0, &mailbox.InputError{Field: "folder-concurrency", Value: strconv.Itoa(n),
+			Expected: fmt.Sprintf("1 to 5 folders copied at once (default %d)", mailbox.DefaultPipelines)}
+	}
+	if n == 0 {
+		return mailbox.DefaultPipelines, nil
+	}
+	return n, nil
+}
+
 // CopyJob is the ledger key of a `cutover copy` pair.
 func CopyJob(from, to string) string {
 	return "copy/" + strings.ToLower(from) + " → " + strings.ToLower(to)
@@ -790,6 +814,10 @@ func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
 	}
 	src.CAFile, dst.CAFile = in.FromCAFile, in.ToCAFile
 	src.SkipVerify, dst.SkipVerify = in.Insecure, in.Insecure
+	pipelines, err := folderConcurrency(in.FolderConcurrency)
+	if err != nil {
+		return mailbox.Result{}, err
+	}
 	var cutoff time.Time
 	if in.OlderThan != "" {
 		d, err := ParseAge("older-than", in.OlderThan)
@@ -801,7 +829,7 @@ func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
 	job := CopyJob(in.From, in.To)
 	c := &mailbox.Copier{Job: job, Source: src, SourceCreds: mailbox.Credentials{User: srcUser, Password: in.FromPassword},
 		Dest: dst, DestCreds: mailbox.Credentials{User: dstUser, Password: in.ToPassword},
-		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now,
+		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now, Pipelines: pipelines,
 		Progress: func(p mailbox.Progress) {
 			a.bus.Publish("copy:progress", "", CopyProgress{SourceLogin: srcUser, Pass: "copy", Progress: p})
 		}}

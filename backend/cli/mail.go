@@ -361,6 +361,7 @@ func migrateCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&in.OlderThan, "older-than", "30d", "pre pass: copy mail older than this (INTERNALDATE)")
 	cmd.Flags().StringSliceVar(&in.Users, "user", nil, "source login (repeat; default: the whole enabled batch)")
 	cmd.Flags().IntVar(&in.Concurrency, "concurrency", 4, "mailboxes copied at the same time")
+	cmd.Flags().IntVar(&in.FolderConcurrency, "folder-concurrency", mailbox.DefaultPipelines, "folders of one mailbox copied at the same time (each costs one source and two destination connections)")
 	return cmd
 }
 
@@ -437,6 +438,7 @@ func copyCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&in.From, "from", "", "source mailbox, imaps://USER@HOST[:PORT]")
 	cmd.Flags().StringVar(&in.To, "to", "", "destination mailbox, imaps://USER@HOST[:PORT]")
 	cmd.Flags().StringVar(&in.OlderThan, "older-than", "", "copy only mail older than this (e.g. 30d); default everything")
+	cmd.Flags().IntVar(&in.FolderConcurrency, "folder-concurrency", mailbox.DefaultPipelines, "folders copied at the same time (each costs one source and two destination connections)")
 	cmd.Flags().StringVar(&in.FromCAFile, "from-ca", "", "PEM file of extra CA roots for the source")
 	cmd.Flags().StringVar(&in.ToCAFile, "to-ca", "", "PEM file of extra CA roots for the destination")
 	cmd.Flags().BoolVar(&in.Insecure, "insecure-skip-verify", false, "do not verify certificates (only for servers you know)")

@@ -249,3 +249,49 @@ func TestSourceFolderRecreatedWithANewUIDValidityIsNotCopiedTwice(t *testing.T) 
 	}
 	checkCopied(t, snapshot(t, src, "alice"), snapshot(t, dst, "alice"))
 }
+
+func TestFoldersMergedIntoOneDestinationFolderKeepEveryMessage(t *testing.T) {
+	// "Sent" and Outlook's "Sent Items" both go to the destination's Sent folder, and the
+	// same message sits in both: folders are copied several at a time, but never two into
+	// one destination folder at once, or one would count the other's copy as its own.
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	shared := mail("shared@old.example", "In both", "sent twice\r\n")
+	msgs := []seedMsg{
+		{Folder: "Sent", Body: shared, Date: longAgo},
+		{Folder: "Sent Items", Body: shared, Date: longAgo},
+		{Folder: "Sent", Body: mail("s1@old.example", "Only in Sent", "one\r\n"), Date: longAgo},
+		{Folder: "Sent Items", Body: mail("s2@old.example", "Only in Sent Items", "two\r\n"), Date: longAgo},
+	}
+	for i := 0; i < 5; i++ {
+		f := fmt.Sprintf("Folder%d", i)
+		msgs = append(msgs, seedMsg{Folder: f, Body: mail(fmt.Sprintf("f%d@old.example", i), f, "x\r\n"), Date: longAgo})
+	}
+	seed(t, src, "alice", msgs)
+	st := openStore(t)
+	c := copier(st, src, dst, "alice")
+	c.Pipelines = 4
+	res, err := c.Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != len(msgs) || res.Matched != 0 {
+		t.Fatalf("copied %d, matched %d; want %d copied", res.Copied, res.Matched, len(msgs))
+	}
+	dest := snapshot(t, dst, "alice")
+	if n := len(dest["Sent"]); n != 4 {
+		t.Fatalf("destination Sent holds %d messages, want 4 (both folders' messages, the shared one twice)", n)
+	}
+	var copied []string
+	for _, f := range res.Folders {
+		if f.Copied > 0 {
+			copied = append(copied, f.Source)
+		}
+	}
+	if want := "Folder0 Folder1 Folder2 Folder3 Folder4 Sent Sent Items"; strings.Join(copied, " ") != want {
+		t.Errorf("result lists the folders copied as %q, want %q (each once, in plan order)", strings.Join(copied, " "), want)
+	}
+	again, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	if err != nil || again.Copied != 0 || again.Matched != 0 {
+		t.Fatalf("second run: copied %d, matched %d, err %v; want nothing", again.Copied, again.Matched, err)
+	}
+}

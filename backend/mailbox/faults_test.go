@@ -113,6 +113,9 @@ func TestConnectionCutMidFetchOrMidAppendIsResumed(t *testing.T) {
 			// opens two to the destination; only the one appending carries that much).
 			proxy := newFaultProxy(t, target.Addr(), 300_000, tc.toClient, 6)
 			c := copier(openStore(t), src, dst, "alice")
+			// One pipeline: the proxy cuts the first connections it sees, and those of
+			// pipelines over the empty folders would take cuts without carrying a body.
+			c.Pipelines = 1
 			if tc.source {
 				c.Source.Port = proxy.port()
 			} else {
@@ -130,7 +133,41 @@ func TestConnectionCutMidFetchOrMidAppendIsResumed(t *testing.T) {
 			}
 			source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
 			sameMultiset(t, "INBOX after resumes", source["INBOX"], dest["INBOX"])
+			if res.Copied+res.Matched != 60 {
+				t.Errorf("copied %d + matched %d, want 60: each message counted once", res.Copied, res.Matched)
+			}
 		})
+	}
+}
+
+func TestConnectionCutWhileSeveralFoldersCopyIsResumed(t *testing.T) {
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	var msgs []seedMsg
+	for i, f := range []string{"INBOX", "Projects", "Reçus"} {
+		for _, m := range bigish(40, 20000) {
+			m.Folder = f
+			m.Body = append([]byte(fmt.Sprintf("X-Folder: %d\r\n", i)), m.Body...)
+			msgs = append(msgs, m)
+		}
+	}
+	seed(t, src, "alice", msgs)
+	proxy := newFaultProxy(t, dst.Addr(), 300_000, false, 12)
+	c := copier(openStore(t), src, dst, "alice")
+	c.Dest.Port = proxy.port()
+	c.Pipelines = 3
+	res, err := c.Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatalf("pass failed: %v", err)
+	}
+	if res.Retries < 1 {
+		t.Fatalf("%d retries: the test did not exercise a resume", res.Retries)
+	}
+	source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
+	for _, f := range []string{"INBOX", "Projects", "Reçus"} {
+		sameMultiset(t, f+" after resumes", source[f], dest[f])
+	}
+	if res.Copied+res.Matched != len(msgs) {
+		t.Errorf("copied %d + matched %d, want %d", res.Copied, res.Matched, len(msgs))
 	}
 }
 
