@@ -480,7 +480,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	return res, fatal
 }
 
-// folderUnits groups the plan's folders by destination folder, in plan order: one
+// folderUnits groups the plan's folders by destination folder: one
 // pipeline copies a unit's folders one after the other, so two source folders mapped to
 // one destination folder never append to it at once (each would take the other's
 // fresh copies for its own when counting what is already there).
@@ -495,6 +495,15 @@ func folderUnits(plan []folderPlan) [][]int {
 		at[fp.m.Dest] = len(units)
 		units = append(units, []int{i})
 	}
+	// Largest first: the biggest folder (INBOX, mostly) is the pass's long pole, so it
+	// must not start last.
+	bytes := func(u []int) (n int64) {
+		for _, i := range u {
+			n += plan[i].todoBytes
+		}
+		return n
+	}
+	sort.SliceStable(units, func(a, b int) bool { return bytes(units[a]) > bytes(units[b]) })
 	return units
 }
 
