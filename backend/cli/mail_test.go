@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -154,4 +156,70 @@ func TestMigrateAndVerifyExitCodes(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Archive.2024") || !strings.Contains(out, "Archive/2024") {
 		t.Fatalf("analyze: exit %d: %s", code, out)
 	}
+}
+
+// cancelOnProgress cancels once a progress line says some messages were copied: Ctrl-C
+// in the middle of a pass.
+type cancelOnProgress struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnProgress) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"event":"progress"`)) && !bytes.Contains(p, []byte(`"messagesDone":0,`)) {
+		w.cancel()
+	}
+	return w.Buffer.Write(p)
+}
+
+func TestInterruptedCopySaysHowToGoOnAndTheNextRunFinishes(t *testing.T) {
+	src := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "source"})
+	dst := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "dest", Separator: "/"})
+	const n = 1500
+	if err := src.Fill("alice", n); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "c.db")
+	args := []string{"--db", db, "--json", "copy", "--from", fmt.Sprintf("imap+plain://alice@127.0.0.1:%d", src.Port),
+		"--to", fmt.Sprintf("imap+plain://alice@127.0.0.1:%d", dst.Port)}
+	t.Setenv("CUTOVER_FROM_PASSWORD", "alice-secret")
+	t.Setenv("CUTOVER_TO_PASSWORD", "alice-secret")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelOnProgress{cancel: cancel}
+	var stderr bytes.Buffer
+	code := Run(ctx, args, Options{Stdout: out, Stderr: &stderr, Stdin: strings.NewReader("")})
+	if code != ExitFailed || !strings.Contains(stderr.String(), "stopped by an interrupt") || !strings.Contains(stderr.String(), "run the same command again") {
+		t.Fatalf("interrupted copy: exit %d, stderr %q; want exit %d and how to go on", code, stderr.String(), ExitFailed)
+	}
+	first := lastResult(t, out.String())
+	if first.Copied == 0 || first.Copied >= n {
+		t.Fatalf("interrupted copy copied %d of %d; the test did not interrupt a pass", first.Copied, n)
+	}
+
+	out2, stderr2, code := run(t, db, "", args[2:]...)
+	if code != ExitOK {
+		t.Fatalf("second run: exit %d: %s", code, stderr2)
+	}
+	second := lastResult(t, out2)
+	if first.Copied+second.Copied+second.Matched != n {
+		t.Fatalf("first run copied %d, second copied %d and found %d already there; want %d in all, each once",
+			first.Copied, second.Copied, second.Matched, n)
+	}
+}
+
+type copyResult struct{ Copied, Matched, Failed int }
+
+func lastResult(t *testing.T, out string) copyResult {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last struct {
+		Event  string
+		Result copyResult
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || last.Event != "result" {
+		t.Fatalf("last line %q is not the result: %v", lines[len(lines)-1], err)
+	}
+	return last.Result
 }

@@ -135,6 +135,11 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
+	if errors.Is(err, context.Canceled) {
+		// Ctrl-C or SIGTERM: a pass keeps what it copied and its next run goes on from there.
+		fmt.Fprintln(stderr, "cutover: stopped by an interrupt; what was done is kept: run the same command again to go on")
+		return ExitFailed
+	}
 	fmt.Fprintln(stderr, "cutover:", err)
 	var ee *ExitError
 	switch {
