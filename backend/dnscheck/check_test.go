@@ -491,3 +491,36 @@ _submission._tcp SRV 0 1 2587 mail.host.example.
 		t.Errorf("submission: %s %q", sub.Verdict, sub.FixRecord)
 	}
 }
+
+func TestGoogleMXAcceptsTheOlderASPMXSet(t *testing.T) {
+	zone := func(mx string) string {
+		return "$ORIGIN acme.example.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n" +
+			"@ TXT \"v=spf1 include:_spf.google.com ~all\"\n" + mx
+	}
+	aspmx := "@ MX 1 aspmx.l.google.com.\n@ MX 5 alt1.aspmx.l.google.com.\n@ MX 5 alt2.aspmx.l.google.com.\n@ MX 10 alt3.aspmx.l.google.com.\n@ MX 10 alt4.aspmx.l.google.com.\n"
+	for _, tc := range []struct {
+		name, mx string
+		want     Verdict
+	}{
+		{"smtp.google.com", "@ MX 1 smtp.google.com.\n", OK},
+		{"the ASPMX set", aspmx, OK},
+		{"the ASPMX set beside the old server", aspmx + "@ MX 20 mail.acme.example.\n", Extra},
+		{"the old server only", "@ MX 10 mail.acme.example.\n", Wrong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			auth := dnstest.Start(t, dnstest.Options{Zone: zone(tc.mx)})
+			c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}})
+			rep := mustCheck(t, c, Request{Phase: After, Records: Defaults(project.ProviderGoogle, "acme.example", "", "")})
+			mx := result(t, rep, "mx", KindValue)
+			if mx.Verdict != tc.want {
+				t.Errorf("MX %s: %s", mx.Verdict, mx.Answers[0].Detail)
+			}
+			if tc.want == Extra && mx.FixRecord != "acme.example. 300 IN MX 1 smtp.google.com." || tc.want == Extra && !strings.Contains(mx.Fix, "Remove the old MX record at acme.example (acme.example. 300 IN MX 20 mail.acme.example.)") {
+				t.Errorf("fix %q / %q", mx.Fix, mx.FixRecord)
+			}
+			if !strings.Contains(mx.Expected, "1 aspmx.l.google.com.") {
+				t.Errorf("expected %q does not name the ASPMX set", mx.Expected)
+			}
+		})
+	}
+}

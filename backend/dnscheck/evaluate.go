@@ -16,8 +16,24 @@ func expectedText(r Record) string {
 		return "(not set)"
 	case r.Match == MatchSPF:
 		return "SPF with " + r.Value
+	case len(r.Accept) > 0:
+		return r.Value + " (or " + strings.Join(r.Accept, ", ") + ")"
 	}
 	return r.Value
+}
+
+// wanted reports whether v is the expected value of r, or one it accepts instead.
+func wanted(r Record, v string) bool {
+	c := comparable(r.Type, v)
+	if c == comparable(r.Type, r.Value) {
+		return true
+	}
+	for _, alt := range r.Accept {
+		if c == comparable(r.Type, alt) {
+			return true
+		}
+	}
+	return false
 }
 
 // evaluate compares the answers of one check with what is expected, and says what to change.
@@ -129,11 +145,10 @@ func match(r Record, values []string) (Verdict, string) {
 	if r.Match == MatchSPF {
 		return matchSPF(r, values)
 	}
-	want := comparable(r.Type, r.Value)
 	found := false
 	var others []string
 	for _, v := range values {
-		if comparable(r.Type, v) == want {
+		if wanted(r, v) {
 			found = true
 		} else {
 			others = append(others, v)
@@ -207,7 +222,7 @@ func stale(r Record, values []string) []string {
 	}
 	var out []string
 	for _, v := range values {
-		if comparable(r.Type, v) != comparable(r.Type, r.Value) {
+		if !wanted(r, v) {
 			out = append(out, v)
 		}
 	}

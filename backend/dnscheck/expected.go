@@ -27,18 +27,21 @@ const DefaultTTL = 300
 
 // Record is a DNS record a project expects.
 type Record struct {
-	Domain   string `json:"domain"`             // the mail domain it belongs to
-	Key      string `json:"key"`                // stable within a domain: mx, spf, verify, autodiscover, srv-imaps, ...
-	Purpose  string `json:"purpose"`            // in words
-	Name     string `json:"name"`               // owner name, absolute, without the final dot
-	Type     string `json:"type"`               // MX, TXT, CNAME, SRV, A, AAAA
-	Value    string `json:"value"`              // RDATA as in a zone file; TXT: the text; SPF: the mechanism
-	Match    Match  `json:"match"`              // exact or spf
-	TTL      uint32 `json:"ttl"`                // TTL to publish it with
-	Changes  bool   `json:"changes"`            // its current value changes at cutover: its TTL is lowered before
-	Step     string `json:"step,omitempty"`     // the timeline step it is evidence for
-	Custom   bool   `json:"custom,omitempty"`   // added or edited for this project
-	Disabled bool   `json:"disabled,omitempty"` // not checked
+	Domain  string `json:"domain"`  // the mail domain it belongs to
+	Key     string `json:"key"`     // stable within a domain: mx, spf, verify, autodiscover, srv-imaps, ...
+	Purpose string `json:"purpose"` // in words
+	Name    string `json:"name"`    // owner name, absolute, without the final dot
+	Type    string `json:"type"`    // MX, TXT, CNAME, SRV, A, AAAA
+	Value   string `json:"value"`   // RDATA as in a zone file; TXT: the text; SPF: the mechanism
+	Match   Match  `json:"match"`   // exact or spf
+	// Accept are other values that count as the expected one (exact match only): any
+	// of them stands in for Value and none is flagged as an old value left over.
+	Accept   []string `json:"accept,omitempty"`
+	TTL      uint32   `json:"ttl"`                // TTL to publish it with
+	Changes  bool     `json:"changes"`            // its current value changes at cutover: its TTL is lowered before
+	Step     string   `json:"step,omitempty"`     // the timeline step it is evidence for
+	Custom   bool     `json:"custom,omitempty"`   // added or edited for this project
+	Disabled bool     `json:"disabled,omitempty"` // not checked
 }
 
 // Defaults are the records provider expects for domain. dest is the destination IMAP
@@ -75,7 +78,9 @@ func Defaults(provider project.Provider, domain, dest, verification string) []Re
 		add(Record{Key: "spf", Purpose: "SPF (who may send for the domain)", Name: d, Type: "TXT", Value: "include:spf.protection.outlook.com", Match: MatchSPF, Changes: true, Step: "dns_change"})
 	case project.ProviderGoogle:
 		verify("Google Workspace domain verification (google-site-verification=…)")
-		add(Record{Key: "mx", Purpose: "Mail exchanger", Name: d, Type: "MX", Value: "1 smtp.google.com.", Changes: true, Step: "dns_change"})
+		// Google's current single MX; domains set up earlier publish the ASPMX set, which
+		// delivers to Google just the same.
+		add(Record{Key: "mx", Purpose: "Mail exchanger", Name: d, Type: "MX", Value: "1 smtp.google.com.", Accept: GoogleASPMX, Changes: true, Step: "dns_change"})
 		add(Record{Key: "spf", Purpose: "SPF (who may send for the domain)", Name: d, Type: "TXT", Value: "include:_spf.google.com", Match: MatchSPF, Changes: true, Step: "dns_change"})
 	default:
 		host := strings.ToLower(strings.TrimSuffix(dest, "."))
@@ -93,6 +98,9 @@ func Defaults(provider project.Provider, domain, dest, verification string) []Re
 	}
 	return out
 }
+
+// GoogleASPMX is the older set of Google Workspace MX records.
+var GoogleASPMX = []string{"1 aspmx.l.google.com.", "5 alt1.aspmx.l.google.com.", "5 alt2.aspmx.l.google.com.", "10 alt3.aspmx.l.google.com.", "10 alt4.aspmx.l.google.com."}
 
 // Merge applies a project's edits to the defaults: an edit with the key of a default
 // replaces it (or disables it), any other is added. The result is in a stable order.
