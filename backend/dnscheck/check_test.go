@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -522,5 +523,43 @@ func TestGoogleMXAcceptsTheOlderASPMXSet(t *testing.T) {
 				t.Errorf("expected %q does not name the ASPMX set", mx.Expected)
 			}
 		})
+	}
+}
+
+func TestQueriesRunConcurrently(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	auth := dnstest.Start(t, dnstest.Options{Zone: newZone, Delay: delay})
+	var res []Server
+	for i := range 5 {
+		s := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true, Delay: delay})
+		res = append(res, ns(s, "r"+strconv.Itoa(i)))
+	}
+	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: res})
+	start := time.Now()
+	rep := mustCheck(t, c, Request{Phase: After, Records: m365("x")})
+	took := time.Since(start)
+	// 3 records × 6 servers one after the other would take 18 × 300 ms = 5.4 s.
+	if !rep.OK || took > 2*time.Second {
+		t.Errorf("OK %v in %s; want OK well under 5.4 s", rep.OK, took)
+	}
+}
+
+func TestCheckIsBoundInTime(t *testing.T) {
+	auth := dnstest.Start(t, dnstest.Options{Zone: newZone, Mode: dnstest.Silent})
+	res := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true, Mode: dnstest.Silent})
+	// Each query may wait a minute; the whole check may take 300 ms.
+	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: []Server{ns(res, "r")}, Timeout: time.Minute, Bound: 300 * time.Millisecond})
+	start := time.Now()
+	rep := mustCheck(t, c, Request{Phase: Before, Records: m365("MS=ms12345678")})
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("check took %s with a bound of 300 ms", took)
+	}
+	if rep.OK || rep.Passed != 0 || len(rep.Results) == 0 {
+		t.Fatalf("OK %v passed %d results %d", rep.OK, rep.Passed, len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != Timeout {
+			t.Errorf("%s %s: %s, want timeout", r.Key, r.Kind, r.Verdict)
+		}
 	}
 }
