@@ -128,17 +128,9 @@ func (c *Copier) Verify(ctx context.Context, opts Options) ([]FolderCheck, error
 		return nil, err
 	}
 	defer s.close()
-	mapping := opts.Mapping
-	if mapping == nil {
-		src, err := ListFolders(s.src)
-		if err != nil {
-			return nil, err
-		}
-		dst, err := ListFolders(s.dst)
-		if err != nil {
-			return nil, err
-		}
-		mapping = MapFolders(src, dst, destDelim(dst), opts.Rules)
+	mapping, err := s.mapping(opts)
+	if err != nil {
+		return nil, err
 	}
 	var out []FolderCheck
 	for _, m := range mapping {

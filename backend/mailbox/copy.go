@@ -555,18 +555,26 @@ type folderPlan struct {
 	todoBytes int64
 }
 
+// mapping is opts.Mapping, or the folders of both sides mapped with opts.Rules.
+func (s *session) mapping(opts Options) ([]Mapping, error) {
+	if opts.Mapping != nil {
+		return opts.Mapping, nil
+	}
+	src, err := ListFolders(s.src)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := ListFolders(s.dst)
+	if err != nil {
+		return nil, err
+	}
+	return MapFolders(src, dst, destDelim(dst), opts.Rules), nil
+}
+
 func (c *Copier) plan(ctx context.Context, s *session, opts Options) ([]folderPlan, error) {
-	mapping := opts.Mapping
-	if mapping == nil {
-		src, err := ListFolders(s.src)
-		if err != nil {
-			return nil, err
-		}
-		dst, err := ListFolders(s.dst)
-		if err != nil {
-			return nil, err
-		}
-		mapping = MapFolders(src, dst, destDelim(dst), opts.Rules)
+	mapping, err := s.mapping(opts)
+	if err != nil {
+		return nil, err
 	}
 	var out []folderPlan
 	for _, m := range mapping {
@@ -681,18 +689,8 @@ func messageKeys(c *Conn, uids []imap.UID) (map[imap.UID]keyInfo, error) {
 	}
 	sizes := map[imap.UID]int64{}
 	var noID []imap.UID
-	for _, chunk := range chunks(uids, 2000) {
-		cmd := c.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{sectionIDSubject}})
-		for {
-			m := cmd.Next()
-			if m == nil {
-				break
-			}
-			b, err := m.Collect()
-			if err != nil {
-				cmd.Close()
-				return nil, err
-			}
+	err := fetchEach(c, uids, 2000, &imap.FetchOptions{UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{sectionIDSubject}},
+		func(b *imapclient.FetchMessageBuffer) {
 			h := b.FindBodySection(sectionIDSubject)
 			ki := keyInfo{key: messageIDKey(headerField(h, "Message-ID")), subject: decodeSubject(headerField(h, "Subject"))}
 			if ki.key == "" {
@@ -700,13 +698,26 @@ func messageKeys(c *Conn, uids []imap.UID) (map[imap.UID]keyInfo, error) {
 				sizes[b.UID] = b.RFC822Size
 			}
 			out[b.UID] = ki
-		}
-		if err := cmd.Close(); err != nil {
-			return nil, err
-		}
+		})
+	if err != nil {
+		return nil, err
 	}
-	for _, chunk := range chunks(noID, 500) {
-		cmd := c.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{sectionHeader}})
+	err = fetchEach(c, noID, 500, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{sectionHeader}},
+		func(b *imapclient.FetchMessageBuffer) {
+			ki := out[b.UID]
+			ki.key = headerKey(b.FindBodySection(sectionHeader), sizes[b.UID])
+			out[b.UID] = ki
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// fetchEach runs a UID FETCH of uids, chunk at a time, and hands each message to f.
+func fetchEach(c *Conn, uids []imap.UID, chunk int, opts *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer)) error {
+	for _, part := range chunks(uids, chunk) {
+		cmd := c.Fetch(imap.UIDSetNum(part...), opts)
 		for {
 			m := cmd.Next()
 			if m == nil {
@@ -715,17 +726,15 @@ func messageKeys(c *Conn, uids []imap.UID) (map[imap.UID]keyInfo, error) {
 			b, err := m.Collect()
 			if err != nil {
 				cmd.Close()
-				return nil, err
+				return err
 			}
-			ki := out[b.UID]
-			ki.key = headerKey(b.FindBodySection(sectionHeader), sizes[b.UID])
-			out[b.UID] = ki
+			f(b)
 		}
 		if err := cmd.Close(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func chunks[T any](s []T, n int) [][]T {
