@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"cutover/backend/secrets"
@@ -180,6 +181,8 @@ func Parse(k Kind, t Table, known Known) (*Result, error) {
 	case Contacts:
 		c.contacts(rows)
 	}
+	// Some checks run once every row is read (group members): list problems in file order.
+	sort.SliceStable(res.Problems, func(i, j int) bool { return res.Problems[i].Row < res.Problems[j].Row })
 	return res, nil
 }
 
