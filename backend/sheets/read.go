@@ -74,6 +74,7 @@ const expectSheet = "an .xlsx workbook or a .csv file (UTF-8, UTF-16 or Windows-
 var (
 	zipMagic = []byte("PK\x03\x04")
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	pdfMagic = []byte("%PDF-")
 )
 
 // Read reads a spreadsheet from its bytes; name gives the file name for messages and,
@@ -95,6 +96,9 @@ func Read(name string, data []byte, sheet string, lim Limits) (Table, error) {
 	case bytes.HasPrefix(data, oleMagic):
 		return Table{}, &FileError{File: name, Problem: "the workbook is password-protected (encrypted) or an old binary .xls file",
 			Expected: "an .xlsx saved without a password, or a .csv"}
+	case bytes.HasPrefix(data, pdfMagic):
+		// Short PDFs are mostly text: without this they would read as a CSV without a header.
+		return Table{}, &FileError{File: name, Problem: "the file is a PDF document, not a spreadsheet", Expected: expectSheet}
 	case bytes.HasPrefix(data, zipMagic) || bytes.HasPrefix(data, []byte("PK\x05\x06")):
 		return readXLSX(name, data, sheet, lim)
 	case ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" || ext == ".ods":

@@ -180,6 +180,8 @@ func TestBrokenFilesGetClearErrors(t *testing.T) {
 			"report.docx.xlsx: the file is a Word or PowerPoint document, not a workbook"},
 		{"photo.png", append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...), DefaultLimits,
 			"photo.png: the file is not a spreadsheet or text (binary content)"},
+		{"list.pdf", []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"), DefaultLimits,
+			"list.pdf: the file is a PDF document, not a spreadsheet; expected an .xlsx workbook or a .csv file"},
 		{"notes.xlsx", []byte("just some text\n"), DefaultLimits,
 			"notes.xlsx: the file is named .xlsx but its content is not an xlsx workbook"},
 		{"cut.xlsx", good[:len(good)/2], DefaultLimits, "cut.xlsx: the file looks like a zip archive but cannot be opened"},
@@ -203,7 +205,9 @@ func TestBrokenFilesGetClearErrors(t *testing.T) {
 			if !fe.InputError() {
 				t.Fatal("not an input error")
 			}
-			_ = start
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %s: a broken file must be refused quickly", d)
+			}
 		})
 	}
 }
