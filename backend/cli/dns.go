@@ -264,6 +264,9 @@ func printDNSCheck(w io.Writer, r api.DnsCheckResult) {
 	for _, p := range rep.Problems {
 		fmt.Fprintf(w, "problem: %s\n", p)
 	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTYPE\tCHECK\tEXPECTED\tVERDICT\tSUMMARY")
 	for _, res := range rep.Results {
@@ -355,6 +358,12 @@ func printDNSRecords(w io.Writer, rs []dnscheck.Record) {
 		var note []string
 		if r.Match == dnscheck.MatchSPF {
 			note = append(note, "SPF mechanism")
+		}
+		if r.IfOffered {
+			note = append(note, "checked if the host offers it")
+		}
+		if len(r.Accept) > 0 {
+			note = append(note, "or "+strings.Join(r.Accept, ", "))
 		}
 		if r.Custom {
 			note = append(note, "edited")

@@ -107,6 +107,7 @@ func (c *Checker) Check(ctx context.Context, req Request) (Report, error) {
 	if len(recs) == 0 {
 		return rep, fmt.Errorf("no expected records to check")
 	}
+	recs, rep.Notes = c.offered(ctx, recs)
 	domains := map[string][]Server{}
 	for _, r := range recs {
 		if _, ok := domains[r.Domain]; !ok {
@@ -308,6 +309,77 @@ func (c *Checker) ask(ctx context.Context, s Server, role Role, name string, qty
 	}
 	c.o.Log.Debug("dns answer", "server", s.Addr, "name", name, "type", dns.TypeToString[qtype], "rcode", a.Rcode, "values", a.Values, "ttl", a.TTL)
 	return a
+}
+
+// offered leaves out the IfOffered records whose target does not exist: the host does
+// not offer that service. Each left out, or kept for want of an answer, is noted. The
+// targets are asked about concurrently.
+func (c *Checker) offered(ctx context.Context, recs []Record) ([]Record, []string) {
+	seen := make([]existence, len(recs))
+	var wg sync.WaitGroup
+	for i, r := range recs {
+		if target := offerTarget(r); target != "" {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				seen[i] = c.exists(ctx, target)
+			}()
+		}
+	}
+	wg.Wait()
+	var out []Record
+	var notes []string
+	for i, r := range recs {
+		switch target := offerTarget(r); {
+		case target == "":
+			out = append(out, r)
+		case seen[i] == existsNo:
+			notes = append(notes, fmt.Sprintf("%s %s not checked: %s does not exist, so the host does not offer it", r.Name, r.Type, target))
+		case seen[i] == existsUnknown:
+			notes = append(notes, fmt.Sprintf("%s %s checked although no resolver said whether %s exists", r.Name, r.Type, target))
+			out = append(out, r)
+		default:
+			out = append(out, r)
+		}
+	}
+	return out, notes
+}
+
+// offerTarget is the name an IfOffered record points to, or "".
+func offerTarget(r Record) string {
+	if !r.IfOffered || r.Value == "" {
+		return ""
+	}
+	f := strings.Fields(r.Value)
+	switch r.Type {
+	case "CNAME", "MX", "SRV":
+		return strings.ToLower(strings.TrimSuffix(f[len(f)-1], "."))
+	}
+	return ""
+}
+
+type existence int
+
+const (
+	existsUnknown existence = iota
+	existsYes
+	existsNo
+)
+
+// exists asks the resolvers, in turn, whether name has an address (directly or
+// through a CNAME). NXDOMAIN and NODATA mean no; only errors from every resolver
+// leave it unknown.
+func (c *Checker) exists(ctx context.Context, name string) existence {
+	for _, s := range c.o.Resolvers {
+		a := c.ask(ctx, s, Resolver, name, dns.TypeA)
+		switch {
+		case len(a.Values) > 0 || len(a.Chain) > 0:
+			return existsYes
+		case a.Verdict == NXDomain || (a.Verdict == Missing && a.Rcode == "NOERROR"):
+			return existsNo
+		}
+	}
+	return existsUnknown
 }
 
 // authoritative finds the servers of domain's zone: the given ones, else those its NS

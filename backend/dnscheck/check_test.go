@@ -563,3 +563,33 @@ func TestCheckIsBoundInTime(t *testing.T) {
 		}
 	}
 }
+
+func TestOtherIMAPHostAutoconfigIsCheckedOnlyWhereTheHostOffersIt(t *testing.T) {
+	auth := dnstest.Start(t, dnstest.Options{Zone: `$ORIGIN acme.example.
+$TTL 300
+@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 127.0.0.1
+autoconfig CNAME autoconfig.host.example.
+`})
+	// The resolver sees the Internet as one zone: host.example offers autoconfig but no
+	// Autodiscover.
+	res := dnstest.Start(t, dnstest.Options{Resolver: true, Zone: `$ORIGIN example.
+$TTL 300
+@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+autoconfig.acme CNAME autoconfig.host.example.
+autoconfig.host CNAME mail.host
+mail.host A 192.0.2.50
+`})
+	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: []Server{ns(res, "r")}})
+	rep := mustCheck(t, c, Request{Phase: After, Records: Defaults(project.ProviderIMAP, "acme.example", "mail.host.example", "")})
+	if r := result(t, rep, "autoconfig", KindValue); r.Verdict != OK || r.Summary != "1 of 1 resolvers see the new autoconfig" {
+		t.Errorf("autoconfig: %s %q", r.Verdict, r.Summary)
+	}
+	if r, ok := rep.Result("acme.example", "autodiscover", KindValue); ok {
+		t.Errorf("autodiscover checked although host.example offers none: %s %s", r.Verdict, r.Summary)
+	}
+	if len(rep.Notes) != 1 || rep.Notes[0] != "autodiscover.acme.example CNAME not checked: autodiscover.host.example does not exist, so the host does not offer it" {
+		t.Errorf("notes %q", rep.Notes)
+	}
+}

@@ -129,6 +129,7 @@ type Report struct {
 	Results      []Result      `json:"results"`
 	Reachability []Reach       `json:"reachability,omitempty"`
 	Problems     []string      `json:"problems,omitempty"` // what kept the check from running fully
+	Notes        []string      `json:"notes,omitempty"`    // records left out, and why
 	Passed       int           `json:"passed"`
 	Failed       int           `json:"failed"`
 	OK           bool          `json:"ok"`

@@ -129,6 +129,8 @@ func shortPurpose(r Record) string {
 		return "SPF"
 	case "autodiscover":
 		return "Autodiscover"
+	case "autoconfig":
+		return "autoconfig"
 	case "verify":
 		return "verification TXT"
 	}

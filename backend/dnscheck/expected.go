@@ -27,21 +27,24 @@ const DefaultTTL = 300
 
 // Record is a DNS record a project expects.
 type Record struct {
-	Domain  string `json:"domain"`  // the mail domain it belongs to
-	Key     string `json:"key"`     // stable within a domain: mx, spf, verify, autodiscover, srv-imaps, ...
-	Purpose string `json:"purpose"` // in words
-	Name    string `json:"name"`    // owner name, absolute, without the final dot
-	Type    string `json:"type"`    // MX, TXT, CNAME, SRV, A, AAAA
-	Value   string `json:"value"`   // RDATA as in a zone file; TXT: the text; SPF: the mechanism
-	Match   Match  `json:"match"`   // exact or spf
+	Domain   string `json:"domain"`             // the mail domain it belongs to
+	Key      string `json:"key"`                // stable within a domain: mx, spf, verify, autodiscover, srv-imaps, ...
+	Purpose  string `json:"purpose"`            // in words
+	Name     string `json:"name"`               // owner name, absolute, without the final dot
+	Type     string `json:"type"`               // MX, TXT, CNAME, SRV, A, AAAA
+	Value    string `json:"value"`              // RDATA as in a zone file; TXT: the text; SPF: the mechanism
+	Match    Match  `json:"match"`              // exact or spf
+	TTL      uint32 `json:"ttl"`                // TTL to publish it with
+	Changes  bool   `json:"changes"`            // its current value changes at cutover: its TTL is lowered before
+	Step     string `json:"step,omitempty"`     // the timeline step it is evidence for
+	Custom   bool   `json:"custom,omitempty"`   // added or edited for this project
+	Disabled bool   `json:"disabled,omitempty"` // not checked
 	// Accept are other values that count as the expected one (exact match only): any
 	// of them stands in for Value and none is flagged as an old value left over.
-	Accept   []string `json:"accept,omitempty"`
-	TTL      uint32   `json:"ttl"`                // TTL to publish it with
-	Changes  bool     `json:"changes"`            // its current value changes at cutover: its TTL is lowered before
-	Step     string   `json:"step,omitempty"`     // the timeline step it is evidence for
-	Custom   bool     `json:"custom,omitempty"`   // added or edited for this project
-	Disabled bool     `json:"disabled,omitempty"` // not checked
+	Accept []string `json:"accept,omitempty"`
+	// IfOffered: checked only when the host offers the service, i.e. when the name the
+	// record points to exists (autoconfig and autodiscover of another IMAP host).
+	IfOffered bool `json:"ifOffered,omitempty"`
 }
 
 // Defaults are the records provider expects for domain. dest is the destination IMAP
@@ -95,8 +98,24 @@ func Defaults(provider project.Provider, domain, dest, verification string) []Re
 		// RFC 6186 §3.2 (IMAP over TLS) and §3.1 (message submission).
 		add(Record{Key: "srv-imaps", Purpose: "IMAP client setup (RFC 6186)", Name: at("_imaps._tcp"), Type: "SRV", Value: "0 1 993 " + host + ".", Changes: true, Step: "dns_change"})
 		add(Record{Key: "srv-submission", Purpose: "Submission client setup (RFC 6186)", Name: at("_submission._tcp"), Type: "SRV", Value: "0 1 587 " + host + ".", Changes: true, Step: "dns_change"})
+		// Thunderbird's autoconfig and Outlook's Autodiscover, where the host offers them:
+		// a hosting company publishes autoconfig.<its domain> and autodiscover.<its domain>,
+		// and its customers point theirs there. Checked only when those names exist.
+		if p := hostDomain(host); p != d && !strings.HasSuffix(p, "."+d) && !strings.HasSuffix(d, "."+p) {
+			add(Record{Key: "autoconfig", Purpose: "Thunderbird autoconfig (if " + p + " offers it)", Name: at("autoconfig"), Type: "CNAME", Value: "autoconfig." + p + ".", Changes: true, IfOffered: true, Step: "dns_change"})
+			add(Record{Key: "autodiscover", Purpose: "Outlook Autodiscover (if " + p + " offers it)", Name: at("autodiscover"), Type: "CNAME", Value: "autodiscover." + p + ".", Changes: true, IfOffered: true, Step: "outlook"})
+		}
 	}
 	return out
+}
+
+// hostDomain is the domain a mail host belongs to: imap.host.example → host.example.
+func hostDomain(host string) string {
+	labels := dns.SplitDomainName(host)
+	if len(labels) < 3 {
+		return host
+	}
+	return strings.Join(labels[1:], ".")
 }
 
 // GoogleASPMX is the older set of Google Workspace MX records.

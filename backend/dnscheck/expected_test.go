@@ -45,6 +45,16 @@ func TestDefaultsPerProvider(t *testing.T) {
 	if r := get(im, "srv-submission"); r.Name != "_submission._tcp.acme.example" || r.Value != "0 1 587 imap.host.example." {
 		t.Errorf("submission SRV %+v", r)
 	}
+	if r := get(im, "autoconfig"); r.Name != "autoconfig.acme.example" || r.Type != "CNAME" || r.Value != "autoconfig.host.example." || !r.IfOffered {
+		t.Errorf("IMAP autoconfig %+v", r)
+	}
+	if r := get(im, "autodiscover"); r.Value != "autodiscover.host.example." || !r.IfOffered || r.Step != "outlook" {
+		t.Errorf("IMAP autodiscover %+v", r)
+	}
+	// A server of the customer's own: its autoconfig is the customer's to publish, not a host's to point to.
+	if r := get(Defaults(project.ProviderIMAP, "acme.example", "mail.acme.example", ""), "autoconfig"); r.Key != "" {
+		t.Errorf("own server autoconfig %+v", r)
+	}
 	if r := get(im, "verify"); r.Key != "" {
 		t.Errorf("IMAP host without a verification value still checks one: %+v", r)
 	}
