@@ -139,6 +139,10 @@ func Merge(defaults, edits []Record) []Record {
 			if e.Purpose == "" {
 				e.Purpose = out[i].Purpose
 			}
+			if e.Type == out[i].Type && e.Value == out[i].Value {
+				// The same record switched off or on again: what the default accepts still holds.
+				e.Accept, e.IfOffered = out[i].Accept, out[i].IfOffered
+			}
 			out[i] = e
 			continue
 		}

@@ -199,3 +199,20 @@ func FuzzParseRecord(f *testing.F) {
 		}
 	})
 }
+
+func TestMergeKeepsWhatTheDefaultAcceptsWhenOnlyDisabledChanges(t *testing.T) {
+	def := Defaults(project.ProviderGoogle, "acme.example", "", "")
+	off := Merge(def, []Record{{Domain: "acme.example", Key: "mx", Name: "acme.example", Type: "MX", Value: "1 smtp.google.com.", Disabled: true}})
+	on := Merge(def, []Record{{Domain: "acme.example", Key: "mx", Name: "acme.example", Type: "MX", Value: "1 smtp.google.com."}})
+	other := Merge(def, []Record{{Domain: "acme.example", Key: "mx", Name: "acme.example", Type: "MX", Value: "10 mx.other.example."}})
+	for _, tc := range []struct {
+		rs   []Record
+		want int
+	}{{off, len(GoogleASPMX)}, {on, len(GoogleASPMX)}, {other, 0}} {
+		for _, r := range tc.rs {
+			if r.Key == "mx" && len(r.Accept) != tc.want {
+				t.Errorf("%s: accepts %v", r.Value, r.Accept)
+			}
+		}
+	}
+}
