@@ -128,6 +128,11 @@ function CheckSummary({ result, tz }: { result: DnsCheckResult; tz: string }) {
           {p}
         </div>
       ))}
+      {(rep.notes ?? []).map((n) => (
+        <div key={n} className="muted small" data-testid="dns-note">
+          {n}
+        </div>
+      ))}
       {rep.safe && (
         <div className={`safe-switch${rep.safe.known ? ' known' : ''}`} data-testid="safe-switch">
           {rep.safe.sentence}
@@ -339,7 +344,16 @@ function ExpectedRecords({ project, setup, onChanged }: { project: Project; setu
     { key: 'key', title: 'Key', value: (r) => r.key },
     { key: 'name', title: 'Name', value: (r) => r.name },
     { key: 'type', title: 'Type', value: (r) => r.type },
-    { key: 'value', title: 'Value', value: (r) => r.value, render: (r) => (r.value ? <code className="rr">{r.match === 'spf' ? `SPF with ${r.value}` : r.value}</code> : <span className="overdue">not set</span>) },
+    { key: 'value', title: 'Value', value: (r) => r.value, render: (r) =>
+        r.value ? (
+          <>
+            <code className="rr">{r.match === 'spf' ? `SPF with ${r.value}` : r.value}</code>
+            {r.accept?.length ? <span className="muted small"> or {r.accept.join(', ')}</span> : null}
+            {r.ifOffered ? <span className="muted small"> (checked if the host offers it)</span> : null}
+          </>
+        ) : (
+          <span className="overdue">not set</span>
+        ) },
     { key: 'ttl', title: 'TTL', value: (r) => r.ttl, align: 'right' },
     { key: 'note', title: 'Note', value: (r) => [r.custom ? 'edited' : 'provider', r.disabled ? 'disabled' : ''].join(' '), render: (r) => <span className="muted small">{r.custom ? 'edited' : 'provider'}{r.disabled ? ' · not checked' : ''}</span> },
   ]

@@ -82,6 +82,7 @@ export interface DnsReport {
   results: DnsResult[]
   reachability?: Reach[]
   problems?: string[]
+  notes?: string[]
   passed: number
   failed: number
   ok: boolean
@@ -120,6 +121,8 @@ export interface DnsRecord {
   step?: string
   custom?: boolean
   disabled?: boolean
+  accept?: string[]
+  ifOffered?: boolean
 }
 
 export interface DnsSettings {
