@@ -593,3 +593,30 @@ mail.host A 192.0.2.50
 		t.Errorf("notes %q", rep.Notes)
 	}
 }
+
+func TestAResolverThatFailsIsNotCalledPropagation(t *testing.T) {
+	auth := dnstest.Start(t, dnstest.Options{Zone: newZone})
+	good := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true})
+	old := dnstest.Start(t, dnstest.Options{Zone: oldZone, Resolver: true})
+	silent := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true, Mode: dnstest.Silent})
+	refusing := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true, Mode: dnstest.Refused})
+	for _, tc := range []struct {
+		name      string
+		resolvers []Server
+		want      Verdict
+		fix       string
+	}{
+		{"silent", []Server{ns(good, "good"), ns(silent, "silent")}, Timeout, "silent (" + silent.Addr + ") did not answer properly (no answer in time)"},
+		{"refusing", []Server{ns(good, "good"), ns(refusing, "refusing")}, Refused, "refusing (" + refusing.Addr + ") did not answer properly"},
+		{"old and silent", []Server{ns(old, "old"), ns(silent, "silent")}, Propagating, "Resolvers still holding the old answer drop it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: tc.resolvers, Timeout: 500 * time.Millisecond})
+			rep := mustCheck(t, c, Request{Phase: After, Records: m365("x")})
+			mx := result(t, rep, "mx", KindValue)
+			if mx.Verdict != tc.want || !strings.Contains(mx.Fix, tc.fix) || rep.OK {
+				t.Errorf("verdict %s, fix %q; want %s, %q", mx.Verdict, mx.Fix, tc.want, tc.fix)
+			}
+		})
+	}
+}

@@ -52,6 +52,8 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 	var authN, authOK int
 	var worst *Answer
 	var gone time.Time // when the last resolver holding an old answer lets it go
+	behind := 0        // resolvers with an old answer (or an old "no such record") cached
+	var broken *Answer // the worst resolver that failed to answer at all
 	for i := range res.Answers {
 		a := &res.Answers[i]
 		if a.Verdict == "" {
@@ -85,6 +87,13 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 			} else if a.Verdict != OK {
 				res.Lingering = append(res.Lingering, fmt.Sprintf("%s: %s", a.Label, a.Detail))
 			}
+			if resolverFailed(a.Verdict) {
+				if broken == nil || rank(a.Verdict) > rank(broken.Verdict) {
+					broken = a
+				}
+			} else if a.Verdict != Extra {
+				behind++
+			}
 		}
 	}
 	what := "the new " + shortPurpose(ch.rec)
@@ -110,12 +119,21 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 	}
 	res.Summary = fmt.Sprintf("%d of %d resolvers see %s", res.Seen, res.Asked, what)
 	if res.Seen < res.Asked {
-		res.Verdict = Propagating
-		res.Fix = "Nothing to change at the DNS host: the new value is published. Resolvers still holding the old answer drop it when its TTL runs out"
-		if !gone.IsZero() {
-			res.Fix += ", by " + when(gone, c.o.Location) + " at the latest"
+		res.Fix = "Nothing to change at the DNS host: the new value is published."
+		if behind > 0 {
+			res.Verdict = Propagating
+			res.Fix += " Resolvers still holding the old answer drop it when its TTL runs out"
+			if !gone.IsZero() {
+				res.Fix += ", by " + when(gone, c.o.Location) + " at the latest"
+			}
+			res.Fix += "."
+		} else {
+			// Not propagation: a resolver that fails says nothing about the change.
+			res.Verdict = broken.Verdict
 		}
-		res.Fix += "."
+		if broken != nil {
+			res.Fix += fmt.Sprintf(" %s (%s) did not answer properly (%s): check that resolver, or leave it out of the list.", broken.Label, broken.Server, broken.Detail)
+		}
 		return
 	}
 	res.Verdict = OK
@@ -135,6 +153,11 @@ func shortPurpose(r Record) string {
 		return "verification TXT"
 	}
 	return r.Type + " record"
+}
+
+// resolverFailed reports whether v means the server gave no usable answer.
+func resolverFailed(v Verdict) bool {
+	return v == ServFail || v == Refused || v == Timeout || v == Failed
 }
 
 // rank orders verdicts from harmless to worst, to pick the one a result shows.
