@@ -371,11 +371,27 @@ var dnsSteps = []struct {
 	// records; propagation to the resolvers follows on its own.
 	{"dns_change", dnscheck.After, "new records on the authoritative servers",
 		func(r dnscheck.Result) bool { return r.Kind == dnscheck.KindValue },
-		func(r dnscheck.Result) bool { return r.Verdict == dnscheck.OK || r.Verdict == dnscheck.Propagating }},
+		authoritativeOK},
 	// Outlook profiles are recreated once Autodiscover has reached every resolver.
 	{"outlook", dnscheck.After, "Autodiscover on every resolver",
 		func(r dnscheck.Result) bool { return r.Key == "autodiscover" && r.Kind == dnscheck.KindValue },
 		func(r dnscheck.Result) bool { return r.Verdict == dnscheck.OK }},
+}
+
+// authoritativeOK reports whether every authoritative server publishes the expected
+// value, whatever the resolvers say.
+func authoritativeOK(r dnscheck.Result) bool {
+	n := 0
+	for _, a := range r.Answers {
+		if a.Role != dnscheck.Authoritative {
+			continue
+		}
+		if a.Verdict != dnscheck.OK {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // DnsEvidence says, for each timeline step a DNS check proves, what the latest check of

@@ -214,3 +214,21 @@ func TestDnsRecordEditsAreValidatedAndReset(t *testing.T) {
 		t.Errorf("second reset: %v", err)
 	}
 }
+
+func TestDnsChangeIsDoneWhenEveryAuthoritativeServerPublishes(t *testing.T) {
+	auth := func(v dnscheck.Verdict) dnscheck.Answer { return dnscheck.Answer{Role: dnscheck.Authoritative, Verdict: v} }
+	res := func(v dnscheck.Verdict) dnscheck.Answer { return dnscheck.Answer{Role: dnscheck.Resolver, Verdict: v} }
+	for _, tc := range []struct {
+		answers []dnscheck.Answer
+		want    bool
+	}{
+		{[]dnscheck.Answer{auth(dnscheck.OK), auth(dnscheck.OK), res(dnscheck.Timeout), res(dnscheck.Wrong)}, true},
+		{[]dnscheck.Answer{auth(dnscheck.OK), auth(dnscheck.Wrong), res(dnscheck.OK)}, false},
+		{[]dnscheck.Answer{auth(dnscheck.OK), auth(dnscheck.Timeout)}, false},
+		{[]dnscheck.Answer{res(dnscheck.OK)}, false},
+	} {
+		if got := authoritativeOK(dnscheck.Result{Answers: tc.answers}); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.answers, got, tc.want)
+		}
+	}
+}
