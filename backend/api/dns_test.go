@@ -216,7 +216,9 @@ func TestDnsRecordEditsAreValidatedAndReset(t *testing.T) {
 }
 
 func TestDnsChangeIsDoneWhenEveryAuthoritativeServerPublishes(t *testing.T) {
-	auth := func(v dnscheck.Verdict) dnscheck.Answer { return dnscheck.Answer{Role: dnscheck.Authoritative, Verdict: v} }
+	auth := func(v dnscheck.Verdict) dnscheck.Answer {
+		return dnscheck.Answer{Role: dnscheck.Authoritative, Verdict: v}
+	}
 	res := func(v dnscheck.Verdict) dnscheck.Answer { return dnscheck.Answer{Role: dnscheck.Resolver, Verdict: v} }
 	for _, tc := range []struct {
 		answers []dnscheck.Answer
