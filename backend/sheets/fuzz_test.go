@@ -3,6 +3,8 @@ package sheets
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,16 +75,22 @@ func FuzzReadXLSX(f *testing.F) {
 	})
 }
 
-// FuzzSheetXML feeds worksheet XML straight to the streaming row reader, past the zip
-// layer that makes most mutations of a whole workbook fail early.
+// FuzzSheetXML feeds worksheet XML straight to the row and shared-string readers, past
+// the zip layer that makes most mutations of a whole workbook fail early, and checks that
+// the in-memory scanner reads it as encoding/xml does.
 func FuzzSheetXML(f *testing.F) {
 	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><r><t>a&amp;b</t></r><rPh><t>x</t></rPh></is></c></row>` +
 		`<row><c t="b"><v>1</v></c><c s="1"><v>0.30000000000000004</v></c><c r="XFD2" t="str"><f>A1</f><v>z</v></c></row></sheetData></worksheet>`))
 	f.Add([]byte(`<x:worksheet xmlns:x="urn:x"><x:sheetData><x:row r="3"><x:c r="B3"><x:v>12</x:v></x:c></x:row></x:sheetData></x:worksheet>`))
+	f.Add([]byte("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<worksheet><!-- x --><sheetData><row r='2' spans=\"1:2\"><c r=\"A2\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> a&#x20AC;&#65;\r\nb </t></is></c>" +
+		"<c r=\"B2\" t=\"str\"><v>x&lt;y</v></c></row><row/><row r=\"4\"><c r=\"C4\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>"))
+	f.Add([]byte(`<worksheet><sheetData><row><c><v><![CDATA[1]]></v></c></row></sheetData></worksheet>`))
+	f.Add([]byte(`<sst count="2"><si><t>Email</t></si><si><r><t>Zo</t></r><r><rPr><b/></rPr><t>&#235;</t></r><rPh sb="0" eb="1"><t>x</t></rPh></si></sst>`))
 	sst := []string{"Email address"}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	read := func(t *testing.T, tr tokenReader) (string, error) {
+		var b strings.Builder
 		rows := 0
-		_ = streamRows(bytes.NewReader(data), sst, []int{0, 10}, nil, func(num int, cells []string) error {
+		err := walkRows(tr, sst, []int{0, 10}, nil, func(num int, cells []string) error {
 			rows++
 			if len(cells) > maxColumns {
 				t.Fatalf("row %d has %d cells", num, len(cells))
@@ -90,7 +98,26 @@ func FuzzSheetXML(f *testing.F) {
 			if rows > 100000 {
 				return errors.New("too many rows")
 			}
+			fmt.Fprintf(&b, "%d:%q\n", num, cells)
 			return nil
 		})
+		return b.String(), err
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		slow, slowErr := read(t, newStdTokens(bytes.NewReader(data)))
+		// The in-memory scanner reads whatever it does not hand over exactly as encoding/xml.
+		fast, fastErr := read(t, newXMLScanner(data))
+		if errors.Is(fastErr, errSlowPath) {
+			return
+		}
+		if fast != slow || (fastErr == nil) != (slowErr == nil) {
+			t.Fatalf("scanner: %s(%v)\nencoding/xml: %s(%v)", fast, fastErr, slow, slowErr)
+		}
+		// The same bytes as a shared-strings table.
+		sstSlow, slowErr := readSharedStrings(newStdTokens(bytes.NewReader(data)))
+		sstFast, fastErr := readSharedStrings(newXMLScanner(data))
+		if !errors.Is(fastErr, errSlowPath) && (fmt.Sprintf("%q", sstFast) != fmt.Sprintf("%q", sstSlow) || (fastErr == nil) != (slowErr == nil)) {
+			t.Fatalf("shared strings: scanner %q (%v), encoding/xml %q (%v)", sstFast, fastErr, sstSlow, slowErr)
+		}
 	})
 }

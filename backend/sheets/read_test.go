@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"errors"
 	"hash/crc32"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -286,5 +287,39 @@ func TestMillionsOfEmptyElementsAreRefused(t *testing.T) {
 	_, err := Read("rows.xlsx", bomb, "", DefaultLimits)
 	if err == nil || err.Error() != `rows.xlsx, sheet "Users": the sheet cannot be read (more than 1048576 rows, the most a worksheet holds); expected `+expectSheet {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// The parts spreadsheet programs write are read by the in-memory scanner, not handed to
+// encoding/xml (which would make a 50,000-row import several times slower).
+func TestScannerReadsWorkbookPartsItself(t *testing.T) {
+	tmpl, err := TemplateXLSX(Users, []string{"acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := buildXLSX(t, xlsxSheet{name: "Users", rows: [][]any{{"Email address", "Office phone"}, {"zoë&co@acme.example", 612345678}, {"a <b>", "x\r\ny"}}})
+	for name, data := range map[string][]byte{"template.xlsx": tmpl, "shared.xlsx": shared} {
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			if !strings.HasPrefix(f.Name, "xl/worksheets/sheet") && f.Name != "xl/sharedStrings.xml" {
+				continue
+			}
+			rc, _ := f.Open()
+			part, _ := io.ReadAll(rc)
+			rc.Close()
+			s := newXMLScanner(part)
+			for {
+				_, _, err := s.next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, f.Name, err)
+				}
+			}
+		}
 	}
 }

@@ -95,7 +95,7 @@ func newFastReader(data []byte, f *excelize.File, lim Limits) *fastReader {
 	if r.paths, err = r.parts.sheetPaths(); err != nil {
 		return r
 	}
-	if r.sst, err = r.parts.sharedStrings(lim.MaxUnzipped); err != nil {
+	if r.sst, err = r.parts.sharedStrings(lim.MaxXML, lim.MaxUnzipped); err != nil {
 		return r
 	}
 	r.fmts = r.parts.numFmts()
@@ -114,9 +114,28 @@ func (r *fastReader) read(t *Table) error {
 	}
 	defer rc.Close()
 	format := func(ref string) (string, error) { return r.f.GetCellValue(t.Sheet, ref) }
-	err = streamRows(io.LimitReader(rc, r.lim.MaxUnzipped), r.sst, r.fmts, format, func(num int, cells []string) error {
-		return t.addRow(num, cells, r.lim)
-	})
+	emit := func(num int, cells []string) error { return t.addRow(num, cells, r.lim) }
+	src := io.LimitReader(rc, r.lim.MaxUnzipped)
+	// A sheet that fits in memory is scanned there; one the scanner leaves alone, or too
+	// big to hold, is streamed through encoding/xml.
+	data, err := readUpTo(src, r.lim.MaxXML, r.parts.size(p))
+	before := len(t.Rows)
+	switch {
+	case err == nil:
+		err = walkRows(newXMLScanner(data), r.sst, r.fmts, format, emit)
+		if !errors.Is(err, errSlowPath) {
+			return r.sheetErr(t, err)
+		}
+		t.Rows = t.Rows[:before]
+		err = streamRows(bytes.NewReader(data), r.sst, r.fmts, format, emit)
+	case errors.Is(err, errTooBig):
+		err = streamRows(io.MultiReader(bytes.NewReader(data), src), r.sst, r.fmts, format, emit)
+	}
+	return r.sheetErr(t, err)
+}
+
+// sheetErr says which sheet could not be read, unless err already locates the problem.
+func (r *fastReader) sheetErr(t *Table, err error) error {
 	var fe *FileError
 	if err != nil && !errors.As(err, &fe) {
 		return &FileError{File: t.File, Sheet: t.Sheet, Problem: "the sheet cannot be read (" + err.Error() + ")", Expected: expectSheet}

@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -35,6 +36,14 @@ func (z zipParts) open(name string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("part %s is missing", name)
 	}
 	return f.Open()
+}
+
+// size is the unpacked size a part declares (a hint only: zips can lie), 0 when missing.
+func (z zipParts) size(name string) int64 {
+	if f, ok := z[strings.ToLower(strings.TrimPrefix(name, "/"))]; ok {
+		return int64(min(f.UncompressedSize64, 1<<40))
+	}
+	return 0
 }
 
 func (z zipParts) decode(name string, v any) error {
@@ -89,28 +98,65 @@ func (z zipParts) sheetPaths() (map[string]string, error) {
 }
 
 // sharedStrings reads the shared-string table (§18.4.9): each si's text runs joined,
-// phonetic runs (rPh) left out.
-func (z zipParts) sharedStrings(limit int64) ([]string, error) {
+// phonetic runs (rPh) left out. A table up to maxXML bytes is scanned in memory.
+func (z zipParts) sharedStrings(maxXML, limit int64) ([]string, error) {
 	rc, err := z.open("xl/sharedStrings.xml")
 	if err != nil {
 		return nil, nil // a workbook without text has none
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(io.LimitReader(rc, limit))
+	var r io.Reader = io.LimitReader(rc, limit)
+	data, err := readUpTo(r, maxXML, z.size("xl/sharedStrings.xml"))
+	if err == nil {
+		sst, err := readSharedStrings(newXMLScanner(data))
+		if !errors.Is(err, errSlowPath) {
+			return sst, err
+		}
+		r = bytes.NewReader(data)
+	} else if !errors.Is(err, errTooBig) {
+		return nil, fmt.Errorf("shared strings: %w", err)
+	} else {
+		r = io.MultiReader(bytes.NewReader(data), r)
+	}
+	return readSharedStrings(newStdTokens(r))
+}
+
+// errTooBig: a part is larger than the readers keep in memory.
+var errTooBig = errors.New("part too big to hold in memory")
+
+// readUpTo reads r to its end when that is at most max bytes; otherwise it returns what
+// it read with errTooBig, for the rest to be streamed. hint is the size r declares.
+func readUpTo(r io.Reader, max, hint int64) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(int(min(max, hint)) + 512)
+	n, err := b.ReadFrom(io.LimitReader(r, max+1))
+	if err != nil {
+		return b.Bytes(), err
+	}
+	if n > max {
+		return b.Bytes(), errTooBig
+	}
+	return b.Bytes(), nil
+}
+
+func readSharedStrings(tr tokenReader) ([]string, error) {
 	var out []string
 	var b strings.Builder
 	inSI, inT, inRPh := false, false, 0
 	for {
-		tok, err := dec.RawToken()
+		kind, name, err := tr.next()
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
+			if errors.Is(err, errSlowPath) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("shared strings: %w", err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch kind {
+		case tokStart:
+			switch name {
 			case "si":
 				inSI = true
 				b.Reset()
@@ -119,12 +165,12 @@ func (z zipParts) sharedStrings(limit int64) ([]string, error) {
 			case "rPh":
 				inRPh++
 			}
-		case xml.CharData:
+		case tokText:
 			if inT {
-				b.Write(t)
+				b.Write(tr.text())
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case tokEnd:
+			switch name {
 			case "si":
 				inSI = false
 				out = append(out, b.String())
@@ -159,7 +205,11 @@ type cellFormatter func(ref string) (string, error)
 
 // streamRows calls emit with each row's number and cells, in file order.
 func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emit func(num int, cells []string) error) error {
-	dec := xml.NewDecoder(r)
+	return walkRows(newStdTokens(r), sst, fmts, format, emit)
+}
+
+// walkRows calls emit with each row's number and cells, in file order.
+func walkRows(tr tokenReader, sst []string, fmts []int, format cellFormatter, emit func(num int, cells []string) error) error {
 	var (
 		cells           []string
 		rowNum, col     int
@@ -171,27 +221,27 @@ func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emi
 		cellsSeen       int
 	)
 	for {
-		tok, err := dec.RawToken()
+		kind, name, err := tr.next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch kind {
+		case tokStart:
+			switch name {
 			case "row":
 				if rowsSeen++; rowsSeen > maxRowElements {
 					return fmt.Errorf("more than %d rows, the most a worksheet holds", maxRowElements)
 				}
 				rowNum++
-				if n, err := strconv.Atoi(attr(t, "r")); err == nil && n > 0 {
+				if n, err := strconv.Atoi(tr.attr("r")); err == nil && n > 0 {
 					rowNum = n
 				}
 				cells = nil
 			case "c":
-				typ, ref, style = attr(t, "t"), attr(t, "r"), attr(t, "s")
+				typ, ref, style = tr.attr("t"), tr.attr("r"), tr.attr("s")
 				col = len(cells)
 				if ref != "" {
 					if c, ok := refColumn(ref); ok {
@@ -208,12 +258,12 @@ func streamRows(r io.Reader, sst []string, fmts []int, format cellFormatter, emi
 			case "rPh":
 				inRPh++
 			}
-		case xml.CharData:
+		case tokText:
 			if inV || inT {
-				text.Write(t)
+				text.Write(tr.text())
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case tokEnd:
+			switch name {
 			case "v":
 				inV = false
 			case "t":
