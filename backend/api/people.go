@@ -117,7 +117,7 @@ func (a *API) known(p project.Project) (sheets.Known, error) {
 	k := sheets.Known{Domains: p.Domains, SourceHost: p.Source.Host, DestHost: p.Dest.Host,
 		Users: map[string]sheets.User{}, Groups: map[string]sheets.Group{}, Contacts: map[string]sheets.Contact{},
 		BatchBySource: map[string]sheets.BatchLink{}, BatchByDest: map[string]sheets.BatchLink{}}
-	users, err := a.store.Users(a.ctx, p.ID)
+	users, entries, err := a.usersWithBatch(p)
 	if err != nil {
 		return k, err
 	}
@@ -137,10 +137,6 @@ func (a *API) known(p project.Project) (sheets.Known, error) {
 	}
 	for _, c := range contacts {
 		k.Contacts[strings.ToLower(c.Address)] = c
-	}
-	entries, err := a.store.Batch(a.ctx, p.ID)
-	if err != nil {
-		return k, err
 	}
 	idByDest := map[string]int64{}
 	for _, e := range entries {
@@ -205,13 +201,44 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 	return nil
 }
 
-// Users lists the project's users (passwords only as whether one is stored).
+// Users lists the project's users (passwords only as whether one is stored), with the
+// source login and migration state of their batch entries.
 func (a *API) Users(projectName string) ([]sheets.User, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
 	}
-	return a.store.Users(a.ctx, p.ID)
+	users, _, err := a.usersWithBatch(p)
+	return users, err
+}
+
+// usersWithBatch lists the users as the migration batch has them: the batch may have been
+// edited since the import (a source login changed, a mailbox disabled or taken out), and
+// the users list, its exports and the checks of a re-import must all say the same, so
+// that an exported sheet imports back unchanged. A user whose mailbox has no batch entry
+// is not migrated.
+func (a *API) usersWithBatch(p project.Project) ([]sheets.User, []batch.Entry, error) {
+	users, err := a.store.Users(a.ctx, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := a.store.Batch(a.ctx, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	byDest := make(map[string]batch.Entry, len(entries))
+	for _, e := range entries {
+		byDest[strings.ToLower(e.DestLogin)] = e
+	}
+	for i, u := range users {
+		e, ok := byDest[strings.ToLower(u.Address)]
+		if !ok {
+			users[i].Migrate = false
+			continue
+		}
+		users[i].SourceLogin, users[i].Migrate = e.SourceLogin, e.Enabled
+	}
+	return users, entries, nil
 }
 
 // Groups lists the project's groups with their members.
@@ -308,7 +335,7 @@ func (a *API) PeopleExport(projectName, what, format string, includePasswords bo
 	if !contains(formats, format) {
 		return File{}, &sheets.ArgError{Field: "format", Value: format, Expected: strings.Join(formats, ", ")}
 	}
-	entries, err := a.store.Batch(a.ctx, p.ID)
+	users, entries, err := a.usersWithBatch(p)
 	if err != nil {
 		return File{}, err
 	}
@@ -319,10 +346,6 @@ func (a *API) PeopleExport(projectName, what, format string, includePasswords bo
 	var sheet sheets.Sheet
 	switch what {
 	case "users", "provisioning":
-		users, err := a.store.Users(a.ctx, p.ID)
-		if err != nil {
-			return File{}, err
-		}
 		switch format {
 		case "xlsx", "csv":
 			sheet = sheets.UsersSheet(users, byDest)

@@ -530,3 +530,56 @@ func TestGroupsAndContactsReimportIsIdempotent(t *testing.T) {
 		t.Fatalf("sales members: %v", gs[0].Members)
 	}
 }
+
+// The batch is edited after the import (a mailbox disabled, one taken out, a source login
+// changed): the users list and its export say so, and importing that export back changes
+// nothing — it must not undo the edits.
+func TestUsersExportAfterBatchEditsImportsBackUnchanged(t *testing.T) {
+	a, _ := newPeopleAPI(t)
+	mustImport(t, a, "users", "u.csv", []byte("Email address,Source login\nalice@acme.example,alice\nbob@acme.example,bob\ncarol@acme.example,carol\n"), ImportOptions{})
+	off := false
+	if _, err := a.BatchSet("acme", BatchInput{SourceLogin: "alice", DestLogin: "alice@acme.example", Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"bob", "carol"} {
+		if err := a.BatchRemove("acme", s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.BatchSet("acme", BatchInput{SourceLogin: "carol.old", DestLogin: "carol@acme.example"}); err != nil {
+		t.Fatal(err)
+	}
+	batchText := func() string {
+		es, _ := a.Batch("acme")
+		var b strings.Builder
+		for _, e := range es {
+			fmt.Fprintf(&b, "%s>%s:%v ", e.SourceLogin, e.DestLogin, e.Enabled)
+		}
+		return b.String()
+	}
+	const want = "alice>alice@acme.example:false carol.old>carol@acme.example:true "
+	if got := batchText(); got != want {
+		t.Fatalf("batch before: %s", got)
+	}
+	users, _ := a.Users("acme")
+	var listed []string
+	for _, u := range users {
+		listed = append(listed, fmt.Sprintf("%s/%s/%v", u.Address, u.SourceLogin, u.Migrate))
+	}
+	if got := strings.Join(listed, " "); got != "alice@acme.example/alice/false bob@acme.example/bob/false carol@acme.example/carol.old/true" {
+		t.Fatalf("users: %s", got)
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		f, err := a.PeopleExport("acme", "users", format, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := mustImport(t, a, "users", f.Name, f.Data, ImportOptions{})
+		if rep.Unchanged != 3 || rep.Added+rep.Updated != 0 {
+			t.Fatalf("%s: %d added, %d updated, %d unchanged", format, rep.Added, rep.Updated, rep.Unchanged)
+		}
+		if got := batchText(); got != want {
+			t.Fatalf("%s: batch after re-import: %s", format, got)
+		}
+	}
+}

@@ -402,8 +402,9 @@ func (c *checker) userAction(rec UserRecord, ps []Problem) Action {
 	if !rec.User.SameAs(old) {
 		return Update
 	}
+	// A mailbox not migrated needs no batch entry: a stored user without one is as the sheet says.
 	b, ok := c.known.BatchByDest[key]
-	if !ok || !strings.EqualFold(b.Source, rec.User.SourceLogin) || b.Enabled != rec.User.Migrate {
+	if !ok && rec.User.Migrate || ok && (!strings.EqualFold(b.Source, rec.User.SourceLogin) || b.Enabled != rec.User.Migrate) {
 		return Update
 	}
 	same := c.known.SamePassword
