@@ -87,12 +87,12 @@ func importCommand(env *Env) *cobra.Command {
 			if err != nil {
 				var ps sheets.Problems
 				if errors.As(err, &ps) {
-					return Usage(fmt.Errorf("%d errors in %s: nothing imported (fix them, or import the valid rows with --skip-invalid)", len(ps), rep.File))
+					return Usage(fmt.Errorf("%s in %s: nothing imported (fix them, or import the valid rows with --skip-invalid)", plural(len(ps), "error"), rep.File))
 				}
 				return err
 			}
 			if rep.Skipped > 0 {
-				return Partial(fmt.Errorf("%d rows with errors were skipped", rep.Skipped))
+				return Partial(fmt.Errorf("%s with errors skipped", plural(rep.Skipped, "record")))
 			}
 			return nil
 		},
@@ -128,6 +128,14 @@ func readInput(env *Env, path string) ([]byte, error) {
 
 const maxPrintedProblems = 50
 
+// plural is "1 error", "2 errors".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 func printImport(w io.Writer, rep api.ImportReport) {
 	where := rep.File
 	if rep.Sheet != "" {
@@ -145,7 +153,7 @@ func printImport(w io.Writer, rep api.ImportReport) {
 		}
 		fmt.Fprintf(w, "  %s\n", strings.TrimPrefix(p.Error(), rep.File+", "))
 	}
-	fmt.Fprintf(w, "%d errors, %d warnings\n", rep.Errors, rep.Warnings)
+	fmt.Fprintf(w, "%s, %s\n", plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 	switch {
 	case rep.Blocked:
 		fmt.Fprintln(w, "nothing imported")

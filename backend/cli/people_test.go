@@ -30,8 +30,8 @@ func TestImportCommandExitCodesAndMessages(t *testing.T) {
 	wantOut := "staff.csv: Cutover users template, users (header on row 1)\n" +
 		"  row 1, column C (Badge): warning: unknown column, ignored: \"Badge\"; expected a column of the Cutover users template\n" +
 		"  row 3, column A (Email address): invalid address: \"bob@acme\"; expected an email address such as alice@example.com\n" +
-		"1 errors, 1 warnings\nnothing imported\n"
-	if out != wantOut || stderr != "cutover: 1 errors in staff.csv: nothing imported (fix them, or import the valid rows with --skip-invalid)\n" {
+		"1 error, 1 warning\nnothing imported\n"
+	if out != wantOut || stderr != "cutover: 1 error in staff.csv: nothing imported (fix them, or import the valid rows with --skip-invalid)\n" {
 		t.Fatalf("output:\n%s\nstderr: %s", out, stderr)
 	}
 	out, _, code = run(t, db, "", "import", "users", file, "--project", "acme", "--skip-invalid")
