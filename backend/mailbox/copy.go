@@ -125,7 +125,7 @@ type Copier struct {
 	Dial        Dialer // nil: Dial
 	Log         *slog.Logger
 	Now         func() time.Time
-	Progress    func(Progress) // called from the copying goroutine, at most ~4 times a second
+	Progress    func(Progress) // called from the copying goroutines (one per pipeline), at most ~4 times a second in all
 	// Retries is how many times a folder is resumed after a dropped connection or a
 	// throttling answer; Backoff the wait before attempt n (1-based).
 	Retries int
