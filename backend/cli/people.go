@@ -145,6 +145,10 @@ func printImport(w io.Writer, rep api.ImportReport) {
 	if rep.HeaderRow > 0 {
 		header = fmt.Sprintf("header on row %d", rep.HeaderRow)
 	}
+	if rep.Encoding != "" {
+		// What was detected, so that a wrong guess (accents garbled, one column) is plain.
+		where += fmt.Sprintf(" (%s, separated by %s)", rep.Encoding, rep.Delimiter)
+	}
 	fmt.Fprintf(w, "%s: %s, %s (%s)\n", where, rep.LayoutName, rep.Kind, header)
 	for i, p := range rep.Problems {
 		if i == maxPrintedProblems {

@@ -27,7 +27,7 @@ func TestImportCommandExitCodesAndMessages(t *testing.T) {
 	if code != ExitUsage {
 		t.Fatalf("exit %d, want 2: %s %s", code, out, stderr)
 	}
-	wantOut := "staff.csv: Cutover users template, users (header on row 1)\n" +
+	wantOut := "staff.csv (UTF-8, separated by ;): Cutover users template, users (header on row 1)\n" +
 		"  row 1, column C (Badge): warning: unknown column, ignored: \"Badge\"; expected a column of the Cutover users template\n" +
 		"  row 3, column A (Email address): invalid address: \"bob@acme\"; expected an email address such as alice@example.com\n" +
 		"1 error, 1 warning\nnothing imported\n"
