@@ -294,6 +294,7 @@ func (c *checker) count(a Action) {
 }
 
 func (c *checker) users(rows []Row) {
+	c.res.Users = make([]UserRecord, 0, len(rows))
 	seenAddr := make(map[string]int, len(rows))
 	seenLogin := make(map[string]int, len(rows))
 	for _, r := range rows {
@@ -420,6 +421,7 @@ func (c *checker) userAction(rec UserRecord, ps []Problem) Action {
 }
 
 func (c *checker) contacts(rows []Row) {
+	c.res.Contacts = make([]ContactRecord, 0, len(rows))
 	seen := make(map[string]int, len(rows))
 	for _, r := range rows {
 		row, v := c.newRow(r)
