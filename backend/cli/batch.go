@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -35,9 +36,9 @@ func batchCommands(env *Env) []*cobra.Command {
 	}
 
 	var in api.BatchInput
-	var disabled, ask bool
+	var disabled, enable, ask bool
 	set := &cobra.Command{
-		Use:   "set --project P --source LOGIN --dest LOGIN [--name NAME] [--ask-passwords]",
+		Use:   "set --project P --source LOGIN --dest LOGIN [--name NAME] [--disabled|--enable] [--ask-passwords]",
 		Short: "Add a mailbox to the batch, or change it (keyed by the source login)",
 		Long: "Add a mailbox to the batch, or change it (keyed by the source login).\n" +
 			"Passwords are read from CUTOVER_SOURCE_PASSWORD and CUTOVER_DEST_PASSWORD, or asked for with\n" +
@@ -58,9 +59,13 @@ func batchCommands(env *Env) []*cobra.Command {
 				return err
 			}
 			in.SourcePassword, in.DestPassword = src.Reveal(), dst.Reveal()
-			if disabled {
-				f := false
-				in.Enabled = &f
+			if disabled || enable {
+				in.Enabled = &enable
+			}
+			// Changing one thing of an entry keeps the rest: the name and whether it is
+			// copied stay as stored unless their flags are given.
+			if err := keepStored(a, projectName, &in, c.Flags().Changed("name")); err != nil {
+				return err
 			}
 			e, err := a.BatchSet(projectName, in)
 			if err != nil {
@@ -73,6 +78,8 @@ func batchCommands(env *Env) []*cobra.Command {
 	set.Flags().StringVar(&in.DestLogin, "dest", "", "login of the mailbox on the destination server")
 	set.Flags().StringVar(&in.Name, "name", "", "the person's name, for display")
 	set.Flags().BoolVar(&disabled, "disabled", false, "keep the entry but leave it out of copy passes")
+	set.Flags().BoolVar(&enable, "enable", false, "copy a disabled entry again")
+	set.MarkFlagsMutuallyExclusive("disabled", "enable")
 	set.Flags().BoolVar(&ask, "ask-passwords", false, "ask for the passwords not given in the environment")
 
 	remove := &cobra.Command{
@@ -121,4 +128,26 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// keepStored fills in the stored name (unless nameGiven) and enabled state (unless given)
+// of the entry in changes, if there is one.
+func keepStored(a *api.API, projectName string, in *api.BatchInput, nameGiven bool) error {
+	entries, err := a.Batch(projectName)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !strings.EqualFold(e.SourceLogin, strings.TrimSpace(in.SourceLogin)) {
+			continue
+		}
+		if !nameGiven {
+			in.Name = e.Name
+		}
+		if in.Enabled == nil {
+			enabled := e.Enabled
+			in.Enabled = &enabled
+		}
+	}
+	return nil
 }

@@ -31,7 +31,8 @@ func TestBatchSetListRemoveKeepsPasswordsSealed(t *testing.T) {
 	run(t, db, "", "batch", "set", "--project", "acme", "--source", "bob", "--dest", "bob@acme.example")
 	out, _, _ = run(t, db, "", "--json", "batch", "list", "--project", "acme")
 	var entries []struct {
-		SourceLogin, DestLogin             string
+		SourceLogin, DestLogin, Name       string
+		Enabled                            bool
 		HasSourcePassword, HasDestPassword bool
 	}
 	if err := json.Unmarshal([]byte(out), &entries); err != nil {
@@ -40,6 +41,24 @@ func TestBatchSetListRemoveKeepsPasswordsSealed(t *testing.T) {
 	if len(entries) != 2 || entries[0].DestLogin != "alice.b@acme.example" || !entries[0].HasSourcePassword || entries[0].HasDestPassword || entries[1].HasSourcePassword {
 		t.Fatalf("batch: %+v", entries)
 	}
+	if entries[0].Name != "Alice" || !entries[0].Enabled {
+		t.Fatalf("changing alice's destination lost her name or state: %+v", entries[0])
+	}
+	// Disabling keeps the rest; another change keeps it disabled until --enable.
+	run(t, db, "", "batch", "set", "--project", "acme", "--source", "alice", "--dest", "alice.b@acme.example", "--disabled")
+	run(t, db, "", "batch", "set", "--project", "acme", "--source", "alice", "--dest", "alice.c@acme.example")
+	out, _, _ = run(t, db, "", "--json", "batch", "list", "--project", "acme")
+	json.Unmarshal([]byte(out), &entries)
+	if entries[0].Enabled || entries[0].Name != "Alice" || entries[0].DestLogin != "alice.c@acme.example" {
+		t.Fatalf("after --disabled and a change of destination: %+v", entries[0])
+	}
+	run(t, db, "", "batch", "set", "--project", "acme", "--source", "alice", "--dest", "alice.c@acme.example", "--enable", "--name", "Alice B.")
+	out, _, _ = run(t, db, "", "--json", "batch", "list", "--project", "acme")
+	json.Unmarshal([]byte(out), &entries)
+	if !entries[0].Enabled || entries[0].Name != "Alice B." {
+		t.Fatalf("after --enable --name: %+v", entries[0])
+	}
+	run(t, db, "", "batch", "set", "--project", "acme", "--source", "alice", "--dest", "alice.b@acme.example")
 	for _, f := range []string{db, db + "-wal"} {
 		raw, _ := os.ReadFile(f)
 		if strings.Contains(string(raw), "s3cret-source-pw") {
