@@ -36,7 +36,7 @@ test('a sheet with errors is previewed with each bad row and its message, nothin
   const summary = page.getByTestId('preview-summary')
   await summary.waitFor()
   assert.equal(await page.getByTestId('layout').innerText(), 'Cutover users template')
-  assert.match(await summary.innerText(), /4 rows: 2 to add, 0 to update, 0 unchanged, 2 with errors · 2 errors, 1 warnings/)
+  assert.match(await summary.innerText(), /4 rows: 2 to add, 0 to update, 0 unchanged, 2 with errors · 2 errors, 1 warning/)
   const bad = page.locator('[data-testid=preview-rows] tr.bad')
   assert.equal(await bad.count(), 2)
   assert.match(await bad.nth(0).innerText(), /column A \(Email address\): invalid address “bob\(at\)acme.example”; expected an email address such as alice@example.com/)

@@ -41,3 +41,8 @@ export function relDays(iso: string, now: string): string {
   if (days === 0) return 'today'
   return days > 0 ? `in ${days} d` : `${-days} d ago`
 }
+
+/** count plus the noun, singular for one: "1 warning", "2 errors". */
+export function plural(n: number, one: string, many = one + 's'): string {
+  return `${n} ${n === 1 ? one : many}`
+}

@@ -1,4 +1,5 @@
 import { ReactNode, useMemo, useState } from 'react'
+import { plural } from '../api/format'
 
 export interface Column<T> {
   key: string
@@ -56,7 +57,7 @@ export function DataTable<T>({ rows, columns, rowKey, rowClass, empty, filterPla
           aria-label="Filter rows"
         />
         <span className="muted">
-          {shown.length === rows.length ? `${rows.length} ${rows.length === 1 ? 'row' : 'rows'}` : `${shown.length} of ${rows.length} rows`}
+          {shown.length === rows.length ? plural(rows.length, 'row') : `${shown.length} of ${rows.length} rows`}
         </span>
       </div>
       <table className="data">

@@ -13,6 +13,7 @@ import {
 } from '../../api/types'
 import { Column, DataTable } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
+import { plural } from '../../api/format'
 
 type Tab = PeopleKind | 'batch'
 const tabTitles: Record<Tab, string> = { users: 'Users', groups: 'Groups', contacts: 'Contacts', batch: 'Migration batch' }
@@ -288,8 +289,8 @@ function Preview(props: {
         {r.delimiter ? <> · separated by {r.delimiter}</> : null}
       </p>
       <p data-testid="preview-summary">
-        {r.rowsTotal} rows: {r.added} to add, {r.updated} to update, {r.unchanged} unchanged, {r.skipped} with errors ·{' '}
-        <span className={r.errors ? 'overdue' : ''}>{r.errors} errors</span>, {r.warnings} warnings{shown}
+        {plural(r.rowsTotal, 'row')}: {r.added} to add, {r.updated} to update, {r.unchanged} unchanged, {r.skipped} with errors ·{' '}
+        <span className={r.errors ? 'overdue' : ''}>{plural(r.errors, 'error')}</span>, {plural(r.warnings, 'warning')}{shown}
       </p>
       {fileProblems.length > 0 && (
         <ul className="problems file-problems">
