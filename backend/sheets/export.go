@@ -112,13 +112,14 @@ func GoogleSheet(us []User, pw Passwords) Sheet {
 		}
 		s.Rows = append(s.Rows, r)
 	}
+	s.Exact = []int{idx[FPassword]}
 	return s
 }
 
 // ExchangeBatchSheet is an Exchange Online IMAP migration batch CSV (EmailAddress,
 // UserName, Password) of the enabled batch entries.
 func ExchangeBatchSheet(es []batch.Entry, pw Passwords) Sheet {
-	s := Sheet{Name: "Batch", Header: []string{"EmailAddress", "UserName", "Password"}}
+	s := Sheet{Name: "Batch", Header: []string{"EmailAddress", "UserName", "Password"}, Exact: []int{2}}
 	for _, e := range es {
 		if !e.Enabled {
 			continue

@@ -15,6 +15,21 @@ type Sheet struct {
 	Name   string
 	Header []string
 	Rows   [][]string
+	// Exact lists the columns written byte for byte, not neutralised: the passwords of a
+	// provisioning file, which the console must get as they are ("-Spring2027" would
+	// become "'-Spring2027", and the login fail). Such a file is written only when the
+	// user asks for its passwords.
+	Exact []int
+}
+
+// cell is column i's value c as written: neutralised unless the column is exact.
+func (s Sheet) cell(i int, c string) string {
+	for _, e := range s.Exact {
+		if e == i {
+			return c
+		}
+	}
+	return Neutralize(c)
 }
 
 // Neutralize defuses a cell a spreadsheet program would run as a formula (OWASP "CSV
@@ -59,7 +74,7 @@ type CSVOptions struct {
 	CRLF     bool // line ends of RFC 4180
 }
 
-// CSV writes the sheet as CSV with every cell neutralised.
+// CSV writes the sheet as CSV with every cell but the Exact columns' neutralised.
 func (s Sheet) CSV(o CSVOptions) []byte {
 	var buf bytes.Buffer
 	if o.BOM {
@@ -76,8 +91,8 @@ func (s Sheet) CSV(o CSVOptions) []byte {
 	}
 	for _, r := range s.Rows {
 		rec = rec[:0]
-		for _, c := range r {
-			rec = append(rec, Neutralize(c))
+		for i, c := range r {
+			rec = append(rec, s.cell(i, c))
 		}
 		_ = w.Write(rec)
 	}
@@ -127,8 +142,8 @@ func (s Sheet) XLSX() ([]byte, error) {
 	}
 	for n, r := range s.Rows {
 		row = row[:0]
-		for _, c := range r {
-			row = append(row, excelize.Cell{StyleID: text, Value: Neutralize(c)})
+		for i, c := range r {
+			row = append(row, excelize.Cell{StyleID: text, Value: s.cell(i, c)})
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, row); err != nil {
