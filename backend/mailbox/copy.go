@@ -439,12 +439,14 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 				sess, ferr = c.copyFolderRetrying(wctx, sess, &plan[i], opts, fr, &fres, tr)
 				mu.Lock()
 				results[i] = fr
-				res.Copied += fres.Copied
-				res.Bytes += fres.Bytes
-				res.Matched += fres.Matched
-				res.Failed += fres.Failed
+				// The folder's counters hold across its attempts: the totals come from them.
+				refused[i] = lastPerUID(fres.Failures) // an attempt after a reconnect tries the refused ones again
+				fr.Failed = len(refused[i])
+				res.Copied += fr.Copied
+				res.Bytes += fr.CopiedBytes
+				res.Matched += fr.Matched
+				res.Failed += fr.Failed
 				res.Retries += fres.Retries
-				refused[i] = fres.Failures
 				if ferr != nil && fatal == nil {
 					fatal = ferr
 					cancel() // the other pipelines stop at their next message
@@ -478,6 +480,21 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 		}
 	}
 	return res, fatal
+}
+
+// lastPerUID keeps the last failure of each message.
+func lastPerUID(fs []Failure) []Failure {
+	at := map[uint32]int{}
+	var out []Failure
+	for _, f := range fs {
+		if i, ok := at[f.UID]; ok {
+			out[i] = f
+			continue
+		}
+		at[f.UID] = len(out)
+		out = append(out, f)
+	}
+	return out
 }
 
 // folderUnits groups the plan's folders by destination folder: one
@@ -827,7 +844,7 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 	}
 	todo := st.todo
 	if dsel.NumMessages > 0 {
-		todo, err = c.matchExisting(ctx, s, st, fp, keys, fr, res, tr)
+		todo, err = c.matchExisting(ctx, s, st, fp, keys, fr, tr)
 		if err != nil {
 			return err
 		}
@@ -875,7 +892,7 @@ func settle(ctx context.Context, dst *Conn, folder string) (*imap.SelectData, er
 
 // matchExisting counts the copies already at the destination (an earlier manual copy, a
 // run whose ledger batch was lost in a crash) and records them instead of appending.
-func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState, fp *folderPlan, keys map[imap.UID]keyInfo, fr *FolderResult, res *Result, tr *tracker) ([]srcMsg, error) {
+func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState, fp *folderPlan, keys map[imap.UID]keyInfo, fr *FolderResult, tr *tracker) ([]srcMsg, error) {
 	dmsgs, err := listMessages(s.dst, fp.m.Dest)
 	if err != nil {
 		return nil, fmt.Errorf("destination: %w", err)
@@ -939,7 +956,6 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 			return nil, err
 		}
 		fr.Matched += len(matched)
-		res.Matched += len(matched)
 		tr.add(len(matched), matchedBytes, 0)
 	}
 	return todo, nil
@@ -1046,10 +1062,6 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 	close(pending)
 	wg.Wait()
 
-	res.Copied += fr.Copied
-	res.Bytes += fr.CopiedBytes
-	fr.Failed += len(failures)
-	res.Failed += len(failures)
 	res.Failures = append(res.Failures, failures...)
 	if sendErr != nil {
 		return sendErr
