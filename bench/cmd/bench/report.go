@@ -192,7 +192,7 @@ func render(res *results) string {
 			f("%.2f", r.NoopSeconds), f("%.0f MB", r.NoopRSSMB), f("%.2f×", r.VsCutover), f("%.0f %%", r.CeilingPct), runs)
 	}
 	b.WriteString("\nvs Cutover: the tool's speed over Cutover's in the same round (median); % ceiling: its speed over the\n" +
-		"ceiling loader's (pipelined APPENDs over 2 connections) in the same round. Seconds: median of exact runs.\n\nTargets:\n")
+		"ceiling loader's (pipelined APPENDs, whole folders on 3 connections) in the same round. Seconds: median of exact runs.\n\nTargets:\n")
 	for _, t := range res.Targets {
 		mark := "n/a "
 		if t.Met != nil && *t.Met {

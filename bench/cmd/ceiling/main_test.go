@@ -29,14 +29,18 @@ func TestQuote(t *testing.T) {
 	}
 }
 
-func TestChunksKeepOneFolderPerRunAndEveryMessage(t *testing.T) {
+func TestRunsAreWholeFoldersLargestFirstWithEveryMessageOnce(t *testing.T) {
 	var msgs []*corpus.Message
 	corpus.Generate(corpus.Options{Messages: 2000, Seed: 3}, func(m *corpus.Message) error { msgs = append(msgs, m); return nil })
 	seen := map[int]bool{}
-	for _, c := range chunks(msgs) {
-		if len(c) == 0 || len(c) > chunk {
-			t.Fatalf("run of %d messages", len(c))
+	folders := map[int]bool{}
+	last := -1
+	for _, c := range runs(msgs) {
+		if len(c) == 0 || folders[c[0].Folder] {
+			t.Fatalf("empty run, or folder %d in two runs", c[0].Folder)
 		}
+		folders[c[0].Folder] = true
+		size := 0
 		for _, m := range c {
 			if m.Folder != c[0].Folder {
 				t.Fatal("a run mixes folders")
@@ -45,7 +49,12 @@ func TestChunksKeepOneFolderPerRunAndEveryMessage(t *testing.T) {
 				t.Fatalf("message %d twice", m.Index)
 			}
 			seen[m.Index] = true
+			size += len(m.Body)
 		}
+		if last >= 0 && size > last {
+			t.Errorf("a run of %d bytes after one of %d: want the largest first", size, last)
+		}
+		last = size
 	}
 	if len(seen) != len(msgs) {
 		t.Errorf("%d of %d messages in runs", len(seen), len(msgs))
