@@ -130,8 +130,9 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// keepStored fills in the stored name (unless nameGiven) and enabled state (unless given)
-// of the entry in changes, if there is one.
+// keepStored fills in, from the stored entry with in's source login if there is one, its
+// name (unless nameGiven) and its enabled state (unless in sets it): `batch set` changes
+// only what its flags name.
 func keepStored(a *api.API, projectName string, in *api.BatchInput, nameGiven bool) error {
 	entries, err := a.Batch(projectName)
 	if err != nil {

@@ -433,20 +433,21 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 			next++
 			mu.Unlock()
 			for _, i := range unit {
-				var fres Result
 				fr := &FolderResult{Source: plan[i].m.Source, Dest: plan[i].m.Dest}
+				var failures []Failure
+				var retries int
 				var ferr error
-				sess, ferr = c.copyFolderRetrying(wctx, sess, &plan[i], opts, fr, &fres, tr)
+				sess, retries, ferr = c.copyFolderRetrying(wctx, sess, &plan[i], opts, fr, &failures, tr)
 				mu.Lock()
 				results[i] = fr
 				// The folder's counters hold across its attempts: the totals come from them.
-				refused[i] = lastPerUID(fres.Failures) // an attempt after a reconnect tries the refused ones again
+				refused[i] = lastPerUID(failures) // an attempt after a reconnect tries the refused ones again
 				fr.Failed = len(refused[i])
 				res.Copied += fr.Copied
 				res.Bytes += fr.CopiedBytes
 				res.Matched += fr.Matched
 				res.Failed += fr.Failed
-				res.Retries += fres.Retries
+				res.Retries += retries
 				if ferr != nil && fatal == nil {
 					fatal = ferr
 					cancel() // the other pipelines stop at their next message
@@ -525,8 +526,9 @@ func folderUnits(plan []folderPlan) [][]int {
 }
 
 // copyFolderRetrying copies one folder over sess (connecting when it is nil), resuming
-// after a dropped connection up to c.Retries times; it returns the session to go on with.
-func (c *Copier) copyFolderRetrying(ctx context.Context, sess *session, fp *folderPlan, opts Options, fr *FolderResult, res *Result, tr *tracker) (*session, error) {
+// after a dropped connection up to c.Retries times; it returns the session to go on with
+// and how many times it resumed. Refused messages are added to refused, per attempt.
+func (c *Copier) copyFolderRetrying(ctx context.Context, sess *session, fp *folderPlan, opts Options, fr *FolderResult, refused *[]Failure, tr *tracker) (*session, int, error) {
 	for attempt := 0; ; attempt++ {
 		var err error
 		if sess == nil {
@@ -534,22 +536,21 @@ func (c *Copier) copyFolderRetrying(ctx context.Context, sess *session, fp *fold
 		}
 		if err == nil {
 			tr.set(func(p *Progress) { p.Folder = fp.m.Source })
-			err = c.copyFolder(ctx, sess, fp, opts, fr, res, tr)
+			err = c.copyFolder(ctx, sess, fp, opts, fr, refused, tr)
 		}
 		if err == nil {
-			return sess, nil
+			return sess, attempt, nil
 		}
 		if !retryable(err) || attempt >= c.Retries {
-			return sess, fmt.Errorf("folder %q: %w", fp.m.Source, err)
+			return sess, attempt, fmt.Errorf("folder %q: %w", fp.m.Source, err)
 		}
 		c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", attempt+1, "err", err)
 		if sess != nil {
 			sess.abort()
 			sess = nil
 		}
-		res.Retries++
 		if werr := c.wait(ctx, tr, attempt+1, err); werr != nil {
-			return sess, werr
+			return sess, attempt + 1, werr
 		}
 	}
 }
@@ -782,7 +783,7 @@ func ensureFolder(dst *Conn, name string) error {
 	return nil
 }
 
-func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opts Options, fr *FolderResult, res *Result, tr *tracker) error {
+func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opts Options, fr *FolderResult, refused *[]Failure, tr *tracker) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -855,7 +856,7 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 	if err := c.Ledger.SetAppending(ctx, c.Job, fp.m.Dest, true); err != nil {
 		return err
 	}
-	if err := c.stream(ctx, s, st, fp, todo, keys, fr, res, tr); err != nil {
+	if err := c.stream(ctx, s, st, fp, todo, keys, fr, refused, tr); err != nil {
 		return err
 	}
 	// Every APPEND was answered: nothing of this run can land later.
@@ -976,7 +977,7 @@ type pendingAppend struct {
 // stream fetches bodies with BODY.PEEK[] and appends them to the destination as they
 // arrive, without holding a message in memory; APPEND results are collected in order by a
 // second goroutine that commits ledger entries in batches.
-func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *folderPlan, todo []srcMsg, keys map[imap.UID]keyInfo, fr *FolderResult, res *Result, tr *tracker) error {
+func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *folderPlan, todo []srcMsg, keys map[imap.UID]keyInfo, fr *FolderResult, refused *[]Failure, tr *tracker) error {
 	// APPENDLIMIT (RFC 7889): a server-wide limit lets us report a message without sending it.
 	var limit uint32
 	lp, hasLimit := s.dst.Caps().AppendLimit()
@@ -1062,7 +1063,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 	close(pending)
 	wg.Wait()
 
-	res.Failures = append(res.Failures, failures...)
+	*refused = append(*refused, failures...)
 	if sendErr != nil {
 		return sendErr
 	}
