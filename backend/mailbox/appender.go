@@ -25,12 +25,23 @@ import (
 // whole processing of the previous APPEND per message; this is what lets a copy keep
 // pace with mbsync. Large messages still use go-imap's synchronizing APPEND so that a
 // server can refuse them before the bytes are sent.
+//
+// Where the server offers MULTIAPPEND (RFC 3502), consecutive messages for one folder go
+// in one APPEND command, which the server saves as one transaction: Dovecot spent a third
+// of the CPU per message (10,000 messages: 2.3 s instead of 6.8 s with one APPEND each).
+// The command is all or nothing, also when the connection drops in the middle of it.
 type appender struct {
 	conn net.Conn
 	bw   *bufio.Writer
 	br   *bufio.Reader
 
 	selected string // the folder this connection has selected
+	multi    bool   // the server offers MULTIAPPEND
+
+	// The APPEND command being written (MULTIAPPEND): more messages may follow.
+	open      *rawAppend
+	openBox   string
+	openBytes int64
 
 	mu      sync.Mutex
 	tag     uint64
@@ -39,17 +50,47 @@ type appender struct {
 	done    chan struct{}
 }
 
-// rawAppend is one APPEND in flight; Wait returns its result.
+// rawAppend is one APPEND command in flight, of n messages.
 type rawAppend struct {
 	ch   chan struct{}
+	n    int
 	data imap.AppendData
+	uids []imap.UID // from APPENDUID, one per message when the server said
 	err  error
 }
 
-func (r *rawAppend) Wait() (*imap.AppendData, error) {
-	<-r.ch
-	return &r.data, r.err
+// appendedMsg is one message of an APPEND command; Wait returns its result.
+type appendedMsg struct {
+	cmd *rawAppend
+	i   int
 }
+
+// errBatchRefused: the server refused a MULTIAPPEND, so none of its messages was saved;
+// appended one by one, the one it refuses is found.
+var errBatchRefused = errors.New("the destination refused a group of messages appended together")
+
+func (m appendedMsg) Wait() (*imap.AppendData, error) {
+	<-m.cmd.ch
+	if err := m.cmd.err; err != nil {
+		var ie *imap.Error
+		if m.cmd.n > 1 && errors.As(err, &ie) && ie.Type != imap.StatusResponseTypeBye && !retryable(err) {
+			return nil, fmt.Errorf("%w: %w", errBatchRefused, err)
+		}
+		return nil, err
+	}
+	data := imap.AppendData{UIDValidity: m.cmd.data.UIDValidity}
+	if len(m.cmd.uids) == m.cmd.n {
+		data.UID = m.cmd.uids[m.i]
+	}
+	return &data, nil
+}
+
+// multiAppendMax and multiAppendBytes end a MULTIAPPEND command. Measured against Dovecot
+// (10,000 messages, its CPU): 1 per command 6.8 s, 20: 2.3 s, 100: 1.9 s.
+const (
+	multiAppendMax   = 50
+	multiAppendBytes = 8 << 20
+)
 
 // rawLiteralMax is the largest message sent with a non-synchronizing literal.
 const rawLiteralMax = 1 << 20
@@ -108,6 +149,7 @@ func dialAppender(ctx context.Context, s Server, c Credentials) (*appender, erro
 		a.conn.Close()
 		return nil, nil
 	}
+	a.multi = strings.Contains(strings.ToUpper(caps)+" ", " MULTIAPPEND ")
 	a.conn.SetDeadline(time.Time{})
 	go a.read()
 	return a, nil
@@ -203,7 +245,7 @@ func (a *appender) read() {
 		if p == nil {
 			continue
 		}
-		p.data, p.err = parseTagged(rest)
+		p.data, p.uids, p.err = parseTagged(rest)
 		close(p.ch)
 	}
 	if err == nil || errors.Is(err, io.EOF) {
@@ -222,8 +264,8 @@ func (a *appender) read() {
 	close(a.done)
 }
 
-// parseTagged reads "OK [APPENDUID 38505 3955] text" or "NO [LIMIT] text".
-func parseTagged(rest string) (imap.AppendData, error) {
+// parseTagged reads "OK [APPENDUID 38505 3955:3960] text" or "NO [LIMIT] text".
+func parseTagged(rest string) (imap.AppendData, []imap.UID, error) {
 	status, text, _ := strings.Cut(rest, " ")
 	var code string
 	if strings.HasPrefix(text, "[") {
@@ -233,48 +275,89 @@ func parseTagged(rest string) (imap.AppendData, error) {
 	}
 	var data imap.AppendData
 	if strings.EqualFold(status, "OK") {
+		var uids []imap.UID
 		f := strings.Fields(code)
 		if len(f) == 3 && strings.EqualFold(f[0], "APPENDUID") {
 			v, _ := strconv.ParseUint(f[1], 10, 32)
-			u, _ := strconv.ParseUint(f[2], 10, 32)
-			data.UIDValidity, data.UID = uint32(v), imap.UID(u)
+			data.UIDValidity = uint32(v)
+			uids = parseUIDs(f[2])
+			if len(uids) == 1 {
+				data.UID = uids[0]
+			}
 		}
-		return data, nil
+		return data, uids, nil
 	}
 	typ := imap.StatusResponseTypeNo
 	if strings.EqualFold(status, "BAD") {
 		typ = imap.StatusResponseTypeBad
 	}
 	name, _, _ := strings.Cut(code, " ")
-	return data, &imap.Error{Type: typ, Code: imap.ResponseCode(strings.ToUpper(name)), Text: text}
+	return data, nil, &imap.Error{Type: typ, Code: imap.ResponseCode(strings.ToUpper(name)), Text: text}
 }
 
-// Append sends one APPEND with the body streamed from r (exactly size bytes).
-func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (*rawAppend, int64, error) {
-	a.mu.Lock()
-	if a.err != nil {
-		err := a.err
-		a.mu.Unlock()
-		return nil, 0, err
+// parseUIDs expands an APPENDUID set such as "3955:3957,3960" in ascending order, the
+// order the messages were appended in (RFC 4315); nil when it does not parse.
+func parseUIDs(set string) []imap.UID {
+	var out []imap.UID
+	for _, part := range strings.Split(set, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		a, err := strconv.ParseUint(lo, 10, 32)
+		if err != nil || a == 0 {
+			return nil
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseUint(hi, 10, 32); err != nil || b == 0 {
+				return nil
+			}
+		}
+		if a > b {
+			a, b = b, a
+		}
+		if b-a > 1<<20 {
+			return nil
+		}
+		for u := a; u <= b; u++ {
+			out = append(out, imap.UID(u))
+		}
 	}
-	a.tag++
-	tag := "a" + strconv.FormatUint(a.tag, 10)
-	p := &rawAppend{ch: make(chan struct{})}
-	a.pending[tag] = p
-	a.mu.Unlock()
+	return out
+}
 
-	var b strings.Builder
-	if mailbox != a.selected {
-		// APPEND to the selected folder: Dovecot otherwise opens and synchronises the
-		// folder for every message, which grows with its size (a 10,000-message copy
-		// ran at half the speed). Pipelined: its answer is not waited for.
-		a.mu.Lock()
-		a.tag++
-		b.WriteString("s" + strconv.FormatUint(a.tag, 10) + " SELECT " + quote(encodeMUTF7(mailbox)) + "\r\n")
-		a.mu.Unlock()
-		a.selected = mailbox
+// Append sends one message, its body streamed from r (exactly size bytes). With
+// MULTIAPPEND it joins the command being written when that one is for the same folder
+// and not full; alone ends the command with this message (or sends it on its own).
+func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader, alone bool) (appendedMsg, int64, error) {
+	if a.open != nil && (a.openBox != mailbox || alone) {
+		if err := a.EndCommand(); err != nil {
+			return appendedMsg{}, 0, err
+		}
 	}
-	b.WriteString(tag + " APPEND " + quote(encodeMUTF7(mailbox)) + " (")
+	var b strings.Builder
+	if a.open == nil {
+		a.mu.Lock()
+		if a.err != nil {
+			err := a.err
+			a.mu.Unlock()
+			return appendedMsg{}, 0, err
+		}
+		if mailbox != a.selected {
+			// APPEND to the selected folder: Dovecot otherwise opens and synchronises the
+			// folder for every command, which grows with its size (a 10,000-message copy
+			// ran at half the speed). Pipelined: its answer is not waited for.
+			a.tag++
+			b.WriteString("s" + strconv.FormatUint(a.tag, 10) + " SELECT " + quote(encodeMUTF7(mailbox)) + "\r\n")
+			a.selected = mailbox
+		}
+		a.tag++
+		tag := "a" + strconv.FormatUint(a.tag, 10)
+		a.open, a.openBox, a.openBytes = &rawAppend{ch: make(chan struct{})}, mailbox, 0
+		a.pending[tag] = a.open
+		a.mu.Unlock()
+		b.WriteString(tag + " APPEND " + quote(encodeMUTF7(mailbox)))
+	}
+	cmd := a.open
+	b.WriteString(" (")
 	for i, f := range flags {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -287,16 +370,34 @@ func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, siz
 	}
 	fmt.Fprintf(&b, " {%d+}\r\n", size)
 	if _, err := a.bw.WriteString(b.String()); err != nil {
-		return nil, 0, a.fail(err)
+		return appendedMsg{}, 0, a.fail(err)
 	}
 	n, err := io.CopyN(a.bw, r, size)
 	if err != nil {
-		return nil, n, a.fail(err)
+		return appendedMsg{}, n, a.fail(err)
 	}
+	m := appendedMsg{cmd: cmd, i: cmd.n}
+	cmd.n++
+	a.openBytes += size
+	if alone || !a.multi || cmd.n >= multiAppendMax || a.openBytes >= multiAppendBytes {
+		if err := a.EndCommand(); err != nil {
+			return appendedMsg{}, n, err
+		}
+	}
+	return m, n, nil
+}
+
+// EndCommand ends the APPEND command being written, if any: the server saves its
+// messages once it has read the end of the line.
+func (a *appender) EndCommand() error {
+	if a.open == nil {
+		return nil
+	}
+	a.open = nil
 	if _, err := a.bw.WriteString("\r\n"); err != nil {
-		return nil, n, a.fail(err)
+		return a.fail(err)
 	}
-	return p, n, nil
+	return nil
 }
 
 // Flush sends what is buffered; called when the source has nothing more right now.
@@ -312,7 +413,8 @@ func (a *appender) fail(err error) error {
 	return &brokenConn{fmt.Errorf("append to the destination: %w", err)}
 }
 
-// Close ends the connection (LOGOUT when idle).
+// Close ends the connection (LOGOUT when idle). A command left open is not ended: the
+// server drops what it received of it.
 func (a *appender) Close() {
 	a.mu.Lock()
 	idle := len(a.pending) == 0 && a.err == nil

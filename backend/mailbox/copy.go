@@ -249,6 +249,7 @@ type session struct {
 	destFolder string      // where APPENDs go
 	apps       []*appender // none when the destination lacks LITERAL+
 	next       int         // round robin over apps
+	alone      bool        // one message per APPEND command (finding the one a server refuses)
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -995,6 +996,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 	var (
 		waitErr  error
 		failures []Failure
+		again    []srcMsg // in a group the destination refused: appended again one by one
 		wg       sync.WaitGroup
 	)
 	wg.Add(1)
@@ -1026,6 +1028,10 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 			err := p.err
 			if err == nil && p.refused == "" {
 				data, err = p.cmd.Wait()
+			}
+			if errors.Is(err, errBatchRefused) {
+				again = append(again, p.msg)
+				continue
 			}
 			if p.refused == "" && err != nil && !retryable(err) {
 				p.refused = reason(err)
@@ -1067,7 +1073,14 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 	if sendErr != nil {
 		return sendErr
 	}
-	return waitErr
+	if waitErr != nil || len(again) == 0 {
+		return waitErr
+	}
+	// Nothing of a refused group was saved: each of its messages is sent on its own, so
+	// that only the ones the server refuses are reported.
+	s.alone = true
+	defer func() { s.alone = false }()
+	return c.stream(ctx, s, st, fp, again, keys, fr, refused, tr)
 }
 
 // sendAll runs the FETCH of bodies chunk by chunk and starts one APPEND per message.
@@ -1102,6 +1115,15 @@ func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID m
 		if err := cmd.Close(); err != nil {
 			return fmt.Errorf("fetch from the source: %w", err)
 		}
+		// The results are waited for in order: the last command must not stay open.
+		for _, app := range s.apps {
+			if err := app.EndCommand(); err != nil {
+				return err
+			}
+			if err := app.Flush(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -1129,7 +1151,7 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				app := s.apps[s.next%len(s.apps)]
 				s.next++
 				rd := &readErrRecorder{r: it.Literal}
-				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd)
+				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd, s.alone)
 				if err == nil {
 					err = app.Flush()
 				}

@@ -295,3 +295,65 @@ func TestFoldersMergedIntoOneDestinationFolderKeepEveryMessage(t *testing.T) {
 		t.Fatalf("second run: copied %d, matched %d, err %v; want nothing", again.Copied, again.Matched, err)
 	}
 }
+
+// A destination with MULTIAPPEND saves a group of messages as one transaction, and
+// refuses all of it when it refuses one: the others are appended again one by one, each
+// message ends up there once, only the refused one is reported, and the ledger knows the
+// destination UID of every copy (taken from the APPENDUID sets).
+func TestRefusalInsideAGroupLosesNothingAndDuplicatesNothing(t *testing.T) {
+	src, dst := pair(t, testsrv.DovecotOptions{MaxMailSize: 20000})
+	var msgs []seedMsg
+	for i := 1; i <= 130; i++ {
+		body := fmt.Sprintf("message %d\r\n", i)
+		if i == 77 {
+			body = strings.Repeat("x", 30000) + "\r\n"
+		}
+		msgs = append(msgs, seedMsg{Folder: "INBOX", Body: mail(fmt.Sprintf("m%d@old.example", i), fmt.Sprintf("Message %d", i), body), Date: now})
+	}
+	seed(t, src, "alice", msgs)
+	st := openStore(t)
+	res, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 129 || res.Failed != 1 || len(res.Failures) != 1 || res.Failures[0].UID != 77 {
+		t.Fatalf("copied %d, failed %d (%+v); want 129 copied and UID 77 refused", res.Copied, res.Failed, res.Failures)
+	}
+	got := snapshot(t, dst, "alice")["INBOX"]
+	if len(got) != 129 {
+		t.Fatalf("destination INBOX holds %d messages, want 129", len(got))
+	}
+	// Every ledger entry points at the destination message with its Message-ID.
+	c := dial(t, dst, "alice")
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[imap.UID]string{}
+	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}
+	bufs, err := c.Fetch(imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bufs {
+		ids[b.UID] = strings.TrimSpace(strings.SplitN(strings.TrimSpace(string(b.FindBodySection(hdr))), ":", 2)[1])
+	}
+	sc := dial(t, src, "alice")
+	ssel, err := sc.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger, err := st.MailLedger().Copied(context.Background(), "test/alice", "INBOX", ssel.UIDValidity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ledger) != 129 {
+		t.Fatalf("ledger holds %d entries, want 129", len(ledger))
+	}
+	for uid, e := range ledger {
+		want := fmt.Sprintf("<m%d@old.example>", uid)
+		if e.DestUID == 0 || !strings.EqualFold(ids[e.DestUID], want) {
+			t.Fatalf("ledger: source UID %d → destination UID %d (UIDVALIDITY %d), which holds %q; want %s", uid, e.DestUID, sel.UIDValidity, ids[e.DestUID], want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -71,11 +72,19 @@ func TestModifiedUTF7(t *testing.T) {
 }
 
 func TestTaggedAppendAnswers(t *testing.T) {
-	d, err := parseTagged("OK [APPENDUID 38505 3955] APPEND completed")
-	if err != nil || d.UIDValidity != 38505 || d.UID != 3955 {
-		t.Fatalf("got %+v %v", d, err)
+	d, uids, err := parseTagged("OK [APPENDUID 38505 3955] APPEND completed")
+	if err != nil || d.UIDValidity != 38505 || d.UID != 3955 || !reflect.DeepEqual(uids, []imap.UID{3955}) {
+		t.Fatalf("got %+v %v %v", d, uids, err)
 	}
-	_, err = parseTagged("NO [LIMIT] Mail size is larger than the maximum size allowed by server configuration")
+	// MULTIAPPEND: one UID per message, in the order they were appended.
+	d, uids, err = parseTagged("OK [APPENDUID 7 12:14,20,23:22] Append completed.")
+	if err != nil || d.UIDValidity != 7 || d.UID != 0 || !reflect.DeepEqual(uids, []imap.UID{12, 13, 14, 20, 22, 23}) {
+		t.Fatalf("got %+v %v %v", d, uids, err)
+	}
+	if _, uids, _ := parseTagged("OK [APPENDUID 7 12:x] done"); uids != nil {
+		t.Fatalf("a set that does not parse gave %v", uids)
+	}
+	_, _, err = parseTagged("NO [LIMIT] Mail size is larger than the maximum size allowed by server configuration")
 	var ie *imap.Error
 	if !asIMAPError(err, &ie) || ie.Code != "LIMIT" || !strings.HasPrefix(ie.Text, "Mail size") {
 		t.Fatalf("got %#v", err)
@@ -83,7 +92,7 @@ func TestTaggedAppendAnswers(t *testing.T) {
 	if retryable(err) {
 		t.Fatalf("a refusal must not be retried")
 	}
-	_, err = parseTagged("NO [UNAVAILABLE] try later")
+	_, _, err = parseTagged("NO [UNAVAILABLE] try later")
 	if !retryable(err) {
 		t.Fatalf("[UNAVAILABLE] must be retried")
 	}

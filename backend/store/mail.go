@@ -63,26 +63,58 @@ func (l *MailLedger) DestClaims(ctx context.Context, job, destFolder, sourceFold
 	return out, rows.Err()
 }
 
+// ledgerRows is how many entries one INSERT statement of Record carries: one statement per
+// entry cost 13 µs an entry, 64 rows per statement 8.5 µs (BenchmarkLedgerRecord).
+const ledgerRows = 64
+
 // Record writes a batch of entries in one transaction.
 func (l *MailLedger) Record(ctx context.Context, entries []mailbox.Entry) error {
 	now := fmtTime(time.Now())
 	return l.s.Tx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO mail_ledger(job, folder, uidvalidity, uid, msg_key, dest_folder, dest_uid, flags, size, matched, copied_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(job, folder, uidvalidity, uid) DO UPDATE SET msg_key = excluded.msg_key, dest_folder = excluded.dest_folder,
-				dest_uid = excluded.dest_uid, flags = excluded.flags, size = excluded.size, matched = excluded.matched`)
-		if err != nil {
-			return fmt.Errorf("record copied messages: %w", err)
-		}
-		defer st.Close()
-		for _, e := range entries {
-			if _, err := st.ExecContext(ctx, e.Job, e.Folder, e.UIDValidity, uint32(e.UID), e.Key, e.DestFolder, uint32(e.DestUID),
-				strings.Join(e.Flags, " "), e.Size, e.Matched, now); err != nil {
-				return fmt.Errorf("record copied message %s UID %d: %w", e.Folder, e.UID, err)
+		stmts := map[int]*sql.Stmt{}
+		defer func() {
+			for _, st := range stmts {
+				st.Close()
+			}
+		}()
+		args := make([]any, 0, 11*ledgerRows)
+		for len(entries) > 0 {
+			part := entries[:min(len(entries), ledgerRows)]
+			entries = entries[len(part):]
+			st := stmts[len(part)]
+			if st == nil {
+				var err error
+				if st, err = tx.PrepareContext(ctx, recordSQL(len(part))); err != nil {
+					return fmt.Errorf("record copied messages: %w", err)
+				}
+				stmts[len(part)] = st
+			}
+			args = args[:0]
+			for _, e := range part {
+				args = append(args, e.Job, e.Folder, e.UIDValidity, uint32(e.UID), e.Key, e.DestFolder, uint32(e.DestUID),
+					strings.Join(e.Flags, " "), e.Size, e.Matched, now)
+			}
+			if _, err := st.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("record copied messages %s UID %d to %d: %w", part[0].Folder, part[0].UID, part[len(part)-1].UID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// recordSQL is the upsert of n ledger entries.
+func recordSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO mail_ledger(job, folder, uidvalidity, uid, msg_key, dest_folder, dest_uid, flags, size, matched, copied_at) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(` ON CONFLICT(job, folder, uidvalidity, uid) DO UPDATE SET msg_key = excluded.msg_key, dest_folder = excluded.dest_folder,
+		dest_uid = excluded.dest_uid, flags = excluded.flags, size = excluded.size, matched = excluded.matched`)
+	return b.String()
 }
 
 // UpdateFlags stores the flags last carried over for entries.
