@@ -5,10 +5,14 @@
 //
 //	{"messages":10000,"bytes":...,"seconds":...}
 //
+// Where the server offers MULTIAPPEND (RFC 3502), up to -group messages go in one APPEND
+// command, which the server saves as one transaction: Dovecot takes a corpus about three
+// times as fast that way, so a loader without it would be no ceiling.
+//
 // The corpus is generated in memory first (not timed); the time runs from the first
 // connection to the last tagged OK, folder creation included.
 //
-//	go run ./bench/cmd/ceiling -addr 127.0.0.1:PORT -user USER [-messages N] [-seed S] [-conns 3] [-window 16]
+//	go run ./bench/cmd/ceiling -addr 127.0.0.1:PORT -user USER [-messages N] [-seed S] [-conns 3] [-window 16] [-group 100]
 //
 // The password comes from CEILING_PASSWORD.
 package main
@@ -40,13 +44,14 @@ func main() {
 	n := flag.Int("messages", 10000, "corpus size")
 	seed := flag.Uint64("seed", 1, "corpus seed")
 	conns := flag.Int("conns", 3, "connections, each appending whole folders")
-	window := flag.Int("window", 16, "APPENDs in flight per connection")
+	window := flag.Int("window", 16, "APPEND commands in flight per connection")
+	group := flag.Int("group", 100, "messages per APPEND command when the server offers MULTIAPPEND")
 	flag.Parse()
-	if *addr == "" || *user == "" || *conns < 1 || *window < 1 {
-		fmt.Fprintln(os.Stderr, "ceiling: -addr and -user are required; -conns and -window must be at least 1")
+	if *addr == "" || *user == "" || *conns < 1 || *window < 1 || *group < 1 {
+		fmt.Fprintln(os.Stderr, "ceiling: -addr and -user are required; -conns, -window and -group must be at least 1")
 		os.Exit(2)
 	}
-	res, err := run(*addr, *user, os.Getenv("CEILING_PASSWORD"), corpus.Options{Messages: *n, Seed: *seed}, *conns, *window)
+	res, err := run(*addr, *user, os.Getenv("CEILING_PASSWORD"), corpus.Options{Messages: *n, Seed: *seed}, *conns, *window, *group)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ceiling:", err)
 		os.Exit(1)
@@ -72,7 +77,7 @@ func login(addr, user, password string) (*imapclient.Client, error) {
 	return c, nil
 }
 
-func run(addr, user, password string, opts corpus.Options, conns, window int) (result, error) {
+func run(addr, user, password string, opts corpus.Options, conns, window, group int) (result, error) {
 	var msgs []*corpus.Message
 	var res result
 	if err := corpus.Generate(opts, func(m *corpus.Message) error {
@@ -109,7 +114,7 @@ func run(addr, user, password string, opts corpus.Options, conns, window int) (r
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = load(addr, user, password, jobs, names, window)
+			errs[k] = load(addr, user, password, jobs, names, window, group)
 		}()
 	}
 	wg.Wait()
@@ -158,7 +163,7 @@ func alreadyExists(err error) bool {
 // (beta.8) sends literals over 4 KB as synchronizing literals even when the server
 // offers LITERAL+, so each such APPEND waits a round trip for "+" with the connection
 // locked, which would make this loader no ceiling at all.
-func load(addr, user, password string, jobs <-chan []*corpus.Message, names []string, window int) error {
+func load(addr, user, password string, jobs <-chan []*corpus.Message, names []string, window, group int) error {
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", addr, err)
@@ -166,25 +171,26 @@ func load(addr, user, password string, jobs <-chan []*corpus.Message, names []st
 	defer nc.Close()
 	r := bufio.NewReaderSize(nc, 64*1024)
 	w := bufio.NewWriterSize(nc, 256*1024)
-	greeting, err := r.ReadString('\n')
-	if err != nil {
+	if _, err := r.ReadString('\n'); err != nil {
 		return fmt.Errorf("greeting: %w", err)
-	}
-	if !strings.Contains(strings.ToUpper(greeting), "LITERAL+") {
-		fmt.Fprintf(w, "c CAPABILITY\r\n")
-		w.Flush()
-		caps, err := readTagged(r, "c")
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(strings.ToUpper(caps), "LITERAL+") {
-			return fmt.Errorf("%s does not offer LITERAL+: the loader cannot pipeline APPENDs", addr)
-		}
 	}
 	fmt.Fprintf(w, "l LOGIN %s %s\r\n", quote(user), quote(password))
 	w.Flush()
 	if _, err := readTagged(r, "l"); err != nil {
 		return fmt.Errorf("log in as %s: %w", user, err)
+	}
+	fmt.Fprintf(w, "c CAPABILITY\r\n")
+	w.Flush()
+	caps, err := readTagged(r, "c")
+	if err != nil {
+		return err
+	}
+	caps = strings.ToUpper(caps) + " "
+	if !strings.Contains(caps, " LITERAL+ ") {
+		return fmt.Errorf("%s does not offer LITERAL+: the loader cannot pipeline APPENDs", addr)
+	}
+	if !strings.Contains(caps, " MULTIAPPEND ") {
+		group = 1
 	}
 
 	// The reader counts tagged completions; the writer waits for room in the window.
@@ -220,11 +226,15 @@ func load(addr, user, password string, jobs <-chan []*corpus.Message, names []st
 		}); err != nil {
 			return err
 		}
-		for _, m := range job {
+		for len(job) > 0 {
+			part := job[:min(len(job), group)]
+			job = job[len(part):]
 			if err := queue(w, slots, readErr, sent, func() {
-				fmt.Fprintf(w, "a%d APPEND %s (%s) \"%s\" {%d+}\r\n", m.Index, quote(names[m.Folder]), strings.Join(m.Flags, " "),
-					m.Date.Format("02-Jan-2006 15:04:05 -0700"), len(m.Body))
-				w.Write(m.Body)
+				fmt.Fprintf(w, "a%d APPEND %s", part[0].Index, quote(names[part[0].Folder]))
+				for _, m := range part {
+					fmt.Fprintf(w, " (%s) \"%s\" {%d+}\r\n", strings.Join(m.Flags, " "), m.Date.Format("02-Jan-2006 15:04:05 -0700"), len(m.Body))
+					w.Write(m.Body)
+				}
 				w.WriteString("\r\n")
 			}); err != nil {
 				return err
