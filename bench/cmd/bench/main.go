@@ -213,9 +213,9 @@ type runResult struct {
 type toolDef struct {
 	// available returns "" when the tool can run, or why not.
 	available func(cfg config) string
-	// command returns the process for one pass; state is a directory kept across the
-	// tool's passes into the same destination.
-	command func(cfg config, src, dst server, user, state string) (*exec.Cmd, error)
+	// command returns the process for one pass, and what to remove once it has ended (nil:
+	// nothing); state is a directory kept across the tool's passes into the same destination.
+	command func(cfg config, src, dst server, user, state string) (cmd *exec.Cmd, cleanup func(), err error)
 	noop    bool // has a second, no-op pass
 }
 
@@ -229,11 +229,11 @@ var toolDefs = map[string]toolDef{
 			}
 			return ""
 		},
-		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
+		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, func(), error) {
 			rc := filepath.Join(state, "mbsyncrc")
 			if _, err := os.Stat(rc); err != nil {
 				if err := os.MkdirAll(filepath.Join(state, "syncstate"), 0o700); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				conf := fmt.Sprintf(`IMAPAccount source
 Host %s
@@ -268,10 +268,10 @@ CopyArrivalDate yes
 SyncState %s/
 `, src.Host, src.Port, src.password("alice"), dst.Host, dst.Port, user, dst.password(user), filepath.Join(state, "syncstate"))
 				if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
-			return exec.Command("mbsync", "-c", rc, "-q", "copy"), nil
+			return exec.Command("mbsync", "-c", rc, "-q", "copy"), nil, nil
 		},
 		noop: true,
 	},
@@ -285,14 +285,25 @@ SyncState %s/
 			}
 			return ""
 		},
-		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
+		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, func(), error) {
+			// imapsync 1.678 takes a password on its command line (--password1, visible to ps)
+			// or from the first line of a file (--passfile1); it reads no environment variable.
+			files, cleanup, err := passfiles(src.password("alice"), dst.password(user))
+			if err != nil {
+				return nil, nil, err
+			}
+			// --useuid: by default imapsync tells messages apart by their Message-Id and
+			// Received headers, so it skips a message that has neither ("no wanted headers")
+			// and all but one of identical copies in a folder ("duplicate"); the corpus has
+			// both. With --useuid it copies every source UID and remembers what it copied in a
+			// cache under --tmpdir (state is kept for the no-op pass). Folder names need no
+			// option: it maps the source's "." separator to the destination's "/" itself
+			// (NAMESPACE on both sides, empty prefixes) and keeps "Re&AOc-us" as it is.
 			cmd := exec.Command("perl", cfg.Imapsync,
-				"--host1", src.Host, "--port1", fmt.Sprint(src.Port), "--user1", "alice",
-				"--host2", dst.Host, "--port2", fmt.Sprint(dst.Port), "--user2", user,
-				"--nossl1", "--nossl2", "--notls1", "--notls2", "--nolog", "--noreleasecheck", "--tmpdir", state)
-			// Passwords through imapsync's environment variables, not the command line.
-			cmd.Env = append(os.Environ(), "IMAPSYNC_PASSWORD1="+src.password("alice"), "IMAPSYNC_PASSWORD2="+dst.password(user))
-			return cmd, nil
+				"--host1", src.Host, "--port1", fmt.Sprint(src.Port), "--user1", "alice", "--passfile1", files[0],
+				"--host2", dst.Host, "--port2", fmt.Sprint(dst.Port), "--user2", user, "--passfile2", files[1],
+				"--nossl1", "--nossl2", "--notls1", "--notls2", "--nolog", "--noreleasecheck", "--useuid", "--tmpdir", state)
+			return cmd, cleanup, nil
 		},
 		noop: true,
 	},
@@ -303,11 +314,11 @@ SyncState %s/
 			}
 			return ""
 		},
-		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
+		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, func(), error) {
 			cmd := exec.Command(cfg.Ceiling, "-addr", dst.addr(), "-user", user,
 				"-messages", fmt.Sprint(cfg.Messages), "-seed", fmt.Sprint(cfg.Seed))
 			cmd.Env = append(os.Environ(), "CEILING_PASSWORD="+dst.password(user))
-			return cmd, nil
+			return cmd, nil, nil
 		},
 	},
 }
@@ -325,15 +336,34 @@ func cutoverTool(bin func(cfg config) string) toolDef {
 			}
 			return ""
 		},
-		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, error) {
+		command: func(cfg config, src, dst server, user, state string) (*exec.Cmd, func(), error) {
 			cmd := exec.Command(bin(cfg), "--db", filepath.Join(state, "cutover.db"), "--json", "copy",
 				"--from", fmt.Sprintf("imap+plain://alice@%s", src.addr()),
 				"--to", fmt.Sprintf("imap+plain://%s@%s", user, dst.addr()))
 			cmd.Env = append(os.Environ(), "CUTOVER_FROM_PASSWORD="+src.password("alice"), "CUTOVER_TO_PASSWORD="+dst.password(user))
-			return cmd, nil
+			return cmd, nil, nil
 		},
 		noop: true,
 	}
+}
+
+// passfiles writes each password, alone on the first line of a file of its own (mode 0600),
+// in a new private directory; cleanup removes the directory.
+func passfiles(passwords ...string) (paths []string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "bench-pass-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	for i, pw := range passwords {
+		p := filepath.Join(dir, fmt.Sprintf("pass%d", i+1))
+		if err := os.WriteFile(p, []byte(pw+"\n"), 0o600); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, cleanup, nil
 }
 
 // runPass runs cmd with its output in logFile and returns wall time and peak RSS.
@@ -527,12 +557,15 @@ func run(ctx context.Context, cfg config) error {
 				return err
 			}
 			rr := runResult{Tool: t, Round: r, User: user}
-			cmd, err := def.command(cfg, src, dst, user, state)
+			cmd, cleanup, err := def.command(cfg, src, dst, user, state)
 			if err != nil {
 				return err
 			}
 			var stdout []byte
 			rr.First, stdout = runPass(ctx, cmd, filepath.Join(work, "logs", user+"-first.log"), cfg.Timeout)
+			if cleanup != nil {
+				cleanup()
+			}
 			if t == "ceiling" && len(rr.First.Problems) == 0 {
 				// The loader times its APPENDs itself (corpus generation excluded).
 				var lr struct{ Seconds float64 }
@@ -543,11 +576,14 @@ func run(ctx context.Context, cfg config) error {
 			check(ctx, &rr.First, srcSnap, dst, user, cfg.VerifyConns)
 			logf("  %-8s %7.2f s  %6.1f MB RSS  %s", t, rr.First.Seconds, float64(rr.First.PeakRSSKB)/1024, verdict(rr.First))
 			if def.noop && rr.First.OK {
-				cmd, err := def.command(cfg, src, dst, user, state)
+				cmd, cleanup, err := def.command(cfg, src, dst, user, state)
 				if err != nil {
 					return err
 				}
 				np, _ := runPass(ctx, cmd, filepath.Join(work, "logs", user+"-noop.log"), cfg.Timeout)
+				if cleanup != nil {
+					cleanup()
+				}
 				check(ctx, &np, srcSnap, dst, user, cfg.VerifyConns)
 				rr.NoOp = &np
 				logf("  %-8s %7.2f s  %6.1f MB RSS  no-op pass, %s", t, np.Seconds, float64(np.PeakRSSKB)/1024, verdict(np))
