@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"sort"
 	"strings"
@@ -835,17 +836,19 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 		}
 	}
 
-	// Source keys are needed for the ledger, and to account for copies already there.
-	uids := make([]imap.UID, len(st.todo))
-	for i, m := range st.todo {
-		uids[i] = m.UID
-	}
-	keys, err := messageKeys(s.src, uids)
-	if err != nil {
-		return fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
-	}
+	// Copies already at the destination are found by their keys, read from both sides.
+	// Into an empty folder, keys come from the headers as the bodies stream by instead:
+	// reading them first cost the source and us a quarter of a pass's CPU.
+	var keys map[imap.UID]keyInfo
 	todo := st.todo
 	if dsel.NumMessages > 0 {
+		uids := make([]imap.UID, len(st.todo))
+		for i, m := range st.todo {
+			uids[i] = m.UID
+		}
+		if keys, err = messageKeys(s.src, uids); err != nil {
+			return fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
+		}
 		todo, err = c.matchExisting(ctx, s, st, fp, keys, fr, tr)
 		if err != nil {
 			return err
@@ -969,6 +972,8 @@ type appendWaiter interface {
 
 type pendingAppend struct {
 	msg     srcMsg
+	key     keyInfo
+	exact   bool // key read by messageKeys, not from the streamed header
 	cmd     appendWaiter
 	err     error // set when the APPEND could not even be sent
 	refused string
@@ -978,6 +983,12 @@ type pendingAppend struct {
 // stream fetches bodies with BODY.PEEK[] and appends them to the destination as they
 // arrive, without holding a message in memory; APPEND results are collected in order by a
 // second goroutine that commits ledger entries in batches.
+//
+// keys holds the messages' keys when they were read beforehand (nil otherwise): a key
+// taken from the streamed header goes to the ledger only with the destination UID the
+// server answered, which is what later runs go by; without one (no UIDPLUS), or without a
+// Message-ID, the key is read by messageKeys after the bodies, as a match on another run
+// would compute it.
 func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *folderPlan, todo []srcMsg, keys map[imap.UID]keyInfo, fr *FolderResult, refused *[]Failure, tr *tracker) error {
 	// APPENDLIMIT (RFC 7889): a server-wide limit lets us report a message without sending it.
 	var limit uint32
@@ -988,8 +999,23 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 		hasLimit = false
 	}
 	byUID := make(map[imap.UID]srcMsg, len(todo))
+	var early []imap.UID // refused before sending: their subjects are read for the report
 	for _, m := range todo {
 		byUID[m.UID] = m
+		if _, ok := keys[m.UID]; !ok && (m.Size == 0 || hasLimit && m.Size > int64(limit)) {
+			early = append(early, m.UID)
+		}
+	}
+	if len(early) > 0 {
+		ks, err := messageKeys(s.src, early)
+		if err != nil {
+			return fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
+		}
+		if keys == nil {
+			keys = ks
+		} else {
+			maps.Copy(keys, ks)
+		}
 	}
 
 	pending := make(chan pendingAppend, 256) // ledger commits must not stall the pipeline
@@ -997,6 +1023,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 		waitErr  error
 		failures []Failure
 		again    []srcMsg // in a group the destination refused: appended again one by one
+		later    []Entry  // copied; recorded once messageKeys has read their keys
 		wg       sync.WaitGroup
 	)
 	wg.Add(1)
@@ -1037,7 +1064,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 				p.refused = reason(err)
 			}
 			if p.refused != "" {
-				failures = append(failures, Failure{Folder: fp.m.Source, UID: uint32(p.msg.UID), Subject: keys[p.msg.UID].subject,
+				failures = append(failures, Failure{Folder: fp.m.Source, UID: uint32(p.msg.UID), Subject: p.key.subject,
 					Size: p.msg.Size, Date: p.msg.Date, Reason: p.refused})
 				tr.add(0, 0, 1)
 				continue
@@ -1048,10 +1075,14 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 				}
 				continue
 			}
-			e := Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: p.msg.UID, Key: keys[p.msg.UID].key,
+			e := Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: p.msg.UID, Key: p.key.key,
 				DestFolder: fp.m.Dest, Flags: flagStrings(p.msg.Flags), Size: p.size}
 			if data != nil {
 				e.DestUID = data.UID
+			}
+			if e.Key == "" || !p.exact && e.DestUID == 0 {
+				later = append(later, e)
+				continue
 			}
 			batch = append(batch, e)
 			batchBytes += p.size
@@ -1065,13 +1096,17 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 		flush()
 	}()
 
-	sendErr := c.sendAll(ctx, s, todo, byUID, limit, hasLimit, pending)
+	sendErr := c.sendAll(ctx, s, todo, byUID, keys, limit, hasLimit, pending)
 	close(pending)
 	wg.Wait()
 
 	*refused = append(*refused, failures...)
 	if sendErr != nil {
 		return sendErr
+	}
+	if waitErr == nil && len(later) > 0 {
+		// Not recorded when this fails: the next attempt finds them at the destination.
+		waitErr = c.recordLater(ctx, s, fp, later, fr, tr)
 	}
 	if waitErr != nil || len(again) == 0 {
 		return waitErr
@@ -1083,16 +1118,40 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 	return c.stream(ctx, s, st, fp, again, keys, fr, refused, tr)
 }
 
+// recordLater reads the keys of copied messages with messageKeys and records them.
+func (c *Copier) recordLater(ctx context.Context, s *session, fp *folderPlan, later []Entry, fr *FolderResult, tr *tracker) error {
+	uids := make([]imap.UID, len(later))
+	for i, e := range later {
+		uids[i] = e.UID
+	}
+	ks, err := messageKeys(s.src, uids)
+	if err != nil {
+		return fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
+	}
+	var bytes int64
+	for i := range later {
+		later[i].Key = ks[later[i].UID].key
+		bytes += later[i].Size
+	}
+	if err := c.Ledger.Record(context.WithoutCancel(ctx), later); err != nil {
+		return err
+	}
+	fr.Copied += len(later)
+	fr.CopiedBytes += bytes
+	tr.add(len(later), bytes, 0)
+	return nil
+}
+
 // sendAll runs the FETCH of bodies chunk by chunk and starts one APPEND per message.
-func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID map[imap.UID]srcMsg, limit uint32, hasLimit bool, pending chan<- pendingAppend) error {
+func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, limit uint32, hasLimit bool, pending chan<- pendingAppend) error {
 	uids := make([]imap.UID, 0, len(todo))
 	for _, m := range todo {
 		if hasLimit && m.Size > int64(limit) {
-			pending <- pendingAppend{msg: m, refused: fmt.Sprintf("%d bytes is over the destination's APPENDLIMIT of %d bytes", m.Size, limit)}
+			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: fmt.Sprintf("%d bytes is over the destination's APPENDLIMIT of %d bytes", m.Size, limit)}
 			continue
 		}
 		if m.Size == 0 {
-			pending <- pendingAppend{msg: m, refused: "empty message (0 bytes): IMAP cannot append it"}
+			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: "empty message (0 bytes): IMAP cannot append it"}
 			continue
 		}
 		uids = append(uids, m.UID)
@@ -1107,7 +1166,7 @@ func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID m
 			if fm == nil {
 				break
 			}
-			if err := c.appendOne(ctx, s, fm, byUID, pending); err != nil {
+			if err := c.appendOne(ctx, s, fm, byUID, keys, pending); err != nil {
 				cmd.Close()
 				return err
 			}
@@ -1128,7 +1187,7 @@ func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID m
 	return nil
 }
 
-func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.FetchMessageData, byUID map[imap.UID]srcMsg, pending chan<- pendingAppend) error {
+func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.FetchMessageData, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, pending chan<- pendingAppend) error {
 	var uid imap.UID
 	for {
 		item := fm.Next()
@@ -1147,10 +1206,12 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				return err
 			}
 			size := it.Literal.Size()
+			key, exact := keys[uid]
+			head := &headerTap{r: it.Literal}
+			rd := &readErrRecorder{r: head}
 			if len(s.apps) > 0 && size <= rawLiteralMax {
 				app := s.apps[s.next%len(s.apps)]
 				s.next++
-				rd := &readErrRecorder{r: it.Literal}
 				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd, s.alone)
 				if err == nil {
 					err = app.Flush()
@@ -1161,15 +1222,17 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 					}
 					return err
 				}
+				if !exact {
+					key = head.key()
+				}
 				select {
-				case pending <- pendingAppend{msg: msg, cmd: w, size: size}:
+				case pending <- pendingAppend{msg: msg, key: key, exact: exact, cmd: w, size: size}:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
 				continue
 			}
 			cmd := s.dst.Append(s.destFolder, size, &imap.AppendOptions{Flags: appendFlags(msg.Flags), Time: msg.Date})
-			rd := &readErrRecorder{r: it.Literal}
 			n, werr := io.Copy(cmd, rd)
 			if n < size && (rd.err != nil || werr == nil) {
 				// The source connection broke inside the literal: the APPEND cannot be
@@ -1182,11 +1245,11 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				return &brokenConn{fmt.Errorf("fetch UID %d from the source broke after %d of %d bytes: %w", uid, n, size, cause)}
 			}
 			cerr := cmd.Close()
-			p := pendingAppend{msg: msg, cmd: cmd, size: size}
+			p := pendingAppend{msg: msg, key: key, exact: exact, cmd: cmd, size: size}
 			if werr != nil {
 				// The destination answered before taking the literal (a refusal), or the
 				// connection broke: drain the source literal to keep the FETCH going.
-				if _, err := io.Copy(io.Discard, it.Literal); err != nil {
+				if _, err := io.Copy(io.Discard, rd); err != nil {
 					return &brokenConn{fmt.Errorf("fetch UID %d from the source: %w", uid, err)}
 				}
 				if _, err := cmd.Wait(); err != nil && !retryable(err) {
@@ -1196,6 +1259,9 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				}
 			} else if cerr != nil {
 				p.err = &brokenConn{fmt.Errorf("append to the destination: %w", cerr)}
+			}
+			if !exact {
+				p.key = head.key()
 			}
 			select {
 			case pending <- p:
