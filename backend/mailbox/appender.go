@@ -86,9 +86,9 @@ func (m appendedMsg) Wait() (*imap.AppendData, error) {
 }
 
 // multiAppendMax and multiAppendBytes end a MULTIAPPEND command. Measured against Dovecot
-// (10,000 messages, its CPU): 1 per command 6.8 s, 20: 2.3 s, 100: 1.9 s.
+// (10,000 messages, its CPU): 1 per command 6.8 s, 20: 2.3 s, 50: 1.9 s, 100: 1.6–1.8 s.
 const (
-	multiAppendMax   = 50
+	multiAppendMax   = 100
 	multiAppendBytes = 8 << 20
 )
 
