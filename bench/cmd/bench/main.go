@@ -46,6 +46,7 @@ type config struct {
 	Timeout     time.Duration
 	Keep        bool   `json:"-"`
 	ServerDir   string `json:"serverDir"`
+	NoPin       bool   `json:"noPin,omitempty"`
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.IntVar(&cfg.VerifyConns, "verify-conns", 3, "connections the checker reads a mailbox with")
 	flag.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "longest one pass of one tool may take (then it is killed and reported wrong)")
 	flag.StringVar(&cfg.ServerDir, "server-dir", defaultServerDir(), "where the Dovecot servers keep their mail (default /dev/shm: a tmpfs, so the disk does not set the pace; empty: $TMPDIR)")
+	flag.BoolVar(&cfg.NoPin, "no-pin", false, "do not give the destination Dovecot CPUs of its own (see pin.go)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep each destination's mail after it is checked (default: removed to save disk)")
 	flag.Parse()
 	if flag.NArg() > 0 || cfg.Messages < 1 || cfg.Rounds < 1 {
@@ -109,6 +111,7 @@ type server struct {
 	Host  string `json:"host"`
 	Port  int    `json:"port"`
 	Dir   string `json:"dir"`
+	PID   int    `json:"pid"`
 	Users []struct {
 		Name     string `json:"name"`
 		Password string `json:"password"`
@@ -503,12 +506,30 @@ func run(ctx context.Context, cfg config) error {
 		destUsers = []string{"nobody1"}
 	}
 
+	destCPUs, restCPUs, canPin := cpuSplit()
+	pin := canPin && !cfg.NoPin
+	if pin {
+		runtime.LockOSThread() // no new runtime thread starts unpinned while we pin
+		err := pinSelf(restCPUs)
+		runtime.UnlockOSThread()
+		if err != nil {
+			return err
+		}
+	}
 	logf("starting two Dovecot servers on loopback")
 	src, dst, stopPair, err := startPair(ctx, cfg.Pair, cfg.ServerDir, destUsers, filepath.Join(work, "logs", "dovecot-pair.log"))
 	if err != nil {
 		return err
 	}
 	defer stopPair()
+	res.Host["pinning"] = "none: every process on every CPU"
+	if pin {
+		if err := pinTree(dst.PID, destCPUs); err != nil {
+			return err
+		}
+		res.Host["pinning"] = fmt.Sprintf("destination Dovecot on CPU %s; source Dovecot, tools, loader and checks on CPU %s", cpuList(destCPUs), cpuList(restCPUs))
+		logf("%s", res.Host["pinning"])
+	}
 	logf("source %s, destination %s (mail under %s)", src.addr(), dst.addr(), filepath.Dir(dst.Dir))
 
 	// Seed: Maildir files written before the first login.

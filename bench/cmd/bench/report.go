@@ -163,6 +163,9 @@ func render(res *results) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nCopy benchmark: %d messages, %.1f MB (seed %d), %d round(s), %s CPUs, load %s → %s, %.0f s in all\n\n",
 		res.Source.Messages, float64(res.Source.Bytes)/1e6, res.Config.Seed, res.Config.Rounds, res.Host["cpus"], res.Host["loadavgStart"], res.Host["loadavgEnd"], res.Seconds)
+	if p := res.Host["pinning"]; p != "" {
+		fmt.Fprintf(&b, "CPUs: %s\n\n", p)
+	}
 	fmt.Fprintf(&b, "%-9s %8s %7s %8s %7s %6s %9s %8s %9s %10s %9s  %s\n",
 		"tool", "messages", "MB", "seconds", "msg/s", "MB/s", "peak RSS", "no-op s", "no-op RSS", "vs Cutover", "% ceiling", "runs")
 	dash := "—"
@@ -192,7 +195,8 @@ func render(res *results) string {
 			f("%.2f", r.NoopSeconds), f("%.0f MB", r.NoopRSSMB), f("%.2f×", r.VsCutover), f("%.0f %%", r.CeilingPct), runs)
 	}
 	b.WriteString("\nvs Cutover: the tool's speed over Cutover's in the same round (median); % ceiling: its speed over the\n" +
-		"ceiling loader's (pipelined APPENDs, whole folders on 3 connections) in the same round. Seconds: median of exact runs.\n\nTargets:\n")
+		"ceiling loader's (pipelined MULTIAPPENDs of 100 messages, whole folders on 3 connections, corpus in memory)\n" +
+		"in the same round. Seconds: median of exact runs.\n\nTargets:\n")
 	for _, t := range res.Targets {
 		mark := "n/a "
 		if t.Met != nil && *t.Met {
