@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 
@@ -53,7 +54,7 @@ type appender struct {
 // rawAppend is one APPEND command in flight, of n messages.
 type rawAppend struct {
 	ch   chan struct{}
-	n    int
+	n    atomic.Int32 // messages written so far; read by waiters when a broken connection ends it early
 	data imap.AppendData
 	uids []imap.UID // from APPENDUID, one per message when the server said
 	err  error
@@ -73,13 +74,13 @@ func (m appendedMsg) Wait() (*imap.AppendData, error) {
 	<-m.cmd.ch
 	if err := m.cmd.err; err != nil {
 		var ie *imap.Error
-		if m.cmd.n > 1 && errors.As(err, &ie) && ie.Type != imap.StatusResponseTypeBye && !retryable(err) {
+		if m.cmd.n.Load() > 1 && errors.As(err, &ie) && ie.Type != imap.StatusResponseTypeBye && !retryable(err) {
 			return nil, fmt.Errorf("%w: %w", errBatchRefused, err)
 		}
 		return nil, err
 	}
 	data := imap.AppendData{UIDValidity: m.cmd.data.UIDValidity}
-	if len(m.cmd.uids) == m.cmd.n {
+	if len(m.cmd.uids) == int(m.cmd.n.Load()) {
 		data.UID = m.cmd.uids[m.i]
 	}
 	return &data, nil
@@ -380,10 +381,9 @@ func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, siz
 	if err != nil {
 		return appendedMsg{}, n, a.fail(err)
 	}
-	m := appendedMsg{cmd: cmd, i: cmd.n}
-	cmd.n++
+	m := appendedMsg{cmd: cmd, i: int(cmd.n.Add(1)) - 1}
 	a.openBytes += size
-	if alone || !a.multi || cmd.n >= multiAppendMax || a.openBytes >= multiAppendBytes {
+	if alone || !a.multi || m.i+1 >= multiAppendMax || a.openBytes >= multiAppendBytes {
 		if err := a.EndCommand(); err != nil {
 			return appendedMsg{}, n, err
 		}
@@ -391,8 +391,8 @@ func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, siz
 	return m, n, nil
 }
 
-// EndCommand ends the APPEND command being written, if any: the server saves its
-// messages once it has read the end of the line.
+// EndCommand ends the APPEND command being written, if any, and sends what is buffered:
+// the server saves its messages once it has read the end of the line, and answers.
 func (a *appender) EndCommand() error {
 	if a.open == nil {
 		return nil
@@ -401,7 +401,7 @@ func (a *appender) EndCommand() error {
 	if _, err := a.bw.WriteString("\r\n"); err != nil {
 		return a.fail(err)
 	}
-	return nil
+	return a.Flush()
 }
 
 // Flush sends what is buffered; called when the source has nothing more right now.

@@ -318,6 +318,7 @@ type tracker struct {
 	p        Progress
 	started  time.Time
 	lastSent time.Time
+	listing  bool // the totals are still growing: no ETA yet
 }
 
 func (t *tracker) add(msgs int, bytes int64, failed int) {
@@ -353,7 +354,7 @@ func (t *tracker) report(force bool) {
 		p.ByteRate = float64(p.BytesDone) / el
 	}
 	p.ETASeconds = -1
-	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone {
+	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone && !t.listing {
 		p.ETASeconds = float64(p.BytesTotal-p.BytesDone) / p.ByteRate
 	}
 	t.mu.Unlock()
@@ -408,14 +409,14 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 		}
 	}()
 
-	// Plan: list and map folders and count what is to copy, with retries.
+	// Plan: list and map folders and size them up, with retries.
 	var plan []folderPlan
 	for attempt := 0; ; attempt++ {
 		if sess == nil {
 			sess, err = c.connect(ctx)
 		}
 		if err == nil {
-			plan, err = c.plan(ctx, sess, opts)
+			plan, err = c.outline(sess, opts)
 		}
 		if err == nil {
 			break
@@ -432,17 +433,13 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 			return res, werr
 		}
 	}
-	tr.set(func(p *Progress) {
-		p.State = "copying"
-		for _, f := range plan {
-			p.MessagesTotal += f.todoCount
-			p.BytesTotal += f.todoBytes
-		}
-	})
+	tr.mu.Lock()
+	tr.listing = true
+	tr.mu.Unlock()
+	tr.set(func(p *Progress) { p.State = "copying" })
 
 	var (
 		mu      sync.Mutex
-		next    int
 		results = make([]*FolderResult, len(plan))
 		refused = make([][]Failure, len(plan))
 		fatal   error
@@ -450,21 +447,58 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	units := folderUnits(plan)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+
+	// The planning connection lists the folders, largest first, and hands each unit to
+	// the pipelines as soon as it is listed, so the destination has work from the start.
+	// It then copies too. Totals grow while it lists (the folders' todo as listed).
+	ready := make(chan []int, len(units))
+	planned := make(chan *session, 1)
+	ps := sess
+	sess = nil
+	go func() {
+		kept := 0
+		for _, u := range units {
+			for _, i := range u {
+				if ps == nil || wctx.Err() != nil {
+					continue // the pipeline lists it itself
+				}
+				st, err := c.scanSource(wctx, ps.src, plan[i].m.Source, opts)
+				if err != nil {
+					// Not fatal here: the pipeline lists it again, with retries.
+					if wctx.Err() == nil {
+						c.Log.Warn("listing a folder while planning failed; its pipeline lists it again", "job", c.Job, "folder", plan[i].m.Source, "err", err)
+					}
+					ps.abort()
+					ps = nil
+					continue
+				}
+				plan[i].count(tr, st)
+				if kept+len(st.msgs) <= planKeepMessages {
+					plan[i].scan, plan[i].scanned = st, time.Now()
+					kept += len(st.msgs)
+				}
+			}
+			ready <- u
+		}
+		close(ready)
+		tr.mu.Lock()
+		tr.listing = false
+		tr.mu.Unlock()
+		planned <- ps
+	}()
 	worker := func(sess *session) {
 		defer func() {
 			if sess != nil {
 				sess.close()
 			}
 		}()
-		for {
+		for unit := range ready {
 			mu.Lock()
-			if next >= len(units) || fatal != nil {
-				mu.Unlock()
+			stop := fatal != nil
+			mu.Unlock()
+			if stop {
 				return
 			}
-			unit := units[next]
-			next++
-			mu.Unlock()
 			for _, i := range unit {
 				fr := &FolderResult{Source: plan[i].m.Source, Dest: plan[i].m.Dest}
 				var failures []Failure
@@ -496,18 +530,19 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	n := min(c.Pipelines, len(units))
 	var wg sync.WaitGroup
 	for w := 0; w < n; w++ {
-		var ws *session
 		if w == 0 {
-			ws, sess = sess, nil // the planning connections copy too
-		} else {
-			ws = <-predialed
-			extra--
+			// The planning connections copy too, once they have listed everything.
+			wg.Go(func() { worker(<-planned) })
+			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			worker(ws)
-		}()
+		ws := <-predialed
+		extra--
+		wg.Go(func() { worker(ws) })
+	}
+	if n == 0 {
+		if ps := <-planned; ps != nil {
+			ps.close()
+		}
 	}
 	wg.Wait()
 	for i, fr := range results {
@@ -605,10 +640,27 @@ func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error
 // folderPlan is one mapped source folder with what the pass would copy.
 type folderPlan struct {
 	m         Mapping
-	todoCount int
-	todoBytes int64
+	todoBytes int64        // before it is listed: the folder's size (or message count) from STATUS
+	counted   bool         // its todo is in the progress totals
 	scan      *sourceState // the planning scan, for the folder's first attempt (nil: scan again)
 	scanned   time.Time
+}
+
+// count adds what the folder has to copy to the progress totals, once.
+func (fp *folderPlan) count(tr *tracker, st *sourceState) {
+	if fp.counted {
+		return
+	}
+	fp.counted = true
+	var bytes int64
+	for _, m := range st.todo {
+		bytes += m.Size
+	}
+	fp.todoBytes = bytes
+	tr.set(func(p *Progress) {
+		p.MessagesTotal += len(st.todo)
+		p.BytesTotal += bytes
+	})
 }
 
 // Planning lists every source folder to count what is to copy; the first attempt at a
@@ -636,31 +688,34 @@ func (s *session) mapping(opts Options) ([]Mapping, error) {
 	return MapFolders(src, dst, destDelim(dst), opts.Rules), nil
 }
 
-func (c *Copier) plan(ctx context.Context, s *session, opts Options) ([]folderPlan, error) {
+// outline maps the folders and sizes each source folder up with STATUS (SIZE where the
+// server has STATUS=SIZE, else the message count), to copy the largest first.
+func (c *Copier) outline(s *session, opts Options) ([]folderPlan, error) {
 	mapping, err := s.mapping(opts)
 	if err != nil {
 		return nil, err
 	}
 	var out []folderPlan
-	kept := 0
+	var cmds []*imapclient.StatusCommand
+	withSize := s.src.Caps().Has(imap.CapStatusSize) || s.src.Caps().Has(imap.CapIMAP4rev2)
 	for _, m := range mapping {
 		if m.Excluded {
 			continue
 		}
-		st, err := c.scanSource(ctx, s.src, m.Source, opts)
+		out = append(out, folderPlan{m: m})
+		cmds = append(cmds, s.src.Status(m.Source, &imap.StatusOptions{NumMessages: true, Size: withSize}))
+	}
+	for i, cmd := range cmds {
+		st, err := cmd.Wait()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("status of %q on the source: %w", out[i].m.Source, err)
 		}
-		fp := folderPlan{m: m}
-		for _, msg := range st.todo {
-			fp.todoCount++
-			fp.todoBytes += msg.Size
+		switch {
+		case st.Size != nil:
+			out[i].todoBytes = *st.Size
+		case st.NumMessages != nil:
+			out[i].todoBytes = int64(*st.NumMessages)
 		}
-		if kept+len(st.msgs) <= planKeepMessages {
-			fp.scan, fp.scanned = st, time.Now()
-			kept += len(st.msgs)
-		}
-		out = append(out, fp)
 	}
 	return out, nil
 }
@@ -846,6 +901,7 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 		if st, err = c.scanSource(ctx, s.src, fp.m.Source, opts); err != nil {
 			return err
 		}
+		fp.count(tr, st)
 	} else if _, err := s.src.Select(fp.m.Source, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		return fmt.Errorf("examine %q on the source: %w", fp.m.Source, err)
 	}
@@ -1199,7 +1255,12 @@ func (c *Copier) recordLater(ctx context.Context, s *session, fp *folderPlan, la
 }
 
 // sendAll runs the FETCH of bodies chunk by chunk and starts one APPEND per message.
-func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, limit uint32, hasLimit bool, pending chan<- pendingAppend) error {
+func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, limit uint32, hasLimit bool, pending chan<- pendingAppend) (err error) {
+	defer func() {
+		if err != nil {
+			endCommands(ctx, s)
+		}
+	}()
 	uids := make([]imap.UID, 0, len(todo))
 	for _, m := range todo {
 		if hasLimit && m.Size > int64(limit) {
@@ -1231,16 +1292,28 @@ func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID m
 			return fmt.Errorf("fetch from the source: %w", err)
 		}
 		// The results are waited for in order: the last command must not stay open.
-		for _, app := range s.apps {
-			if err := app.EndCommand(); err != nil {
-				return err
-			}
-			if err := app.Flush(); err != nil {
-				return err
-			}
+		if err := endCommands(ctx, s); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// endCommands ends the APPEND commands being written: whatever stops the FETCH, the
+// results are waited for, and a command left open would never be answered. It holds only
+// whole messages (a message cut short breaks its connection), so the server saves them.
+func endCommands(ctx context.Context, s *session) error {
+	var first error
+	for _, app := range s.apps {
+		if ctx.Err() != nil {
+			// Stopping: a server that does not read must not keep us waiting.
+			app.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		}
+		if err := app.EndCommand(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.FetchMessageData, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, pending chan<- pendingAppend) error {
