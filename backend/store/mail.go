@@ -70,25 +70,24 @@ const ledgerRows = 64
 // Record writes a batch of entries in one transaction.
 func (l *MailLedger) Record(ctx context.Context, entries []mailbox.Entry) error {
 	now := fmtTime(time.Now())
+	many, err := l.s.prepared(ctx, recordSQL(ledgerRows))
+	if err != nil {
+		return fmt.Errorf("record copied messages: %w", err)
+	}
+	one, err := l.s.prepared(ctx, recordSQL(1))
+	if err != nil {
+		return fmt.Errorf("record copied messages: %w", err)
+	}
 	return l.s.Tx(ctx, func(tx *sql.Tx) error {
-		stmts := map[int]*sql.Stmt{}
-		defer func() {
-			for _, st := range stmts {
-				st.Close()
-			}
-		}()
+		many, one := tx.StmtContext(ctx, many), tx.StmtContext(ctx, one)
 		args := make([]any, 0, 11*ledgerRows)
 		for len(entries) > 0 {
-			part := entries[:min(len(entries), ledgerRows)]
-			entries = entries[len(part):]
-			st := stmts[len(part)]
-			if st == nil {
-				var err error
-				if st, err = tx.PrepareContext(ctx, recordSQL(len(part))); err != nil {
-					return fmt.Errorf("record copied messages: %w", err)
-				}
-				stmts[len(part)] = st
+			// Whole groups of ledgerRows, then the rest one by one.
+			st, part := many, entries[:min(len(entries), ledgerRows)]
+			if len(part) < ledgerRows {
+				st, part = one, entries[:1]
 			}
+			entries = entries[len(part):]
 			args = args[:0]
 			for _, e := range part {
 				args = append(args, e.Job, e.Folder, e.UIDValidity, uint32(e.UID), e.Key, e.DestFolder, uint32(e.DestUID),
