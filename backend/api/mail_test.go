@@ -73,7 +73,10 @@ func TestBatchPassesCopyEveryMailboxCompletely(t *testing.T) {
 
 func TestStoppedPassResumesWithoutDuplicates(t *testing.T) {
 	a, src, dst := mailProject(t, "alice")
-	if err := src.Fill("alice", 1500); err != nil {
+	// Enough for the pass to be still running when the stop arrives: progress is reported
+	// every 250 ms, and 1,500 messages were copied before that.
+	const n = 4000
+	if err := src.Fill("alice", n); err != nil {
 		t.Fatal(err)
 	}
 	events, stop := api.Events(a).Subscribe()
@@ -104,19 +107,19 @@ func TestStoppedPassResumesWithoutDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Copied+res.Mailboxes[0].Result.Matched >= 1500 || res.Copied == 0 {
+	if res.Copied+res.Mailboxes[0].Result.Matched >= n || res.Copied == 0 {
 		t.Fatalf("the resumed pass copied %d and matched %d: it should copy only what the stopped one had not", res.Copied, res.Mailboxes[0].Result.Matched)
 	}
 	checks, err := a.MailVerify("acme", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	got := 0
 	for _, f := range checks[0].Folders {
-		n += f.DestMessages
+		got += f.DestMessages
 	}
-	if !checks[0].Complete || n != 1500 {
-		t.Fatalf("after resuming: complete %v, %d messages at the destination; want all 1500, none twice", checks[0].Complete, n)
+	if !checks[0].Complete || got != n {
+		t.Fatalf("after resuming: complete %v, %d messages at the destination; want all %d, none twice", checks[0].Complete, got, n)
 	}
 	_ = dst
 }

@@ -47,13 +47,46 @@ func (d *Dovecot) Fill(user string, n int) error {
 	w.Flush()
 	expect("c") // it may exist already
 	now := time.Now()
-	go func() {
+	folderOf := func(i int) int {
+		switch {
+		case i%5 == 3:
+			return 1
+		case i%7 == 5:
+			return 2
+		}
+		return 0
+	}
+	// Folder by folder, each selected first, 100 messages per APPEND (MULTIAPPEND, which
+	// Dovecot offers): one APPEND per message, interleaved across folders, took half a
+	// minute for 6,000 messages. The messages of a folder keep their order, so their UIDs
+	// are as before.
+	var order []int
+	for f := range folders {
 		for i := 0; i < n; i++ {
-			folder := folders[0]
-			if i%5 == 3 {
-				folder = folders[1]
-			} else if i%7 == 5 {
-				folder = folders[2]
+			if folderOf(i) == f {
+				order = append(order, i)
+			}
+		}
+	}
+	var tags []string
+	for k, i := range order {
+		if k == 0 || folderOf(i) != folderOf(order[k-1]) || len(tags) > 0 && k%100 == 0 {
+			tags = append(tags, fmt.Sprintf("a%d", i))
+		}
+	}
+	go func() {
+		selected := -1
+		for k, i := range order {
+			first := k == 0 || folderOf(i) != folderOf(order[k-1]) || k%100 == 0
+			if first && k > 0 {
+				w.WriteString("\r\n") // ends the previous APPEND
+			}
+			if f := folderOf(i); f != selected {
+				fmt.Fprintf(w, "s%d SELECT %q\r\n", i, folders[f])
+				selected = f
+			}
+			if first {
+				fmt.Fprintf(w, "a%d APPEND %q", i, folders[folderOf(i)])
 			}
 			date := now.Add(-time.Duration((i*7919)%(730*24)) * time.Hour)
 			var b strings.Builder
@@ -74,13 +107,16 @@ func (d *Dovecot) Fill(user string, n int) error {
 				flags += ` \Flagged`
 			}
 			body := b.String()
-			fmt.Fprintf(w, "a%d APPEND %q (%s) %q {%d+}\r\n%s\r\n", i, folder, strings.TrimSpace(flags), date.Format("02-Jan-2006 15:04:05 -0700"), len(body), body)
+			fmt.Fprintf(w, " (%s) %q {%d+}\r\n%s", strings.TrimSpace(flags), date.Format("02-Jan-2006 15:04:05 -0700"), len(body), body)
+		}
+		if len(order) > 0 {
+			w.WriteString("\r\n")
 		}
 		w.Flush()
 	}()
-	for i := 0; i < n; i++ {
-		if err := expect(fmt.Sprintf("a%d", i)); err != nil {
-			return fmt.Errorf("fill %s: message %d: %w", user, i, err)
+	for _, tag := range tags {
+		if err := expect(tag); err != nil {
+			return fmt.Errorf("fill %s: APPEND %s: %w", user, tag, err)
 		}
 	}
 	return nil
