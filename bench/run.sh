@@ -4,6 +4,7 @@
 #
 #   bench/run.sh [--messages N] [--seed S] [--rounds R] [--tools cutover,mbsync,imapsync,ceiling]
 #                [--cutover-b /path/to/other/cutover]   # also time another build, same rounds
+#                [--no-pin]     # do not give the destination Dovecot CPUs of its own
 #
 # Installs what it needs (Debian packages), builds Cutover and the bench programs, then runs
 # bench/cmd/bench, which prints the table and writes bench/out/latest.json and latest.txt.
@@ -19,7 +20,8 @@ while [ $# -gt 0 ]; do
     --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*)
       args+=("-${1#--}"); shift ;;
     --keep) args+=(-keep); shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --no-pin) args+=(-no-pin); shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
