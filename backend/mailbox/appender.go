@@ -404,7 +404,8 @@ func (a *appender) EndCommand() error {
 	return a.Flush()
 }
 
-// Flush sends what is buffered; called when the source has nothing more right now.
+// Flush sends what is buffered (after each message, so the server works while the next
+// one is read: sending a group at once was no faster on the bench).
 func (a *appender) Flush() error {
 	if err := a.bw.Flush(); err != nil {
 		return a.fail(err)

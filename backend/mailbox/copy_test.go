@@ -62,13 +62,17 @@ func TestPassCopiesEverythingExactlyAndLeavesTheSourceUntouched(t *testing.T) {
 	before := snapshot(t, src, "alice")
 	st := openStore(t)
 
-	res, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	c := copier(st, src, dst, "alice")
+	var progress progressLog
+	c.Progress = progress.add
+	res, err := c.Run(context.Background(), mailbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Copied != 12 || res.Failed != 0 || res.Matched != 0 {
 		t.Fatalf("copied %d, failed %d, matched %d; want 12 copied: %+v", res.Copied, res.Failed, res.Matched, res)
 	}
+	progress.check(t, 12, 12)
 	after := snapshot(t, src, "alice")
 	if !reflect.DeepEqual(before, after) {
 		t.Fatalf("the source changed during the pass:\nbefore %v\nafter  %v", before, after)

@@ -159,10 +159,14 @@ func TestConnectionCutWhileSeveralFoldersCopyIsResumed(t *testing.T) {
 	c := copier(openStore(t), src, dst, "alice")
 	c.Dest.Port = proxy.port()
 	c.Pipelines = 3
+	var progress progressLog
+	c.Progress = progress.add
 	res, err := c.Run(context.Background(), mailbox.Options{})
 	if err != nil {
 		t.Fatalf("pass failed: %v", err)
 	}
+	// Every folder counted once in the totals, however many attempts listed it.
+	progress.check(t, 126, 120)
 	if res.Retries < 1 {
 		t.Fatalf("%d retries: the test did not exercise a resume", res.Retries)
 	}

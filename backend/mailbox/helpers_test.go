@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,3 +195,41 @@ var (
 	now     = time.Now().Truncate(time.Second)
 	longAgo = now.Add(-400 * day)
 )
+
+// progressLog records the progress reports of a pass.
+type progressLog struct {
+	mu sync.Mutex
+	ps []mailbox.Progress
+}
+
+func (l *progressLog) add(p mailbox.Progress) {
+	l.mu.Lock()
+	l.ps = append(l.ps, p)
+	l.mu.Unlock()
+}
+
+// check asserts what a user watching the pass sees: the totals never shrink, nothing done
+// is ever more than the totals, and the last report says "done" with wantTotal messages
+// to do, of which wantDone were copied or found (the rest refused), and no time left.
+func (l *progressLog) check(t *testing.T, wantTotal, wantDone int) {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.ps) == 0 {
+		t.Fatal("no progress reported")
+	}
+	var total int
+	for i, p := range l.ps {
+		if p.MessagesTotal < total {
+			t.Fatalf("report %d: total went down from %d to %d", i, total, p.MessagesTotal)
+		}
+		total = p.MessagesTotal
+		if p.MessagesDone > p.MessagesTotal || p.BytesDone > p.BytesTotal {
+			t.Fatalf("report %d: %d of %d messages, %d of %d bytes done", i, p.MessagesDone, p.MessagesTotal, p.BytesDone, p.BytesTotal)
+		}
+	}
+	last := l.ps[len(l.ps)-1]
+	if last.State != "done" || last.MessagesTotal != wantTotal || last.MessagesDone != wantDone || last.MessagesDone+last.Failed != last.MessagesTotal || last.ETASeconds != -1 {
+		t.Fatalf("last report %+v; want done, %d of %d messages", last, wantDone, wantTotal)
+	}
+}

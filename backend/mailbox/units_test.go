@@ -7,11 +7,11 @@ import (
 
 func TestFolderUnitsKeepOneDestinationOnOnePipelineLargestFirst(t *testing.T) {
 	plan := []folderPlan{
-		{m: Mapping{Source: "Archive", Dest: "Archive"}, todoBytes: 20},
-		{m: Mapping{Source: "INBOX", Dest: "INBOX"}, todoBytes: 100},
-		{m: Mapping{Source: "Sent", Dest: "Sent"}, todoBytes: 30},
-		{m: Mapping{Source: "Sent Items", Dest: "Sent"}, todoBytes: 40},
-		{m: Mapping{Source: "Trash", Dest: "Trash"}, todoBytes: 0},
+		{m: Mapping{Source: "Archive", Dest: "Archive"}, size: 20},
+		{m: Mapping{Source: "INBOX", Dest: "INBOX"}, size: 100},
+		{m: Mapping{Source: "Sent", Dest: "Sent"}, size: 30},
+		{m: Mapping{Source: "Sent Items", Dest: "Sent"}, size: 40},
+		{m: Mapping{Source: "Trash", Dest: "Trash"}, size: 0},
 	}
 	// Sent and Sent Items share a unit (70 bytes), after INBOX and before Archive; plan
 	// order within the unit.
