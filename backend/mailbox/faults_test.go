@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+
 	"cutover/backend/internal/testsrv"
 	"cutover/backend/mailbox"
 	"cutover/backend/secrets"
@@ -213,6 +215,15 @@ func TestHelperCopyProcess(t *testing.T) {
 			fmt.Printf("progress %d\n", p.MessagesDone)
 		},
 	}
+	if a.KillAt != "" {
+		var hits atomic.Int64
+		c.Checkpoint = func(p mailbox.Checkpoint) {
+			if string(p) == a.KillAt && hits.Add(1) == int64(a.KillN) {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {} // the signal is on its way: do nothing more
+			}
+		}
+	}
 	start := time.Now()
 	res, err := c.Run(context.Background(), mailbox.Options{})
 	if err != nil {
@@ -233,11 +244,16 @@ type childArgs struct {
 	User                     string
 	SrcPort, DstPort         int
 	SrcPassword, DstPassword string
+	// KillAt and KillN: the child kills itself with SIGKILL the KillN-th time the pass
+	// reaches that checkpoint.
+	KillAt string
+	KillN  int
 }
 
-func startChild(t *testing.T, src, dst *testsrv.Dovecot, db string) (*exec.Cmd, *bufio.Scanner) {
-	spec, _ := json.Marshal(childArgs{DB: db, User: "alice", SrcPort: src.Port, DstPort: dst.Port,
-		SrcPassword: src.Password("alice"), DstPassword: dst.Password("alice")})
+func startChild(t *testing.T, src, dst *testsrv.Dovecot, db string, a childArgs) (*exec.Cmd, *bufio.Scanner) {
+	a.DB, a.User, a.SrcPort, a.DstPort = db, "alice", src.Port, dst.Port
+	a.SrcPassword, a.DstPassword = src.Password("alice"), dst.Password("alice")
+	spec, _ := json.Marshal(a)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCopyProcess$", "-test.v")
 	cmd.Env = append(os.Environ(), "CUTOVER_TEST_COPY="+string(spec))
 	out, err := cmd.StdoutPipe()
@@ -251,44 +267,86 @@ func startChild(t *testing.T, src, dst *testsrv.Dovecot, db string) (*exec.Cmd, 
 	return cmd, bufio.NewScanner(out)
 }
 
-func TestKilledMidPassThenRerunEndsWithExactlyTheSourceMessages(t *testing.T) {
-	src, dst := pair(t, testsrv.DovecotOptions{})
-	msgs := bigish(1500, 3000)
-	msgs = append(msgs, awkward()...)
-	seed(t, src, "alice", msgs)
-	db := filepath.Join(t.TempDir(), "cutover.db")
-	cmd, lines := startChild(t, src, dst, db)
-	killedAt := -1
-	for lines.Scan() {
-		if n, ok := strings.CutPrefix(lines.Text(), "progress "); ok {
-			if v, _ := strconv.Atoi(n); v >= 300 {
-				cmd.Process.Signal(syscall.SIGKILL)
-				killedAt = v
-				break
-			}
+// killCorpus is a mailbox for crash tests: three folders, a message in twenty without a
+// Message-ID (each unique), identical twins with and without one, all spread through the
+// folders so that every kill point has some around it.
+func killCorpus(n int) []seedMsg {
+	folders := []string{"INBOX", "Archive", "Reçus"}
+	var out []seedMsg
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("k%d@old.example", i)
+		if i%20 == 7 {
+			id = ""
+		}
+		body := mail(id, fmt.Sprintf("message %d", i), strings.Repeat(fmt.Sprintf("line %d of message %d\r\n", i%13, i), 40+i%150))
+		m := seedMsg{Folder: folders[i%3], Body: body, Date: longAgo.Add(time.Duration(i) * time.Minute)}
+		if i%5 == 0 {
+			m.Flags = []imap.Flag{imap.FlagSeen}
+		}
+		out = append(out, m)
+		if i%97 == 3 { // an identical twin right behind, with or without a Message-ID
+			out = append(out, m)
 		}
 	}
-	cmd.Wait()
-	if killedAt < 0 {
-		t.Fatal("the child finished before it could be killed")
+	return out
+}
+
+// runKilled runs a copy in a child process that kills itself with SIGKILL at the n-th
+// time the pass reaches point (0: never), and reports whether it was killed.
+func runKilled(t *testing.T, src, dst *testsrv.Dovecot, db string, point mailbox.Checkpoint, n int) bool {
+	t.Helper()
+	cmd, lines := startChild(t, src, dst, db, childArgs{KillAt: string(point), KillN: n})
+	for lines.Scan() {
 	}
-	partial := snapshot(t, dst, "alice")
-	if n := len(partial["INBOX"]); n >= 1507 {
-		t.Fatalf("the destination already held everything (%d) when the pass was killed", n)
+	err := cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+		return true
 	}
-	st, err := store.Open(context.Background(), db)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("copy process: %v", err)
 	}
-	defer st.Close()
-	c := copier(st, src, dst, "alice")
-	res, err := c.Run(context.Background(), mailbox.Options{})
-	if err != nil {
-		t.Fatal(err)
+	return false
+}
+
+func TestKilledMidPassThenRerunEndsWithExactlyTheSourceMessages(t *testing.T) {
+	// Each case kills the copying process with SIGKILL at exact moments, a few runs in a
+	// row, then lets a last run finish: the destination must hold every source message
+	// exactly once, with or without Message-ID, identical twins still two. The points are
+	// counted, not timed: the same kills happen however fast the machine is.
+	type kill struct {
+		at mailbox.Checkpoint
+		n  int
 	}
-	t.Logf("killed after %d reported; destination INBOX held %d; the re-run copied %d and found %d already there",
-		killedAt, len(partial["INBOX"]), res.Copied, res.Matched)
-	checkCopied(t, snapshot(t, src, "alice"), snapshot(t, dst, "alice"))
+	for _, tc := range []struct {
+		name  string
+		kills []kill
+	}{
+		{"between the destination's answer and the ledger", []kill{{mailbox.CheckpointAnswered, 130}, {mailbox.CheckpointAnswered, 240}, {mailbox.CheckpointAnswered, 61}}},
+		{"inside a MULTIAPPEND group", []kill{{mailbox.CheckpointGroupPartial, 150}, {mailbox.CheckpointGroupPartial, 222}}},
+		{"inside a message's literal", []kill{{mailbox.CheckpointLiteralHalf, 170}, {mailbox.CheckpointLiteralHalf, 333}}},
+		{"inside the source FETCH", []kill{{mailbox.CheckpointBodyFetched, 120}, {mailbox.CheckpointBodyFetched, 280}}},
+		{"right after a ledger commit", []kill{{mailbox.CheckpointRecorded, 1}, {mailbox.CheckpointRecorded, 2}}},
+		{"all of them, one after the other", []kill{{mailbox.CheckpointAnswered, 90}, {mailbox.CheckpointGroupPartial, 90},
+			{mailbox.CheckpointLiteralHalf, 90}, {mailbox.CheckpointBodyFetched, 90}, {mailbox.CheckpointRecorded, 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst := pair(t, testsrv.DovecotOptions{})
+			seed(t, src, "alice", killCorpus(900))
+			db := filepath.Join(t.TempDir(), "cutover.db")
+			for i, k := range tc.kills {
+				if !runKilled(t, src, dst, db, k.at, k.n) {
+					t.Fatalf("run %d finished before reaching %s #%d: the test did not kill it there", i+1, k.at, k.n)
+				}
+			}
+			if runKilled(t, src, dst, db, "", 0) {
+				t.Fatal("the last run was killed")
+			}
+			source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
+			for _, f := range []string{"INBOX", "Archive", "Reçus"} {
+				sameMultiset(t, f, source[f], dest[f])
+			}
+		})
+	}
 }
 
 func TestMemoryStaysBoundedWithA50MBMessageAnd10000SmallOnes(t *testing.T) {
@@ -305,7 +363,7 @@ func TestMemoryStaysBoundedWithA50MBMessageAnd10000SmallOnes(t *testing.T) {
 	big = nil
 	seed(t, src, "alice", bigish(10000, 100))
 
-	cmd, lines := startChild(t, src, dst, filepath.Join(t.TempDir(), "cutover.db"))
+	cmd, lines := startChild(t, src, dst, filepath.Join(t.TempDir(), "cutover.db"), childArgs{})
 	var peak, copied string
 	for lines.Scan() {
 		if v, ok := strings.CutPrefix(lines.Text(), "peak "); ok {

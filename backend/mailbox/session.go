@@ -1,0 +1,74 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// session is a pair of connections for one mailbox.
+type session struct {
+	src, dst   *Conn
+	destFolder string      // where APPENDs go
+	apps       []*appender // none when the destination lacks LITERAL+
+	next       int         // round robin over apps
+	alone      bool        // one message per APPEND command (finding the one a server refuses)
+}
+
+// abort closes both connections at once, without a LOGOUT that a broken connection
+// would never answer.
+func (s *session) abort() {
+	s.src.Client.Close()
+	s.dst.Client.Close()
+	for _, a := range s.apps {
+		a.conn.Close()
+	}
+}
+
+func (s *session) close() {
+	for _, a := range s.apps {
+		a.Close()
+	}
+	if s.src != nil {
+		s.src.Close()
+	}
+	if s.dst != nil {
+		s.dst.Close()
+	}
+}
+
+// connect opens a session, its connections at once (a login costs a server round trips
+// and a process: Dovecot spent ~18 ms of CPU on each).
+func (c *Copier) connect(ctx context.Context) (*session, error) {
+	var (
+		src, dst       *Conn
+		srcErr, dstErr error
+		apps           = make([]*appender, c.AppendConns)
+		appErrs        = make([]error, c.AppendConns)
+		wg             sync.WaitGroup
+	)
+	wg.Go(func() { src, srcErr = c.Dial(ctx, c.Source, c.SourceCreds) })
+	wg.Go(func() { dst, dstErr = c.Dial(ctx, c.Dest, c.DestCreds) })
+	for i := range apps {
+		wg.Go(func() { apps[i], appErrs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
+	}
+	wg.Wait()
+	s := &session{src: src, dst: dst}
+	for i, app := range apps {
+		switch {
+		case appErrs[i] != nil:
+			// The main connections work: copy with what is open.
+			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", appErrs[i])
+		case app != nil: // nil: no LITERAL+, go-imap's APPEND on the main connection
+			s.apps = append(s.apps, app)
+		}
+	}
+	if srcErr != nil || dstErr != nil {
+		s.close()
+		if srcErr != nil {
+			return nil, fmt.Errorf("source: %w", srcErr)
+		}
+		return nil, fmt.Errorf("destination: %w", dstErr)
+	}
+	return s, nil
+}
