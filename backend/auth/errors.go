@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -64,10 +65,20 @@ func IsRefused(err error) bool {
 func providerRefusal(user string, appWide bool, provider, doing string, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		switch re.ErrorCode {
+		code := re.ErrorCode
+		if code == "" {
+			// x/oauth2/jwt leaves the body unparsed.
+			var body struct {
+				Error string `json:"error"`
+			}
+			if json.Unmarshal(re.Body, &body) == nil {
+				code = body.Error
+			}
+		}
+		switch code {
 		case "invalid_grant", "invalid_client", "unauthorized_client", "access_denied", "invalid_scope", "consent_required", "interaction_required":
 			return &RefusedError{User: user, Method: MethodToken, AppWide: appWide, Provider: provider,
-				Status: re.ErrorCode, Err: fmt.Errorf("%s: %w", doing, err)}
+				Status: code, Err: fmt.Errorf("%s: %w", doing, err)}
 		}
 	}
 	return fmt.Errorf("%s for %s: %w", doing, user, err)

@@ -212,8 +212,10 @@ func (l *Login) Start() (string, []byte, error) { return l.client.Start() }
 func (l *Login) Next(challenge []byte) ([]byte, error) { return l.client.Next(challenge) }
 
 // xoauth2 is Google's and Microsoft's XOAUTH2: one initial response; on failure the server
-// sends a base64 JSON challenge, which the client answers with an empty response so the
-// server can finish with NO.
+// sends a base64 JSON challenge, which the client must answer so the server can finish
+// with NO. The documented answer is an empty response, but go-imap encodes an empty
+// response as "=" (RFC 4959's form for an initial response only), which Dovecot answers
+// with BAD; a single ^A, OAUTHBEARER's answer (RFC 7628 §3.2.3), is accepted by all.
 type xoauth2 struct {
 	user, token string
 	login       *Login
@@ -225,7 +227,7 @@ func (x *xoauth2) Start() (string, []byte, error) {
 
 func (x *xoauth2) Next(challenge []byte) ([]byte, error) {
 	x.login.noteRefusal(challenge)
-	return []byte{}, nil
+	return []byte{0x01}, nil
 }
 
 // oauthBearer is RFC 7628 OAUTHBEARER. go-sasl's client returns an error on the server's
