@@ -371,3 +371,28 @@ func TestPasswordsUsePlainWithAnAuthorizationIdentityForAdmins(t *testing.T) {
 		t.Errorf("wrong password: %v, want a refusal", err)
 	}
 }
+
+func TestAppOnlyAccessWithACertificateInsteadOfASecret(t *testing.T) {
+	w := newWorld(t, time.Hour)
+	pemData := w.idp.AddAppCertificate("cert-app", "example.test")
+	cert, err := auth.ParseClientCertificate(pemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := auth.NewAppSource(w.idp.Microsoft(), auth.App{ClientID: "cert-app", Certificate: cert}, w.opts)
+	cl := w.mustLogin(t, auth.Credential{Method: auth.MethodToken, User: bob, Tokens: apps.For(bob), AppWide: true, Provider: "microsoft"})
+	appendSubject(t, cl, "by certificate")
+	if got := w.subjects(t, bob); fmt.Sprint(got) != "[by certificate]" {
+		t.Errorf("bob's INBOX: %q", got)
+	}
+
+	// Another certificate (the admin uploaded a different one) is refused by the provider.
+	other, _ := auth.ParseClientCertificate(authtest.New(t, authtest.Options{}).AddAppCertificate("cert-app", "example.test"))
+	wrong := auth.NewAppSource(w.idp.Microsoft(), auth.App{ClientID: "cert-app", Certificate: other}, w.opts)
+	if _, err := wrong.For(alice).Token(context.Background()); !auth.IsRefused(err) {
+		t.Errorf("a certificate the app does not have: %v, want refused", err)
+	}
+	if _, err := auth.ParseClientCertificate(pemData[:strings.Index(string(pemData), "-----BEGIN PRIVATE KEY")]); err == nil {
+		t.Error("a certificate without its key was accepted")
+	}
+}

@@ -78,6 +78,8 @@ type App struct {
 	// ClientSecret: none for a Microsoft public client; Google's "Desktop" clients have one;
 	// Microsoft app-only access uses one.
 	ClientSecret secrets.Secret
+	// Certificate replaces the secret for Microsoft app-only access (NewAppSource).
+	Certificate *ClientCertificate
 }
 
 // Options are what the flows and token sources depend on. The zero value uses

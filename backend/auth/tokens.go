@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -143,13 +144,29 @@ type AppSource struct {
 }
 
 // NewAppSource gets app-only tokens with the client credentials grant (RFC 6749 §4.4) for
-// p.AppScopes ("https://outlook.office365.com/.default").
+// p.AppScopes ("https://outlook.office365.com/.default"), the app proving itself with its
+// secret or, when app.Certificate is set, with a client assertion signed by the
+// certificate's key (RFC 7523 §2.2).
 func NewAppSource(p Provider, app App, opts Options) *AppSource {
-	conf := &clientcredentials.Config{ClientID: app.ClientID, ClientSecret: app.ClientSecret.Reveal(),
-		TokenURL: p.Endpoint.TokenURL, Scopes: p.AppScopes, AuthStyle: p.Endpoint.AuthStyle}
 	return &AppSource{src: &Source{user: "app " + app.ClientID, appWide: true, provider: p.Name,
 		what: "get an app-only token", opts: opts,
-		fetch: func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) { return conf.Token(ctx) }}}
+		fetch: func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+			conf := &clientcredentials.Config{ClientID: app.ClientID, ClientSecret: app.ClientSecret.Reveal(),
+				TokenURL: p.Endpoint.TokenURL, Scopes: p.AppScopes, AuthStyle: p.Endpoint.AuthStyle}
+			if app.Certificate != nil {
+				a, err := app.Certificate.assertion(app.ClientID, p.Endpoint.TokenURL, opts.now())
+				if err != nil {
+					return nil, err
+				}
+				conf.ClientSecret = ""
+				conf.AuthStyle = oauth2.AuthStyleInParams
+				conf.EndpointParams = url.Values{
+					"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+					"client_assertion":      {a},
+				}
+			}
+			return conf.Token(ctx)
+		}}}
 }
 
 // For returns mailbox's view of the shared app token; a refusal names the mailbox.

@@ -13,15 +13,19 @@ package authtest
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"mime"
 	"net"
 	"net/http"
@@ -130,6 +134,8 @@ type IdP struct {
 type client struct {
 	id, secret string
 	appDomain  string // set: allowed the client credentials grant for this domain
+	cert       *rsa.PublicKey
+	x5t        string // base64url SHA-1 thumbprint of the certificate
 }
 
 type authCode struct {
@@ -236,6 +242,29 @@ func (p *IdP) AddApp(id, secret, domain string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clients[id] = client{id: id, secret: secret, appDomain: domain}
+}
+
+// AddAppCertificate registers a client allowed app-only access to the mailboxes of
+// domain that proves itself with a certificate (a client assertion, RFC 7523 §2.2), and
+// returns the PEM of the certificate and its key, as the admin would upload and keep them.
+func (p *IdP) AddAppCertificate(id, domain string) []byte {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "cutover app " + id},
+		NotBefore: time.Unix(0, 0), NotAfter: time.Now().Add(24 * 365 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	sum := sha1.Sum(der)
+	p.mu.Lock()
+	p.clients[id] = client{id: id, appDomain: domain, cert: &key.PublicKey, x5t: base64.RawURLEncoding.EncodeToString(sum[:])}
+	p.mu.Unlock()
+	out := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	kb, _ := x509.MarshalPKCS8PrivateKey(key)
+	return append(out, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb})...)
 }
 
 // AddUser makes a user known (a service account may act as known users only).
@@ -410,6 +439,9 @@ func (p *IdP) form(w http.ResponseWriter, r *http.Request, endpoint string, requ
 // clientAuth returns the client of the request: client_id (and client_secret) in the body
 // or HTTP Basic (RFC 6749 §2.3.1); a confidential client must present its secret.
 func (p *IdP) clientAuth(r *http.Request, v url.Values) (client, error) {
+	if v.Get("client_assertion_type") != "" {
+		return p.assertionAuth(v)
+	}
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		id, _ = url.QueryUnescape(id)
@@ -423,8 +455,59 @@ func (p *IdP) clientAuth(r *http.Request, v url.Values) (client, error) {
 	if !ok {
 		return client{}, &oauthErr{401, "invalid_client", fmt.Sprintf("unknown client %q", id)}
 	}
+	if c.cert != nil {
+		return client{}, &oauthErr{401, "invalid_client", "this client proves itself with its certificate (client_assertion)"}
+	}
 	if c.secret != "" && secret != c.secret {
 		return client{}, &oauthErr{401, "invalid_client", "wrong client secret"}
+	}
+	return c, nil
+}
+
+// assertionAuth checks a client assertion (RFC 7523 §3) as Entra ID does: RS256 by the
+// certificate named by its x5t thumbprint, iss and sub the client ID, aud the token
+// endpoint, valid now.
+func (p *IdP) assertionAuth(v url.Values) (client, error) {
+	bad := func(why string) (client, error) {
+		return client{}, &oauthErr{401, "invalid_client", "client assertion: " + why}
+	}
+	if v.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || v.Get("client_assertion") == "" {
+		p.opts.Errorf("authtest: client_assertion_type %q with assertion %t", v.Get("client_assertion_type"), v.Get("client_assertion") != "")
+		return bad("malformed")
+	}
+	parts := strings.Split(v.Get("client_assertion"), ".")
+	if len(parts) != 3 {
+		return bad("not a JWT")
+	}
+	var hdr struct{ Alg, Typ, X5t string }
+	var cl struct {
+		Iss, Sub, Aud, Jti string
+		Exp, Nbf           int64
+	}
+	hb, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+	cb, err2 := base64.RawURLEncoding.DecodeString(parts[1])
+	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	if errors.Join(err1, err2, err3) != nil || json.Unmarshal(hb, &hdr) != nil || json.Unmarshal(cb, &cl) != nil {
+		return bad("does not decode")
+	}
+	p.mu.Lock()
+	c, ok := p.clients[cl.Iss]
+	p.mu.Unlock()
+	now := p.opts.Now().Unix()
+	h := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	switch {
+	case !ok || c.cert == nil:
+		return bad(fmt.Sprintf("no certificate registered for %q", cl.Iss))
+	case hdr.Alg != "RS256" || hdr.X5t != c.x5t:
+		return bad(fmt.Sprintf("alg %q x5t %q: want RS256 and the certificate's thumbprint", hdr.Alg, hdr.X5t))
+	case rsa.VerifyPKCS1v15(c.cert, crypto.SHA256, h[:], sig) != nil:
+		return bad("bad signature")
+	case cl.Sub != cl.Iss || (v.Get("client_id") != "" && v.Get("client_id") != cl.Iss):
+		return bad("iss, sub and client_id must all be the client ID")
+	case cl.Aud != p.URL+"/token":
+		return bad(fmt.Sprintf("aud %q, want the token endpoint", cl.Aud))
+	case cl.Jti == "" || cl.Exp <= now || cl.Nbf > now:
+		return bad("expired, not yet valid or without jti")
 	}
 	return c, nil
 }
@@ -668,7 +751,7 @@ func (p *IdP) clientCredentials(r *http.Request, v url.Values) (map[string]any, 
 	if err != nil {
 		return nil, err
 	}
-	if c.secret == "" || c.appDomain == "" {
+	if (c.secret == "" && c.cert == nil) || c.appDomain == "" {
 		return nil, &oauthErr{400, "unauthorized_client", "this client may not use client credentials"}
 	}
 	if !strings.HasSuffix(v.Get("scope"), "/.default") {
