@@ -25,6 +25,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"html"
 	"math/big"
 	"mime"
 	"net"
@@ -194,6 +195,7 @@ func Start(opts Options) *IdP {
 		refresh: map[string]*token{}, grants: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/devicecode", p.deviceAuthorization)
+	mux.HandleFunc("/device", p.devicePage)
 	mux.HandleFunc("/authorize", p.authorize)
 	mux.HandleFunc("/token", p.tokenEndpoint)
 	mux.HandleFunc("/introspect", p.introspect)
@@ -529,6 +531,28 @@ func (p *IdP) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	writeJSON(w, 200, map[string]any{"device_code": dc, "user_code": uc,
 		"verification_uri": p.URL + "/device", "expires_in": 900, "interval": int(p.opts.Interval / time.Second)})
+}
+
+// devicePage is the verification URI a person opens: GET shows a form for the user code
+// and the account, POST approves (for browser tests and demos; tests call Approve).
+func (p *IdP) devicePage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.Method == http.MethodGet {
+		fmt.Fprint(w, `<!doctype html><title>Fake sign-in</title><form method="post">`+
+			`<label>Code <input name="user_code" value="`+html.EscapeString(r.URL.Query().Get("user_code"))+`"></label>`+
+			`<label>Account <input name="user" type="email"></label><button>Sign in</button></form>`)
+		return
+	}
+	v, ok := p.form(w, r, "the device page", "user_code", "user")
+	if !ok {
+		return
+	}
+	if err := p.Approve(strings.ToUpper(strings.TrimSpace(v.Get("user_code"))), v.Get("user")); err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `<!doctype html><p>That code is not known.</p>`)
+		return
+	}
+	fmt.Fprint(w, `<!doctype html><p>Signed in. You can close this window.</p>`)
 }
 
 func (p *IdP) authorize(w http.ResponseWriter, r *http.Request) {

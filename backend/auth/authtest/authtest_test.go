@@ -129,3 +129,33 @@ func TestIntrospectionFollowsExpiryAndRevocation(t *testing.T) {
 		t.Errorf("after its lifetime the token is %v, want inactive", m)
 	}
 }
+
+func TestDevicePageApprovesTheCode(t *testing.T) {
+	clock := NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	p := New(t, Options{Now: clock.Now})
+	p.AddClient("c", "")
+	conf := &oauth2.Config{ClientID: "c", Endpoint: p.Microsoft().Endpoint, Scopes: []string{"s", "offline_access"}}
+	da, err := conf.DeviceAuth(context.WithValue(context.Background(), oauth2.HTTPClient, LoopbackClient()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := LoopbackClient().Get(da.VerificationURI)
+	if err != nil || page.StatusCode != http.StatusOK {
+		t.Fatalf("verification page: %v %v", page, err)
+	}
+	page.Body.Close()
+	resp, err := LoopbackClient().PostForm(da.VerificationURI, url.Values{"user_code": {strings.ToLower(da.UserCode)}, "user": {"alice@example.test"}})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("approve: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	p.mu.Lock()
+	approved := ""
+	for _, d := range p.devices {
+		approved = d.user
+	}
+	p.mu.Unlock()
+	if approved != "alice@example.test" {
+		t.Errorf("approved for %q", approved)
+	}
+}

@@ -2,7 +2,9 @@
 // (dovecot-imapd) speaking IMAP4rev1 (RFC 3501) with UIDPLUS (RFC 4315), SPECIAL-USE
 // (RFC 6154) and a message size limit ([LIMIT] response code, RFC 5530), each instance with
 // its own configuration, users and mail directories under a temporary directory, on random
-// ports, stopped by PID when the test ends; and NSD, an authoritative DNS server (RFC 1035),
+// ports, stopped by PID when the test ends — optionally accepting OAuth 2.0 bearer tokens
+// (XOAUTH2, OAUTHBEARER RFC 7628) checked with an identity provider's token introspection
+// (RFC 7662) by Dovecot's oauth2 passdb (DovecotOptions.OAuth2); and NSD, an authoritative DNS server (RFC 1035),
 // in nsd.go.
 //
 // Tests that need a server call RequireBinary: when the server is not installed the test
