@@ -2,7 +2,9 @@
 // (dovecot-imapd) speaking IMAP4rev1 (RFC 3501) with UIDPLUS (RFC 4315), SPECIAL-USE
 // (RFC 6154) and a message size limit ([LIMIT] response code, RFC 5530), each instance with
 // its own configuration, users and mail directories under a temporary directory, on random
-// ports, stopped by PID when the test ends; and NSD, an authoritative DNS server (RFC 1035),
+// ports, stopped by PID when the test ends — optionally accepting OAuth 2.0 bearer tokens
+// (XOAUTH2, OAUTHBEARER RFC 7628) checked with an identity provider's token introspection
+// (RFC 7662) by Dovecot's oauth2 passdb (DovecotOptions.OAuth2); and NSD, an authoritative DNS server (RFC 1035),
 // in nsd.go.
 //
 // Tests that need a server call RequireBinary: when the server is not installed the test
@@ -102,6 +104,21 @@ type DovecotOptions struct {
 	NoSpecialFolders bool
 	// Name labels the instance in logs and the directory name ("source", "dest").
 	Name string
+	// OAuth2 adds sign-in with bearer tokens (XOAUTH2, OAUTHBEARER) checked by Dovecot's
+	// oauth2 passdb against a provider's introspection endpoint; passwords keep working.
+	OAuth2 *OAuth2Options
+}
+
+// OAuth2Options point Dovecot's oauth2 passdb at an identity provider (authtest's fake).
+type OAuth2Options struct {
+	// IntrospectionURL receives POST token=<bearer> (RFC 7662) and answers
+	// {"active":true,"email":"<user>"} for a user's token.
+	IntrospectionURL string
+	// AppTokens also accepts application tokens, admin-wide: a token the provider
+	// answers with "app":"yes" opens any mailbox of the domain of its "email", the way
+	// Exchange Online lets an app with FullAccess open every mailbox with
+	// XOAUTH2 user=<mailbox>. Users then need names with a domain (bob@example.test).
+	AppTokens bool
 }
 
 // Dovecot is a running Dovecot instance.
@@ -411,10 +428,14 @@ func (d *Dovecot) writeFiles(opts DovecotOptions) (string, error) {
 	p("ssl_cert = <%s", certFile)
 	p("ssl_key = <%s", keyFile)
 	p("disable_plaintext_auth = no")
-	p("auth_mechanisms = plain login")
 	p("auth_master_user_separator = *")
 	p("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN %s\n  master = yes\n}", filepath.Join(d.Dir, "masters"))
-	p("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN %s\n}", filepath.Join(d.Dir, "users"))
+	if opts.OAuth2 == nil {
+		p("auth_mechanisms = plain login")
+		p("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN %s\n}", filepath.Join(d.Dir, "users"))
+	} else if err := d.writeOAuth2(p, *opts.OAuth2); err != nil {
+		return "", err
+	}
 	p("userdb {\n  driver = passwd-file\n  args = %s\n}", filepath.Join(d.Dir, "users"))
 	p("namespace inbox {\n  inbox = yes\n  separator = %s", opts.Separator)
 	for _, m := range [][2]string{{"Drafts", `\Drafts`}, {"Sent", `\Sent`}, {"Trash", `\Trash`}, {"Junk", `\Junk`}, {"Archive", `\Archive`}} {
@@ -427,7 +448,15 @@ func (d *Dovecot) writeFiles(opts DovecotOptions) (string, error) {
 	chroot := ""
 	if !o.root {
 		chroot = "  chroot =\n"
-		p("service anvil {\n%s}", chroot)
+	}
+	anvil := chroot
+	if opts.OAuth2 != nil {
+		// Tests of refused tokens fail on purpose: no auth penalty (the next login from the
+		// same address waiting up to 15 s) without anvil's penalty socket.
+		anvil += "  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n"
+	}
+	if anvil != "" {
+		p("service anvil {\n%s}", anvil)
 	}
 	p("service imap-login {\n%s  inet_listener imap {\n    address = 127.0.0.1\n    port = %d\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }\n}", chroot, d.Port, d.TLSPort)
 	p("service imap {\n  process_limit = 256\n}")
@@ -442,6 +471,38 @@ func (d *Dovecot) writeFiles(opts DovecotOptions) (string, error) {
 		return "", err
 	}
 	return conf, nil
+}
+
+// writeOAuth2 configures the passdbs of token sign-in. The oauth2 passdb asks the
+// provider about every token (no auth cache) and compares the login name (XOAUTH2's
+// user=, OAUTHBEARER's a=) with the answer's "email" through username_format: the whole
+// name for a user's token; only the domain (%d) for an app token, which is what makes one
+// token open every mailbox. The active attribute tells the two apart, so a user's token
+// never opens another user's mailbox. The introspection URL is used verbatim (Dovecot
+// 2.3 expands no variables in it and sends no user name), so the provider cannot answer
+// per mailbox: per-mailbox refusals are modelled by the provider refusing the token.
+func (d *Dovecot) writeOAuth2(p func(string, ...any), o OAuth2Options) error {
+	if o.IntrospectionURL == "" {
+		return errors.New("dovecot oauth2: no introspection URL")
+	}
+	common := "introspection_mode = post\nintrospection_url = " + o.IntrospectionURL + "\nusername_attribute = email\n"
+	userConf := filepath.Join(d.Dir, "oauth2-user.conf")
+	if err := os.WriteFile(userConf, []byte(common+"active_attribute = active\nactive_value = true\n"), 0o644); err != nil {
+		return err
+	}
+	p("auth_mechanisms = plain login xoauth2 oauthbearer")
+	// A refused token answers at once (default: 2 s later), so tests of refusals are quick.
+	p("auth_failure_delay = 0")
+	p("passdb {\n  driver = passwd-file\n  mechanisms = plain login\n  args = scheme=PLAIN %s\n}", filepath.Join(d.Dir, "users"))
+	p("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}", userConf)
+	if o.AppTokens {
+		appConf := filepath.Join(d.Dir, "oauth2-app.conf")
+		if err := os.WriteFile(appConf, []byte(common+"username_format = %d\nactive_attribute = app\nactive_value = yes\n"), 0o644); err != nil {
+			return err
+		}
+		p("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}", appConf)
+	}
+	return nil
 }
 
 // writeCert writes a self-signed certificate for localhost and 127.0.0.1.

@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"cutover/backend/auth/authtest"
 )
 
 // imapLine sends one tagged command and returns the lines up to its tagged answer.
@@ -129,5 +132,65 @@ func TestFillAppendsTheSampleMessages(t *testing.T) {
 	}
 	if total != 100 {
 		t.Fatalf("%d messages across INBOX, Sent and Archive.2024, want 100", total)
+	}
+}
+
+func TestDovecotOAuth2AcceptsProviderTokensAndStillPasswords(t *testing.T) {
+	idp := authtest.New(t, authtest.Options{})
+	idp.AddApp("app-1", "app-secret", "example.test")
+	d := NewDovecot(t, DovecotOptions{
+		Users:  []User{{"alice@example.test", "a-pw"}, {"bob@example.test", "b-pw"}},
+		OAuth2: &OAuth2Options{IntrospectionURL: idp.IntrospectionURL(), AppTokens: true},
+	})
+	alice, app := idp.UserToken("alice@example.test"), idp.AppToken("app-1")
+	revoked := idp.UserToken("bob@example.test")
+	idp.Revoke(revoked)
+	xoauth2 := func(user, tok string) string {
+		return "AUTHENTICATE XOAUTH2 " + base64.StdEncoding.EncodeToString([]byte("user="+user+"\x01auth=Bearer "+tok+"\x01\x01"))
+	}
+	oauthbearer := func(user, tok string) string {
+		return "AUTHENTICATE OAUTHBEARER " + base64.StdEncoding.EncodeToString([]byte("n,a="+user+",\x01auth=Bearer "+tok+"\x01\x01"))
+	}
+	for _, tc := range []struct {
+		name, cmd string
+		ok        bool
+	}{
+		{"password", `LOGIN alice@example.test a-pw`, true},
+		{"a user's token as the user (XOAUTH2)", xoauth2("alice@example.test", alice), true},
+		{"a user's token as the user (OAUTHBEARER)", oauthbearer("alice@example.test", alice), true},
+		{"a user's token as another user", xoauth2("bob@example.test", alice), false},
+		{"the app's token as one mailbox", xoauth2("alice@example.test", app), true},
+		{"the app's token as another mailbox", xoauth2("bob@example.test", app), true},
+		{"the app's token for another domain", xoauth2("carol@other.test", app), false},
+		{"a revoked token", xoauth2("bob@example.test", revoked), false},
+		{"a token as password", `LOGIN alice@example.test ` + alice, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", d.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			r := bufio.NewReader(c)
+			r.ReadString('\n')
+			// A refused token gets a JSON challenge first ("+ eyJ..."); the client answers
+			// with an empty response and the server says NO.
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			fmt.Fprintf(c, "a %s\r\n", tc.cmd)
+			var got string
+			for !strings.HasPrefix(got[strings.LastIndex(strings.TrimSuffix(got, "\n"), "\n")+1:], "a ") {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					t.Fatalf("%v (read %q)", err, got)
+				}
+				got += line
+				if strings.HasPrefix(line, "+ ") {
+					fmt.Fprintf(c, "\r\n")
+				}
+			}
+			if ok := strings.Contains(got, "a OK"); ok != tc.ok {
+				t.Fatalf("%s: want accepted=%v, got %q", tc.cmd[:20], tc.ok, got)
+			}
+		})
 	}
 }
