@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cutover/backend/batch"
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 	"cutover/backend/sheets"
@@ -115,7 +116,7 @@ func (a *API) readPeople(projectName, kind, fileName string, data []byte, opts I
 // known is what the project holds, for checking a sheet against it.
 func (a *API) known(p project.Project) (sheets.Known, error) {
 	k := sheets.Known{Domains: p.Domains, SourceHost: p.Source.Host, DestHost: p.Dest.Host,
-		Users: map[string]sheets.User{}, Groups: map[string]sheets.Group{}, Contacts: map[string]sheets.Contact{},
+		Users: map[string]people.User{}, Groups: map[string]people.Group{}, Contacts: map[string]people.Contact{},
 		BatchBySource: map[string]sheets.BatchLink{}, BatchByDest: map[string]sheets.BatchLink{}}
 	users, entries, err := a.usersWithBatch(p)
 	if err != nil {
@@ -182,7 +183,7 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 		}
 		return a.store.SaveUsers(a.ctx, p.ID, ws, a.vault.Seal)
 	case sheets.Groups:
-		var gs []sheets.Group
+		var gs []people.Group
 		for _, g := range res.Groups {
 			if g.Action == sheets.Add || g.Action == sheets.Update {
 				gs = append(gs, g.Group)
@@ -190,7 +191,7 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 		}
 		return a.store.SaveGroups(a.ctx, p.ID, gs)
 	case sheets.Contacts:
-		var cs []sheets.Contact
+		var cs []people.Contact
 		for _, c := range res.Contacts {
 			if c.Action == sheets.Add || c.Action == sheets.Update {
 				cs = append(cs, c.Contact)
@@ -203,7 +204,7 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 
 // Users lists the project's users (passwords only as whether one is stored), with the
 // source login and migration state of their batch entries.
-func (a *API) Users(projectName string) ([]sheets.User, error) {
+func (a *API) Users(projectName string) ([]people.User, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
@@ -217,7 +218,7 @@ func (a *API) Users(projectName string) ([]sheets.User, error) {
 // the users list, its exports and the checks of a re-import must all say the same, so
 // that an exported sheet imports back unchanged. A user whose mailbox has no batch entry
 // is not migrated.
-func (a *API) usersWithBatch(p project.Project) ([]sheets.User, []batch.Entry, error) {
+func (a *API) usersWithBatch(p project.Project) ([]people.User, []batch.Entry, error) {
 	users, err := a.store.Users(a.ctx, p.ID)
 	if err != nil {
 		return nil, nil, err
@@ -242,7 +243,7 @@ func (a *API) usersWithBatch(p project.Project) ([]sheets.User, []batch.Entry, e
 }
 
 // Groups lists the project's groups with their members.
-func (a *API) Groups(projectName string) ([]sheets.Group, error) {
+func (a *API) Groups(projectName string) ([]people.Group, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
@@ -251,7 +252,7 @@ func (a *API) Groups(projectName string) ([]sheets.Group, error) {
 }
 
 // Contacts lists the project's external contacts.
-func (a *API) Contacts(projectName string) ([]sheets.Contact, error) {
+func (a *API) Contacts(projectName string) ([]people.Contact, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err

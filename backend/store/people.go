@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"cutover/backend/batch"
+	"cutover/backend/people"
 	"cutover/backend/secrets"
-	"cutover/backend/sheets"
 )
 
 // Seal encrypts a secret for a vault reference (secrets.Vault.Seal).
@@ -17,14 +17,14 @@ type Seal func(ref string, s secrets.Secret) ([]byte, error)
 
 // UserWrite is a user to store with the passwords found in its sheet (zero: keep).
 type UserWrite struct {
-	User           sheets.User
+	User           people.User
 	SourcePassword secrets.Secret
 	Password       secrets.Secret
 }
 
 // Users lists a project's users in the order they were added, with whether their batch
 // entry holds passwords.
-func (s *Store) Users(ctx context.Context, projectID int64) ([]sheets.User, error) {
+func (s *Store) Users(ctx context.Context, projectID int64) ([]people.User, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.address, p.first_name, p.last_name, p.display_name, p.source_login,
 		p.job_title, p.department, p.office_phone, p.mobile_phone, p.org_unit, p.migrate,
 		EXISTS (SELECT 1 FROM secret WHERE ref = 'batch/' || b.id || '/source'),
@@ -35,9 +35,9 @@ func (s *Store) Users(ctx context.Context, projectID int64) ([]sheets.User, erro
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	out := []sheets.User{}
+	out := []people.User{}
 	for rows.Next() {
-		var u sheets.User
+		var u people.User
 		if err := rows.Scan(&u.Address, &u.FirstName, &u.LastName, &u.DisplayName, &u.SourceLogin, &u.JobTitle, &u.Department,
 			&u.OfficePhone, &u.MobilePhone, &u.OrgUnit, &u.Migrate, &u.HasSourcePassword, &u.HasPassword); err != nil {
 			return nil, fmt.Errorf("list users: %w", err)
@@ -73,14 +73,14 @@ func (s *Store) BatchSecrets(ctx context.Context, projectID int64) (map[string][
 func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrite, seal Seal) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		people := &rowsWriter{tx: tx, ncols: 14,
+		persons := &rowsWriter{tx: tx, ncols: 14,
 			head: `INSERT INTO person(project_id, address, first_name, last_name, display_name, source_login,
 			job_title, department, office_phone, mobile_phone, org_unit, migrate, created_at, updated_at) VALUES `,
 			tail: ` ON CONFLICT(project_id, address) DO UPDATE SET address = excluded.address, first_name = excluded.first_name,
 			last_name = excluded.last_name, display_name = excluded.display_name, source_login = excluded.source_login,
 			job_title = excluded.job_title, department = excluded.department, office_phone = excluded.office_phone,
 			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, migrate = excluded.migrate, updated_at = excluded.updated_at`}
-		defer people.close()
+		defer persons.close()
 		// Keyed by destination: a user whose source login changed keeps its entry (and passwords).
 		entries := &rowsWriter{tx: tx, ncols: 7,
 			head: `INSERT INTO batch_entry(project_id, source_login, dest_login, name, enabled, created_at, updated_at) VALUES `,
@@ -93,7 +93,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 			return fmt.Errorf("save users: %w", err)
 		}
 		defer putSecret.Close()
-		entryErr := func(u sheets.User, err error) error {
+		entryErr := func(u people.User, err error) error {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 				return fmt.Errorf("source login %q of %s is already in the batch for another mailbox: %w", u.SourceLogin, u.Address, ErrDuplicate)
 			}
@@ -129,7 +129,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 		}
 		for _, w := range users {
 			u := w.User
-			if err := people.add(ctx, w, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName, u.SourceLogin,
+			if err := persons.add(ctx, w, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName, u.SourceLogin,
 				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, u.Migrate, now, now); err != nil {
 				re := err.(*rowError)
 				return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
@@ -145,7 +145,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 				return entryErr(re.w.User, re.err)
 			}
 		}
-		if err := people.flush(ctx); err != nil {
+		if err := persons.flush(ctx); err != nil {
 			re := err.(*rowError)
 			return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
 		}
@@ -239,7 +239,7 @@ func (r *rowsWriter) close() {
 }
 
 // Groups lists a project's groups with their members in order.
-func (s *Store) Groups(ctx context.Context, projectID int64) ([]sheets.Group, error) {
+func (s *Store) Groups(ctx context.Context, projectID int64) ([]people.Group, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.address, g.name, g.description, m.address
 		FROM mail_group g LEFT JOIN mail_group_member m ON m.group_id = g.id
 		WHERE g.project_id = ? ORDER BY g.id, m.position`, projectID)
@@ -247,11 +247,11 @@ func (s *Store) Groups(ctx context.Context, projectID int64) ([]sheets.Group, er
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
 	defer rows.Close()
-	out := []sheets.Group{}
+	out := []people.Group{}
 	last := int64(-1)
 	for rows.Next() {
 		var id int64
-		var g sheets.Group
+		var g people.Group
 		var member sql.NullString
 		if err := rows.Scan(&id, &g.Address, &g.Name, &g.Description, &member); err != nil {
 			return nil, fmt.Errorf("list groups: %w", err)
@@ -270,7 +270,7 @@ func (s *Store) Groups(ctx context.Context, projectID int64) ([]sheets.Group, er
 }
 
 // SaveGroups stores groups (keyed by address) and replaces their members, in one transaction.
-func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []sheets.Group) error {
+func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []people.Group) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		for _, g := range groups {
@@ -298,16 +298,16 @@ func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []sheets
 }
 
 // Contacts lists a project's contacts in the order they were added.
-func (s *Store) Contacts(ctx context.Context, projectID int64) ([]sheets.Contact, error) {
+func (s *Store) Contacts(ctx context.Context, projectID int64) ([]people.Contact, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT address, display_name, first_name, last_name, company, phone
 		FROM contact WHERE project_id = ? ORDER BY id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
 	defer rows.Close()
-	out := []sheets.Contact{}
+	out := []people.Contact{}
 	for rows.Next() {
-		var c sheets.Contact
+		var c people.Contact
 		if err := rows.Scan(&c.Address, &c.DisplayName, &c.FirstName, &c.LastName, &c.Company, &c.Phone); err != nil {
 			return nil, fmt.Errorf("list contacts: %w", err)
 		}
@@ -317,7 +317,7 @@ func (s *Store) Contacts(ctx context.Context, projectID int64) ([]sheets.Contact
 }
 
 // SaveContacts stores contacts keyed by address, in one transaction.
-func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []sheets.Contact) error {
+func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []people.Contact) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO contact(project_id, address, display_name, first_name, last_name, company, phone, created_at, updated_at)
@@ -340,8 +340,8 @@ func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []sh
 
 // RemovePerson deletes the user, group or contact at address (kind "users", "groups" or
 // "contacts"); a user's batch entry stays (remove it from the batch separately).
-func (s *Store) RemovePerson(ctx context.Context, projectID int64, kind sheets.Kind, address string) error {
-	table := map[sheets.Kind]string{sheets.Users: "person", sheets.Groups: "mail_group", sheets.Contacts: "contact"}[kind]
+func (s *Store) RemovePerson(ctx context.Context, projectID int64, kind people.Kind, address string) error {
+	table := map[people.Kind]string{people.Users: "person", people.Groups: "mail_group", people.Contacts: "contact"}[kind]
 	if table == "" {
 		return fmt.Errorf("remove %s: unknown kind", kind)
 	}
