@@ -118,7 +118,11 @@ func (a *API) known(p project.Project) (sheets.Known, error) {
 	k := sheets.Known{Domains: p.Domains, SourceHost: p.Source.Host, DestHost: p.Dest.Host,
 		Users: map[string]people.User{}, Groups: map[string]people.Group{}, Contacts: map[string]people.Contact{},
 		BatchBySource: map[string]sheets.BatchLink{}, BatchByDest: map[string]sheets.BatchLink{}}
-	users, entries, err := a.usersWithBatch(p)
+	users, err := a.store.Users(a.ctx, p.ID)
+	if err != nil {
+		return k, err
+	}
+	entries, err := a.store.Batch(a.ctx, p.ID)
 	if err != nil {
 		return k, err
 	}
@@ -203,43 +207,16 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 }
 
 // Users lists the project's users (passwords only as whether one is stored), with the
-// source login and migration state of their batch entries.
+// source login and migration state of their batch entries: the batch may have been edited
+// since the import (a source login changed, a mailbox disabled or taken out), and the
+// users list, its exports and the checks of a re-import say what it holds, so that an
+// exported sheet imports back unchanged.
 func (a *API) Users(projectName string) ([]people.User, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
 	}
-	users, _, err := a.usersWithBatch(p)
-	return users, err
-}
-
-// usersWithBatch lists the users as the migration batch has them: the batch may have been
-// edited since the import (a source login changed, a mailbox disabled or taken out), and
-// the users list, its exports and the checks of a re-import must all say the same, so
-// that an exported sheet imports back unchanged. A user whose mailbox has no batch entry
-// is not migrated.
-func (a *API) usersWithBatch(p project.Project) ([]people.User, []batch.Entry, error) {
-	users, err := a.store.Users(a.ctx, p.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	entries, err := a.store.Batch(a.ctx, p.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	byDest := make(map[string]batch.Entry, len(entries))
-	for _, e := range entries {
-		byDest[strings.ToLower(e.DestLogin)] = e
-	}
-	for i, u := range users {
-		e, ok := byDest[strings.ToLower(u.Address)]
-		if !ok {
-			users[i].Migrate = false
-			continue
-		}
-		users[i].SourceLogin, users[i].Migrate = e.SourceLogin, e.Enabled
-	}
-	return users, entries, nil
+	return a.store.Users(a.ctx, p.ID)
 }
 
 // Groups lists the project's groups with their members.
@@ -336,7 +313,11 @@ func (a *API) PeopleExport(projectName, what, format string, includePasswords bo
 	if !contains(formats, format) {
 		return File{}, &sheets.ArgError{Field: "format", Value: format, Expected: strings.Join(formats, ", ")}
 	}
-	users, entries, err := a.usersWithBatch(p)
+	users, err := a.store.Users(a.ctx, p.ID)
+	if err != nil {
+		return File{}, err
+	}
+	entries, err := a.store.Batch(a.ctx, p.ID)
 	if err != nil {
 		return File{}, err
 	}

@@ -29,7 +29,10 @@ type User struct {
 	FirstName   string `json:"firstName"`
 	LastName    string `json:"lastName"`
 	DisplayName string `json:"displayName"`
-	SourceLogin string `json:"sourceLogin"` // login on the source server
+	// The login on the source server and whether the mailbox is copied: read from the
+	// user's migration batch entry, which is where they are kept (a user without an
+	// entry is not migrated).
+	SourceLogin string `json:"sourceLogin"`
 	JobTitle    string `json:"jobTitle"`
 	Department  string `json:"department"`
 	OfficePhone string `json:"officePhone"`
