@@ -5,9 +5,9 @@
 // has it and letters beyond ASCII as RFC 6531 allows), what a mailbox login may hold, how
 // a display name is made when none is given, and when two records say the same thing.
 //
-// Every face and package that takes an address or a login checks it here, so that a
-// value refused by one (a sheet import, `cutover batch set`, the UI) is refused by all of
-// them, in the same words. The package imports nothing of Cutover: `sheets` maps rows
+// A person's address or mailbox login enters Cutover through a sheet import or the
+// migration batch (`cutover batch set`, the batch form of the UI); both check it here, so
+// that a value refused by one is refused by the other, in the same words. The package imports nothing of Cutover: `sheets` maps rows
 // and columns to these types, `store` keeps them, `batch` links a user's source mailbox
 // to its destination, and `api` and `cli` show them.
 package people
