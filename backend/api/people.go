@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cutover/backend/batch"
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 	"cutover/backend/sheets"
@@ -115,9 +116,13 @@ func (a *API) readPeople(projectName, kind, fileName string, data []byte, opts I
 // known is what the project holds, for checking a sheet against it.
 func (a *API) known(p project.Project) (sheets.Known, error) {
 	k := sheets.Known{Domains: p.Domains, SourceHost: p.Source.Host, DestHost: p.Dest.Host,
-		Users: map[string]sheets.User{}, Groups: map[string]sheets.Group{}, Contacts: map[string]sheets.Contact{},
+		Users: map[string]people.User{}, Groups: map[string]people.Group{}, Contacts: map[string]people.Contact{},
 		BatchBySource: map[string]sheets.BatchLink{}, BatchByDest: map[string]sheets.BatchLink{}}
-	users, entries, err := a.usersWithBatch(p)
+	users, err := a.store.Users(a.ctx, p.ID)
+	if err != nil {
+		return k, err
+	}
+	entries, err := a.store.Batch(a.ctx, p.ID)
 	if err != nil {
 		return k, err
 	}
@@ -182,7 +187,7 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 		}
 		return a.store.SaveUsers(a.ctx, p.ID, ws, a.vault.Seal)
 	case sheets.Groups:
-		var gs []sheets.Group
+		var gs []people.Group
 		for _, g := range res.Groups {
 			if g.Action == sheets.Add || g.Action == sheets.Update {
 				gs = append(gs, g.Group)
@@ -190,7 +195,7 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 		}
 		return a.store.SaveGroups(a.ctx, p.ID, gs)
 	case sheets.Contacts:
-		var cs []sheets.Contact
+		var cs []people.Contact
 		for _, c := range res.Contacts {
 			if c.Action == sheets.Add || c.Action == sheets.Update {
 				cs = append(cs, c.Contact)
@@ -202,47 +207,20 @@ func (a *API) storePeople(p project.Project, res *sheets.Result) error {
 }
 
 // Users lists the project's users (passwords only as whether one is stored), with the
-// source login and migration state of their batch entries.
-func (a *API) Users(projectName string) ([]sheets.User, error) {
+// source login and migration state of their batch entries: the batch may have been edited
+// since the import (a source login changed, a mailbox disabled or taken out), and the
+// users list, its exports and the checks of a re-import say what it holds, so that an
+// exported sheet imports back unchanged.
+func (a *API) Users(projectName string) ([]people.User, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
 	}
-	users, _, err := a.usersWithBatch(p)
-	return users, err
-}
-
-// usersWithBatch lists the users as the migration batch has them: the batch may have been
-// edited since the import (a source login changed, a mailbox disabled or taken out), and
-// the users list, its exports and the checks of a re-import must all say the same, so
-// that an exported sheet imports back unchanged. A user whose mailbox has no batch entry
-// is not migrated.
-func (a *API) usersWithBatch(p project.Project) ([]sheets.User, []batch.Entry, error) {
-	users, err := a.store.Users(a.ctx, p.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	entries, err := a.store.Batch(a.ctx, p.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	byDest := make(map[string]batch.Entry, len(entries))
-	for _, e := range entries {
-		byDest[strings.ToLower(e.DestLogin)] = e
-	}
-	for i, u := range users {
-		e, ok := byDest[strings.ToLower(u.Address)]
-		if !ok {
-			users[i].Migrate = false
-			continue
-		}
-		users[i].SourceLogin, users[i].Migrate = e.SourceLogin, e.Enabled
-	}
-	return users, entries, nil
+	return a.store.Users(a.ctx, p.ID)
 }
 
 // Groups lists the project's groups with their members.
-func (a *API) Groups(projectName string) ([]sheets.Group, error) {
+func (a *API) Groups(projectName string) ([]people.Group, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
@@ -251,7 +229,7 @@ func (a *API) Groups(projectName string) ([]sheets.Group, error) {
 }
 
 // Contacts lists the project's external contacts.
-func (a *API) Contacts(projectName string) ([]sheets.Contact, error) {
+func (a *API) Contacts(projectName string) ([]people.Contact, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return nil, err
@@ -335,7 +313,11 @@ func (a *API) PeopleExport(projectName, what, format string, includePasswords bo
 	if !contains(formats, format) {
 		return File{}, &sheets.ArgError{Field: "format", Value: format, Expected: strings.Join(formats, ", ")}
 	}
-	users, entries, err := a.usersWithBatch(p)
+	users, err := a.store.Users(a.ctx, p.ID)
+	if err != nil {
+		return File{}, err
+	}
+	entries, err := a.store.Batch(a.ctx, p.ID)
 	if err != nil {
 		return File{}, err
 	}

@@ -1,14 +1,16 @@
 // Package batch is the migration batch: the list that links each source mailbox (its
 // login on the old IMAP server) to its destination mailbox (its login on the new one),
 // as a migration tool's batch file does (Exchange Online migration batch CSV, imapsync
-// batch files). The copy engine works through it mailbox by mailbox.
+// batch files). The copy engine works through it mailbox by mailbox. A user's entry is
+// the one place that holds the user's source login and whether the mailbox is copied;
+// logins follow the rules of package people.
 package batch
 
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
+	"cutover/backend/people"
 	"cutover/backend/secrets"
 )
 
@@ -41,6 +43,7 @@ func SecretRef(entryID int64, side string) string { return fmt.Sprintf("batch/%d
 type InputError struct {
 	Field    string
 	Value    string
+	Reason   string // what is wrong with Value, in the words of package people; "": not valid
 	Expected string
 }
 
@@ -48,7 +51,11 @@ func (e *InputError) Error() string {
 	if e.Value == "" {
 		return fmt.Sprintf("%s: missing; expected %s", e.Field, e.Expected)
 	}
-	return fmt.Sprintf("%s: %q is not valid; expected %s", e.Field, e.Value, e.Expected)
+	reason := e.Reason
+	if reason == "" {
+		reason = "is not valid"
+	}
+	return fmt.Sprintf("%s: %q %s; expected %s", e.Field, e.Value, reason, e.Expected)
 }
 
 // InputError marks this as the user's bad input.
@@ -69,12 +76,11 @@ func Normalize(in Input) (Input, error) {
 }
 
 func checkLogin(field, v string) error {
-	const expected = "a mailbox login such as alice@example.com (no spaces or control characters)"
 	if v == "" {
-		return &InputError{Field: field, Expected: expected}
+		return &InputError{Field: field, Expected: people.ExpectedLogin}
 	}
-	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return &InputError{Field: field, Value: v, Expected: expected}
+	if why := people.LoginFault(v); why != "" {
+		return &InputError{Field: field, Value: v, Reason: why, Expected: people.ExpectedLogin}
 	}
 	return nil
 }

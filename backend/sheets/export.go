@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cutover/backend/batch"
+	"cutover/backend/people"
 	"cutover/backend/secrets"
 )
 
@@ -40,7 +41,7 @@ func headers(l *Layout) []string {
 }
 
 // UsersSheet is the users in our template's layout (re-importable as is).
-func UsersSheet(us []User, pw Passwords) Sheet {
+func UsersSheet(us []people.User, pw Passwords) Sheet {
 	s := Sheet{Name: "Users", Header: headers(&UserTemplate)}
 	for _, u := range us {
 		src, dst := reveal(pw, u.Address)
@@ -51,7 +52,7 @@ func UsersSheet(us []User, pw Passwords) Sheet {
 }
 
 // GroupsSheet is the groups in our template's layout, members in one cell.
-func GroupsSheet(gs []Group) Sheet {
+func GroupsSheet(gs []people.Group) Sheet {
 	s := Sheet{Name: "Groups", Header: headers(&GroupTemplate)}
 	for _, g := range gs {
 		s.Rows = append(s.Rows, []string{g.Name, g.Address, strings.Join(g.Members, "; "), g.Description})
@@ -60,7 +61,7 @@ func GroupsSheet(gs []Group) Sheet {
 }
 
 // ContactsSheet is the contacts in our template's layout.
-func ContactsSheet(cs []Contact) Sheet {
+func ContactsSheet(cs []people.Contact) Sheet {
 	s := Sheet{Name: "Contacts", Header: headers(&ContactTemplate)}
 	for _, c := range cs {
 		s.Rows = append(s.Rows, []string{c.DisplayName, c.Address, c.FirstName, c.LastName, c.Company, c.Phone})
@@ -80,7 +81,7 @@ func BatchSheet(es []batch.Entry, pw Passwords) Sheet {
 
 // M365Sheet is the Microsoft 365 admin center's "Add multiple users" CSV: its sixteen
 // columns in its order (it sets passwords itself, so there is none).
-func M365Sheet(us []User) Sheet {
+func M365Sheet(us []people.User) Sheet {
 	s := Sheet{Name: "Users", Header: headers(&M365BulkAdd)}
 	for _, u := range us {
 		s.Rows = append(s.Rows, []string{u.Address, u.FirstName, u.LastName, u.DisplayName, u.JobTitle, u.Department, "",
@@ -91,7 +92,7 @@ func M365Sheet(us []User) Sheet {
 
 // GoogleSheet is the Google Workspace admin console's bulk-upload CSV with every column
 // of its template; passwords only when pw is given.
-func GoogleSheet(us []User, pw Passwords) Sheet {
+func GoogleSheet(us []people.User, pw Passwords) Sheet {
 	s := Sheet{Name: "Users", Header: headers(&Google)}
 	idx := map[string]int{}
 	for i, c := range Google.Columns {

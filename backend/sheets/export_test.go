@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cutover/backend/batch"
+	"cutover/backend/people"
 	"cutover/backend/secrets"
 )
 
@@ -12,7 +13,7 @@ func TestProvisioningPasswordsAreWrittenExactlyAndOtherCellsNeutralised(t *testi
 	pw := func(string) (secrets.Secret, secrets.Secret) {
 		return secrets.New("-Spring2027"), secrets.New("=Welcome+1")
 	}
-	google := GoogleSheet([]User{{Address: "alice@acme.example", FirstName: "=HYPERLINK(\"x\")", LastName: "Martin"}}, pw)
+	google := GoogleSheet([]people.User{{Address: "alice@acme.example", FirstName: "=HYPERLINK(\"x\")", LastName: "Martin"}}, pw)
 	csv := string(google.CSV(CSVOptions{}))
 	if !strings.Contains(csv, ",=Welcome+1,") {
 		t.Errorf("Google CSV changed the password; want =Welcome+1 as it is:\n%s", csv)

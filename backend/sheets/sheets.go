@@ -9,22 +9,27 @@
 // and what was expected. It also writes templates and the files the destination consoles
 // and migration tools import, with formula injection neutralised.
 //
-// The package holds no SQL and no UI: it turns bytes into typed records and records into
-// bytes; the api package stores them.
+// The package maps rows and columns to the records of package people and back; the rules
+// a record must follow (what an address or a login is, a default display name) are
+// people's, and a broken rule is reported here with its row and column. It holds no SQL
+// and no UI: it turns bytes into typed records and records into bytes; the api package
+// stores them.
 package sheets
 
 import (
 	"fmt"
 	"strings"
+
+	"cutover/backend/people"
 )
 
-// Kind is what a sheet lists.
-type Kind string
+// Kind is what a sheet lists: users, groups or contacts.
+type Kind = people.Kind
 
 const (
-	Users    Kind = "users"
-	Groups   Kind = "groups"
-	Contacts Kind = "contacts"
+	Users    = people.Users
+	Groups   = people.Groups
+	Contacts = people.Contacts
 )
 
 // ParseKind reads "users", "groups" or "contacts" (singular accepted).
@@ -87,58 +92,3 @@ var secretFields = map[string]bool{FSourcePassword: true, FPassword: true}
 
 // IsSecret reports whether a field holds a password.
 func IsSecret(field string) bool { return secretFields[field] }
-
-// User is one person with a mailbox at the destination.
-type User struct {
-	Address     string `json:"address"` // destination mailbox, the key
-	FirstName   string `json:"firstName"`
-	LastName    string `json:"lastName"`
-	DisplayName string `json:"displayName"`
-	SourceLogin string `json:"sourceLogin"` // login on the source server
-	JobTitle    string `json:"jobTitle"`
-	Department  string `json:"department"`
-	OfficePhone string `json:"officePhone"`
-	MobilePhone string `json:"mobilePhone"`
-	OrgUnit     string `json:"orgUnit"`
-	Migrate     bool   `json:"migrate"`
-	// Whether passwords are stored (they live in the vault, under the batch entry).
-	HasSourcePassword bool `json:"hasSourcePassword"`
-	HasPassword       bool `json:"hasPassword"`
-}
-
-// SameAs reports whether u and v hold the same values (passwords aside).
-func (u User) SameAs(v User) bool {
-	u.HasPassword, u.HasSourcePassword, v.HasPassword, v.HasSourcePassword = false, false, false, false
-	return u == v
-}
-
-// Group is a distribution list or shared group with its members' addresses.
-type Group struct {
-	Address     string   `json:"address"`
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Members     []string `json:"members"`
-}
-
-// SameAs reports whether g and h hold the same values and members (in order).
-func (g Group) SameAs(h Group) bool {
-	if g.Address != h.Address || g.Name != h.Name || g.Description != h.Description || len(g.Members) != len(h.Members) {
-		return false
-	}
-	for i := range g.Members {
-		if !strings.EqualFold(g.Members[i], h.Members[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// Contact is an external address shown in the destination's directory.
-type Contact struct {
-	Address     string `json:"address"`
-	DisplayName string `json:"displayName"`
-	FirstName   string `json:"firstName"`
-	LastName    string `json:"lastName"`
-	Company     string `json:"company"`
-	Phone       string `json:"phone"`
-}

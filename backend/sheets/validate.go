@@ -5,15 +5,16 @@ import (
 	"sort"
 	"strings"
 
+	"cutover/backend/people"
 	"cutover/backend/secrets"
 )
 
 // Known is what the project already holds, against which a sheet is checked.
 type Known struct {
 	Domains  []string
-	Users    map[string]User    // by lower-case address
-	Groups   map[string]Group   // by lower-case address
-	Contacts map[string]Contact // by lower-case address
+	Users    map[string]people.User    // by lower-case address
+	Groups   map[string]people.Group   // by lower-case address
+	Contacts map[string]people.Contact // by lower-case address
 	// The stored migration batch, by lower-case source login and by lower-case destination.
 	BatchBySource map[string]BatchLink
 	BatchByDest   map[string]BatchLink
@@ -60,7 +61,7 @@ type ColumnInfo struct {
 // UserRecord is a user read from a sheet, with its passwords (never printed).
 type UserRecord struct {
 	Row            int
-	User           User
+	User           people.User
 	SourcePassword secrets.Secret
 	Password       secrets.Secret
 	Action         Action
@@ -69,14 +70,14 @@ type UserRecord struct {
 // GroupRecord is a group read from one or more rows.
 type GroupRecord struct {
 	Rows   []int
-	Group  Group
+	Group  people.Group
 	Action Action
 }
 
 // ContactRecord is a contact read from a sheet.
 type ContactRecord struct {
 	Row     int
-	Contact Contact
+	Contact people.Contact
 	Action  Action
 }
 
@@ -120,8 +121,7 @@ func (r *Result) ErrorList() Problems {
 
 // Expected values, as messages say them.
 const (
-	expAddress  = "an email address such as alice@example.com"
-	expLogin    = "a login without spaces, such as alice@old.example or alice"
+	expAddress  = people.ExpectedAddress
 	expYesNo    = "yes or no"
 	expRequired = "a value: this column is required"
 )
@@ -255,11 +255,11 @@ func (c *checker) address(row *RowResult, field, v string, inDomains bool) bool 
 	if v == "" {
 		return false
 	}
-	if !ValidAddress(v) {
+	if !people.ValidAddress(v) {
 		c.cellErr(row, field, v, "invalid address", expAddress)
 		return false
 	}
-	if inDomains && len(c.domain) > 0 && !c.domain[strings.ToLower(domainOf(v))] {
+	if inDomains && len(c.domain) > 0 && !c.domain[strings.ToLower(people.Domain(v))] {
 		c.cellWarn(row, field, v, "address outside the project's domains", "an address in "+strings.Join(c.known.Domains, ", "))
 	}
 	return true
@@ -300,7 +300,7 @@ func (c *checker) users(rows []Row) {
 	for _, r := range rows {
 		row, v := c.newRow(r)
 		c.required(&row, v)
-		u := User{Address: v[FAddress], FirstName: v[FFirstName], LastName: v[FLastName], DisplayName: v[FDisplayName],
+		u := people.User{Address: v[FAddress], FirstName: v[FFirstName], LastName: v[FLastName], DisplayName: v[FDisplayName],
 			SourceLogin: v[FSourceLogin], JobTitle: v[FJobTitle], Department: v[FDepartment], OfficePhone: v[FOfficePhone],
 			MobilePhone: v[FMobilePhone], OrgUnit: v[FOrgUnit], Migrate: true}
 		key := strings.ToLower(u.Address)
@@ -321,11 +321,12 @@ func (c *checker) users(rows []Row) {
 				c.cellErr(&row, FAddress, u.Address, "address already belongs to a contact of the project", "an address not used by a group or contact")
 			}
 		}
-		if u.SourceLogin == "" {
-			u.SourceLogin = u.Address
-		} else if !validLogin(u.SourceLogin) {
-			c.cellErr(&row, FSourceLogin, u.SourceLogin, "invalid login", expLogin)
+		if u.SourceLogin != "" {
+			if why := people.LoginFault(u.SourceLogin); why != "" {
+				c.cellErr(&row, FSourceLogin, u.SourceLogin, "login "+why, people.ExpectedLogin)
+			}
 		}
+		u.Complete() // an empty source login is the address; a display name is made from the names
 		if u.SourceLogin != "" {
 			lk := strings.ToLower(u.SourceLogin)
 			// A defaulted login repeats a duplicate address: that is reported once, above.
@@ -349,12 +350,6 @@ func (c *checker) users(rows []Row) {
 			}
 		}
 		c.hosts(&row, v)
-		if u.DisplayName == "" {
-			u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
-		}
-		if u.DisplayName == "" && u.Address != "" {
-			u.DisplayName, _, _ = strings.Cut(u.Address, "@")
-		}
 		rec := UserRecord{Row: r.Num, User: u, SourcePassword: secrets.New(v[FSourcePassword]), Password: secrets.New(v[FPassword])}
 		rec.Action = c.userAction(rec, row.Problems)
 		c.count(rec.Action)
@@ -365,7 +360,7 @@ func (c *checker) users(rows []Row) {
 
 // keepAbsent keeps the stored values of the fields the sheet has no column for: an M365
 // export, say, carries no source login and must not reset the one stored.
-func (c *checker) keepAbsent(u *User, old User) {
+func (c *checker) keepAbsent(u *people.User, old people.User) {
 	for _, f := range []struct {
 		field string
 		dst   *string
@@ -426,10 +421,10 @@ func (c *checker) contacts(rows []Row) {
 	for _, r := range rows {
 		row, v := c.newRow(r)
 		c.required(&row, v)
-		ct := Contact{Address: v[FAddress], DisplayName: v[FDisplayName], FirstName: v[FFirstName], LastName: v[FLastName], Company: v[FCompany], Phone: v[FPhone]}
+		ct := people.Contact{Address: v[FAddress], DisplayName: v[FDisplayName], FirstName: v[FFirstName], LastName: v[FLastName], Company: v[FCompany], Phone: v[FPhone]}
 		key := strings.ToLower(ct.Address)
 		if c.address(&row, FAddress, ct.Address, false) {
-			if len(c.domain) > 0 && c.domain[strings.ToLower(domainOf(ct.Address))] {
+			if len(c.domain) > 0 && c.domain[strings.ToLower(people.Domain(ct.Address))] {
 				c.cellWarn(&row, FAddress, ct.Address, "a contact in the project's own domain", "an external address (people of the organisation are users)")
 			}
 			if prev, dup := seen[key]; dup {
@@ -500,7 +495,7 @@ func (c *checker) groups(rows []Row) {
 			}
 			g = byAddr[key]
 			if g == nil {
-				g = &pending{rec: GroupRecord{Group: Group{Address: addr, Name: name, Description: v[FDescription], Members: []string{}}}, member: map[string]bool{}}
+				g = &pending{rec: GroupRecord{Group: people.Group{Address: addr, Name: name, Description: v[FDescription], Members: []string{}}}, member: map[string]bool{}}
 				byAddr[key] = g
 				order = append(order, g)
 			} else {
@@ -515,7 +510,7 @@ func (c *checker) groups(rows []Row) {
 		}
 		idx := len(c.res.Rows)
 		for _, mbr := range SplitMembers(v[FMembers]) {
-			if !ValidAddress(mbr) {
+			if !people.ValidAddress(mbr) {
 				c.cellErr(&row, FMembers, mbr, "invalid member address", expAddress)
 				continue
 			}
@@ -581,56 +576,4 @@ func (c *checker) groups(rows []Row) {
 			c.res.Skipped++
 		}
 	}
-}
-
-func domainOf(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return ""
-	}
-	return addr[i+1:]
-}
-
-// ValidAddress checks an addr-spec (RFC 5322 §3.4.1, dot-atom form): a local part of
-// atext characters and single dots, '@', and a domain of at least two labels of
-// letters, digits and inner hyphens (RFC 5321 §4.1.2; letters beyond ASCII allowed for
-// internationalised domains, RFC 6531).
-func ValidAddress(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || len(s) > 254 {
-		return false
-	}
-	local, domain := s[:at], s[at+1:]
-	if len(local) > 64 || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
-		return false
-	}
-	for _, r := range local {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r) || r > 0x7f) {
-			return false
-		}
-	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for _, r := range l {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r > 0x7f) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func validLogin(s string) bool {
-	for _, r := range s {
-		if r <= ' ' || r == 0x7f {
-			return false
-		}
-	}
-	return s != ""
 }

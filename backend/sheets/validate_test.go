@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"cutover/backend/people"
 	"cutover/backend/secrets"
 )
 
@@ -40,24 +41,24 @@ func TestLayoutsRecognised(t *testing.T) {
 		want               UserRecord
 	}{
 		{"template.csv", "Email address *,First name,Last name,Source login,Source password,Migrate mailbox\nalice@acme.example,Alice,Martin,alice.m,pw1,no\n",
-			LayoutCutover, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice.m"}, SourcePassword: secrets.New("pw1")}},
+			LayoutCutover, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice.m"}, SourcePassword: secrets.New("pw1")}},
 		{"m365.csv", "User Name,First Name,Last Name,Display Name,Job Title,Department,Office Number,Office Phone,Mobile Phone,Fax,Alternate email address,Address,City,State or Province,ZIP or Postal Code,Country or Region\n" +
 			"alice@acme.example,Alice,Martin,Alice M.,CFO,Finance,12,0123,0678,,,1 Main St,Lyon,,69001,France\n",
-			LayoutM365BulkAdd, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice M.", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true}}},
+			LayoutM365BulkAdd, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice M.", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true}}},
 		{"export.csv", "Block credential,City,Country/Region,Department,DirSyncEnabled,Display name,Fax,First name,Last dirsync time,Last name,Last password change time stamp,License assignment detail,Licenses,Mobile Phone,Oath token metadata,Object Id,Office,Password never expires,Phone number,Postal code,Preferred data location,Preferred language,Proxy addresses,Release track,Soft deletion time stamp,State,Street address,Strong password required,Title,Usage location,User principal name,When created\n" +
 			"False,Lyon,France,Finance,,Alice Martin,,Alice,,Martin,1/2/2026,,contoso:O365_BUSINESS_PREMIUM,0678,,1b2c,,False,0123,,,,SMTP:alice@acme.example,,,,,True,CFO,FR,alice@acme.example,1/1/2025\n",
-			LayoutM365ActiveUsers, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true}}},
+			LayoutM365ActiveUsers, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true}}},
 		{"google.csv", "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Password Hash Function [UPLOAD ONLY],Org Unit Path [Required],Work Phone\n" +
 			"Alice,Martin,alice@acme.example,Welcome-2027,,/Finance,0123\n",
-			LayoutGoogle, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", OrgUnit: "/Finance", OfficePhone: "0123", Migrate: true}, Password: secrets.New("Welcome-2027")}},
+			LayoutGoogle, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", OrgUnit: "/Finance", OfficePhone: "0123", Migrate: true}, Password: secrets.New("Welcome-2027")}},
 		{"google-short.csv", "Email Address [Required],First Name [Required],Last Name [Required],Password [Required]\nalice@acme.example,Alice,Martin,Welcome-2027\n",
-			LayoutGoogle, UserRecord{User: User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", Migrate: true}, Password: secrets.New("Welcome-2027")}},
+			LayoutGoogle, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", Migrate: true}, Password: secrets.New("Welcome-2027")}},
 		{"batch.csv", "EmailAddress,UserName,Password\nalice@acme.example,alice@old.example,oldpw\n",
-			LayoutExchangeBatch, UserRecord{User: User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice@old.example", Migrate: true}, SourcePassword: secrets.New("oldpw")}},
+			LayoutExchangeBatch, UserRecord{User: people.User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice@old.example", Migrate: true}, SourcePassword: secrets.New("oldpw")}},
 		{"imapsync.txt", "mail.old.example;alice;oldpw;outlook.office365.com;alice@acme.example;newpw;\n",
-			LayoutImapsync, UserRecord{User: User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice", Migrate: true}, SourcePassword: secrets.New("oldpw"), Password: secrets.New("newpw")}},
+			LayoutImapsync, UserRecord{User: people.User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice", Migrate: true}, SourcePassword: secrets.New("oldpw"), Password: secrets.New("newpw")}},
 		{"imapsync-header.csv", "host1;user1;password1;host2;user2;password2\nmail.old.example;alice;oldpw;outlook.office365.com;alice@acme.example;newpw\n",
-			LayoutImapsync, UserRecord{User: User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice", Migrate: true}, SourcePassword: secrets.New("oldpw"), Password: secrets.New("newpw")}},
+			LayoutImapsync, UserRecord{User: people.User{Address: "alice@acme.example", DisplayName: "alice", SourceLogin: "alice", Migrate: true}, SourcePassword: secrets.New("oldpw"), Password: secrets.New("newpw")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := parseCSV(t, Users, tc.name, tc.text, acme())
@@ -102,8 +103,8 @@ func TestUnrecognisedHeaderNamesTheLayouts(t *testing.T) {
 
 func TestUserRowProblemsAreExact(t *testing.T) {
 	known := acme()
-	known.Groups = map[string]Group{"sales@acme.example": {Address: "sales@acme.example"}}
-	known.Contacts = map[string]Contact{"jane@partner.example": {Address: "jane@partner.example"}}
+	known.Groups = map[string]people.Group{"sales@acme.example": {Address: "sales@acme.example"}}
+	known.Contacts = map[string]people.Contact{"jane@partner.example": {Address: "jane@partner.example"}}
 	known.BatchBySource = map[string]BatchLink{"frank": {Source: "frank", Dest: "frank@acme.example", Enabled: true}}
 	text := "Staff list\n" +
 		"E-Mail Address,FIRST NAME,source_login,Migrate Mailbox,Shoe size\n" +
@@ -129,7 +130,7 @@ staff.csv, row 9, column A (E-Mail Address): address already belongs to a group 
 staff.csv, row 10, column A (E-Mail Address): warning: address outside the project's domains: "jane@partner.example"; expected an address in acme.example, acme-group.example
 staff.csv, row 10, column A (E-Mail Address): address already belongs to a contact of the project: "jane@partner.example"; expected an address not used by a group or contact
 staff.csv, row 11, column C (source_login): source login already in the migration batch for frank@acme.example: "frank"; expected a source login no other mailbox uses (change that batch entry first)
-staff.csv, row 12, column C (source_login): invalid login: "gus smith"; expected a login without spaces, such as alice@old.example or alice
+staff.csv, row 12, column C (source_login): login contains a space (U+0020) at character 4: "gus smith"; expected a login without spaces, control or invisible characters, such as alice@old.example or alice
 `
 	if got := problems(res); got != want {
 		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
@@ -144,7 +145,7 @@ staff.csv, row 12, column C (source_login): invalid login: "gus smith"; expected
 
 func TestReimportActions(t *testing.T) {
 	known := acme()
-	known.Users = map[string]User{
+	known.Users = map[string]people.User{
 		"alice@acme.example": {Address: "alice@acme.example", FirstName: "Alice", DisplayName: "Alice", SourceLogin: "alice", Migrate: true},
 		"bob@acme.example":   {Address: "bob@acme.example", FirstName: "Bob", DisplayName: "Bob", SourceLogin: "bob", Migrate: true},
 		"carol@acme.example": {Address: "carol@acme.example", FirstName: "Carol", DisplayName: "Carol", SourceLogin: "carol", Migrate: true},
@@ -178,9 +179,9 @@ func TestReimportActions(t *testing.T) {
 
 func TestGroupsMembersAndProblems(t *testing.T) {
 	known := acme()
-	known.Users = map[string]User{"alice@acme.example": {}, "bob@acme.example": {}}
-	known.Contacts = map[string]Contact{"jane@partner.example": {}}
-	known.Groups = map[string]Group{"all@acme.example": {Address: "all@acme.example", Name: "All", Members: []string{"alice@acme.example"}}}
+	known.Users = map[string]people.User{"alice@acme.example": {}, "bob@acme.example": {}}
+	known.Contacts = map[string]people.Contact{"jane@partner.example": {}}
+	known.Groups = map[string]people.Group{"all@acme.example": {Address: "all@acme.example", Name: "All", Members: []string{"alice@acme.example"}}}
 	text := "Group name,Group address,Members,Description\n" +
 		"Sales,sales@acme.example,alice@acme.example; bob@acme.example,Sales team\n" +
 		"Sales,sales@acme.example,jane@partner.example,\n" + // one more member on its own row
@@ -223,8 +224,8 @@ groups.csv, row 10, column C (Members): invalid member address: "not-an-address"
 
 func TestContactsProblems(t *testing.T) {
 	known := acme()
-	known.Users = map[string]User{"alice@acme.example": {}}
-	known.Contacts = map[string]Contact{"old@partner.example": {Address: "old@partner.example", DisplayName: "Old", Company: "P"}}
+	known.Users = map[string]people.User{"alice@acme.example": {}}
+	known.Contacts = map[string]people.Contact{"old@partner.example": {Address: "old@partner.example", DisplayName: "Old", Company: "P"}}
 	text := "Display name,External address,Company,Phone\n" +
 		"Jane,jane@partner.example,Partner,020 7946 0000\n" +
 		"Jane twice,JANE@partner.example,,\n" +
@@ -253,21 +254,9 @@ func TestImapsyncHostsDifferingFromTheProjectWarn(t *testing.T) {
 	}
 }
 
-func TestValidAddress(t *testing.T) {
-	for s, ok := range map[string]bool{
-		"a@b.example": true, "first.last+tag@sub.acme.example": true, "o'neil@acme.example": true, "zoë@exämple.fr": true,
-		"": false, "a": false, "@b.example": false, "a@": false, "a@b": false, "a b@c.example": false, ".a@c.example": false,
-		"a..b@c.example": false, "a@-c.example": false, "a@c..example": false, "a@c.example.": false, "<a@c.example>": false,
-	} {
-		if ValidAddress(s) != ok {
-			t.Errorf("ValidAddress(%q) = %v", s, !ok)
-		}
-	}
-}
-
 func TestColumnsAbsentFromALayoutKeepStoredValues(t *testing.T) {
 	known := acme()
-	known.Users = map[string]User{"alice@acme.example": {Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin",
+	known.Users = map[string]people.User{"alice@acme.example": {Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin",
 		SourceLogin: "alice.old", OrgUnit: "/Finance", Migrate: false}}
 	known.BatchByDest = map[string]BatchLink{"alice@acme.example": {Source: "alice.old", Dest: "alice@acme.example", Enabled: false}}
 	// An M365 bulk-add file has no source login, org unit or migrate column.

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"cutover/backend/batch"
+	"cutover/backend/people"
 	"cutover/backend/secrets"
-	"cutover/backend/sheets"
 )
 
 // Seal encrypts a secret for a vault reference (secrets.Vault.Seal).
@@ -17,27 +17,30 @@ type Seal func(ref string, s secrets.Secret) ([]byte, error)
 
 // UserWrite is a user to store with the passwords found in its sheet (zero: keep).
 type UserWrite struct {
-	User           sheets.User
+	User           people.User
 	SourcePassword secrets.Secret
 	Password       secrets.Secret
 }
 
-// Users lists a project's users in the order they were added, with whether their batch
-// entry holds passwords.
-func (s *Store) Users(ctx context.Context, projectID int64) ([]sheets.User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.address, p.first_name, p.last_name, p.display_name, p.source_login,
-		p.job_title, p.department, p.office_phone, p.mobile_phone, p.org_unit, p.migrate,
+// Users lists a project's users in the order they were added, each with the source login
+// and migration state of its batch entry, the one place they are kept (a user whose entry
+// left the batch keeps its login and is not migrated; a user without one has neither),
+// and whether the entry holds passwords.
+func (s *Store) Users(ctx context.Context, projectID int64) ([]people.User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.address, p.first_name, p.last_name, p.display_name, COALESCE(b.source_login, ''),
+		p.job_title, p.department, p.office_phone, p.mobile_phone, p.org_unit, COALESCE(b.removed_at IS NULL AND b.enabled, 0),
 		EXISTS (SELECT 1 FROM secret WHERE ref = 'batch/' || b.id || '/source'),
 		EXISTS (SELECT 1 FROM secret WHERE ref = 'batch/' || b.id || '/dest')
-		FROM person p LEFT JOIN batch_entry b ON b.project_id = p.project_id AND b.dest_login = p.address
+		FROM person p LEFT JOIN batch_entry b ON b.id = (SELECT e.id FROM batch_entry e
+			WHERE e.project_id = p.project_id AND e.dest_login = p.address ORDER BY e.removed_at IS NOT NULL, e.id DESC LIMIT 1)
 		WHERE p.project_id = ? ORDER BY p.id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	out := []sheets.User{}
+	out := []people.User{}
 	for rows.Next() {
-		var u sheets.User
+		var u people.User
 		if err := rows.Scan(&u.Address, &u.FirstName, &u.LastName, &u.DisplayName, &u.SourceLogin, &u.JobTitle, &u.Department,
 			&u.OfficePhone, &u.MobilePhone, &u.OrgUnit, &u.Migrate, &u.HasSourcePassword, &u.HasPassword); err != nil {
 			return nil, fmt.Errorf("list users: %w", err)
@@ -67,25 +70,25 @@ func (s *Store) BatchSecrets(ctx context.Context, projectID int64) (map[string][
 }
 
 // SaveUsers stores users in one transaction: each user (keyed by address), its batch
-// entry (source login → the user's address, enabled when the mailbox is to be migrated,
-// found by destination so that a changed source login moves the entry), and the
-// passwords given, sealed under the entry's references.
+// entry, which holds the user's source login and whether the mailbox is migrated (source
+// login → the user's address, found by destination so that a changed source login moves
+// the entry), and the passwords given, sealed under the entry's references.
 func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrite, seal Seal) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		people := &rowsWriter{tx: tx, ncols: 14,
-			head: `INSERT INTO person(project_id, address, first_name, last_name, display_name, source_login,
-			job_title, department, office_phone, mobile_phone, org_unit, migrate, created_at, updated_at) VALUES `,
+		persons := &rowsWriter{tx: tx, ncols: 12,
+			head: `INSERT INTO person(project_id, address, first_name, last_name, display_name,
+			job_title, department, office_phone, mobile_phone, org_unit, created_at, updated_at) VALUES `,
 			tail: ` ON CONFLICT(project_id, address) DO UPDATE SET address = excluded.address, first_name = excluded.first_name,
-			last_name = excluded.last_name, display_name = excluded.display_name, source_login = excluded.source_login,
+			last_name = excluded.last_name, display_name = excluded.display_name,
 			job_title = excluded.job_title, department = excluded.department, office_phone = excluded.office_phone,
-			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, migrate = excluded.migrate, updated_at = excluded.updated_at`}
-		defer people.close()
+			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, updated_at = excluded.updated_at`}
+		defer persons.close()
 		// Keyed by destination: a user whose source login changed keeps its entry (and passwords).
 		entries := &rowsWriter{tx: tx, ncols: 7,
 			head: `INSERT INTO batch_entry(project_id, source_login, dest_login, name, enabled, created_at, updated_at) VALUES `,
-			tail: ` ON CONFLICT(project_id, dest_login) DO UPDATE SET source_login = excluded.source_login, name = excluded.name,
-			enabled = excluded.enabled, updated_at = excluded.updated_at`}
+			tail: ` ON CONFLICT(project_id, dest_login) WHERE removed_at IS NULL DO UPDATE SET source_login = excluded.source_login,
+			name = excluded.name, enabled = excluded.enabled, updated_at = excluded.updated_at`}
 		defer entries.close()
 		putSecret, err := tx.PrepareContext(ctx, `INSERT INTO secret(ref, project_id, sealed, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT(ref) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`)
@@ -93,7 +96,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 			return fmt.Errorf("save users: %w", err)
 		}
 		defer putSecret.Close()
-		entryErr := func(u sheets.User, err error) error {
+		entryErr := func(u people.User, err error) error {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 				return fmt.Errorf("source login %q of %s is already in the batch for another mailbox: %w", u.SourceLogin, u.Address, ErrDuplicate)
 			}
@@ -129,8 +132,8 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 		}
 		for _, w := range users {
 			u := w.User
-			if err := people.add(ctx, w, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName, u.SourceLogin,
-				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, u.Migrate, now, now); err != nil {
+			if err := persons.add(ctx, w, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName,
+				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, now, now); err != nil {
 				re := err.(*rowError)
 				return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
 			}
@@ -145,7 +148,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 				return entryErr(re.w.User, re.err)
 			}
 		}
-		if err := people.flush(ctx); err != nil {
+		if err := persons.flush(ctx); err != nil {
 			re := err.(*rowError)
 			return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
 		}
@@ -153,7 +156,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 			re := err.(*rowError)
 			return entryErr(re.w.User, re.err)
 		}
-		return nil
+		return forgetReplaced(ctx, tx, projectID)
 	})
 }
 
@@ -239,7 +242,7 @@ func (r *rowsWriter) close() {
 }
 
 // Groups lists a project's groups with their members in order.
-func (s *Store) Groups(ctx context.Context, projectID int64) ([]sheets.Group, error) {
+func (s *Store) Groups(ctx context.Context, projectID int64) ([]people.Group, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.address, g.name, g.description, m.address
 		FROM mail_group g LEFT JOIN mail_group_member m ON m.group_id = g.id
 		WHERE g.project_id = ? ORDER BY g.id, m.position`, projectID)
@@ -247,11 +250,11 @@ func (s *Store) Groups(ctx context.Context, projectID int64) ([]sheets.Group, er
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
 	defer rows.Close()
-	out := []sheets.Group{}
+	out := []people.Group{}
 	last := int64(-1)
 	for rows.Next() {
 		var id int64
-		var g sheets.Group
+		var g people.Group
 		var member sql.NullString
 		if err := rows.Scan(&id, &g.Address, &g.Name, &g.Description, &member); err != nil {
 			return nil, fmt.Errorf("list groups: %w", err)
@@ -270,7 +273,7 @@ func (s *Store) Groups(ctx context.Context, projectID int64) ([]sheets.Group, er
 }
 
 // SaveGroups stores groups (keyed by address) and replaces their members, in one transaction.
-func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []sheets.Group) error {
+func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []people.Group) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		for _, g := range groups {
@@ -298,16 +301,16 @@ func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []sheets
 }
 
 // Contacts lists a project's contacts in the order they were added.
-func (s *Store) Contacts(ctx context.Context, projectID int64) ([]sheets.Contact, error) {
+func (s *Store) Contacts(ctx context.Context, projectID int64) ([]people.Contact, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT address, display_name, first_name, last_name, company, phone
 		FROM contact WHERE project_id = ? ORDER BY id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
 	defer rows.Close()
-	out := []sheets.Contact{}
+	out := []people.Contact{}
 	for rows.Next() {
-		var c sheets.Contact
+		var c people.Contact
 		if err := rows.Scan(&c.Address, &c.DisplayName, &c.FirstName, &c.LastName, &c.Company, &c.Phone); err != nil {
 			return nil, fmt.Errorf("list contacts: %w", err)
 		}
@@ -317,7 +320,7 @@ func (s *Store) Contacts(ctx context.Context, projectID int64) ([]sheets.Contact
 }
 
 // SaveContacts stores contacts keyed by address, in one transaction.
-func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []sheets.Contact) error {
+func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []people.Contact) error {
 	now := fmtTime(time.Now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO contact(project_id, address, display_name, first_name, last_name, company, phone, created_at, updated_at)
@@ -339,18 +342,27 @@ func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []sh
 }
 
 // RemovePerson deletes the user, group or contact at address (kind "users", "groups" or
-// "contacts"); a user's batch entry stays (remove it from the batch separately).
-func (s *Store) RemovePerson(ctx context.Context, projectID int64, kind sheets.Kind, address string) error {
-	table := map[sheets.Kind]string{sheets.Users: "person", sheets.Groups: "mail_group", sheets.Contacts: "contact"}[kind]
+// "contacts"); a user's batch entry stays (remove it from the batch separately), and the
+// login kept for a user whose entry had left the batch goes with the user.
+func (s *Store) RemovePerson(ctx context.Context, projectID int64, kind people.Kind, address string) error {
+	table := map[people.Kind]string{people.Users: "person", people.Groups: "mail_group", people.Contacts: "contact"}[kind]
 	if table == "" {
 		return fmt.Errorf("remove %s: unknown kind", kind)
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE project_id = ? AND address = ?`, projectID, address)
-	if err != nil {
-		return fmt.Errorf("remove %s %s: %w", kind, address, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%s %q: %w", strings.TrimSuffix(string(kind), "s"), address, ErrNotFound)
-	}
-	return nil
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE project_id = ? AND address = ?`, projectID, address)
+		if err != nil {
+			return fmt.Errorf("remove %s %s: %w", kind, address, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%s %q: %w", strings.TrimSuffix(string(kind), "s"), address, ErrNotFound)
+		}
+		if kind != people.Users {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM batch_entry WHERE project_id = ? AND dest_login = ? AND removed_at IS NOT NULL`, projectID, address); err != nil {
+			return fmt.Errorf("remove %s %s: %w", kind, address, err)
+		}
+		return nil
+	})
 }

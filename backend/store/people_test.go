@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
-	"cutover/backend/sheets"
 )
 
 func peopleStore(t *testing.T) (*Store, int64) {
@@ -33,7 +33,7 @@ func TestSaveUsersManyRowsKeepOrderAndNameTheRowAtFault(t *testing.T) {
 	fakeSeal := func(ref string, sec secrets.Secret) ([]byte, error) { return []byte("sealed:" + ref), nil }
 	var ws []UserWrite
 	for i := range 150 {
-		w := UserWrite{User: sheets.User{Address: fmt.Sprintf("u%03d@acme.example", i), SourceLogin: fmt.Sprintf("u%03d", i), Migrate: i%2 == 0}}
+		w := UserWrite{User: people.User{Address: fmt.Sprintf("u%03d@acme.example", i), SourceLogin: fmt.Sprintf("u%03d", i), Migrate: i%2 == 0}}
 		if i%40 == 7 {
 			w.SourcePassword = secrets.New("pw")
 		}
@@ -57,7 +57,7 @@ func TestSaveUsersManyRowsKeepOrderAndNameTheRowAtFault(t *testing.T) {
 	}
 	// Row 100 takes a source login another mailbox has: the whole save fails, naming it.
 	bad := append([]UserWrite{}, ws...)
-	bad = append(bad, UserWrite{User: sheets.User{Address: "new@acme.example", SourceLogin: "u010"}})
+	bad = append(bad, UserWrite{User: people.User{Address: "new@acme.example", SourceLogin: "u010"}})
 	err := s.SaveUsers(ctx, pid, bad, fakeSeal)
 	if !errors.Is(err, ErrDuplicate) || err.Error() != `source login "u010" of new@acme.example is already in the batch for another mailbox: already exists` {
 		t.Fatalf("error: %v", err)

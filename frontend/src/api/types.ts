@@ -108,7 +108,8 @@ export function serverURL(s: Server): string {
   return `${scheme}://${host}:${s.port}`
 }
 
-// People spreadsheets (backend/sheets, backend/api/people.go, backend/batch).
+// People (backend/people: the records and their rules; backend/sheets: the spreadsheets;
+// backend/api/people.go; backend/batch). The Go JSON names are the field names below.
 
 export type PeopleKind = 'users' | 'groups' | 'contacts'
 
