@@ -29,6 +29,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
 
+	"cutover/backend/auth"
 	"cutover/backend/secrets"
 )
 
@@ -83,6 +84,12 @@ type Credentials struct {
 	AdminMode     AdminMode
 	// Separator of the Dovecot master form; default "*".
 	MasterSeparator string
+	// Tokens, when set, logs in with an OAuth 2.0 bearer token for User (XOAUTH2 or
+	// OAUTHBEARER) instead of a password: the mailbox owner's sign-in, or an app-wide
+	// token (AppWide: client credentials or a service account) naming User.
+	Tokens   auth.TokenSource
+	AppWide  bool
+	Provider string // "microsoft", "google": for the advice when a token is refused
 }
 
 // CertError is a certificate that failed verification.
