@@ -760,12 +760,17 @@ type CopyInput struct {
 	FromCAFile   string         `json:"fromCAFile,omitempty"`
 	ToCAFile     string         `json:"toCAFile,omitempty"`
 	Insecure     bool           `json:"insecure,omitempty"` // skip certificate checks on both sides
+	// AllowPlainFrom / AllowPlainTo allow imap+plain:// to a host that is not loopback.
+	AllowPlainFrom bool `json:"allowPlainFrom,omitempty"`
+	AllowPlainTo   bool `json:"allowPlainTo,omitempty"`
 	// FolderConcurrency is how many folders are copied at once (default mailbox.DefaultPipelines).
 	FolderConcurrency int `json:"folderConcurrency,omitempty"`
 }
 
-// ParseMailboxURL reads imap[s]://USER@HOST[:PORT] into a server and a login.
-func ParseMailboxURL(field, raw string) (mailbox.Server, string, error) {
+// ParseMailboxURL reads imap[s]://USER@HOST[:PORT] into a server and a login, checked by
+// the rules of a project's servers (allowPlain: plain text allowed to a host that is not
+// loopback).
+func ParseMailboxURL(field, raw string, allowPlain bool) (mailbox.Server, string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.User == nil || u.User.Username() == "" {
 		return mailbox.Server{}, "", &mailbox.InputError{Field: field, Value: raw, Expected: "a mailbox like imaps://alice@mail.example.com:993 (imap:// for STARTTLS, imap+plain:// for no TLS on loopback)"}
@@ -777,6 +782,10 @@ func ParseMailboxURL(field, raw string) (mailbox.Server, string, error) {
 	u.User = nil
 	s, err := project.ParseServer(field, u.String())
 	if err != nil {
+		return mailbox.Server{}, "", err
+	}
+	s.AllowPlain = allowPlain
+	if err := s.CheckPlain(field, "--allow-plain-"+field); err != nil {
 		return mailbox.Server{}, "", err
 	}
 	return serverOf(s), login, nil
@@ -804,11 +813,11 @@ func CopyJob(from, to string) string {
 // MailCopy copies one mailbox from one server to another with the same engine and ledger
 // as the project passes.
 func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
-	src, srcUser, err := ParseMailboxURL("from", in.From)
+	src, srcUser, err := ParseMailboxURL("from", in.From, in.AllowPlainFrom)
 	if err != nil {
 		return mailbox.Result{}, err
 	}
-	dst, dstUser, err := ParseMailboxURL("to", in.To)
+	dst, dstUser, err := ParseMailboxURL("to", in.To, in.AllowPlainTo)
 	if err != nil {
 		return mailbox.Result{}, err
 	}

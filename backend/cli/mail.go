@@ -394,10 +394,10 @@ func copyCommand(env *Env) *cobra.Command {
 			if in.From == "" || in.To == "" {
 				return Usage(errors.New("--from and --to: both mailboxes are required, like imaps://alice@mail.old.example"))
 			}
-			if _, _, err := api.ParseMailboxURL("from", in.From); err != nil {
+			if _, _, err := api.ParseMailboxURL("from", in.From, in.AllowPlainFrom); err != nil {
 				return err
 			}
-			if _, _, err := api.ParseMailboxURL("to", in.To); err != nil {
+			if _, _, err := api.ParseMailboxURL("to", in.To, in.AllowPlainTo); err != nil {
 				return err
 			}
 			var err error
@@ -442,6 +442,8 @@ func copyCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&in.FromCAFile, "from-ca", "", "PEM file of extra CA roots for the source")
 	cmd.Flags().StringVar(&in.ToCAFile, "to-ca", "", "PEM file of extra CA roots for the destination")
 	cmd.Flags().BoolVar(&in.Insecure, "insecure-skip-verify", false, "do not verify certificates (only for servers you know)")
+	cmd.Flags().BoolVar(&in.AllowPlainFrom, "allow-plain-from", false, "allow imap+plain:// (no TLS) to a source host that is not loopback")
+	cmd.Flags().BoolVar(&in.AllowPlainTo, "allow-plain-to", false, "allow imap+plain:// (no TLS) to a destination host that is not loopback")
 	return cmd
 }
 

@@ -28,7 +28,7 @@ type FolderStats struct {
 // what a pre pass with opts.Cutoff and a final pass would copy, against the ledger.
 func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, error) {
 	c.defaults()
-	s, err := c.connect(ctx)
+	s, err := c.connect(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 // Plan lists the source and destination folders and maps them.
 func (c *Copier) Plan(ctx context.Context, rules []Rule) (src, dst []Folder, mapping []Mapping, err error) {
 	c.defaults()
-	s, err := c.connect(ctx)
+	s, err := c.connect(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -123,7 +123,7 @@ type FolderCheck struct {
 // does not trust the ledger, only what both servers show.
 func (c *Copier) Verify(ctx context.Context, opts Options) ([]FolderCheck, error) {
 	c.defaults()
-	s, err := c.connect(ctx)
+	s, err := c.connect(ctx, false)
 	if err != nil {
 		return nil, err
 	}

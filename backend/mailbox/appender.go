@@ -3,7 +3,6 @@ package mailbox
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -73,8 +72,7 @@ var errBatchRefused = errors.New("the destination refused a group of messages ap
 func (m appendedMsg) Wait() (*imap.AppendData, error) {
 	<-m.cmd.ch
 	if err := m.cmd.err; err != nil {
-		var ie *imap.Error
-		if m.cmd.n.Load() > 1 && errors.As(err, &ie) && ie.Type != imap.StatusResponseTypeBye && !retryable(err) {
+		if m.cmd.n.Load() > 1 && isRefusal(err) {
 			return nil, fmt.Errorf("%w: %w", errBatchRefused, err)
 		}
 		return nil, err
@@ -102,60 +100,17 @@ const rawLiteralMax = 8 << 20
 
 // dialAppender opens the APPEND connection, or returns nil when the server lacks LITERAL+.
 func dialAppender(ctx context.Context, s Server, c Credentials) (*appender, error) {
-	tlsConf, err := tlsConfig(s)
+	rc, err := open(ctx, s, c)
 	if err != nil {
 		return nil, err
 	}
-	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", s.Addr())
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", s.Addr(), err)
-	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if s.TLS == TLSImplicit {
-		tc := tls.Client(conn, tlsConf)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			conn.Close()
-			return nil, certErr(s, err)
-		}
-		conn = tc
-	}
-	a := &appender{conn: conn, bw: bufio.NewWriterSize(conn, 64<<10), br: bufio.NewReaderSize(conn, 16<<10),
-		pending: map[string]*rawAppend{}, done: make(chan struct{})}
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	if _, err := a.line(); err != nil { // greeting
-		conn.Close()
-		return nil, fmt.Errorf("greeting of %s: %w", s.Addr(), err)
-	}
-	if s.TLS == TLSStartTLS {
-		if _, err := a.simple("STARTTLS"); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("STARTTLS with %s: %w", s.Addr(), err)
-		}
-		tc := tls.Client(conn, tlsConf)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			conn.Close()
-			return nil, certErr(s, err)
-		}
-		a.conn, a.bw, a.br = tc, bufio.NewWriterSize(tc, 64<<10), bufio.NewReaderSize(tc, 16<<10)
-		a.conn.SetDeadline(time.Now().Add(30 * time.Second))
-	}
-	if err := a.login(c); err != nil {
-		a.conn.Close()
-		return nil, &AuthError{Server: s.Addr(), User: c.User, Reason: err.Error()}
-	}
-	caps, err := a.simple("CAPABILITY")
-	if err != nil {
-		a.conn.Close()
-		return nil, err
-	}
-	if !strings.Contains(strings.ToUpper(caps), " LITERAL+") {
-		a.conn.Close()
+	if !rc.has("LITERAL+") {
+		rc.send("z LOGOUT")
+		rc.conn.Close()
 		return nil, nil
 	}
-	a.multi = strings.Contains(strings.ToUpper(caps)+" ", " MULTIAPPEND ")
-	a.conn.SetDeadline(time.Time{})
+	a := &appender{conn: rc.conn, bw: rc.bw, br: rc.br, multi: rc.has("MULTIAPPEND"),
+		pending: map[string]*rawAppend{}, done: make(chan struct{}), tag: uint64(rc.tag)}
 	go a.read()
 	return a, nil
 }
@@ -163,56 +118,6 @@ func dialAppender(ctx context.Context, s Server, c Credentials) (*appender, erro
 func (a *appender) line() (string, error) {
 	l, err := a.br.ReadString('\n')
 	return strings.TrimRight(l, "\r\n"), err
-}
-
-// simple runs one command before the reader starts, returning the untagged lines.
-func (a *appender) simple(cmd string) (string, error) {
-	a.tag++
-	tag := "c" + strconv.FormatUint(a.tag, 10)
-	if _, err := fmt.Fprintf(a.bw, "%s %s\r\n", tag, cmd); err != nil {
-		return "", err
-	}
-	if err := a.bw.Flush(); err != nil {
-		return "", err
-	}
-	var untagged strings.Builder
-	for {
-		l, err := a.line()
-		if err != nil {
-			return "", err
-		}
-		if strings.HasPrefix(l, tag+" ") {
-			rest := strings.TrimPrefix(l, tag+" ")
-			if strings.HasPrefix(strings.ToUpper(rest), "OK") {
-				return untagged.String() + " " + rest, nil
-			}
-			return "", errors.New(rest)
-		}
-		untagged.WriteString(" " + l)
-	}
-}
-
-func (a *appender) login(c Credentials) error {
-	var authz, user, pass string
-	switch {
-	case c.Admin == "":
-		user, pass = c.User, c.Password.Reveal()
-	case c.AdminMode == AdminDovecotMaster:
-		sep := c.MasterSeparator
-		if sep == "" {
-			sep = "*"
-		}
-		user, pass = c.User+sep+c.Admin, c.AdminPassword.Reveal()
-	default:
-		authz, user, pass = c.User, c.Admin, c.AdminPassword.Reveal()
-	}
-	// SASL PLAIN (RFC 4616) with an initial response (RFC 4959): no quoting to get wrong.
-	ir := base64.StdEncoding.EncodeToString([]byte(authz + "\x00" + user + "\x00" + pass))
-	_, err := a.simple("AUTHENTICATE PLAIN " + ir)
-	if err != nil && authz == "" {
-		_, err = a.simple("LOGIN " + quote(user) + " " + quote(pass))
-	}
-	return err
 }
 
 func quote(s string) string {
@@ -331,9 +236,10 @@ func parseUIDs(set string) []imap.UID {
 
 // Append sends one message, its body streamed from r (exactly size bytes). With
 // MULTIAPPEND it joins the command being written when that one is for the same folder
-// and not full; alone ends the command with this message (or sends it on its own).
-func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader, alone bool) (appendedMsg, int64, error) {
-	if a.open != nil && (a.openBox != mailbox || alone) {
+// and holds fewer than group messages; group 1 sends it on its own.
+func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader, group int) (appendedMsg, int64, error) {
+	group = min(max(group, 1), multiAppendMax)
+	if a.open != nil && (a.openBox != mailbox || group == 1) {
 		if err := a.EndCommand(); err != nil {
 			return appendedMsg{}, 0, err
 		}
@@ -383,7 +289,7 @@ func (a *appender) Append(mailbox string, flags []imap.Flag, date time.Time, siz
 	}
 	m := appendedMsg{cmd: cmd, i: int(cmd.n.Add(1)) - 1}
 	a.openBytes += size
-	if alone || !a.multi || m.i+1 >= multiAppendMax || a.openBytes >= multiAppendBytes {
+	if !a.multi || m.i+1 >= group || a.openBytes >= multiAppendBytes*int64(group)/multiAppendMax {
 		if err := a.EndCommand(); err != nil {
 			return appendedMsg{}, n, err
 		}
@@ -466,4 +372,29 @@ func encodeMUTF7(s string) string {
 	}
 	flush()
 	return b.String()
+}
+
+// groupSize is how many messages go in one MULTIAPPEND command: multiAppendMax on a steady
+// connection. A group is all or nothing, so one that does not fit in a connection's life
+// never lands: each broken connection halves it, down to one message per APPEND, and
+// answers grow it back.
+type groupSize struct{ n atomic.Int32 }
+
+func (g *groupSize) get() int {
+	if n := int(g.n.Load()); n > 0 {
+		return n
+	}
+	return multiAppendMax
+}
+
+func (g *groupSize) shrink() {
+	n := g.get()
+	g.n.Store(int32(max(n/2, 1)))
+}
+
+func (g *groupSize) grow() {
+	n := g.get()
+	if n < multiAppendMax {
+		g.n.Store(int32(min(n*2, multiAppendMax)))
+	}
 }

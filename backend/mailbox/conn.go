@@ -13,21 +13,20 @@
 package mailbox
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
 
 	"cutover/backend/auth"
 	"cutover/backend/secrets"
@@ -55,12 +54,29 @@ type Server struct {
 // Addr is host:port.
 func (s Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
 
+// isLoopback is true for "localhost" and loopback literals only: a name that merely
+// resolves to a loopback address today may resolve elsewhere tomorrow.
 func (s Server) isLoopback() bool {
 	if strings.EqualFold(s.Host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(s.Host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Check applies the transport policy before anything is dialled: plain text only to a
+// loopback host or where the server's settings allow it explicitly.
+func (s Server) Check() error {
+	switch s.TLS {
+	case TLSImplicit, TLSStartTLS:
+		return nil
+	case TLSPlain:
+		if s.AllowPlain || s.isLoopback() {
+			return nil
+		}
+		return &PolicyError{Server: s.Addr(), Reason: "plain text IMAP is allowed on loopback only unless the server allows it explicitly (use imaps:// or imap:// with STARTTLS)"}
+	}
+	return &PolicyError{Server: s.Addr(), Reason: fmt.Sprintf("unknown TLS mode %q", s.TLS)}
 }
 
 // AdminMode is how an administrator logs in as a user without the user's password.
@@ -92,6 +108,16 @@ type Credentials struct {
 	Provider string // "microsoft", "google": for the advice when a token is refused
 }
 
+// PolicyError is a connection refused by the transport policy: the credentials were not
+// sent.
+type PolicyError struct {
+	Server, Reason string
+}
+
+func (e *PolicyError) Error() string {
+	return fmt.Sprintf("connect to %s: %s; no credentials were sent", e.Server, e.Reason)
+}
+
 // CertError is a certificate that failed verification.
 type CertError struct {
 	Host   string
@@ -99,16 +125,22 @@ type CertError struct {
 }
 
 func (e *CertError) Error() string {
-	return fmt.Sprintf("certificate of %s failed verification: %s (add its CA with a PEM file, or turn off verification for this server explicitly)", e.Host, e.Reason)
+	return fmt.Sprintf("certificate of %s failed verification: %s; no credentials were sent (add its CA with a PEM file, or turn off verification for this server explicitly)", e.Host, e.Reason)
 }
 
 // AuthError is a refused login.
 type AuthError struct {
 	Server, User, Reason string
+	// Advice says what to do, when the credential was a token ("sign in again as …").
+	Advice string
 }
 
 func (e *AuthError) Error() string {
-	return fmt.Sprintf("login to %s as %q refused: %s", e.Server, e.User, e.Reason)
+	msg := fmt.Sprintf("login to %s as %q refused: %s", e.Server, e.User, e.Reason)
+	if e.Advice != "" {
+		msg += " — " + e.Advice
+	}
+	return msg
 }
 
 // Conn is a logged-in IMAP connection.
@@ -116,86 +148,75 @@ type Conn struct {
 	*imapclient.Client
 	Server Server
 	User   string
+	raw    *prefixConn
 }
 
-// Dialer opens connections; tests wrap Dial to route through a fault-injecting proxy.
-type Dialer func(ctx context.Context, s Server, c Credentials) (*Conn, error)
-
-// Dial connects to s and logs in with c.
+// Dial connects to s and logs in with c, through open like every connection of the engine.
 func Dial(ctx context.Context, s Server, c Credentials) (*Conn, error) {
-	if s.TLS == TLSPlain && !s.AllowPlain && !s.isLoopback() {
-		return nil, fmt.Errorf("connect to %s: plain text IMAP is allowed on loopback only unless the server allows it explicitly", s.Addr())
-	}
-	tlsConf, err := tlsConfig(s)
+	rc, err := open(ctx, s, c)
 	if err != nil {
 		return nil, err
 	}
-	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	opts := &imapclient.Options{TLSConfig: tlsConf, Dialer: d}
-	raw, err := d.DialContext(ctx, "tcp", s.Addr())
+	// go-imap takes over the logged-in connection: a PREAUTH greeting with the
+	// capabilities read after login puts it in the authenticated state (RFC 3501 §7.1.4).
+	greeting := "* PREAUTH [CAPABILITY " + strings.Join(rc.caps, " ") + "] logged in\r\n"
+	conn := &prefixConn{Conn: rc.conn, r: io.MultiReader(strings.NewReader(greeting), rc.br)}
+	return &Conn{Client: imapclient.New(conn, nil), Server: s, User: c.User, raw: conn}, nil
+}
+
+// prefixConn reads r (what was read ahead, then the connection) before the connection,
+// and remembers the first I/O error: go-imap reports a broken connection as text only.
+type prefixConn struct {
+	net.Conn
+	r   io.Reader
+	mu  sync.Mutex
+	err error
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.fail(err)
+	return n, err
+}
+
+func (c *prefixConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.fail(err)
+	return n, err
+}
+
+func (c *prefixConn) fail(err error) {
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", s.Addr(), err)
-	}
-	// Cancelling ctx while connecting closes the socket.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	defer stop()
-	// go-imap reads through a 4 KiB buffer: a larger one below it saves most of the read
-	// system calls when bodies stream in.
-	raw = &bufConn{Conn: raw, r: bufio.NewReaderSize(raw, 256<<10)}
-
-	var cl *imapclient.Client
-	switch s.TLS {
-	case TLSImplicit:
-		tc := tls.Client(raw, tlsConf)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			return nil, certErr(s, err)
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
 		}
-		cl = imapclient.New(tc, opts)
-	case TLSStartTLS:
-		cl, err = imapclient.NewStartTLS(raw, opts)
-		if err != nil {
-			raw.Close()
-			return nil, certErr(s, err)
-		}
-	default:
-		cl = imapclient.New(raw, opts)
-	}
-	if err := cl.WaitGreeting(); err != nil {
-		cl.Close()
-		return nil, fmt.Errorf("greeting of %s: %w", s.Addr(), err)
-	}
-	if err := login(cl, c); err != nil {
-		cl.Close()
-		return nil, &AuthError{Server: s.Addr(), User: c.User, Reason: reason(err)}
-	}
-	return &Conn{Client: cl, Server: s, User: c.User}, nil
-}
-
-func login(cl *imapclient.Client, c Credentials) error {
-	if c.Admin == "" {
-		return cl.Login(c.User, c.Password.Reveal()).Wait()
-	}
-	switch c.AdminMode {
-	case AdminDovecotMaster:
-		sep := c.MasterSeparator
-		if sep == "" {
-			sep = "*"
-		}
-		return cl.Login(c.User+sep+c.Admin, c.AdminPassword.Reveal()).Wait()
-	default:
-		return cl.Authenticate(sasl.NewPlainClient(c.User, c.Admin, c.AdminPassword.Reveal()))
+		c.mu.Unlock()
 	}
 }
 
-func reason(err error) string {
-	var ie *imap.Error
-	if errors.As(err, &ie) {
-		if ie.Text != "" {
-			return ie.Text
-		}
+// ioErr is the first error reading or writing the connection, nil while it is whole.
+func (c *Conn) ioErr() error {
+	if c.raw == nil {
+		return nil
 	}
-	return err.Error()
+	c.raw.mu.Lock()
+	defer c.raw.mu.Unlock()
+	return c.raw.err
+}
+
+// Close logs out and closes the connection.
+func (c *Conn) Close() error {
+	done := make(chan struct{})
+	go func() {
+		c.Client.Logout().Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	return c.Client.Close()
 }
 
 func tlsConfig(s Server) (*tls.Config, error) {
@@ -239,27 +260,5 @@ func certErr(s Server, err error) error {
 	case errors.As(err, &verify):
 		return &CertError{Host: s.Host, Reason: verify.Err.Error()}
 	}
-	return fmt.Errorf("TLS with %s: %w", s.Addr(), err)
-}
-
-// bufConn is a connection read through a large buffer.
-type bufConn struct {
-	net.Conn
-	r *bufio.Reader
-}
-
-func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
-
-// Close logs out and closes the connection.
-func (c *Conn) Close() error {
-	done := make(chan struct{})
-	go func() {
-		c.Client.Logout().Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-	}
-	return c.Client.Close()
+	return fmt.Errorf("TLS with %s: %w; no credentials were sent", s.Addr(), err)
 }

@@ -67,7 +67,6 @@ type Copier struct {
 	Dest        Server
 	DestCreds   Credentials
 	Ledger      Ledger
-	Dial        Dialer // nil: Dial
 	Log         *slog.Logger
 	Now         func() time.Time
 	Progress    func(Progress) // called from the copying goroutines (one per pipeline), at most ~4 times a second in all
@@ -87,6 +86,8 @@ type Copier struct {
 	// Pipelines is how many folders are copied at once, each over connections of its own
 	// (default DefaultPipelines).
 	Pipelines int
+	group     groupSize // messages per MULTIAPPEND, adapted to how the connections hold
+
 	// Checkpoint, when set, is called at the moments a crash or a cut is hardest to
 	// recover from, so tests can kill or cut the pass exactly there. Called from the
 	// copying goroutines.
@@ -121,9 +122,6 @@ func (c *Copier) checkpoint(p Checkpoint) {
 const DefaultPipelines = 3
 
 func (c *Copier) defaults() {
-	if c.Dial == nil {
-		c.Dial = Dial
-	}
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
@@ -189,7 +187,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	predialed := make(chan *session, extra)
 	for range extra {
 		go func() {
-			s, err := c.connect(ctx)
+			s, err := c.connect(ctx, true)
 			if err != nil {
 				s = nil
 			}
@@ -208,7 +206,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	var plan []folderPlan
 	for attempt := 0; ; attempt++ {
 		if sess == nil {
-			sess, err = c.connect(ctx)
+			sess, err = c.connect(ctx, true)
 		}
 		if err == nil {
 			plan, err = c.outline(sess, opts)
@@ -216,7 +214,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 		if err == nil {
 			break
 		}
-		if !retryable(err) || attempt >= c.Retries {
+		if !retryable(err) && !(sess != nil && sess.broken()) || attempt >= c.Retries {
 			return res, err
 		}
 		if sess != nil {
@@ -299,7 +297,8 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 				var failures []Failure
 				var retries int
 				var ferr error
-				sess, retries, ferr = c.copyFolderRetrying(wctx, sess, &plan[i], opts, fr, &failures, tr)
+				run := &folderRun{c: c, fp: &plan[i], opts: opts, fr: fr, refused: &failures, tr: tr}
+				sess, retries, ferr = run.run(wctx, sess)
 				mu.Lock()
 				results[i] = fr
 				// The folder's counters hold across its attempts: the totals come from them.
@@ -364,32 +363,51 @@ func lastPerUID(fs []Failure) []Failure {
 	return out
 }
 
-// copyFolderRetrying copies one folder over sess (connecting when it is nil), resuming
-// after a dropped connection up to c.Retries times; it returns the session to go on with
-// and how many times it resumed. Refused messages are added to refused, per attempt.
-func (c *Copier) copyFolderRetrying(ctx context.Context, sess *session, fp *folderPlan, opts Options, fr *FolderResult, refused *[]Failure, tr *tracker) (*session, int, error) {
-	for attempt := 0; ; attempt++ {
+// run copies one folder over sess (connecting when it is nil), resuming after a dropped
+// connection; it returns the session to go on with and how many times it resumed.
+// Refused messages are added to r.refused, per attempt. It gives up after c.Retries
+// attempts in a row that moved nothing: on a connection that keeps breaking, every
+// attempt that copies something is worth another.
+func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, error) {
+	c, fp := r.c, r.fp
+	resumed, fruitless := 0, 0
+	for {
+		before := r.fr.Copied + r.fr.Matched + r.fr.FlagsUpdated + len(*r.refused)
 		var err error
 		if sess == nil {
-			sess, err = c.connect(ctx)
+			sess, err = c.connect(ctx, true)
 		}
 		if err == nil {
-			tr.set(func(p *Progress) { p.Folder = fp.m.Source })
-			err = c.copyFolder(ctx, sess, fp, opts, fr, refused, tr)
+			r.tr.set(func(p *Progress) { p.Folder = fp.m.Source })
+			r.s = sess
+			err = r.copyFolder(ctx)
 		}
 		if err == nil {
-			return sess, attempt, nil
+			return sess, resumed, nil
 		}
-		if !retryable(err) || attempt >= c.Retries {
-			return sess, attempt, fmt.Errorf("folder %q: %w", fp.m.Source, err)
+		if !retryable(err) && !(sess != nil && sess.broken()) {
+			return sess, resumed, fmt.Errorf("folder %q: %w", fp.m.Source, err)
 		}
-		c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", attempt+1, "err", err)
+		if r.fr.Copied+r.fr.Matched+r.fr.FlagsUpdated+len(*r.refused) > before {
+			fruitless = 0
+		} else {
+			fruitless++
+		}
+		if fruitless > c.Retries {
+			return sess, resumed, fmt.Errorf("folder %q: %d attempts in a row copied nothing: %w", fp.m.Source, fruitless, err)
+		}
+		// A MULTIAPPEND group is all or nothing: one that does not fit in a connection's
+		// life never lands. Smaller groups until they are answered again.
+		c.group.shrink()
+		fp.retried = true
+		resumed++
+		c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", resumed, "err", err)
 		if sess != nil {
 			sess.abort()
 			sess = nil
 		}
-		if werr := c.wait(ctx, tr, attempt+1, err); werr != nil {
-			return sess, attempt + 1, werr
+		if werr := c.wait(ctx, r.tr, max(fruitless, 1), err); werr != nil {
+			return sess, resumed, werr
 		}
 	}
 }

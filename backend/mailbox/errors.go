@@ -5,13 +5,17 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strings"
+	"syscall"
 
 	"github.com/emersion/go-imap/v2"
 )
 
-// retryable reports whether err is worth a reconnect: the connection dropped, timed out,
-// or the server asked us to slow down.
+// retryable reports whether err is worth a reconnect, by its type: the connection
+// dropped or timed out (net errors, end of stream, a connection found broken), or the
+// server asked us to slow down or go away (RFC 5530 codes, BYE). A refused login, a
+// certificate or the transport policy are not: a new connection would meet them again.
+// go-imap reports a connection that broke under a command as text only; the session's
+// connections remember their I/O errors for that (session.broken).
 func retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -20,9 +24,12 @@ func retryable(err error) bool {
 	if errors.As(err, &bc) {
 		return true
 	}
-	var ae *AuthError
-	var ce *CertError
-	if errors.As(err, &ae) || errors.As(err, &ce) {
+	var (
+		ae *AuthError
+		ce *CertError
+		pe *PolicyError
+	)
+	if errors.As(err, &ae) || errors.As(err, &ce) || errors.As(err, &pe) {
 		return false
 	}
 	var ie *imap.Error
@@ -35,7 +42,15 @@ func retryable(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "connection") || strings.Contains(err.Error(), "broken pipe")
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// isRefusal reports whether err is the destination's NO or BAD to a message (size limit,
+// bad syntax, quota): reported, not retried. Anything else is the transport failing.
+func isRefusal(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie) && ie.Type != imap.StatusResponseTypeBye && !retryable(err)
 }
 
 // brokenConn is a connection that failed in the middle of a command: retried.
@@ -57,4 +72,13 @@ func (r *readErrRecorder) Read(p []byte) (int, error) {
 		r.err = err
 	}
 	return n, err
+}
+
+// reason is the server's text of a refusal, or the error.
+func reason(err error) string {
+	var ie *imap.Error
+	if errors.As(err, &ie) && ie.Text != "" {
+		return ie.Text
+	}
+	return err.Error()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -321,17 +322,17 @@ func TestKilledMidPassThenRerunEndsWithExactlyTheSourceMessages(t *testing.T) {
 		name  string
 		kills []kill
 	}{
-		{"between the destination's answer and the ledger", []kill{{mailbox.CheckpointAnswered, 130}, {mailbox.CheckpointAnswered, 240}, {mailbox.CheckpointAnswered, 61}}},
-		{"inside a MULTIAPPEND group", []kill{{mailbox.CheckpointGroupPartial, 150}, {mailbox.CheckpointGroupPartial, 222}}},
-		{"inside a message's literal", []kill{{mailbox.CheckpointLiteralHalf, 170}, {mailbox.CheckpointLiteralHalf, 333}}},
-		{"inside the source FETCH", []kill{{mailbox.CheckpointBodyFetched, 120}, {mailbox.CheckpointBodyFetched, 280}}},
-		{"right after a ledger commit", []kill{{mailbox.CheckpointRecorded, 1}, {mailbox.CheckpointRecorded, 2}}},
-		{"all of them, one after the other", []kill{{mailbox.CheckpointAnswered, 90}, {mailbox.CheckpointGroupPartial, 90},
-			{mailbox.CheckpointLiteralHalf, 90}, {mailbox.CheckpointBodyFetched, 90}, {mailbox.CheckpointRecorded, 1}}},
+		{"between the destination's answer and the ledger", []kill{{mailbox.CheckpointAnswered, 130}, {mailbox.CheckpointAnswered, 40}, {mailbox.CheckpointAnswered, 20}}},
+		{"inside a MULTIAPPEND group", []kill{{mailbox.CheckpointGroupPartial, 150}, {mailbox.CheckpointGroupPartial, 50}}},
+		{"inside a message's literal", []kill{{mailbox.CheckpointLiteralHalf, 170}, {mailbox.CheckpointLiteralHalf, 33}}},
+		{"inside the source FETCH", []kill{{mailbox.CheckpointBodyFetched, 120}, {mailbox.CheckpointBodyFetched, 45}}},
+		{"right after a ledger commit", []kill{{mailbox.CheckpointRecorded, 1}, {mailbox.CheckpointRecorded, 1}}},
+		{"all of them, one after the other", []kill{{mailbox.CheckpointAnswered, 30}, {mailbox.CheckpointGroupPartial, 30},
+			{mailbox.CheckpointLiteralHalf, 30}, {mailbox.CheckpointBodyFetched, 30}, {mailbox.CheckpointRecorded, 1}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, dst := pair(t, testsrv.DovecotOptions{})
-			seed(t, src, "alice", killCorpus(900))
+			seed(t, src, "alice", killCorpus(2000))
 			db := filepath.Join(t.TempDir(), "cutover.db")
 			for i, k := range tc.kills {
 				if !runKilled(t, src, dst, db, k.at, k.n) {
@@ -392,4 +393,133 @@ func TestMemoryStaysBoundedWithA50MBMessageAnd10000SmallOnes(t *testing.T) {
 	}
 	source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
 	sameMultiset(t, "INBOX", source["INBOX"], dest["INBOX"])
+}
+
+// flakyProxy forwards TCP connections to target and cuts each one once a random budget
+// of bytes, counted in both directions, has flowed: like a hotel Wi-Fi or a provider that
+// drops throttled connections. Budgets come from a seeded generator; it accepts at most
+// maxConns connections, so a copier that never gives up still ends.
+type flakyProxy struct {
+	ln       net.Listener
+	target   string
+	mu       sync.Mutex
+	rnd      *rand.Rand
+	min, max int64
+	conns    int
+	cut      int
+}
+
+const maxFlakyConns = 3000
+
+func newFlakyProxy(t *testing.T, target string, seed uint64, min, max int64) *flakyProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &flakyProxy{ln: ln, target: target, rnd: rand.New(rand.NewPCG(seed, 1)), min: min, max: max}
+	t.Cleanup(func() { ln.Close() })
+	go p.serve()
+	return p
+}
+
+func (p *flakyProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+func (p *flakyProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		p.conns++
+		over := p.conns > maxFlakyConns
+		budget := p.min + p.rnd.Int64N(p.max-p.min+1)
+		p.mu.Unlock()
+		if over {
+			c.Close()
+			continue
+		}
+		go p.handle(c, budget)
+	}
+}
+
+func (p *flakyProxy) handle(c net.Conn, budget int64) {
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	var left atomic.Int64
+	left.Store(budget)
+	var once sync.Once
+	closeBoth := func() { once.Do(func() { c.Close(); s.Close() }) }
+	pipe := func(dst, src net.Conn) {
+		defer closeBoth()
+		buf := make([]byte, 16<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				allowed := min(int64(n), max(left.Add(-int64(n))+int64(n), 0))
+				if allowed > 0 {
+					if _, werr := dst.Write(buf[:allowed]); werr != nil {
+						return
+					}
+				}
+				if allowed < int64(n) {
+					p.mu.Lock()
+					p.cut++
+					p.mu.Unlock()
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	go pipe(c, s)
+	go pipe(s, c)
+}
+
+func TestCopyThroughConnectionsThatKeepDroppingFinishesExactlyOnce(t *testing.T) {
+	// Every connection, to the source and to the destination, is cut after a random 0.2
+	// to 3 MB. A group of 100 messages (~1.2 MB here) often does not fit in one
+	// connection's life, and it is all or nothing: groups must shrink, and the source must
+	// resume inside a folder without listing it again, for the pass to get anywhere.
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	var msgs []seedMsg
+	for i, m := range killCorpus(1200) {
+		if i%4 == 0 { // some larger ones: 20–40 kB
+			m.Body = append(m.Body, []byte(strings.Repeat("padding to make a larger message\r\n", 600+i%600))...)
+		}
+		msgs = append(msgs, m)
+	}
+	seed(t, src, "alice", msgs)
+	srcProxy := newFlakyProxy(t, src.Addr(), 1, 200_000, 3_000_000)
+	dstProxy := newFlakyProxy(t, dst.Addr(), 2, 200_000, 3_000_000)
+	c := copier(openStore(t), src, dst, "alice")
+	c.Source.Port, c.Dest.Port = srcProxy.port(), dstProxy.port()
+	var progress progressLog
+	c.Progress = progress.add
+	res, err := c.Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatalf("pass failed after %d resumes: %v", res.Retries, err)
+	}
+	srcProxy.mu.Lock()
+	dstProxy.mu.Lock()
+	t.Logf("%d resumes; connections cut: source %d of %d, destination %d of %d", res.Retries, srcProxy.cut, srcProxy.conns, dstProxy.cut, dstProxy.conns)
+	cuts := srcProxy.cut + dstProxy.cut
+	srcProxy.mu.Unlock()
+	dstProxy.mu.Unlock()
+	if cuts < 5 || res.Retries < 5 {
+		t.Fatalf("%d cuts, %d resumes: the test did not exercise dropping connections", cuts, res.Retries)
+	}
+	source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
+	for _, f := range []string{"INBOX", "Archive", "Reçus"} {
+		sameMultiset(t, f, source[f], dest[f])
+	}
+	if n := len(msgs); res.Copied+res.Matched != n {
+		t.Errorf("copied %d + found %d, want %d: each message counted once", res.Copied, res.Matched, n)
+	}
+	progress.check(t, len(msgs), len(msgs))
 }

@@ -26,44 +26,55 @@ func ensureFolder(dst *Conn, name string) error {
 	return nil
 }
 
-func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opts Options, fr *FolderResult, refused *[]Failure, tr *tracker) error {
+// folderRun is one attempt at copying one folder: what its stages share.
+type folderRun struct {
+	c       *Copier
+	s       *session
+	fp      *folderPlan
+	opts    Options
+	fr      *FolderResult
+	refused *[]Failure // refused messages, per attempt
+	tr      *tracker
+	st      *sourceState
+	keys    map[imap.UID]keyInfo // keys read beforehand; nil when they come from the streamed headers
+
+	// While streaming:
+	byUID   map[imap.UID]srcMsg
+	limit   int64 // the destination's APPENDLIMIT, 0 for none
+	pending chan<- pendingAppend
+}
+
+// copyFolder is one attempt: list (or reuse the listing), bring flags up to date, account
+// for what an interrupted attempt left at the destination, then stream the rest.
+func (r *folderRun) copyFolder(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	st := fp.scan
-	fp.scan = nil // a retry lists the folder again
-	if st == nil || time.Since(fp.scanned) > planKeepFor {
-		var err error
-		if st, err = c.scanSource(ctx, s.src, fp.m.Source, opts); err != nil {
-			return err
-		}
-		fp.count(tr, st)
-	} else if _, err := s.src.Select(fp.m.Source, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return fmt.Errorf("examine %q on the source: %w", fp.m.Source, err)
-	}
-	fr.Messages, fr.InScope = len(st.msgs), st.inScope
-	fr.AlreadyDone = st.inScope - len(st.todo)
-
-	needDest := len(st.todo) > 0
-	var syncs []flagSync
-	if !opts.NoFlagSync {
-		syncs = flagChanges(st)
-		needDest = needDest || len(syncs) > 0
-	}
-	if !needDest {
-		return nil
-	}
-	if err := ensureFolder(s.dst, fp.m.Dest); err != nil {
+	if err := r.source(ctx); err != nil {
 		return err
 	}
-	dsel, err := s.dst.Select(fp.m.Dest, nil).Wait()
-	s.destFolder = fp.m.Dest
+	st, fp := r.st, r.fp
+	r.fr.Messages, r.fr.InScope = len(st.msgs), st.inScope
+	r.fr.AlreadyDone = st.inScope - len(st.todo) - r.fr.Copied - r.fr.Matched
+
+	var syncs []flagSync
+	if !r.opts.NoFlagSync {
+		syncs = flagChanges(st)
+	}
+	if len(st.todo) == 0 && len(syncs) == 0 {
+		return nil
+	}
+	if err := ensureFolder(r.s.dst, fp.m.Dest); err != nil {
+		return err
+	}
+	dsel, err := r.s.dst.Select(fp.m.Dest, nil).Wait()
+	r.s.destFolder = fp.m.Dest
 	if err != nil {
 		return fmt.Errorf("select %q on the destination: %w", fp.m.Dest, err)
 	}
 	if len(syncs) > 0 {
-		n, err := c.syncFlags(ctx, s.dst, syncs)
-		fr.FlagsUpdated += n
+		n, err := r.c.syncFlags(ctx, r.s.dst, syncs)
+		r.fr.FlagsUpdated += n
 		if err != nil {
 			return err
 		}
@@ -71,46 +82,100 @@ func (c *Copier) copyFolder(ctx context.Context, s *session, fp *folderPlan, opt
 	if len(st.todo) == 0 {
 		return nil
 	}
-	// APPENDs sent by an interrupted run (this process before a reconnect, or one that was
-	// killed) may still be landing: the server goes on with what it had received. Wait
-	// for the folder to settle before counting what is there, or they would be copied twice.
-	interrupted, err := c.Ledger.Appending(ctx, c.Job, fp.m.Dest)
-	if err != nil {
+	todo, err := r.accountFor(ctx, dsel)
+	if err != nil || len(todo) == 0 {
 		return err
 	}
-	if interrupted {
-		if dsel, err = settle(ctx, s.dst, fp.m.Dest); err != nil {
-			return err
-		}
-	}
-
-	// Copies already at the destination are found by their keys, read from both sides.
-	// Into an empty folder, keys come from the headers as the bodies stream by instead:
-	// reading them first cost the source and us a quarter of a pass's CPU.
-	var keys map[imap.UID]keyInfo
-	todo := st.todo
-	if dsel.NumMessages > 0 {
-		uids := make([]imap.UID, len(st.todo))
-		for i, m := range st.todo {
-			uids[i] = m.UID
-		}
-		if keys, err = messageKeys(s.src, uids); err != nil {
-			return fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
-		}
-		todo, err = c.matchExisting(ctx, s, st, fp, keys, fr, tr)
-		if err != nil {
-			return err
-		}
-	}
-	if len(todo) == 0 {
-		return nil
-	}
-	if err := c.Ledger.SetAppending(ctx, c.Job, fp.m.Dest, true); err != nil {
+	if err := r.c.Ledger.SetAppending(ctx, r.c.Job, fp.m.Dest, true); err != nil {
 		return err
 	}
-	if err := c.stream(ctx, s, st, fp, todo, keys, fr, refused, tr); err != nil {
+	// What this attempt appends lands at or above the destination's UIDNEXT now: if it is
+	// interrupted, the next attempt looks there, and only there.
+	fp.mark, fp.uncertain = dsel.UIDNext, nil
+	if fp.mark == 0 {
+		fp.mark = 1
+	}
+	if err := r.stream(ctx, todo); err != nil {
 		return err
 	}
 	// Every APPEND was answered: nothing of this run can land later.
-	return c.Ledger.SetAppending(context.WithoutCancel(ctx), c.Job, fp.m.Dest, false)
+	return r.c.Ledger.SetAppending(context.WithoutCancel(ctx), r.c.Job, fp.m.Dest, false)
+}
+
+// source examines the source folder and works out what is left to do. A later attempt
+// in the same pass reuses the listing (the ledger says what the earlier attempts copied)
+// unless the folder was recreated: on a connection that keeps breaking, listing a large
+// folder again would use up each connection before a message moved.
+func (r *folderRun) source(ctx context.Context) error {
+	fp := r.fp
+	st := fp.scan
+	if st != nil && !fp.attempted && time.Since(fp.scanned) > planKeepFor {
+		st = nil // the planning listing is old: the first attempt lists again
+	}
+	fp.attempted = true
+	if st == nil {
+		var err error
+		if st, err = r.c.scanSource(ctx, r.s.src, fp.m.Source, r.opts); err != nil {
+			return err
+		}
+		fp.count(r.tr, st)
+		fp.scan, fp.scanned = st, time.Now()
+		r.st = st
+		return nil
+	}
+	sel, err := r.s.src.Select(fp.m.Source, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return fmt.Errorf("examine %q on the source: %w", fp.m.Source, err)
+	}
+	if sel.UIDValidity != st.uidValidity {
+		fp.scan = nil
+		return r.source(ctx)
+	}
+	if err := r.c.refresh(ctx, st, fp.m.Source, r.opts); err != nil {
+		return err
+	}
+	r.st = st
+	return nil
+}
+
+// accountFor finds what is already at the destination and returns what is left to append.
+// After a broken attempt of this pass, only the messages whose APPEND was not answered can
+// be there, at or above the mark: they are looked for there. On a first attempt into a
+// non-empty folder every copy is looked for (an earlier run, a killed one, a manual copy);
+// into an empty one keys come from the headers as the bodies stream by instead: reading
+// them first cost the source and us a quarter of a pass's CPU.
+func (r *folderRun) accountFor(ctx context.Context, dsel *imap.SelectData) ([]srcMsg, error) {
+	fp := r.fp
+	if fp.retried {
+		if len(fp.uncertain) == 0 {
+			return r.st.todo, nil
+		}
+		// APPENDs of the broken connection may still be landing: the server goes on with
+		// what it had received.
+		if _, err := settle(ctx, r.s.dst, fp.m.Dest); err != nil {
+			return nil, err
+		}
+		return r.recoverUncertain(ctx)
+	}
+	// A run that was killed while appending: wait for what it sent to land.
+	interrupted, err := r.c.Ledger.Appending(ctx, r.c.Job, fp.m.Dest)
+	if err != nil {
+		return nil, err
+	}
+	if interrupted {
+		if dsel, err = settle(ctx, r.s.dst, fp.m.Dest); err != nil {
+			return nil, err
+		}
+	}
+	if dsel.NumMessages == 0 {
+		return r.st.todo, nil
+	}
+	uids := make([]imap.UID, len(r.st.todo))
+	for i, m := range r.st.todo {
+		uids[i] = m.UID
+	}
+	if r.keys, err = messageKeys(r.s.src, uids); err != nil {
+		return nil, fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
+	}
+	return r.matchExisting(ctx)
 }

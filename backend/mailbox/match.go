@@ -90,12 +90,14 @@ func chunks[T any](s []T, n int) [][]T {
 	return out
 }
 
-// settle waits until the destination folder stops growing (UIDNEXT unchanged for a
-// second, at most a minute) and selects it again.
+// settle waits until the destination folder stops growing (UIDNEXT unchanged over half a
+// second, at most half a minute) and selects it again: a server goes on with the commands
+// it had received from a connection that broke, or from a process that was killed.
 func settle(ctx context.Context, dst *Conn, folder string) (*imap.SelectData, error) {
+	const poll = 250 * time.Millisecond
 	var last imap.UID
 	stable := 0
-	for i := 0; i < 60 && stable < 2; i++ {
+	for i := 0; i < 120 && stable < 2; i++ {
 		st, err := dst.Status(folder, &imap.StatusOptions{UIDNext: true}).Wait()
 		if err != nil {
 			return nil, fmt.Errorf("status of %q on the destination: %w", folder, err)
@@ -108,7 +110,7 @@ func settle(ctx context.Context, dst *Conn, folder string) (*imap.SelectData, er
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(poll):
 		}
 	}
 	sel, err := dst.Select(folder, nil).Wait()
@@ -120,16 +122,72 @@ func settle(ctx context.Context, dst *Conn, folder string) (*imap.SelectData, er
 
 // matchExisting counts the copies already at the destination (an earlier manual copy, a
 // run whose ledger batch was lost in a crash) and records them instead of appending.
-func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState, fp *folderPlan, keys map[imap.UID]keyInfo, fr *FolderResult, tr *tracker) ([]srcMsg, error) {
-	dmsgs, err := listMessages(s.dst, fp.m.Dest)
+func (r *folderRun) matchExisting(ctx context.Context) ([]srcMsg, error) {
+	dmsgs, err := listMessages(r.s.dst, r.fp.m.Dest)
 	if err != nil {
 		return nil, fmt.Errorf("destination: %w", err)
 	}
+	return r.match(ctx, dmsgs, r.st.todo)
+}
+
+// recoverUncertain looks for the messages whose APPEND a broken connection left
+// unanswered, among the destination's messages at or above the mark that the ledger does
+// not account for, and records those it finds. It reads the headers of those few only,
+// on both sides.
+func (r *folderRun) recoverUncertain(ctx context.Context) ([]srcMsg, error) {
+	fp := r.fp
+	dmsgs, err := listFrom(r.s.dst, fp.m.Dest, fp.mark)
+	if err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	if len(dmsgs) == 0 {
+		return r.st.todo, nil // none of them landed
+	}
+	uids := make([]imap.UID, len(fp.uncertain))
+	for i, m := range fp.uncertain {
+		uids[i] = m.UID
+	}
+	if r.keys, err = messageKeys(r.s.src, uids); err != nil {
+		return nil, fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
+	}
+	found, err := r.match(ctx, dmsgs, fp.uncertain)
+	if err != nil {
+		return nil, err
+	}
+	still := map[imap.UID]bool{}
+	for _, m := range found {
+		still[m.UID] = true
+	}
+	var todo []srcMsg
+	for _, m := range r.st.todo {
+		if !r.isUncertain(m.UID) || still[m.UID] {
+			todo = append(todo, m)
+		}
+	}
+	r.keys = nil // the others' keys come from the streamed headers
+	return todo, nil
+}
+
+func (r *folderRun) isUncertain(uid imap.UID) bool {
+	for _, m := range r.fp.uncertain {
+		if m.UID == uid {
+			return true
+		}
+	}
+	return false
+}
+
+// match pairs candidates (source messages not in the ledger, with their keys in r.keys)
+// with the destination messages dmsgs that the ledger does not account for, by message
+// key and as a multiset (two identical messages need two copies), records the pairs and
+// returns the candidates left unpaired.
+func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcMsg) ([]srcMsg, error) {
+	c, fp, st := r.c, r.fp, r.st
 	duids := make([]imap.UID, len(dmsgs))
 	for i, m := range dmsgs {
 		duids[i] = m.UID
 	}
-	dkeys, err := messageKeys(s.dst, duids)
+	dkeys, err := messageKeys(r.s.dst, duids)
 	if err != nil {
 		return nil, fmt.Errorf("read headers of %q on the destination: %w", fp.m.Dest, err)
 	}
@@ -165,11 +223,11 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 			available[k] = l[:len(l)-n]
 		}
 	}
-	var todo []srcMsg
+	var left []srcMsg
 	var matched []Entry
 	var matchedBytes int64
-	for _, m := range st.todo {
-		k := keys[m.UID].key
+	for _, m := range candidates {
+		k := r.keys[m.UID].key
 		if l := available[k]; k != "" && len(l) > 0 {
 			available[k] = l[1:]
 			matched = append(matched, Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: m.UID, Key: k,
@@ -177,14 +235,14 @@ func (c *Copier) matchExisting(ctx context.Context, s *session, st *sourceState,
 			matchedBytes += m.Size
 			continue
 		}
-		todo = append(todo, m)
+		left = append(left, m)
 	}
 	if len(matched) > 0 {
 		if err := c.record(ctx, matched); err != nil {
 			return nil, err
 		}
-		fr.Matched += len(matched)
-		tr.add(len(matched), matchedBytes, 0)
+		r.fr.Matched += len(matched)
+		r.tr.add(len(matched), matchedBytes, 0)
 	}
-	return todo, nil
+	return left, nil
 }

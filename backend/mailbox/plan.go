@@ -49,8 +49,16 @@ type folderPlan struct {
 	m       Mapping
 	size    int64        // from STATUS: its bytes, or its message count, to copy the largest first
 	counted bool         // its todo is in the progress totals
-	scan    *sourceState // the planning scan, for the folder's first attempt (nil: scan again)
+	scan    *sourceState // the listing, from planning or an earlier attempt (nil: list again)
 	scanned time.Time
+
+	attempted bool // an attempt started: its listing is kept however old
+	retried   bool // an attempt broke: the next one looks only for what it left uncertain
+	// mark is the destination's UIDNEXT before the last attempt appended; uncertain are
+	// the messages whose APPEND it sent without an answer: if they landed, it is at or
+	// above the mark.
+	mark      imap.UID
+	uncertain []srcMsg
 }
 
 // count adds what the folder has to copy to the progress totals, once.
@@ -158,10 +166,17 @@ func (c *Copier) scanSource(ctx context.Context, src *Conn, folder string, opts 
 			return nil, err
 		}
 	}
-	st.ledger, err = c.Ledger.Copied(ctx, c.Job, folder, sel.UIDValidity)
+	return st, c.refresh(ctx, st, folder, opts)
+}
+
+// refresh reads the ledger of a listed folder and works out what is left to do.
+func (c *Copier) refresh(ctx context.Context, st *sourceState, folder string, opts Options) error {
+	var err error
+	st.ledger, err = c.Ledger.Copied(ctx, c.Job, folder, st.uidValidity)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	st.todo, st.inScope = nil, 0
 	for _, m := range st.msgs {
 		if !opts.Cutoff.IsZero() && !m.Date.Before(opts.Cutoff) {
 			continue
@@ -171,14 +186,19 @@ func (c *Copier) scanSource(ctx context.Context, src *Conn, folder string, opts 
 			st.todo = append(st.todo, m)
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // listMessages fetches UID, FLAGS, INTERNALDATE and RFC822.SIZE of every message of the
 // selected folder.
 func listMessages(c *Conn, folder string) ([]srcMsg, error) {
-	all := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
-	cmd := c.Fetch(all, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
+	return listFrom(c, folder, 1)
+}
+
+// listFrom lists the messages of the selected folder whose UID is from on.
+func listFrom(c *Conn, folder string, from imap.UID) ([]srcMsg, error) {
+	// "from:*" names the last message even when its UID is below from (RFC 3501 §6.4.8).
+	cmd := c.Fetch(imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
 	var out []srcMsg
 	for {
 		m := cmd.Next()
@@ -190,7 +210,9 @@ func listMessages(c *Conn, folder string) ([]srcMsg, error) {
 			cmd.Close()
 			return nil, fmt.Errorf("list messages of %q: %w", folder, err)
 		}
-		out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+		if b.UID >= from {
+			out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+		}
 	}
 	if err := cmd.Close(); err != nil {
 		return nil, fmt.Errorf("list messages of %q: %w", folder, err)

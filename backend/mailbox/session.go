@@ -38,17 +38,29 @@ func (s *session) close() {
 }
 
 // connect opens a session, its connections at once (a login costs a server round trips
-// and a process: Dovecot spent ~18 ms of CPU on each).
-func (c *Copier) connect(ctx context.Context) (*session, error) {
+// and a process: Dovecot spent ~18 ms of CPU on each). A session that only reads
+// (analysis, planning, verification) opens no APPEND connection.
+func (c *Copier) connect(ctx context.Context, appending bool) (*session, error) {
+	// Nothing is dialled, on any connection, for a server the policy refuses.
+	if err := c.Source.Check(); err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	if err := c.Dest.Check(); err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	n := 0
+	if appending {
+		n = c.AppendConns
+	}
 	var (
 		src, dst       *Conn
 		srcErr, dstErr error
-		apps           = make([]*appender, c.AppendConns)
-		appErrs        = make([]error, c.AppendConns)
+		apps           = make([]*appender, n)
+		appErrs        = make([]error, n)
 		wg             sync.WaitGroup
 	)
-	wg.Go(func() { src, srcErr = c.Dial(ctx, c.Source, c.SourceCreds) })
-	wg.Go(func() { dst, dstErr = c.Dial(ctx, c.Dest, c.DestCreds) })
+	wg.Go(func() { src, srcErr = Dial(ctx, c.Source, c.SourceCreds) })
+	wg.Go(func() { dst, dstErr = Dial(ctx, c.Dest, c.DestCreds) })
 	for i := range apps {
 		wg.Go(func() { apps[i], appErrs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
 	}
@@ -71,4 +83,23 @@ func (c *Copier) connect(ctx context.Context) (*session, error) {
 		return nil, fmt.Errorf("destination: %w", dstErr)
 	}
 	return s, nil
+}
+
+// broken reports whether any connection of the session failed in the middle of its I/O:
+// then whatever error an attempt ended with, it is worth a new connection.
+func (s *session) broken() bool {
+	for _, c := range []*Conn{s.src, s.dst} {
+		if c != nil && c.ioErr() != nil {
+			return true
+		}
+	}
+	for _, a := range s.apps {
+		a.mu.Lock()
+		err := a.err
+		a.mu.Unlock()
+		if err != nil {
+			return true
+		}
+	}
+	return false
 }

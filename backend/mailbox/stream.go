@@ -37,20 +37,22 @@ type pendingAppend struct {
 // server answered, which is what later runs go by; without one (no UIDPLUS), or without a
 // Message-ID, the key is read by messageKeys after the bodies, as a match on another run
 // would compute it.
-func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *folderPlan, todo []srcMsg, keys map[imap.UID]keyInfo, fr *FolderResult, refused *[]Failure, tr *tracker) error {
+//
+// A message whose APPEND was sent but not answered when the connection broke is left in
+// fp.uncertain: the next attempt looks for it at the destination before sending it again.
+func (r *folderRun) stream(ctx context.Context, todo []srcMsg) error {
+	c, s, st, fp, fr, tr := r.c, r.s, r.st, r.fp, r.fr, r.tr
 	// APPENDLIMIT (RFC 7889): a server-wide limit lets us report a message without sending it.
-	var limit uint32
-	lp, hasLimit := s.dst.Caps().AppendLimit()
-	if hasLimit && lp != nil {
-		limit = *lp
-	} else {
-		hasLimit = false
+	r.limit = 0
+	if lp, ok := s.dst.Caps().AppendLimit(); ok && lp != nil {
+		r.limit = int64(*lp)
 	}
+	keys := r.keys
 	byUID := make(map[imap.UID]srcMsg, len(todo))
 	var early []imap.UID // refused before sending: their subjects are read for the report
 	for _, m := range todo {
 		byUID[m.UID] = m
-		if _, ok := keys[m.UID]; !ok && (m.Size == 0 || hasLimit && m.Size > int64(limit)) {
+		if _, ok := keys[m.UID]; !ok && (m.Size == 0 || r.limit > 0 && m.Size > r.limit) {
 			early = append(early, m.UID)
 		}
 	}
@@ -65,14 +67,16 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 			maps.Copy(keys, ks)
 		}
 	}
+	r.keys, r.byUID = keys, byUID
 
 	pending := make(chan pendingAppend, 256) // ledger commits must not stall the pipeline
 	var (
-		waitErr  error
-		failures []Failure
-		again    []srcMsg // in a group the destination refused: appended again one by one
-		later    []Entry  // copied; recorded once messageKeys has read their keys
-		wg       sync.WaitGroup
+		waitErr   error
+		failures  []Failure
+		again     []srcMsg // in a group the destination refused: appended again one by one
+		later     []Entry  // copied; recorded once messageKeys has read their keys
+		uncertain []srcMsg // sent, not answered: the connection broke
+		wg        sync.WaitGroup
 	)
 	wg.Add(1)
 	go func() {
@@ -98,6 +102,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 			batch, batchBytes = batch[:0], 0
 		}
 		lastFlush := time.Now()
+		streak := 0 // answers in a row since the group size last changed
 		for p := range pending {
 			var data *imap.AppendData
 			err := p.err
@@ -108,7 +113,7 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 				again = append(again, p.msg)
 				continue
 			}
-			if p.refused == "" && err != nil && !retryable(err) {
+			if p.refused == "" && err != nil && isRefusal(err) {
 				p.refused = reason(err)
 			}
 			if p.refused != "" {
@@ -121,15 +126,24 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 				if waitErr == nil {
 					waitErr = err
 				}
+				uncertain = append(uncertain, p.msg)
 				continue
 			}
 			c.checkpoint(CheckpointAnswered)
+			if streak++; streak >= 2*c.group.get() {
+				c.group.grow()
+				streak = 0
+			}
 			e := Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: p.msg.UID, Key: p.key.key,
 				DestFolder: fp.m.Dest, Flags: flagStrings(p.msg.Flags), Size: p.size}
 			if data != nil {
 				e.DestUID = data.UID
 			}
-			if e.Key == "" || !p.exact && e.DestUID == 0 {
+			// The destination's UID is what later runs go by: with it, the entry is
+			// recorded now, key or no key (a message without a Message-ID has no key until
+			// its whole header is read). Without it (no UIDPLUS), the key must be the one
+			// messageKeys computes, as a later run would compare it.
+			if e.DestUID == 0 && (e.Key == "" || !p.exact) {
 				later = append(later, e)
 				continue
 			}
@@ -145,17 +159,24 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 		flush()
 	}()
 
-	sendErr := c.sendAll(ctx, s, todo, byUID, keys, limit, hasLimit, pending)
+	r.pending = pending
+	sendErr := r.sendAll(ctx, todo)
 	close(pending)
 	wg.Wait()
 
-	*refused = append(*refused, failures...)
+	*r.refused = append(*r.refused, failures...)
+	fp.uncertain = append(fp.uncertain, uncertain...)
+	if sendErr == nil && waitErr == nil && len(later) > 0 {
+		waitErr = r.recordLater(ctx, later)
+	}
+	if len(later) > 0 && (sendErr != nil || waitErr != nil) {
+		// Landed but not recorded: the next attempt looks for them like the unanswered.
+		for _, e := range later {
+			fp.uncertain = append(fp.uncertain, byUID[e.UID])
+		}
+	}
 	if sendErr != nil {
 		return sendErr
-	}
-	if waitErr == nil && len(later) > 0 {
-		// Not recorded when this fails: the next attempt finds them at the destination.
-		waitErr = c.recordLater(ctx, s, fp, later, fr, tr)
 	}
 	if waitErr != nil || len(again) == 0 {
 		return waitErr
@@ -164,11 +185,12 @@ func (c *Copier) stream(ctx context.Context, s *session, st *sourceState, fp *fo
 	// that only the ones the server refuses are reported.
 	s.alone = true
 	defer func() { s.alone = false }()
-	return c.stream(ctx, s, st, fp, again, keys, fr, refused, tr)
+	return r.stream(ctx, again)
 }
 
 // recordLater reads the keys of copied messages with messageKeys and records them.
-func (c *Copier) recordLater(ctx context.Context, s *session, fp *folderPlan, later []Entry, fr *FolderResult, tr *tracker) error {
+func (r *folderRun) recordLater(ctx context.Context, later []Entry) error {
+	c, s, fp, fr, tr := r.c, r.s, r.fp, r.fr, r.tr
 	uids := make([]imap.UID, len(later))
 	for i, e := range later {
 		uids[i] = e.UID
@@ -192,7 +214,8 @@ func (c *Copier) recordLater(ctx context.Context, s *session, fp *folderPlan, la
 }
 
 // sendAll runs the FETCH of bodies chunk by chunk and starts one APPEND per message.
-func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, limit uint32, hasLimit bool, pending chan<- pendingAppend) (err error) {
+func (r *folderRun) sendAll(ctx context.Context, todo []srcMsg) (err error) {
+	c, s, keys, pending := r.c, r.s, r.keys, r.pending
 	defer func() {
 		if err != nil {
 			endCommands(ctx, s)
@@ -200,8 +223,8 @@ func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID m
 	}()
 	uids := make([]imap.UID, 0, len(todo))
 	for _, m := range todo {
-		if hasLimit && m.Size > int64(limit) {
-			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: fmt.Sprintf("%d bytes is over the destination's APPENDLIMIT of %d bytes", m.Size, limit)}
+		if r.limit > 0 && m.Size > r.limit {
+			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: fmt.Sprintf("%d bytes is over the destination's APPENDLIMIT of %d bytes", m.Size, r.limit)}
 			continue
 		}
 		if m.Size == 0 {
@@ -220,7 +243,7 @@ func (c *Copier) sendAll(ctx context.Context, s *session, todo []srcMsg, byUID m
 			if fm == nil {
 				break
 			}
-			if err := c.appendOne(ctx, s, fm, byUID, keys, pending); err != nil {
+			if err := r.appendOne(ctx, fm); err != nil {
 				cmd.Close()
 				return err
 			}
@@ -253,7 +276,9 @@ func endCommands(ctx context.Context, s *session) error {
 	return first
 }
 
-func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.FetchMessageData, byUID map[imap.UID]srcMsg, keys map[imap.UID]keyInfo, pending chan<- pendingAppend) error {
+// appendOne sends the message a FETCH answer carries, its body streamed from the source.
+func (r *folderRun) appendOne(ctx context.Context, fm *imapclient.FetchMessageData) error {
+	c, s, byUID, keys, pending := r.c, r.s, r.byUID, r.keys, r.pending
 	var uid imap.UID
 	for {
 		item := fm.Next()
@@ -282,7 +307,11 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 			if len(s.apps) > 0 && size <= rawLiteralMax {
 				app := s.apps[s.next%len(s.apps)]
 				s.next++
-				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd, s.alone)
+				group := c.group.get()
+				if s.alone {
+					group = 1
+				}
+				w, n, err := app.Append(s.destFolder, appendFlags(msg.Flags), msg.Date, size, rd, group)
 				if err == nil {
 					err = app.Flush()
 				}
@@ -325,7 +354,7 @@ func (c *Copier) appendOne(ctx context.Context, s *session, fm *imapclient.Fetch
 				if _, err := io.Copy(io.Discard, rd); err != nil {
 					return &brokenConn{fmt.Errorf("fetch UID %d from the source: %w", uid, err)}
 				}
-				if _, err := cmd.Wait(); err != nil && !retryable(err) {
+				if _, err := cmd.Wait(); err != nil && isRefusal(err) {
 					p.refused = reason(err)
 				} else {
 					p.err = &brokenConn{fmt.Errorf("append to the destination: %w", werr)}

@@ -81,6 +81,16 @@ func (s Server) IsLoopback() bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// CheckPlain refuses plain text to a host that is not loopback unless the server allows it
+// explicitly (flag names the option that does): the rule for a project's servers and for
+// `cutover copy` alike. The copy engine applies it again before it dials.
+func (s Server) CheckPlain(field, flag string) error {
+	if s.IsZero() || s.TLS != TLSPlain || s.IsLoopback() || s.AllowPlain {
+		return nil
+	}
+	return &FieldError{Field: field, Value: s.URL(), Expected: "TLS (imaps:// or imap:// with STARTTLS): plain text is refused for a host that is not loopback unless explicitly allowed (" + flag + ")"}
+}
+
 // ParseServer reads "imaps://host[:port]" (implicit TLS, default 993), "imap://host[:port]"
 // (STARTTLS, default 143) or "imap+plain://host[:port]" (no TLS, default 143).
 func ParseServer(field, raw string) (Server, error) {
@@ -292,8 +302,8 @@ func Apply(p Project, in Input, creating bool, now time.Time) (Project, error) {
 		if ca != nil {
 			dst.CAFile = strings.TrimSpace(*ca)
 		}
-		if !dst.IsZero() && dst.TLS == TLSPlain && !dst.IsLoopback() && !dst.AllowPlain {
-			add(&FieldError{Field: field, Value: dst.URL(), Expected: "TLS (imaps:// or imap:// with STARTTLS): plain text is refused for a host that is not loopback unless explicitly allowed (--allow-plain-" + field + ")"})
+		if err := dst.CheckPlain(field, "--allow-plain-"+field); err != nil {
+			add(err)
 		}
 	}
 	applyServer("source", in.Source, in.AllowPlainSource, in.SourceSkipVerify, in.SourceCAFile, &p.Source)
