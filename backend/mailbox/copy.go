@@ -89,7 +89,7 @@ type Result struct {
 type Progress struct {
 	Job           string  `json:"job"`
 	Folder        string  `json:"folder"`
-	State         string  `json:"state"` // planning, copying, done, failed, stopped, retrying
+	State         State   `json:"state"`
 	MessagesDone  int     `json:"messagesDone"`
 	MessagesTotal int     `json:"messagesTotal"`
 	BytesDone     int64   `json:"bytesDone"`
@@ -356,7 +356,7 @@ func (t *tracker) report(force bool) {
 		p.ByteRate = float64(p.BytesDone) / el
 	}
 	p.ETASeconds = -1
-	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone && !t.listing && p.State == "copying" {
+	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone && !t.listing && p.State == StateCopying {
 		p.ETASeconds = float64(p.BytesTotal-p.BytesDone) / p.ByteRate
 	}
 	t.mu.Unlock()
@@ -369,16 +369,16 @@ func (t *tracker) report(force bool) {
 func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) {
 	c.defaults()
 	res.Job = c.Job
-	tr := &tracker{c: c, started: c.Now(), p: Progress{Job: c.Job, State: "planning"}}
+	tr := &tracker{c: c, started: c.Now(), p: Progress{Job: c.Job, State: StatePlanning}}
 	defer func() {
 		tr.set(func(p *Progress) {
 			switch {
 			case errors.Is(err, context.Canceled):
-				p.State = "stopped"
+				p.State = StateStopped
 			case err != nil:
-				p.State, p.Error = "failed", err.Error()
+				p.State, p.Error = StateFailed, err.Error()
 			default:
-				p.State = "done"
+				p.State = StateDone
 			}
 			p.Folder = ""
 		})
@@ -438,7 +438,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	tr.mu.Lock()
 	tr.listing = true
 	tr.mu.Unlock()
-	tr.set(func(p *Progress) { p.State = "copying" })
+	tr.set(func(p *Progress) { p.State = StateCopying })
 
 	var (
 		mu      sync.Mutex
@@ -629,13 +629,13 @@ func (c *Copier) copyFolderRetrying(ctx context.Context, sess *session, fp *fold
 }
 
 func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error) error {
-	tr.set(func(p *Progress) { p.State, p.Error = "retrying", cause.Error() })
+	tr.set(func(p *Progress) { p.State, p.Error = StateRetrying, cause.Error() })
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(c.Backoff(attempt)):
 	}
-	tr.set(func(p *Progress) { p.State, p.Error = "copying", "" })
+	tr.set(func(p *Progress) { p.State, p.Error = StateCopying, "" })
 	return nil
 }
 
