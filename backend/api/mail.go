@@ -146,6 +146,7 @@ type mailRuns struct {
 	once     sync.Once
 	running  map[string]*mailRun
 	progress map[string]map[string]mailbox.Progress // project → login → latest
+	totals   map[string]PassTotals                  // project → of its latest pass in this process
 	// stopWait is how long MailStop waits for a pass to end (0: 20 s). dial, when set,
 	// opens the copiers' connections instead of mailbox.Dial: tests use both to make a
 	// pass that cannot stop in time.
@@ -163,6 +164,7 @@ func (a *API) mail() *mailRuns {
 	m.once.Do(func() {
 		m.running = map[string]*mailRun{}
 		m.progress = map[string]map[string]mailbox.Progress{}
+		m.totals = map[string]PassTotals{}
 		a.ext.closers = append(a.ext.closers, func() {
 			m.mu.Lock()
 			runs := make([]*mailRun, 0, len(m.running))
@@ -399,9 +401,10 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 				m.progress[p.Name] = map[string]mailbox.Progress{}
 			}
 			m.progress[p.Name][strings.ToLower(login)] = pr
+			m.totals[p.Name] = totals()
 			// Published under the lock, so that totals reach subscribers in the order
 			// they were computed and never go back.
-			a.bus.Publish("copy:progress", p.Name, CopyProgress{SourceLogin: login, Pass: in.Pass, Progress: pr, Totals: totals()})
+			a.bus.Publish("copy:progress", p.Name, CopyProgress{SourceLogin: login, Pass: in.Pass, Progress: pr, Totals: m.totals[p.Name]})
 		}
 		copiers = append(copiers, c)
 		byJob[c] = e
@@ -421,6 +424,7 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	for _, e := range entries {
 		delete(m.progress[p.Name], strings.ToLower(e.SourceLogin))
 	}
+	m.totals[p.Name] = totals()
 	m.mu.Unlock()
 	for _, c := range copiers {
 		if err := a.store.MarkInterruptedMailPasses(a.ctx, p.ID, byJob[c].SourceLogin); err != nil {
@@ -455,6 +459,7 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 			pass.MessagesTotal, pass.MessagesDone, pass.BytesTotal, pass.BytesDone = pr.MessagesTotal, pr.MessagesDone, pr.BytesTotal, pr.BytesDone
 		}
 		outcome[strings.ToLower(e.SourceLogin)] = run.State
+		m.totals[p.Name] = totals()
 		m.mu.Unlock()
 		pass.Failed = res.Failed
 		pass.Failures = res.Failures
@@ -476,7 +481,7 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 		mu.Unlock()
 	})
 	m.mu.Lock()
-	out.Totals = totals()
+	out.Totals = m.totals[p.Name]
 	m.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("pass stopped: run it again to resume: %w", err)
@@ -504,6 +509,7 @@ func (a *API) MailStart(projectName string, in MailPassInput) error {
 	run := &mailRun{cancel: cancel, done: make(chan struct{})}
 	m.running[p.Name] = run
 	delete(m.progress, p.Name) // what MailStatus shows from now on is this pass's
+	delete(m.totals, p.Name)
 	m.mu.Unlock()
 	go func() {
 		defer close(run.done)
@@ -581,6 +587,32 @@ func (a *API) MailStatus(projectName string) ([]MailboxState, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// MailTotals returns the totals of the project's latest pass: as last published when it
+// ran in this process, otherwise summed from the latest pass recorded for each mailbox.
+func (a *API) MailTotals(projectName string) (PassTotals, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return PassTotals{}, err
+	}
+	m := a.mail()
+	m.mu.Lock()
+	t, ok := m.totals[p.Name]
+	m.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	passes, err := a.store.LatestMailPasses(a.ctx, p.ID)
+	if err != nil {
+		return PassTotals{}, err
+	}
+	ms := make([]mailbox.Progress, 0, len(passes))
+	for _, ps := range passes {
+		ms = append(ms, mailbox.Progress{State: ps.State, MessagesDone: ps.MessagesDone, MessagesTotal: ps.MessagesTotal,
+			BytesDone: ps.BytesDone, BytesTotal: ps.BytesTotal, Failed: ps.Failed})
+	}
+	return passTotals(ms), nil
 }
 
 // MailboxAnalysis is one mailbox's folders analysed.

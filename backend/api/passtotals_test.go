@@ -68,4 +68,8 @@ func TestPassTotalsArePublishedWithProgress(t *testing.T) {
 	if last.Totals != want {
 		t.Errorf("totals published with the last progress: %+v\nwant %+v", last.Totals, want)
 	}
+	// A page opened afterwards asks for them.
+	if got, err := a.MailTotals("acme"); err != nil || got != want {
+		t.Errorf("MailTotals: %+v, %v\nwant %+v", got, err, want)
+	}
 }
