@@ -83,9 +83,10 @@ type PassTotals struct {
 	Errors        int           `json:"errors"`   // mailboxes that failed
 	Rate          float64       `json:"rate"`     // messages per second, over the mailboxes copying now
 	ByteRate      float64       `json:"byteRate"` // bytes per second, likewise
-	// ETASeconds is the time left for what the mailboxes started so far still have to
-	// copy, at the current rate; -1 when unknown (a mailbox still sizing up its folders,
-	// nothing copied yet) or when the pass is over.
+	// ETASeconds is the time the mailboxes copying now need for what they still have to
+	// copy, at their current rate (mailboxes planning or waiting their turn are not in
+	// it); -1 when unknown (one of them is still sizing up its folders, nothing copied
+	// yet) or when the pass is over.
 	ETASeconds float64 `json:"etaSeconds"`
 }
 
