@@ -31,7 +31,7 @@ type MailPassInput struct {
 // MailboxRun is a mailbox's result in a pass.
 type MailboxRun struct {
 	SourceLogin string         `json:"sourceLogin"`
-	State       string         `json:"state"`
+	State       mailbox.State  `json:"state"` // done, partial, failed or stopped
 	Error       string         `json:"error,omitempty"`
 	Result      mailbox.Result `json:"result"`
 }
@@ -45,6 +45,7 @@ type MailPassResult struct {
 	Bytes     int64        `json:"bytes"`
 	Failed    int          `json:"failed"` // messages refused
 	Errors    int          `json:"errors"` // mailboxes that could not finish
+	Totals    PassTotals   `json:"totals"` // as last published
 }
 
 // MailboxState is one batch entry with its latest pass and live progress.
@@ -55,11 +56,89 @@ type MailboxState struct {
 	Running  bool              `json:"running"`
 }
 
-// CopyProgress is the data of a "copy:progress" event.
+// CopyProgress is the data of a "copy:progress" event: one mailbox's progress, and the
+// pass's totals with it.
 type CopyProgress struct {
 	SourceLogin string `json:"sourceLogin"`
 	Pass        string `json:"pass"`
 	mailbox.Progress
+	Totals PassTotals `json:"totals"`
+}
+
+// SnapshotKey makes progress a snapshot on the event bus: a subscriber that falls
+// behind gets each mailbox's latest progress, not every one.
+func (p CopyProgress) SnapshotKey() string { return strings.ToLower(p.SourceLogin) }
+
+// PassTotals are a pass's numbers summed over its mailboxes. They are computed here,
+// once, and published with every "copy:progress" event; the faces show them as they are.
+type PassTotals struct {
+	State         mailbox.State `json:"state"`     // running until every mailbox is over, then done, partial, failed or stopped
+	Mailboxes     int           `json:"mailboxes"` // in the pass
+	Running       int           `json:"running"`   // of those, not over yet (waiting their turn included)
+	MessagesDone  int           `json:"messagesDone"`
+	MessagesTotal int           `json:"messagesTotal"`
+	BytesDone     int64         `json:"bytesDone"`
+	BytesTotal    int64         `json:"bytesTotal"`
+	Failed        int           `json:"failed"`   // messages refused
+	Errors        int           `json:"errors"`   // mailboxes that failed
+	Rate          float64       `json:"rate"`     // messages per second, over the mailboxes copying now
+	ByteRate      float64       `json:"byteRate"` // bytes per second, likewise
+	// ETASeconds is the time the mailboxes copying now need for what they still have to
+	// copy, at their current rate (mailboxes planning or waiting their turn are not in
+	// it); -1 when unknown (one of them is still sizing up its folders, nothing copied
+	// yet) or when the pass is over.
+	ETASeconds float64 `json:"etaSeconds"`
+}
+
+// passTotals sums the mailboxes of a pass, each given as its latest progress (a mailbox
+// that has not started yet: the zero Progress; one that is over: its outcome as State).
+func passTotals(ms []mailbox.Progress) PassTotals {
+	t := PassTotals{Mailboxes: len(ms), ETASeconds: -1}
+	var left int64
+	known := true
+	stopped, failed, partial := false, false, false
+	for _, p := range ms {
+		t.MessagesDone += p.MessagesDone
+		t.MessagesTotal += p.MessagesTotal
+		t.BytesDone += p.BytesDone
+		t.BytesTotal += p.BytesTotal
+		t.Failed += p.Failed
+		switch p.State {
+		case mailbox.StateStopped:
+			stopped = true
+		case mailbox.StateFailed:
+			failed = true
+			t.Errors++
+		case mailbox.StatePartial:
+			partial = true
+		}
+		if p.State.Over() {
+			continue
+		}
+		t.Running++
+		if p.State == mailbox.StateCopying {
+			t.Rate += p.Rate
+			t.ByteRate += p.ByteRate
+			left += max(p.BytesTotal-p.BytesDone, 0)
+			known = known && p.ETASeconds >= 0
+		}
+	}
+	switch {
+	case t.Running > 0:
+		t.State = mailbox.StateRunning
+		if known && t.ByteRate > 0 {
+			t.ETASeconds = float64(left) / t.ByteRate
+		}
+	case stopped:
+		t.State = mailbox.StateStopped
+	case failed:
+		t.State = mailbox.StateFailed
+	case partial || t.Failed > 0:
+		t.State = mailbox.StatePartial
+	default:
+		t.State = mailbox.StateDone
+	}
+	return t
 }
 
 // mailRuns are the passes running in this process, by project name.
@@ -68,6 +147,12 @@ type mailRuns struct {
 	once     sync.Once
 	running  map[string]*mailRun
 	progress map[string]map[string]mailbox.Progress // project → login → latest
+	totals   map[string]PassTotals                  // project → of its latest pass in this process
+	// stopWait is how long MailStop waits for a pass to end (0: 20 s). dial, when set,
+	// opens the passes' TCP connections: tests use both to make a pass that cannot stop
+	// in time.
+	stopWait time.Duration
+	dial     mailbox.NetDialer
 }
 
 type mailRun struct {
@@ -80,6 +165,7 @@ func (a *API) mail() *mailRuns {
 	m.once.Do(func() {
 		m.running = map[string]*mailRun{}
 		m.progress = map[string]map[string]mailbox.Progress{}
+		m.totals = map[string]PassTotals{}
 		a.ext.closers = append(a.ext.closers, func() {
 			m.mu.Lock()
 			runs := make([]*mailRun, 0, len(m.running))
@@ -251,7 +337,7 @@ func (a *API) MailMigrate(projectName string, in MailPassInput) (MailPassResult,
 }
 
 func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput) (MailPassResult, error) {
-	out := MailPassResult{Pass: in.Pass, Mailboxes: []MailboxRun{}}
+	out := MailPassResult{Pass: in.Pass, Mailboxes: []MailboxRun{}, Totals: PassTotals{ETASeconds: -1}}
 	p, err := a.project(projectName)
 	if err != nil {
 		return out, err
@@ -286,6 +372,22 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	var copiers []*mailbox.Copier
 	byJob := map[*mailbox.Copier]batch.Entry{}
 	passes := map[*mailbox.Copier]store.MailPass{}
+	// outcome holds each mailbox's result state once it is over (guarded by m.mu).
+	outcome := map[string]mailbox.State{}
+	totals := func() PassTotals { // with m.mu held
+		ms := make([]mailbox.Progress, 0, len(entries))
+		for _, e := range entries {
+			key := strings.ToLower(e.SourceLogin)
+			pr := m.progress[p.Name][key]
+			if st, ok := outcome[key]; ok {
+				pr.State = st
+			} else if pr.State == mailbox.StateDone && pr.Failed > 0 {
+				pr.State = mailbox.StatePartial
+			}
+			ms = append(ms, pr)
+		}
+		return passTotals(ms)
+	}
 	for _, e := range entries {
 		c, err := a.copierFor(p, e, admins)
 		if err != nil {
@@ -295,12 +397,15 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 		login := e.SourceLogin
 		c.Progress = func(pr mailbox.Progress) {
 			m.mu.Lock()
+			defer m.mu.Unlock()
 			if m.progress[p.Name] == nil {
 				m.progress[p.Name] = map[string]mailbox.Progress{}
 			}
 			m.progress[p.Name][strings.ToLower(login)] = pr
-			m.mu.Unlock()
-			a.bus.Publish("copy:progress", p.Name, CopyProgress{SourceLogin: login, Pass: in.Pass, Progress: pr})
+			m.totals[p.Name] = totals()
+			// Published under the lock, so that totals reach subscribers in the order
+			// they were computed and never go back.
+			a.bus.Publish("copy:progress", p.Name, CopyProgress{SourceLogin: login, Pass: in.Pass, Progress: pr, Totals: m.totals[p.Name]})
 		}
 		copiers = append(copiers, c)
 		byJob[c] = e
@@ -320,12 +425,13 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	for _, e := range entries {
 		delete(m.progress[p.Name], strings.ToLower(e.SourceLogin))
 	}
+	m.totals[p.Name] = totals()
 	m.mu.Unlock()
 	for _, c := range copiers {
 		if err := a.store.MarkInterruptedMailPasses(a.ctx, p.ID, byJob[c].SourceLogin); err != nil {
 			return out, err
 		}
-		pass, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: byJob[c].SourceLogin, Kind: in.Pass, State: "running", Cutoff: cutoff, Started: a.now()})
+		pass, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: byJob[c].SourceLogin, Kind: in.Pass, State: mailbox.StateRunning, Cutoff: cutoff, Started: a.now()})
 		if err != nil {
 			return out, err
 		}
@@ -336,22 +442,25 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 		return mailbox.Options{Cutoff: cutoff, Rules: rules[c]}
 	}, func(c *mailbox.Copier, res mailbox.Result, err error) {
 		e := byJob[c]
-		run := MailboxRun{SourceLogin: e.SourceLogin, Result: res, State: "done"}
+		run := MailboxRun{SourceLogin: e.SourceLogin, Result: res, State: mailbox.StateDone}
 		pass := passes[c]
-		pass.State, pass.Finished = "done", a.now()
+		pass.Finished = a.now()
 		switch {
 		case errors.Is(err, context.Canceled):
-			run.State, pass.State, pass.Error = "stopped", "stopped", "stopped: run the pass again to resume"
+			run.State, pass.Error = mailbox.StateStopped, "stopped: run the pass again to resume"
 		case err != nil:
-			run.State, pass.State, pass.Error = "failed", "failed", err.Error()
+			run.State, pass.Error = mailbox.StateFailed, err.Error()
 			run.Error = err.Error()
 		case res.Failed > 0:
-			run.State, pass.State = "partial", "partial"
+			run.State = mailbox.StatePartial
 		}
+		pass.State = run.State
 		m.mu.Lock()
 		if pr, ok := m.progress[p.Name][strings.ToLower(e.SourceLogin)]; ok {
 			pass.MessagesTotal, pass.MessagesDone, pass.BytesTotal, pass.BytesDone = pr.MessagesTotal, pr.MessagesDone, pr.BytesTotal, pr.BytesDone
 		}
+		outcome[strings.ToLower(e.SourceLogin)] = run.State
+		m.totals[p.Name] = totals()
 		m.mu.Unlock()
 		pass.Failed = res.Failed
 		pass.Failures = res.Failures
@@ -372,6 +481,9 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 		}
 		mu.Unlock()
 	})
+	m.mu.Lock()
+	out.Totals = m.totals[p.Name]
+	m.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("pass stopped: run it again to resume: %w", err)
 	}
@@ -395,9 +507,13 @@ func (a *API) MailStart(projectName string, in MailPassInput) error {
 		return &mailbox.InputError{Field: "pass", Value: in.Pass, Expected: "no other pass running in this project (stop it first)"}
 	}
 	ctx, cancel := context.WithCancel(a.ctx)
+	if d := a.mail().dial; d != nil {
+		ctx = mailbox.WithNetDialer(ctx, d)
+	}
 	run := &mailRun{cancel: cancel, done: make(chan struct{})}
 	m.running[p.Name] = run
 	delete(m.progress, p.Name) // what MailStatus shows from now on is this pass's
+	delete(m.totals, p.Name)
 	m.mu.Unlock()
 	go func() {
 		defer close(run.done)
@@ -432,11 +548,16 @@ func (a *API) MailStop(projectName string) error {
 		return nil
 	}
 	run.cancel()
+	wait := m.stopWait
+	if wait <= 0 {
+		wait = 20 * time.Second
+	}
 	select {
 	case <-run.done:
-	case <-time.After(20 * time.Second):
+		return nil
+	case <-time.After(wait):
+		return fmt.Errorf("the pass of project %q is still running %s after it was told to stop: it stops once its connections give up; check with the mailbox status before starting another", p.Name, wait)
 	}
-	return nil
 }
 
 // MailStatus lists the batch with each mailbox's latest pass and live progress.
@@ -462,7 +583,7 @@ func (a *API) MailStatus(projectName string) ([]MailboxState, error) {
 		st := MailboxState{Entry: e}
 		if ps, ok := passes[strings.ToLower(e.SourceLogin)]; ok {
 			st.Pass = &ps
-			st.Running = running && ps.State == "running"
+			st.Running = running && ps.State == mailbox.StateRunning
 		}
 		if pr, ok := m.progress[p.Name][strings.ToLower(e.SourceLogin)]; ok {
 			st.Progress = &pr
@@ -470,6 +591,32 @@ func (a *API) MailStatus(projectName string) ([]MailboxState, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// MailTotals returns the totals of the project's latest pass: as last published when it
+// ran in this process, otherwise summed from the latest pass recorded for each mailbox.
+func (a *API) MailTotals(projectName string) (PassTotals, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return PassTotals{}, err
+	}
+	m := a.mail()
+	m.mu.Lock()
+	t, ok := m.totals[p.Name]
+	m.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	passes, err := a.store.LatestMailPasses(a.ctx, p.ID)
+	if err != nil {
+		return PassTotals{}, err
+	}
+	ms := make([]mailbox.Progress, 0, len(passes))
+	for _, ps := range passes {
+		ms = append(ms, mailbox.Progress{State: ps.State, MessagesDone: ps.MessagesDone, MessagesTotal: ps.MessagesTotal,
+			BytesDone: ps.BytesDone, BytesTotal: ps.BytesTotal, Failed: ps.Failed})
+	}
+	return passTotals(ms), nil
 }
 
 // MailboxAnalysis is one mailbox's folders analysed.
@@ -738,9 +885,9 @@ func (a *API) MailVerify(projectName string, users []string) ([]MailboxCheck, er
 		if mc.Folders == nil {
 			mc.Folders = []mailbox.FolderCheck{}
 		}
-		state := "complete"
+		state := mailbox.StateComplete
 		if !mc.Complete {
-			state = "incomplete"
+			state = mailbox.StateIncomplete
 		}
 		if _, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: e.SourceLogin, Kind: "verify", State: state, Started: a.now()}); err != nil {
 			return out, err
@@ -840,7 +987,7 @@ func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
 		Dest: dst, DestCreds: mailbox.Credentials{User: dstUser, Password: in.ToPassword},
 		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now, Pipelines: pipelines,
 		Progress: func(p mailbox.Progress) {
-			a.bus.Publish("copy:progress", "", CopyProgress{SourceLogin: srcUser, Pass: "copy", Progress: p})
+			a.bus.Publish("copy:progress", "", CopyProgress{SourceLogin: srcUser, Pass: "copy", Progress: p, Totals: passTotals([]mailbox.Progress{p})})
 		}}
 	return c.Run(a.ctx, mailbox.Options{Cutoff: cutoff})
 }

@@ -199,10 +199,10 @@ func foldersCommand(env *Env) *cobra.Command {
 }
 
 // progressView renders "copy:progress" events: one bar on the terminal, or JSON lines.
+// The pass's totals come with each event, computed by the API.
 type progressView struct {
 	env   *Env
 	mu    sync.Mutex
-	last  map[string]mailbox.Progress
 	shown time.Time
 	wrote bool
 	stop  func()
@@ -210,7 +210,7 @@ type progressView struct {
 }
 
 func watchProgress(env *Env) *progressView {
-	v := &progressView{env: env, last: map[string]mailbox.Progress{}, done: make(chan struct{})}
+	v := &progressView{env: env, done: make(chan struct{})}
 	ch, stop := env.bus.Subscribe()
 	v.stop = stop
 	go func() {
@@ -240,25 +240,11 @@ func (v *progressView) show(p api.CopyProgress) {
 		fmt.Fprintln(v.env.Opts.Stdout, string(b))
 		return
 	}
-	v.last[p.SourceLogin] = p.Progress
-	if time.Since(v.shown) < 200*time.Millisecond && p.State != "done" {
+	if time.Since(v.shown) < 200*time.Millisecond && !p.State.Over() {
 		return
 	}
 	v.shown = time.Now()
-	var t mailbox.Progress
-	running := 0
-	for _, q := range v.last {
-		t.MessagesDone += q.MessagesDone
-		t.MessagesTotal += q.MessagesTotal
-		t.BytesDone += q.BytesDone
-		t.BytesTotal += q.BytesTotal
-		t.Rate += q.Rate
-		t.ByteRate += q.ByteRate
-		t.Failed += q.Failed
-		if q.State != "done" && q.State != "failed" && q.State != "stopped" {
-			running++
-		}
-	}
+	t := p.Totals
 	frac := 0.0
 	if t.BytesTotal > 0 {
 		frac = float64(t.BytesDone) / float64(t.BytesTotal)
@@ -266,16 +252,13 @@ func (v *progressView) show(p api.CopyProgress) {
 		frac = float64(t.MessagesDone) / float64(t.MessagesTotal)
 	}
 	const width = 28
-	n := int(frac * width)
-	if n > width {
-		n = width
-	}
+	n := min(int(frac*width), width)
 	eta := "-"
-	if t.ByteRate > 0 && t.BytesTotal > t.BytesDone {
-		eta = (time.Duration(float64(t.BytesTotal-t.BytesDone)/t.ByteRate) * time.Second).Round(time.Second).String()
+	if t.ETASeconds >= 0 {
+		eta = time.Duration(t.ETASeconds * float64(time.Second)).Round(time.Second).String()
 	}
 	line := fmt.Sprintf("\r[%s%s] %d/%d msgs  %s/%s  %.0f msg/s  %s/s  ETA %s  %d running", strings.Repeat("=", n), strings.Repeat(" ", width-n),
-		t.MessagesDone, t.MessagesTotal, humanBytes(t.BytesDone), humanBytes(t.BytesTotal), t.Rate, humanBytes(int64(t.ByteRate)), eta, running)
+		t.MessagesDone, t.MessagesTotal, humanBytes(t.BytesDone), humanBytes(t.BytesTotal), t.Rate, humanBytes(int64(t.ByteRate)), eta, t.Running)
 	if t.Failed > 0 {
 		line += fmt.Sprintf("  %d refused", t.Failed)
 	}

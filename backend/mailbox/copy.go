@@ -160,16 +160,16 @@ func (c *Copier) defaults() {
 func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) {
 	c.defaults()
 	res.Job = c.Job
-	tr := &tracker{c: c, started: c.Now(), p: Progress{Job: c.Job, State: "planning"}}
+	tr := &tracker{c: c, started: c.Now(), p: Progress{Job: c.Job, State: StatePlanning}}
 	defer func() {
 		tr.set(func(p *Progress) {
 			switch {
 			case errors.Is(err, context.Canceled):
-				p.State = "stopped"
+				p.State = StateStopped
 			case err != nil:
-				p.State, p.Error = "failed", err.Error()
+				p.State, p.Error = StateFailed, err.Error()
 			default:
-				p.State = "done"
+				p.State = StateDone
 			}
 			p.Folder = ""
 		})
@@ -229,7 +229,7 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	tr.mu.Lock()
 	tr.listing = true
 	tr.mu.Unlock()
-	tr.set(func(p *Progress) { p.State = "copying" })
+	tr.set(func(p *Progress) { p.State = StateCopying })
 
 	var (
 		mu      sync.Mutex
@@ -413,12 +413,12 @@ func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, erro
 }
 
 func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error) error {
-	tr.set(func(p *Progress) { p.State, p.Error = "retrying", cause.Error() })
+	tr.set(func(p *Progress) { p.State, p.Error = StateRetrying, cause.Error() })
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(c.Backoff(attempt)):
 	}
-	tr.set(func(p *Progress) { p.State, p.Error = "copying", "" })
+	tr.set(func(p *Progress) { p.State, p.Error = StateCopying, "" })
 	return nil
 }

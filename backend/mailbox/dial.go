@@ -70,6 +70,9 @@ func open(ctx context.Context, s Server, c Credentials) (*rawConn, error) {
 	}
 	conn, err := netDialer(ctx)(ctx, "tcp", s.Addr())
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // stopped while connecting
+		}
 		return nil, fmt.Errorf("connect to %s: %w", s.Addr(), err)
 	}
 	// Cancelling ctx while connecting closes the socket.

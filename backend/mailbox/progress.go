@@ -9,7 +9,7 @@ import (
 type Progress struct {
 	Job           string  `json:"job"`
 	Folder        string  `json:"folder"`
-	State         string  `json:"state"` // planning, copying, done, failed, stopped, retrying
+	State         State   `json:"state"`
 	MessagesDone  int     `json:"messagesDone"`
 	MessagesTotal int     `json:"messagesTotal"`
 	BytesDone     int64   `json:"bytesDone"`
@@ -64,7 +64,7 @@ func (t *tracker) report(force bool) {
 		p.ByteRate = float64(p.BytesDone) / el
 	}
 	p.ETASeconds = -1
-	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone && !t.listing && p.State == "copying" {
+	if p.ByteRate > 0 && p.BytesTotal >= p.BytesDone && !t.listing && p.State == StateCopying {
 		p.ETASeconds = float64(p.BytesTotal-p.BytesDone) / p.ByteRate
 	}
 	t.mu.Unlock()

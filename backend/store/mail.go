@@ -343,7 +343,7 @@ type MailPass struct {
 	ID            int64             `json:"id"`
 	SourceLogin   string            `json:"sourceLogin"`
 	Kind          string            `json:"kind"`
-	State         string            `json:"state"`
+	State         mailbox.State     `json:"state"`
 	MessagesTotal int               `json:"messagesTotal"`
 	MessagesDone  int               `json:"messagesDone"`
 	BytesTotal    int64             `json:"bytesTotal"`
@@ -451,8 +451,8 @@ func (s *Store) mailFailures(ctx context.Context, passID int64) ([]mailbox.Failu
 // MarkInterruptedMailPasses marks a mailbox's passes still recorded as running (their
 // process was killed) as stopped; called when a new pass of that mailbox starts.
 func (s *Store) MarkInterruptedMailPasses(ctx context.Context, projectID int64, sourceLogin string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE mail_pass SET state = 'stopped', error = 'interrupted: run the pass again to resume'
-		WHERE project_id = ? AND source_login = ? AND state = 'running'`, projectID, sourceLogin)
+	_, err := s.db.ExecContext(ctx, `UPDATE mail_pass SET state = ?, error = 'interrupted: run the pass again to resume'
+		WHERE project_id = ? AND source_login = ? AND state = ?`, mailbox.StateStopped, projectID, sourceLogin, mailbox.StateRunning)
 	if err != nil {
 		return fmt.Errorf("mark interrupted passes: %w", err)
 	}

@@ -92,6 +92,8 @@ test('analysing shows the folder tree with counts and what each pass would copy'
 test('the pre pass runs with progress numbers and ends done', async () => {
   const { page } = app
   await page.getByRole('button', { name: /Start pre pass/ }).click()
+  await page.getByTestId('progress-alice').waitFor()
+  await app.shot('mailboxes-pre-started') // while it runs, or just after: for a person to look at
   for (const u of ['alice', 'bob']) {
     await page.locator(`[data-testid=state-${u}]`, { hasText: 'done' }).waitFor({ timeout: 60000 })
   }
@@ -100,6 +102,10 @@ test('the pre pass runs with progress numbers and ends done', async () => {
   assert.ok(m, `progress label ${label}`)
   assert.equal(m[1], m[2], 'every message in scope copied')
   assert.ok(Number(m[1]) > 0 && Number(m[1]) < fill)
+  // The pass's totals, as the backend published them, add up the two mailboxes.
+  const bob = (await page.getByTestId('progress-bob').innerText()).match(/(\d+) \/ (\d+) msgs/)
+  const totals = await page.getByTestId('totals').innerText()
+  assert.match(totals, new RegExp(`^${Number(m[1]) + Number(bob[1])} / ${Number(m[2]) + Number(bob[2])} messages`), `totals ${totals}`)
   await app.shot('mailboxes-pre')
 })
 

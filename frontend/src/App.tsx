@@ -1,27 +1,12 @@
 import { useEffect, useState } from 'react'
 import { ProjectsPage } from './pages/projects/ProjectsPage'
 import { ProjectPage } from './pages/project/ProjectPage'
-
-/** Routes live in the URL's hash (#/p/acme/timeline) so they work in the window and the browser alike. */
-export interface Route {
-  project?: string
-  tab?: string
-}
-
-function parse(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
-  if (parts[0] === 'p' && parts[1]) return { project: parts[1], tab: parts[2] || 'timeline' }
-  return {}
-}
-
-export function go(route: Route) {
-  window.location.hash = route.project ? `#/p/${encodeURIComponent(route.project)}/${route.tab ?? 'timeline'}` : '#/'
-}
+import { Route, parseRoute } from './router'
 
 export function App() {
-  const [route, setRoute] = useState<Route>(() => parse(window.location.hash))
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash))
   useEffect(() => {
-    const on = () => setRoute(parse(window.location.hash))
+    const on = () => setRoute(parseRoute(window.location.hash))
     window.addEventListener('hashchange', on)
     // "/" jumps to the first table filter on the page, as in most tools people use all day.
     const onKey = (e: KeyboardEvent) => {

@@ -99,6 +99,14 @@ export function onEvent<T = unknown>(name: string, cb: (ev: BackendEvent<T>) => 
     }
   } else if (!source) {
     source = new EventSource('/api/events')
+    // The browser reconnects a dropped stream by itself, but what was published meanwhile
+    // is lost (the backend also ends the stream of a client too far behind): tell the
+    // stores, which load again.
+    let opened = false
+    source.onopen = () => {
+      if (opened) dispatch({ name: 'events:reconnected', at: new Date().toISOString(), data: null })
+      opened = true
+    }
     source.onmessage = (m) => {
       try {
         dispatch(JSON.parse(m.data))

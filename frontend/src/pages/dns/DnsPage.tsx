@@ -1,5 +1,6 @@
 import { FormEvent, useCallback, useEffect, useMemo, useState } from 'react'
-import { call, onEvent } from '../../api/client'
+import { call } from '../../api/client'
+import { dnsCheckChanges, dnsSetupChanges } from '../../stores/domains'
 import { Project } from '../../api/types'
 import { fmtDate } from '../../api/format'
 import { ErrorBox, fieldError } from '../../components/ErrorBox'
@@ -26,18 +27,14 @@ export function DnsPage({ project }: { project: Project }) {
     (ph: Phase) => call<DnsCheckResult | null>('DnsLatest', project.name, ph).then(setResult, setError),
     [project.name],
   )
+  const setupChanges = dnsSetupChanges.use(project.name)
+  const checkChanges = dnsCheckChanges.use(project.name)
   useEffect(() => {
     loadSetup()
-  }, [loadSetup])
+  }, [loadSetup, setupChanges])
   useEffect(() => {
     loadLatest(phase)
-    const offs = [
-      onEvent('dns:checked', () => loadLatest(phase)),
-      onEvent('dns:changed', loadSetup),
-      onEvent('timeline:changed', () => loadLatest(phase)),
-    ]
-    return () => offs.forEach((off) => off())
-  }, [loadLatest, loadSetup, phase])
+  }, [loadLatest, phase, checkChanges])
 
   async function run() {
     setRunning(true)

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
-import { call, onEvent } from '../../api/client'
+import { call } from '../../api/client'
+import { dnsCheckChanges } from '../../stores/domains'
 import { fmtDate } from '../../api/format'
 import { StepEvidence } from './types'
 
@@ -12,11 +13,8 @@ export function useDnsEvidence(project: string): { evidence: Record<string, Step
       () => setEvidence({}),
     )
   }, [project])
-  useEffect(() => {
-    reload()
-    const offs = [onEvent('dns:checked', reload), onEvent('timeline:changed', reload)]
-    return () => offs.forEach((off) => off())
-  }, [reload])
+  const changes = dnsCheckChanges.use(project)
+  useEffect(reload, [reload, changes])
   return { evidence, reload }
 }
 

@@ -1,13 +1,12 @@
-import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { call, onEvent, BackendEvent } from '../../api/client'
+import { FormEvent, useCallback, useEffect, useState } from 'react'
+import { call } from '../../api/client'
 import { Project } from '../../api/types'
 import { fmtBytes, fmtDate } from '../../api/format'
 import { DataTable, Column } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Progress } from '../../components/Progress'
-import { CopyProgress, FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder } from './types'
-
-const running = (s?: string) => s === 'running' || s === 'planning' || s === 'copying' || s === 'retrying'
+import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, isRunning } from '../../api/mail'
+import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
 
 function fmtEta(sec: number): string {
   if (!isFinite(sec) || sec < 0) return '–'
@@ -19,7 +18,7 @@ function fmtEta(sec: number): string {
 /** The live or last-known numbers of a mailbox's pass. */
 function numbers(m: MailboxState) {
   const p = m.progress
-  if (p && (running(p.state) || !m.pass || p.state !== 'done' || m.running)) {
+  if (p && (isRunning(p.state) || !m.pass || p.state !== 'done' || m.running)) {
     return { state: p.state, done: p.messagesDone, total: p.messagesTotal, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, byteRate: p.byteRate, eta: p.etaSeconds, failed: p.failed, error: p.error ?? '' }
   }
   const s = m.pass
@@ -29,52 +28,21 @@ function numbers(m: MailboxState) {
 
 /** The batch's mailboxes: passes with live progress, start/stop/resume, analysis, folder plans and verification. */
 export function MailboxesPage({ project }: { project: Project }) {
-  const [rows, setRows] = useState<MailboxState[]>([])
-  const [error, setError] = useState<unknown>(null)
+  const { rows, totals, error: passError } = useMail(project.name)
+  const [actionError, setError] = useState<unknown>(null)
+  const error = actionError ?? passError
   const [pass, setPass] = useState<'pre' | 'final'>('pre')
   const [olderThan, setOlderThan] = useState('30d')
   const [concurrency, setConcurrency] = useState(4)
   const [busy, setBusy] = useState('')
   const [selected, setSelected] = useState<string>('')
   const [checks, setChecks] = useState<MailboxCheck[] | null>(null)
-  const live = useRef<Record<string, CopyProgress>>({})
 
-  const load = useCallback(() => {
-    call<MailboxState[]>('MailStatus', project.name).then((r) => {
-      setRows((r ?? []).map((m) => ({ ...m, progress: live.current[m.entry.sourceLogin] ?? m.progress })))
-    }, setError)
-  }, [project.name])
-
-  useEffect(() => {
-    load()
-    const offs = [
-      onEvent<CopyProgress>('copy:progress', (ev: BackendEvent<CopyProgress>) => {
-        if (ev.project !== project.name) return
-        live.current[ev.data.sourceLogin] = ev.data
-        setRows((rs) => rs.map((m) => (m.entry.sourceLogin === ev.data.sourceLogin ? { ...m, progress: ev.data, running: running(ev.data.state) } : m)))
-      }),
-      onEvent('copy:done', (ev) => ev.project === project.name && load()),
-      onEvent('copy:finished', (ev) => ev.project === project.name && load()),
-      onEvent<string>('copy:error', (ev) => ev.project === project.name && setError(new Error(ev.data))),
-      onEvent('batch:changed', (ev) => ev.project === project.name && load()),
-    ]
-    return () => offs.forEach((off) => off())
-  }, [load, project.name])
-
-  const anyRunning = rows.some((m) => m.running || running(m.progress?.state))
-  const totals = useMemo(() => {
-    let done = 0, total = 0, bd = 0, bt = 0, rate = 0, brate = 0
-    for (const m of rows) {
-      const n = numbers(m)
-      if (!n) continue
-      done += n.done; total += n.total; bd += n.bytesDone; bt += n.bytesTotal
-      if (running(n.state)) { rate += n.rate; brate += n.byteRate }
-    }
-    return { done, total, bd, bt, rate, eta: brate > 0 ? (bt - bd) / brate : -1 }
-  }, [rows])
+  const anyRunning = rows.some((m) => m.running || isRunning(m.progress?.state))
 
   async function act(what: string, fn: () => Promise<unknown>) {
     setError(null)
+    mail.clearError(project.name)
     setBusy(what)
     try {
       await fn()
@@ -82,14 +50,13 @@ export function MailboxesPage({ project }: { project: Project }) {
       setError(e)
     } finally {
       setBusy('')
-      load()
+      mail.reload(project.name)
     }
   }
 
   function start(e: FormEvent) {
     e.preventDefault()
-    live.current = {}
-    act('start', () => call('MailStart', project.name, { pass, olderThan: pass === 'pre' ? olderThan : '', concurrency }))
+    act('start', () => mail.start(project.name, { pass, olderThan: pass === 'pre' ? olderThan : '', concurrency }))
   }
 
   const columns: Column<MailboxState>[] = [
@@ -115,11 +82,11 @@ export function MailboxesPage({ project }: { project: Project }) {
     } },
     { key: 'rate', title: 'Rate', align: 'right', value: (m) => numbers(m)?.rate ?? 0, render: (m) => {
       const n = numbers(m)
-      return n && running(n.state) ? `${n.rate.toFixed(0)} msg/s · ${fmtBytes(n.byteRate)}/s` : '–'
+      return n && isRunning(n.state) ? `${n.rate.toFixed(0)} msg/s · ${fmtBytes(n.byteRate)}/s` : '–'
     } },
     { key: 'eta', title: 'ETA', align: 'right', value: (m) => numbers(m)?.eta ?? -1, render: (m) => {
       const n = numbers(m)
-      return n && running(n.state) ? fmtEta(n.eta) : '–'
+      return n && isRunning(n.state) ? fmtEta(n.eta) : '–'
     } },
     { key: 'errors', title: 'Errors', value: (m) => (numbers(m)?.failed ?? 0) + ' ' + (numbers(m)?.error ?? ''), render: (m) => {
       const n = numbers(m)
@@ -165,7 +132,7 @@ export function MailboxesPage({ project }: { project: Project }) {
             mailboxes at a time <input aria-label="Concurrency" type="number" min={1} max={32} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} disabled={anyRunning} />
           </label>
           {anyRunning ? (
-            <button type="button" className="danger" onClick={() => act('stop', () => call('MailStop', project.name))}>Stop</button>
+            <button type="button" className="danger" onClick={() => act('stop', () => mail.stop(project.name))}>Stop</button>
           ) : (
             <button type="submit" className="primary" disabled={!!busy || rows.length === 0}>
               {rows.some((m) => m.pass?.state === 'stopped' || m.pass?.state === 'failed') ? 'Resume' : 'Start'} {pass} pass
@@ -173,10 +140,10 @@ export function MailboxesPage({ project }: { project: Project }) {
           )}
           <span className="muted">The source is only read; a stopped pass resumes where it was, without duplicates.</span>
         </form>
-        {totals.total > 0 && (
+        {totals && totals.messagesTotal > 0 && (
           <div className="totals" data-testid="totals">
-            <Progress done={totals.bt > 0 ? totals.bd : totals.done} total={totals.bt > 0 ? totals.bt : totals.total}
-              label={`${totals.done} / ${totals.total} messages · ${fmtBytes(totals.bd)} / ${fmtBytes(totals.bt)}${anyRunning ? ` · ${totals.rate.toFixed(0)} msg/s · ETA ${fmtEta(totals.eta)}` : ''}`} />
+            <Progress done={totals.bytesTotal > 0 ? totals.bytesDone : totals.messagesDone} total={totals.bytesTotal > 0 ? totals.bytesTotal : totals.messagesTotal}
+              label={`${totals.messagesDone} / ${totals.messagesTotal} messages · ${fmtBytes(totals.bytesDone)} / ${fmtBytes(totals.bytesTotal)}${anyRunning ? ` · ${totals.rate.toFixed(0)} msg/s · ETA ${fmtEta(totals.etaSeconds)}` : ''}`} />
           </div>
         )}
         <ErrorBox error={error} />
@@ -252,12 +219,11 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
     setError(null)
     call<FolderPlan>('MailPlan', project.name, login).then(setPlan, setError)
   }, [project.name, login])
+  const analyzed = useMailAnalyzed(project.name)
   useEffect(() => {
     load()
-    setPlan(null)
-    const off = onEvent('mail:analyzed', (ev) => ev.project === project.name && load())
-    return off
-  }, [load, project.name])
+  }, [load, analyzed])
+  useEffect(() => setPlan(null), [load])
 
   async function addRule(e: FormEvent) {
     e.preventDefault()

@@ -1,5 +1,6 @@
 import { DragEvent, FormEvent, ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { call, onEvent, saveFile, fileToBase64, BackendFile } from '../../api/client'
+import { call, saveFile, fileToBase64, BackendFile } from '../../api/client'
+import { peopleChanges } from '../../stores/domains'
 import {
   BatchEntry,
   ImportReport,
@@ -55,11 +56,8 @@ export function PeoplePage({ project }: { project: Project }) {
     call<PersonContact[]>('Contacts', project.name).then((v) => setContacts(v ?? []), setError)
     call<BatchEntry[]>('Batch', project.name).then((v) => setBatch(v ?? []), setError)
   }, [project.name])
-  useEffect(() => {
-    load()
-    const offs = [onEvent('people:changed', load), onEvent('batch:changed', load)]
-    return () => offs.forEach((off) => off())
-  }, [load])
+  const changes = peopleChanges.use(project.name)
+  useEffect(load, [load, changes])
   const removeAction = (kind: PeopleKind) => (row: { address: string }) => (
     <button
       aria-label={`Remove ${row.address}`}

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react'
-import { call, onEvent } from '../../api/client'
+import { useEffect, useState } from 'react'
+import { call } from '../../api/client'
 import { ProjectSummary, phaseTitles } from '../../api/types'
 import { fmtDate } from '../../api/format'
 import { ErrorBox } from '../../components/ErrorBox'
@@ -8,7 +8,8 @@ import { PeoplePage } from '../people/PeoplePage'
 import { MailboxesPage } from '../mailboxes/MailboxesPage'
 import { DnsPage } from '../dns/DnsPage'
 import { ProjectForm } from './ProjectForm'
-import { go } from '../../App'
+import { go } from '../../router'
+import { useProject } from '../../stores/projects'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -20,14 +21,7 @@ const tabs = [
 
 /** One customer project: a header with where it stands, and a tab per capability (keys 1–5). */
 export function ProjectPage({ name, tab }: { name: string; tab: string }) {
-  const [p, setP] = useState<ProjectSummary | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const load = useCallback(() => call<ProjectSummary>('Project', name).then(setP, setError), [name])
-  useEffect(() => {
-    load()
-    const offs = [onEvent('project:changed', load), onEvent('timeline:changed', load)]
-    return () => offs.forEach((off) => off())
-  }, [load])
+  const { project: p, error, reload: load } = useProject(name)
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement

@@ -1,30 +1,20 @@
 import { useEffect, useState } from 'react'
-import { call, onEvent } from '../../api/client'
-import { ProjectSummary, phaseTitles } from '../../api/types'
+import { phaseTitles } from '../../api/types'
 import { fmtDate } from '../../api/format'
 import { DataTable } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
 import { ProjectForm } from '../project/ProjectForm'
-import { go } from '../../App'
+import { go } from '../../router'
+import { useProjects } from '../../stores/projects'
 
 /** The list of customer projects and the form to create one. */
 export function ProjectsPage() {
-  const [projects, setProjects] = useState<ProjectSummary[] | null>(null)
-  const [error, setError] = useState<unknown>(null)
+  const { projects, error } = useProjects()
   const [creating, setCreating] = useState(false)
-
-  const load = () =>
-    call<ProjectSummary[]>('Projects')
-      .then((ps) => {
-        setProjects(ps ?? [])
-        if ((ps ?? []).length === 0) setCreating(true)
-      })
-      .catch(setError)
+  const none = projects?.length === 0
   useEffect(() => {
-    load()
-    const offs = [onEvent('project:changed', load), onEvent('project:deleted', load)]
-    return () => offs.forEach((off) => off())
-  }, [])
+    if (none) setCreating(true)
+  }, [none])
 
   return (
     <section className="page">

@@ -1,9 +1,10 @@
 import { FormEvent, useCallback, useEffect, useMemo, useState } from 'react'
-import { call, onEvent, saveFile, BackendFile } from '../../api/client'
+import { call, saveFile, BackendFile } from '../../api/client'
 import { ContactEntry, Phase, Project, Status, Step, Timeline, phaseTitles } from '../../api/types'
 import { fmtDate, relDays } from '../../api/format'
 import { ErrorBox } from '../../components/ErrorBox'
 import { EvidenceNote, useDnsEvidence } from '../dns/Evidence'
+import { timelineChanges } from '../../stores/domains'
 
 const phases: Phase[] = ['preparation', 'pre_migration', 'cutover', 'post_migration']
 const statusTitles: Record<Status, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', blocked: 'Blocked', skipped: 'Skipped' }
@@ -14,15 +15,12 @@ export function TimelinePage({ project }: { project: Project }) {
   const [contacts, setContacts] = useState<ContactEntry[]>([])
   const [error, setError] = useState<unknown>(null)
   const dns = useDnsEvidence(project.name)
+  const changes = timelineChanges.use(project.name)
   const load = useCallback(() => {
     call<Timeline>('Timeline', project.name).then(setTl, setError)
     call<ContactEntry[]>('ContactLog', project.name).then((c) => setContacts(c ?? []), setError)
   }, [project.name, project.cutover])
-  useEffect(() => {
-    load()
-    const offs = [onEvent('timeline:changed', load), onEvent('timeline:contact', load)]
-    return () => offs.forEach((off) => off())
-  }, [load])
+  useEffect(load, [load, changes])
 
   async function setStatus(step: Step, status: Status) {
     setError(null)

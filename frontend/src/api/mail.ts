@@ -1,7 +1,30 @@
 // Shapes of the mail API's values (backend/api/mail.go, backend/store/mail.go, backend/mailbox).
 
-import type { BatchEntry } from '../../api/types'
+import type { BatchEntry } from './types'
 export type { BatchEntry }
+
+/** Where a mailbox stands in a pass: backend/mailbox/state.go's State, the one place its values are listed here. */
+export type MailState =
+  | 'planning'
+  | 'copying'
+  | 'retrying'
+  | 'done'
+  | 'failed'
+  | 'stopped'
+  | 'running' // recorded: under way
+  | 'partial' // recorded: done with messages refused
+  | 'complete' // recorded verification: nothing missing
+  | 'incomplete'
+
+/** Whether a pass has ended, whatever the outcome (State.Over in Go). */
+export function isOver(s?: MailState): boolean {
+  return s === 'done' || s === 'failed' || s === 'stopped' || s === 'partial' || s === 'complete' || s === 'incomplete'
+}
+
+/** Whether a pass is under way (a state not over; no state is not under way). */
+export function isRunning(s?: MailState): boolean {
+  return s !== undefined && !isOver(s)
+}
 
 export interface Failure {
   folder: string
@@ -16,7 +39,7 @@ export interface MailPass {
   id: number
   sourceLogin: string
   kind: 'pre' | 'final'
-  state: string
+  state: MailState
   messagesTotal: number
   messagesDone: number
   bytesTotal: number
@@ -29,12 +52,28 @@ export interface MailPass {
   failures?: Failure[]
 }
 
+/** A pass's numbers summed over its mailboxes, as the backend publishes them (api.PassTotals). */
+export interface PassTotals {
+  state: MailState
+  mailboxes: number
+  running: number
+  messagesDone: number
+  messagesTotal: number
+  bytesDone: number
+  bytesTotal: number
+  failed: number
+  errors: number
+  rate: number
+  byteRate: number
+  etaSeconds: number // -1 when unknown or over
+}
+
 export interface CopyProgress {
   sourceLogin: string
   pass: string
   job: string
   folder: string
-  state: string
+  state: MailState
   messagesDone: number
   messagesTotal: number
   bytesDone: number
@@ -44,6 +83,7 @@ export interface CopyProgress {
   byteRate: number
   etaSeconds: number
   error?: string
+  totals: PassTotals
 }
 
 export interface MailboxState {
