@@ -238,12 +238,12 @@ func (a *API) copierFor(p project.Project, e batch.Entry, admins map[string]stor
 	if err != nil {
 		return nil, err
 	}
-	return &mailbox.Copier{
+	return mailbox.NewCopier(mailbox.Copier{
 		Job:    fmt.Sprintf("p%d/%s", p.ID, strings.ToLower(e.SourceLogin)),
 		Source: serverOf(p.Source), SourceCreds: sc,
 		Dest: serverOf(p.Dest), DestCreds: dc,
 		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now,
-	}, nil
+	}), nil
 }
 
 func (a *API) credsFor(p project.Project, side, login string, pw secrets.Secret, admins map[string]store.MailAdmin) (mailbox.Credentials, error) {
@@ -983,11 +983,11 @@ func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
 		cutoff = a.now().Add(-d)
 	}
 	job := CopyJob(in.From, in.To)
-	c := &mailbox.Copier{Job: job, Source: src, SourceCreds: mailbox.Credentials{User: srcUser, Password: in.FromPassword},
+	c := mailbox.NewCopier(mailbox.Copier{Job: job, Source: src, SourceCreds: mailbox.Credentials{User: srcUser, Password: in.FromPassword},
 		Dest: dst, DestCreds: mailbox.Credentials{User: dstUser, Password: in.ToPassword},
 		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now, Pipelines: pipelines,
 		Progress: func(p mailbox.Progress) {
 			a.bus.Publish("copy:progress", "", CopyProgress{SourceLogin: srcUser, Pass: "copy", Progress: p, Totals: passTotals([]mailbox.Progress{p})})
-		}}
+		}})
 	return c.Run(a.ctx, mailbox.Options{Cutoff: cutoff})
 }

@@ -27,7 +27,6 @@ type FolderStats struct {
 // Analyze lists every source folder with its counts, sizes, oldest and newest dates, and
 // what a pre pass with opts.Cutoff and a final pass would copy, against the ledger.
 func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, error) {
-	c.defaults()
 	s, err := c.connect(ctx, false)
 	if err != nil {
 		return nil, err
@@ -86,7 +85,6 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 
 // Plan lists the source and destination folders and maps them.
 func (c *Copier) Plan(ctx context.Context, rules []Rule) (src, dst []Folder, mapping []Mapping, err error) {
-	c.defaults()
 	s, err := c.connect(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
@@ -122,7 +120,6 @@ type FolderCheck struct {
 // opts.Cutoff) with the destination folder's, counting copies by message identity: it
 // does not trust the ledger, only what both servers show.
 func (c *Copier) Verify(ctx context.Context, opts Options) ([]FolderCheck, error) {
-	c.defaults()
 	s, err := c.connect(ctx, false)
 	if err != nil {
 		return nil, err

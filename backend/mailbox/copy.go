@@ -60,6 +60,7 @@ type Options struct {
 
 // Copier copies one mailbox. It is safe to run again after any interruption: what its
 // ledger holds is not copied again, and copies found at the destination are counted.
+// Build it with NewCopier, which fills in the defaults once.
 type Copier struct {
 	Job         string // ledger key of this mailbox
 	Source      Server
@@ -70,8 +71,9 @@ type Copier struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	Progress    func(Progress) // called from the copying goroutines (one per pipeline), at most ~4 times a second in all
-	// Retries is how many times a folder is resumed after a dropped connection or a
-	// throttling answer; Backoff the wait before attempt n (1-based).
+	// Retries is how many attempts in a row that moved nothing a folder gets after a
+	// dropped connection or a throttling answer before the pass fails (0: DefaultRetries;
+	// negative: none); Backoff is the wait before attempt n (1-based).
 	Retries int
 	Backoff func(attempt int) time.Duration
 	// BatchSize is how many ledger entries are committed together (default 256). Whatever
@@ -86,7 +88,7 @@ type Copier struct {
 	// Pipelines is how many folders are copied at once, each over connections of its own
 	// (default DefaultPipelines).
 	Pipelines int
-	group     groupSize // messages per MULTIAPPEND, adapted to how the connections hold
+	group     *groupSize // messages per MULTIAPPEND, adapted to how the connections hold
 
 	// Checkpoint, when set, is called at the moments a crash or a cut is hardest to
 	// recover from, so tests can kill or cut the pass exactly there. Called from the
@@ -121,7 +123,11 @@ func (c *Copier) checkpoint(p Checkpoint) {
 // pipelines were alike (1.90 s, 1.91 s); 3 stays for servers with more cores.
 const DefaultPipelines = 3
 
-func (c *Copier) defaults() {
+// DefaultRetries is how many attempts in a row that move nothing a folder gets.
+const DefaultRetries = 6
+
+// NewCopier returns c with its defaults filled in.
+func NewCopier(c Copier) *Copier {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
@@ -137,8 +143,11 @@ func (c *Copier) defaults() {
 			return d
 		}
 	}
-	if c.Retries == 0 {
-		c.Retries = 6
+	switch {
+	case c.Retries == 0:
+		c.Retries = DefaultRetries
+	case c.Retries < 0:
+		c.Retries = 0
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 256
@@ -152,14 +161,16 @@ func (c *Copier) defaults() {
 	if c.Pipelines <= 0 {
 		c.Pipelines = DefaultPipelines
 	}
+	c.group = &groupSize{}
+	return &c
 }
 
-// Run performs a pass over the mailbox. It returns the result with the refused messages
-// listed; the error is set when the pass could not finish (connection lost beyond the
-// retries, cancelled, login refused).
+// Run performs a pass over the mailbox: plan (list, map and size up the folders), hand
+// the folders out largest first as the planning connection lists them, and copy them on
+// Pipelines workers at once. It returns the result with the refused messages listed; the
+// error is set when the pass could not finish (connection lost beyond the retries,
+// cancelled, login refused).
 func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) {
-	c.defaults()
-	res.Job = c.Job
 	tr := &tracker{c: c, started: c.Now(), p: Progress{Job: c.Job, State: StatePlanning}}
 	defer func() {
 		tr.set(func(p *Progress) {
@@ -174,178 +185,197 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 			p.Folder = ""
 		})
 	}()
-
-	var sess *session
-	defer func() {
-		if sess != nil {
-			sess.close()
-		}
-	}()
+	ps := &pass{c: c, opts: opts, tr: tr}
+	ps.res.Job = c.Job
 	// The other pipelines' connections open while the first one plans; one that fails is
 	// opened again (and its error reported) by its pipeline.
-	extra := max(c.Pipelines-1, 0)
-	predialed := make(chan *session, extra)
-	for range extra {
-		go func() {
-			s, err := c.connect(ctx, true)
-			if err != nil {
-				s = nil
-			}
-			predialed <- s
-		}()
-	}
-	defer func() {
-		for ; extra > 0; extra-- {
-			if s := <-predialed; s != nil {
-				s.close()
-			}
-		}
-	}()
+	spare := c.predial(ctx, c.Pipelines-1)
+	defer spare.close()
 
-	// Plan: list and map folders and size them up, with retries.
-	var plan []folderPlan
-	for attempt := 0; ; attempt++ {
-		if sess == nil {
-			sess, err = c.connect(ctx, true)
-		}
-		if err == nil {
-			plan, err = c.outline(sess, opts)
-		}
-		if err == nil {
-			break
-		}
-		if !retryable(err) && !(sess != nil && sess.broken()) || attempt >= c.Retries {
-			return res, err
-		}
-		if sess != nil {
-			sess.abort()
-			sess = nil
-		}
-		res.Retries++
-		if werr := c.wait(ctx, tr, attempt+1, err); werr != nil {
-			return res, werr
-		}
+	sess, err := ps.outline(ctx)
+	if err != nil {
+		return ps.res, err
 	}
 	tr.mu.Lock()
 	tr.listing = true
 	tr.mu.Unlock()
 	tr.set(func(p *Progress) { p.State = StateCopying })
 
-	var (
-		mu      sync.Mutex
-		results = make([]*FolderResult, len(plan))
-		refused = make([][]Failure, len(plan))
-		fatal   error
-	)
-	units := folderUnits(plan)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	ps.cancel = cancel
+	units := folderUnits(ps.plan)
+	ready, planned := ps.handOut(wctx, sess, units)
+	ps.work(wctx, min(c.Pipelines, len(units)), ready, planned, spare)
+	return ps.result()
+}
 
-	// The planning connection lists the folders, largest first, and hands each unit to
-	// the pipelines as soon as it is listed, so the destination has work from the start.
-	// It then copies too. Totals grow while it lists (the folders' todo as listed).
+// pass is one Run: its plan and what its workers report.
+type pass struct {
+	c      *Copier
+	opts   Options
+	tr     *tracker
+	plan   []folderPlan
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	res     Result
+	results []*FolderResult
+	refused [][]Failure
+	fatal   error
+}
+
+// outline opens the planning session and maps and sizes up the folders, with retries.
+func (ps *pass) outline(ctx context.Context) (*session, error) {
+	c := ps.c
+	var sess *session
+	for attempt := 0; ; attempt++ {
+		var err error
+		if sess == nil {
+			sess, err = c.connect(ctx, true)
+		}
+		if err == nil {
+			ps.plan, err = c.outline(sess, ps.opts)
+		}
+		if err == nil {
+			ps.results = make([]*FolderResult, len(ps.plan))
+			ps.refused = make([][]Failure, len(ps.plan))
+			return sess, nil
+		}
+		broken := sess != nil && sess.broken()
+		if sess != nil {
+			sess.abort()
+			sess = nil
+		}
+		if !retryable(err) && !broken || attempt >= c.Retries {
+			return nil, err
+		}
+		ps.res.Retries++
+		if werr := c.wait(ctx, ps.tr, attempt+1, err); werr != nil {
+			return nil, werr
+		}
+	}
+}
+
+// handOut lists the folders on the planning session, largest first, and hands each unit
+// to the workers as soon as it is listed, so the destination has work from the start;
+// then it hands the session over to copy too. Totals grow while it lists.
+func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-chan []int, <-chan *session) {
+	c, plan := ps.c, ps.plan
 	ready := make(chan []int, len(units))
 	planned := make(chan *session, 1)
-	ps := sess
-	sess = nil
 	go func() {
 		kept := 0
 		for _, u := range units {
 			for _, i := range u {
-				if ps == nil || wctx.Err() != nil {
-					continue // the pipeline lists it itself
+				if sess == nil || ctx.Err() != nil {
+					continue // the worker lists it itself
 				}
-				st, err := c.scanSource(wctx, ps.src, plan[i].m.Source, opts)
+				st, err := c.scanSource(ctx, sess.src, plan[i].m.Source, ps.opts)
 				if err != nil {
-					// Not fatal here: the pipeline lists it again, with retries.
-					if wctx.Err() == nil {
+					// Not fatal here: the worker lists it again, with retries.
+					if ctx.Err() == nil {
 						c.Log.Warn("listing a folder while planning failed; its pipeline lists it again", "job", c.Job, "folder", plan[i].m.Source, "err", err)
 					}
-					ps.abort()
-					ps = nil
+					sess.abort()
+					sess = nil
 					continue
 				}
-				plan[i].count(tr, st)
+				plan[i].count(ps.tr, st)
 				if kept+len(st.msgs) <= planKeepMessages {
-					plan[i].scan, plan[i].scanned = st, time.Now()
+					plan[i].scan, plan[i].scanned = st, c.Now()
 					kept += len(st.msgs)
 				}
 			}
 			ready <- u
 		}
 		close(ready)
-		tr.mu.Lock()
-		tr.listing = false
-		tr.mu.Unlock()
-		planned <- ps
+		ps.tr.mu.Lock()
+		ps.tr.listing = false
+		ps.tr.mu.Unlock()
+		planned <- sess
 	}()
-	worker := func(sess *session) {
-		defer func() {
-			if sess != nil {
-				sess.close()
-			}
-		}()
-		for unit := range ready {
-			mu.Lock()
-			stop := fatal != nil
-			mu.Unlock()
-			if stop {
-				return
-			}
-			for _, i := range unit {
-				fr := &FolderResult{Source: plan[i].m.Source, Dest: plan[i].m.Dest}
-				var failures []Failure
-				var retries int
-				var ferr error
-				run := &folderRun{c: c, fp: &plan[i], opts: opts, fr: fr, refused: &failures, tr: tr}
-				sess, retries, ferr = run.run(wctx, sess)
-				mu.Lock()
-				results[i] = fr
-				// The folder's counters hold across its attempts: the totals come from them.
-				refused[i] = lastPerUID(failures) // an attempt after a reconnect tries the refused ones again
-				fr.Failed = len(refused[i])
-				res.Copied += fr.Copied
-				res.Bytes += fr.CopiedBytes
-				res.Matched += fr.Matched
-				res.Failed += fr.Failed
-				res.Retries += retries
-				if ferr != nil && fatal == nil {
-					fatal = ferr
-					cancel() // the other pipelines stop at their next message
-				}
-				stop := fatal != nil
-				mu.Unlock()
-				if stop {
-					return
-				}
-			}
-		}
-	}
-	n := min(c.Pipelines, len(units))
+	return ready, planned
+}
+
+// work runs n workers over the units handed out: the planning session's once it has
+// listed everything, and the spare ones.
+func (ps *pass) work(ctx context.Context, n int, ready <-chan []int, planned <-chan *session, spare *spares) {
 	var wg sync.WaitGroup
 	for w := 0; w < n; w++ {
 		if w == 0 {
-			// The planning connections copy too, once they have listed everything.
-			wg.Go(func() { worker(<-planned) })
+			wg.Go(func() { ps.worker(ctx, <-planned, ready) })
 			continue
 		}
-		ws := <-predialed
-		extra--
-		wg.Go(func() { worker(ws) })
+		s := spare.take()
+		wg.Go(func() { ps.worker(ctx, s, ready) })
 	}
 	if n == 0 {
-		if ps := <-planned; ps != nil {
-			ps.close()
+		if s := <-planned; s != nil {
+			s.close()
 		}
 	}
 	wg.Wait()
-	for i, fr := range results {
-		if fr != nil {
-			res.Folders = append(res.Folders, *fr)
-			res.Failures = append(res.Failures, refused[i]...)
+}
+
+// worker copies the units it is handed, one folder after the other, until they run out
+// or a folder fails (then the others stop at their next message).
+func (ps *pass) worker(ctx context.Context, sess *session, ready <-chan []int) {
+	defer func() {
+		if sess != nil {
+			sess.close()
+		}
+	}()
+	for unit := range ready {
+		for _, i := range unit {
+			if ps.stopped() {
+				return
+			}
+			fp := &ps.plan[i]
+			fr := &FolderResult{Source: fp.m.Source, Dest: fp.m.Dest}
+			var failures []Failure
+			run := &folderRun{c: ps.c, fp: fp, opts: ps.opts, fr: fr, refused: &failures, tr: ps.tr}
+			var retries int
+			var err error
+			sess, retries, err = run.run(ctx, sess)
+			ps.done(i, fr, failures, retries, err)
 		}
 	}
-	return res, fatal
+}
+
+func (ps *pass) stopped() bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.fatal != nil
+}
+
+// done adds a folder's outcome to the pass. The folder's counters hold across its
+// attempts: the totals come from them.
+func (ps *pass) done(i int, fr *FolderResult, failures []Failure, retries int, err error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.results[i] = fr
+	ps.refused[i] = lastPerUID(failures) // an attempt after a reconnect tries the refused ones again
+	fr.Failed = len(ps.refused[i])
+	ps.res.Copied += fr.Copied
+	ps.res.Bytes += fr.CopiedBytes
+	ps.res.Matched += fr.Matched
+	ps.res.Failed += fr.Failed
+	ps.res.Retries += retries
+	if err != nil && ps.fatal == nil {
+		ps.fatal = err
+		ps.cancel() // the other workers stop at their next message
+	}
+}
+
+func (ps *pass) result() (Result, error) {
+	for i, fr := range ps.results {
+		if fr != nil {
+			ps.res.Folders = append(ps.res.Folders, *fr)
+			ps.res.Failures = append(ps.res.Failures, ps.refused[i]...)
+		}
+	}
+	return ps.res, ps.fatal
 }
 
 // lastPerUID keeps the last failure of each message.

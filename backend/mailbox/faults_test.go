@@ -206,7 +206,7 @@ func TestHelperCopyProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &mailbox.Copier{Job: "test/" + a.User,
+	c := mailbox.NewCopier(mailbox.Copier{Job: "test/" + a.User,
 		Source:      mailbox.Server{Host: "127.0.0.1", Port: a.SrcPort, TLS: mailbox.TLSPlain},
 		SourceCreds: mailbox.Credentials{User: a.User, Password: secrets.New(a.SrcPassword)},
 		Dest:        mailbox.Server{Host: "127.0.0.1", Port: a.DstPort, TLS: mailbox.TLSPlain},
@@ -215,7 +215,7 @@ func TestHelperCopyProcess(t *testing.T) {
 		Progress: func(p mailbox.Progress) {
 			fmt.Printf("progress %d\n", p.MessagesDone)
 		},
-	}
+	})
 	if a.KillAt != "" {
 		var hits atomic.Int64
 		c.Checkpoint = func(p mailbox.Checkpoint) {

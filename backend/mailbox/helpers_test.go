@@ -171,11 +171,11 @@ func openStore(t testing.TB) *store.Store {
 }
 
 func copier(st *store.Store, src, dst *testsrv.Dovecot, user string) *mailbox.Copier {
-	return &mailbox.Copier{
+	return mailbox.NewCopier(mailbox.Copier{
 		Job: "test/" + user, Source: plainServer(src), SourceCreds: creds(src, user),
 		Dest: plainServer(dst), DestCreds: creds(dst, user), Ledger: st.MailLedger(),
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond },
-	}
+	})
 }
 
 // mail builds an RFC 5322 message; id "" leaves out the Message-ID.

@@ -103,3 +103,40 @@ func (s *session) broken() bool {
 	}
 	return false
 }
+
+// spares are sessions opened ahead for the workers.
+type spares struct {
+	ch   chan *session
+	left int
+}
+
+// predial opens n sessions in the background.
+func (c *Copier) predial(ctx context.Context, n int) *spares {
+	n = max(n, 0)
+	sp := &spares{ch: make(chan *session, n), left: n}
+	for range n {
+		go func() {
+			s, err := c.connect(ctx, true)
+			if err != nil {
+				s = nil // its worker opens it again, and reports why it fails
+			}
+			sp.ch <- s
+		}()
+	}
+	return sp
+}
+
+// take waits for one; nil when it could not be opened.
+func (sp *spares) take() *session {
+	sp.left--
+	return <-sp.ch
+}
+
+// close closes the ones not taken.
+func (sp *spares) close() {
+	for ; sp.left > 0; sp.left-- {
+		if s := <-sp.ch; s != nil {
+			s.close()
+		}
+	}
+}
