@@ -30,7 +30,8 @@ func desktop(a *api.API, dist fs.FS) error {
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 251, A: 1},
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
-		Bind:             []interface{}{a},
+		Bind:             []interface{}{app},
+		ErrorFormatter:   errorEnvelope,
 		Linux:            &linux.Options{Icon: icon, ProgramName: "cutover"},
 	})
 }
