@@ -20,6 +20,9 @@ type App struct {
 	calls  *dispatch.Dispatcher
 	ctx    context.Context
 	cancel func()
+	// check is a script the window runs once its page has loaded: the window check of
+	// scripts/desktop-check.sh (CUTOVER_WINDOW_CHECK), empty otherwise.
+	check string
 }
 
 // NewApp returns the window's App over a.
@@ -46,6 +49,13 @@ func (b *App) startup(ctx context.Context) {
 			runtime.EventsEmit(ctx, ev.Name, ev)
 		}
 	}()
+}
+
+// domReady runs the window check's script, if any, in the loaded page.
+func (b *App) domReady(ctx context.Context) {
+	if b.check != "" {
+		runtime.WindowExecJS(ctx, b.check)
+	}
 }
 
 func (b *App) shutdown(context.Context) {
