@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -96,8 +97,12 @@ func (a *API) project(name string) (project.Project, error) {
 		return project.Project{}, &project.FieldError{Field: "project", Expected: "a project name (--project)"}
 	}
 	p, err := a.store.ProjectByName(a.ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, err // `project "x": not found`
+	}
 	if err != nil {
-		return p, fmt.Errorf("project %q: %w", name, store.ErrNotFound)
+		// A database that cannot answer is a failure, not a missing project.
+		return p, fmt.Errorf("project %q: %w", name, err)
 	}
 	return p, nil
 }
