@@ -23,7 +23,6 @@ xvfb-run -a -s '-screen 0 1280x900x24' bash -c "
     case \"\$title\" in
     *'check: FAIL'*) import -window root '$out' 2>/dev/null || true; echo \"window check failed: \$title (screenshot $out)\"; cat '$tmp/log'; kill \$app; exit 1 ;;
     *'check: ok'*)
-      sleep 1 # the hint was found: let the frame that shows it reach the screen
       import -window root '$out'
       colors=\$(convert '$out' -format '%k' info:)
       if [ \"\$colors\" -gt 200 ]; then

@@ -14,6 +14,8 @@
     }
     throw new Error('no ' + what + ' after 20 s')
   }
+  // Two animation frames: what React rendered before this is on the screen.
+  const painted = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
   const button = (text) => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === text)
   // React reads a controlled input's value through the native setter and an input event.
   const type = (name, value) => {
@@ -42,13 +44,14 @@
     type('domains', 'beta.example')
     type('cutover', '2099-05-14T18:00')
     type('tz', 'Mars/Olympus')
-    await new Promise((r) => setTimeout(r, 50)) // let React render the typed values
+    await painted() // React has applied the typed values
     button('Create project').click()
     const field = await until(
       () => [...document.querySelectorAll('.field.has-error')].find((f) => f.textContent.includes('Time zone')),
       'hint next to the Time zone field',
     )
     field.scrollIntoView({ block: 'center' })
+    await painted() // the screenshot taken on "ok" shows the hint
     report('ok ' + (field.querySelector('.field-error')?.textContent ?? field.textContent))
   } catch (e) {
     report('FAIL ' + e.message)
