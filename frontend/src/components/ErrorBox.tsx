@@ -15,6 +15,9 @@ function line(f: FieldError): ReactNode {
   return text
 }
 
+/** How many problems the box lists (a spreadsheet can have thousands; its preview shows them all). */
+const maxListed = 20
+
 /** Shows an error from the backend; bad input lists every field with what was expected. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null
@@ -22,9 +25,10 @@ export function ErrorBox({ error }: { error: unknown }) {
     return (
       <div className="error" role="alert">
         <ul>
-          {error.fields.map((f, i) => (
+          {error.fields.slice(0, maxListed).map((f, i) => (
             <li key={i}>{line(f)}</li>
           ))}
+          {error.fields.length > maxListed ? <li>… and {error.fields.length - maxListed} more</li> : null}
         </ul>
       </div>
     )
