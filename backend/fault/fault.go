@@ -56,9 +56,6 @@ type Envelope struct {
 	Fields  []Field `json:"fields,omitempty"`
 }
 
-// Error makes an Envelope an error itself (the message).
-func (e *Envelope) Error() string { return e.Message }
-
 // Input is implemented by errors that are the user's bad input: they say which
 // fields are wrong (none when the whole input is, such as an empty file).
 type Input interface {
