@@ -23,7 +23,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"reflect"
 	"strings"
 	"time"
 
@@ -61,9 +60,6 @@ func New(a *api.API, assets fs.FS, token string, log *slog.Logger) *Server {
 	}
 	return &Server{api: a, calls: dispatch.New(a), token: token, assets: http.FileServerFS(assets), log: log}
 }
-
-// Methods lists the operations callable by name: the exported methods of *api.API.
-func Methods() map[string]reflect.Method { return dispatch.Methods() }
 
 // Handler is the whole app: assets, API and events, behind the Host check.
 func (s *Server) Handler() http.Handler {
