@@ -2,23 +2,43 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"cutover/backend/api"
+	"cutover/backend/dispatch"
+	"cutover/backend/fault"
 )
 
-// App is the desktop window's lifecycle: it forwards the API's events to the window.
-// The operations themselves are bound directly from *api.API, so the window and the
-// browser call exactly the same methods.
+// App is the desktop window's binding: it forwards the API's events to the window and
+// runs the window's calls through the same dispatcher as the web face's
+// POST /api/call/<Method>, so the window and the browser call exactly the same
+// methods, with the same arguments and the same errors.
 type App struct {
 	api    *api.API
+	calls  *dispatch.Dispatcher
 	ctx    context.Context
 	cancel func()
+	// check is a script the window runs once its page has loaded: the window check of
+	// scripts/desktop-check.sh (CUTOVER_WINDOW_CHECK), empty otherwise.
+	check string
 }
 
 // NewApp returns the window's App over a.
-func NewApp(a *api.API) *App { return &App{api: a} }
+func NewApp(a *api.API) *App { return &App{api: a, calls: dispatch.New(a)} }
+
+// Call runs the operation named method with args (the JSON of each argument). The
+// window's frontend calls it for every operation (frontend/src/api/client.ts); an
+// error reaches it as the JSON of its envelope (errorEnvelope).
+func (b *App) Call(method string, args []json.RawMessage) (any, error) {
+	return b.calls.Call(method, args)
+}
+
+// errorEnvelope is the window's Wails ErrorFormatter: a bound method's error reaches
+// JavaScript as the message of a rejected promise, so it is sent as the JSON of its
+// fault envelope, which client.ts parses back into the browser's ApiError.
+func errorEnvelope(err error) any { return fault.Wire(err) }
 
 func (b *App) startup(ctx context.Context) {
 	b.ctx = ctx
@@ -29,6 +49,13 @@ func (b *App) startup(ctx context.Context) {
 			runtime.EventsEmit(ctx, ev.Name, ev)
 		}
 	}()
+}
+
+// domReady runs the window check's script, if any, in the loaded page.
+func (b *App) domReady(ctx context.Context) {
+	if b.check != "" {
+		runtime.WindowExecJS(ctx, b.check)
+	}
 }
 
 func (b *App) shutdown(context.Context) {

@@ -4,7 +4,9 @@ package main
 
 import (
 	_ "embed"
+	"fmt"
 	"io/fs"
+	"os"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -20,6 +22,14 @@ var icon []byte
 // desktop opens the Wails window over a, showing the same frontend as the browser.
 func desktop(a *api.API, dist fs.FS) error {
 	app := NewApp(a)
+	if path := os.Getenv("CUTOVER_WINDOW_CHECK"); path != "" {
+		// scripts/desktop-check.sh drives the real window with this script.
+		js, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("CUTOVER_WINDOW_CHECK: %w", err)
+		}
+		app.check = string(js)
+	}
 	return wails.Run(&options.App{
 		Title:            "Cutover",
 		Width:            1280,
@@ -29,8 +39,10 @@ func desktop(a *api.API, dist fs.FS) error {
 		AssetServer:      &assetserver.Options{Assets: dist},
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 251, A: 1},
 		OnStartup:        app.startup,
+		OnDomReady:       app.domReady,
 		OnShutdown:       app.shutdown,
-		Bind:             []interface{}{a},
+		Bind:             []interface{}{app},
+		ErrorFormatter:   errorEnvelope,
 		Linux:            &linux.Options{Icon: icon, ProgramName: "cutover"},
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cutover/backend/events"
+	"cutover/backend/fault"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 	"cutover/backend/store"
@@ -84,25 +85,24 @@ func Close(a *API) error {
 	return a.store.Close()
 }
 
-// IsInputError reports whether err is the user's bad input (exit code 2, HTTP 400).
-func IsInputError(err error) bool {
-	var ie interface{ InputError() bool }
-	if errors.As(err, &ie) && ie.InputError() {
-		return true
-	}
-	return project.IsInputError(err) || errors.Is(err, store.ErrDuplicate)
-}
+// IsInputError reports whether err is the user's bad input (exit code 2, HTTP 400):
+// fault.Classify decides, for every face.
+func IsInputError(err error) bool { return fault.Is(err, fault.KindInput) }
 
 // IsNotFound reports whether err means a named thing does not exist.
-func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+func IsNotFound(err error) bool { return fault.Is(err, fault.KindNotFound) }
 
 func (a *API) project(name string) (project.Project, error) {
 	if name == "" {
 		return project.Project{}, &project.FieldError{Field: "project", Expected: "a project name (--project)"}
 	}
 	p, err := a.store.ProjectByName(a.ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, err // `project "x": not found`
+	}
 	if err != nil {
-		return p, fmt.Errorf("project %q: %w", name, store.ErrNotFound)
+		// A database that cannot answer is a failure, not a missing project.
+		return p, fmt.Errorf("project %q: %w", name, err)
 	}
 	return p, nil
 }

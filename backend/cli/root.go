@@ -19,6 +19,7 @@ import (
 
 	"cutover/backend/api"
 	"cutover/backend/events"
+	"cutover/backend/fault"
 	"cutover/backend/store"
 )
 
@@ -30,20 +31,11 @@ const (
 	ExitPartial = 3
 )
 
-// ExitError carries the exit code a command ends with.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string { return e.Err.Error() }
-func (e *ExitError) Unwrap() error { return e.Err }
-
 // Usage wraps err as bad usage or bad input (exit 2).
-func Usage(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
+func Usage(err error) error { return fault.Mark(fault.KindInput, err) }
 
 // Partial reports a run that finished with some items failed (exit 3).
-func Partial(err error) error { return &ExitError{Code: ExitPartial, Err: err} }
+func Partial(err error) error { return fault.Mark(fault.KindPartial, err) }
 
 // Desktop opens the desktop window over a; it is nil in builds without one.
 type Desktop func(a *api.API, assets fs.FS) error
@@ -131,6 +123,8 @@ func Run(ctx context.Context, args []string, o Options) int {
 	return exitCode(err, o.Stderr)
 }
 
+// exitCode is the exit code of err, from its kind (fault.Classify), the same
+// classification that gives the web face its HTTP status.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
@@ -141,22 +135,19 @@ func exitCode(err error, stderr io.Writer) int {
 		return ExitFailed
 	}
 	fmt.Fprintln(stderr, "cutover:", err)
-	var ee *ExitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.Code
-	case api.IsInputError(err), api.IsNotFound(err), isFlagError(err):
+	switch fault.Classify(err).Kind {
+	case fault.KindInput, fault.KindNotFound:
 		return ExitUsage
+	case fault.KindPartial:
+		return ExitPartial
 	}
 	return ExitFailed
 }
 
+// flagError is a flag cobra could not parse: bad usage.
 type flagError struct{ error }
 
-func isFlagError(err error) bool {
-	var fe flagError
-	return errors.As(err, &fe)
-}
+func (flagError) FaultKind() fault.Kind { return fault.KindInput }
 
 func newRoot(env *Env) *cobra.Command {
 	root := &cobra.Command{

@@ -6,7 +6,6 @@ package project
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"regexp"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cutover/backend/fault"
 )
 
 // Provider is the kind of destination.
@@ -183,40 +184,17 @@ type Input struct {
 	Status   *string   `json:"status,omitempty"`
 }
 
-// FieldError is bad input in one field: what was given and what was expected.
-type FieldError struct {
-	Field    string `json:"field"`
-	Value    string `json:"value"`
-	Expected string `json:"expected"`
-}
+// FieldError is bad input in one field: what was given and what was expected. It is
+// fault.FieldError, the backend's one type for a bad field, under the name this
+// package's callers know.
+type FieldError = fault.FieldError
 
-func (e *FieldError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("%s: %s", e.Field, e.Expected)
-	}
-	return fmt.Sprintf("%s: %q: expected %s", e.Field, e.Value, e.Expected)
-}
-
-// InputErrors is every problem found in one input, so a form can show them all at once.
-type InputErrors []*FieldError
-
-func (es InputErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return "invalid input:\n  " + strings.Join(parts, "\n  ")
-}
+// InputErrors is every problem found in one input, so a form can show them all at once
+// (fault.FieldErrors).
+type InputErrors = fault.FieldErrors
 
 // IsInputError reports whether err is bad user input (exit code 2 on the command line).
-func IsInputError(err error) bool {
-	var fe *FieldError
-	var fes InputErrors
-	return errors.As(err, &fe) || errors.As(err, &fes)
-}
+func IsInputError(err error) bool { return fault.Is(err, fault.KindInput) }
 
 var (
 	nameRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)

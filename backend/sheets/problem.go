@@ -3,6 +3,8 @@ package sheets
 import (
 	"fmt"
 	"strings"
+
+	"cutover/backend/fault"
 )
 
 // Severity of a problem: an error keeps the row out; a warning is worth a look.
@@ -14,6 +16,11 @@ const (
 )
 
 // Problem is one thing wrong with a cell, a row or a column, located precisely.
+//
+// It is a row of an import's result (ImportReport lists them, warnings included, so
+// the preview can show every one beside its row) more than an error; Problems, the
+// errors of an import that imported nothing, is the error, and both are fault.Input so
+// that every face shows their file, row and column.
 type Problem struct {
 	Severity Severity `json:"severity"`
 	File     string   `json:"file"`
@@ -61,8 +68,11 @@ func (p Problem) Error() string {
 	return s
 }
 
-// InputError marks a problem as the user's bad input.
-func (p Problem) InputError() bool { return true }
+// InputFields makes a problem an Input error, located in its file.
+func (p Problem) InputFields() []fault.Field {
+	return []fault.Field{{Field: p.Field, Value: p.Value, Expected: p.Expected, Problem: p.Message, Message: p.Error(),
+		File: p.File, Sheet: p.Sheet, Row: p.Row, Column: p.Column}}
+}
 
 // Problems is the errors of an import, as one error.
 type Problems []Problem
@@ -78,5 +88,11 @@ func (ps Problems) Error() string {
 	return fmt.Sprintf("%d errors, nothing imported; first: %s%s", len(ps), ps[0].Error(), more)
 }
 
-// InputError marks the problems as the user's bad input.
-func (ps Problems) InputError() bool { return true }
+// InputFields makes Problems an Input error: one field for each problem.
+func (ps Problems) InputFields() []fault.Field {
+	out := make([]fault.Field, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.InputFields()...)
+	}
+	return out
+}

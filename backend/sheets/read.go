@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"cutover/backend/fault"
 )
 
 // Table is the non-empty rows of one sheet or CSV file, cells as text, in file order.
@@ -44,7 +46,9 @@ var DefaultLimits = Limits{
 	MaxXML:      64 << 20,
 }
 
-// FileError is a problem with a whole file rather than one cell.
+// FileError is a problem with a whole file rather than one cell: it cannot be read,
+// it is empty, it has no such sheet. It has no field or column, so it is not a Problem
+// (a row of an import's result); the faces show it as an input error naming the file.
 type FileError struct {
 	File     string `json:"file"`
 	Sheet    string `json:"sheet,omitempty"`
@@ -66,8 +70,13 @@ func (e *FileError) Error() string {
 	return b.String()
 }
 
-// InputError marks this as the user's bad input.
+// InputError marks this as the user's bad input (the older marker, which callers still ask).
 func (e *FileError) InputError() bool { return true }
+
+// InputFields makes a FileError an Input error naming its file.
+func (e *FileError) InputFields() []fault.Field {
+	return []fault.Field{{Problem: e.Problem, Expected: e.Expected, Message: e.Error(), File: e.File, Sheet: e.Sheet, Row: e.Row}}
+}
 
 const expectSheet = "an .xlsx workbook or a .csv file (UTF-8, UTF-16 or Windows-1252; separated by commas, semicolons or tabs)"
 

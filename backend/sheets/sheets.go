@@ -17,9 +17,9 @@
 package sheets
 
 import (
-	"fmt"
 	"strings"
 
+	"cutover/backend/fault"
 	"cutover/backend/people"
 )
 
@@ -45,22 +45,9 @@ func ParseKind(s string) (Kind, error) {
 	return "", &ArgError{Field: "kind", Value: s, Expected: "users, groups or contacts"}
 }
 
-// ArgError is a bad argument (not a cell): a kind, a format, a file name.
-type ArgError struct {
-	Field    string
-	Value    string
-	Expected string
-}
-
-func (e *ArgError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("%s: missing; expected %s", e.Field, e.Expected)
-	}
-	return fmt.Sprintf("%s: %q: expected %s", e.Field, e.Value, e.Expected)
-}
-
-// InputError marks this as the user's bad input.
-func (e *ArgError) InputError() bool { return true }
+// ArgError is a bad argument (not a cell): a kind, a format, a file name. It is
+// fault.FieldError, the backend's one type for a bad field.
+type ArgError = fault.FieldError
 
 // Field names of the records, used as keys of a row's values.
 const (

@@ -3,16 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"cutover/backend/fault"
 	"cutover/backend/project"
 )
 
-// ErrDuplicate is returned when a unique name is taken.
-var ErrDuplicate = errors.New("already exists")
+// ErrDuplicate is returned when a unique name is taken: the user's input (fault.KindInput).
+var ErrDuplicate = fault.New(fault.KindInput, "already exists")
 
 const wallLayout = "2006-01-02T15:04"
 

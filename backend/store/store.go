@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,13 +20,15 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"cutover/backend/fault"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// ErrNotFound is returned by lookups that find no row.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned by lookups that find no row (fault.KindNotFound).
+var ErrNotFound = fault.New(fault.KindNotFound, "not found")
 
 // Store is the application's database.
 type Store struct {

@@ -2,7 +2,8 @@
 // operations of package api over HTTP on a loopback address, so the same UI runs in
 // a browser. Every operation is a method of *api.API called by name:
 //
-//	POST /api/call/<Method>   body: JSON array of arguments   → {"result": ...} or {"error": ...}
+//	POST /api/call/<Method>   body: JSON array of arguments   → {"result": ...}
+//	                          or fault's envelope {"kind": ..., "error": message, "fields": [...]}
 //	GET  /api/events          Server-Sent Events from the api's event bus
 //
 // Defences for a server on loopback: a random token per launch (carried once by the
@@ -16,18 +17,18 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"reflect"
 	"strings"
 	"time"
 
 	"cutover/backend/api"
+	"cutover/backend/dispatch"
+	"cutover/backend/fault"
 	"cutover/backend/project"
 )
 
@@ -35,11 +36,11 @@ const cookieName = "cutover_token"
 
 // Server is the local web app.
 type Server struct {
-	api     *api.API
-	token   string
-	assets  http.Handler
-	methods map[string]reflect.Method
-	log     *slog.Logger
+	api    *api.API
+	calls  *dispatch.Dispatcher
+	token  string
+	assets http.Handler
+	log    *slog.Logger
 }
 
 // NewToken returns a fresh random token.
@@ -57,18 +58,7 @@ func New(a *api.API, assets fs.FS, token string, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{api: a, token: token, assets: http.FileServerFS(assets), methods: Methods(), log: log}
-}
-
-// Methods lists the operations callable by name: the exported methods of *api.API.
-func Methods() map[string]reflect.Method {
-	t := reflect.TypeOf(&api.API{})
-	out := map[string]reflect.Method{}
-	for i := 0; i < t.NumMethod(); i++ {
-		m := t.Method(i)
-		out[m.Name] = m
-	}
-	return out
+	return &Server{api: a, calls: dispatch.New(a), token: token, assets: http.FileServerFS(assets), log: log}
 }
 
 // Handler is the whole app: assets, API and events, behind the Host check.
@@ -77,7 +67,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/call/{method}", s.requireToken(s.call))
 	mux.HandleFunc("GET /api/events", s.requireToken(s.events))
 	mux.HandleFunc("/api/", s.requireToken(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not found", "notfound", nil)
+		writeError(w, http.StatusNotFound, &fault.Envelope{Kind: fault.KindNotFound, Message: "not found"})
 	}))
 	mux.HandleFunc("/", s.index)
 	return s.checkHost(mux)
@@ -88,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) checkHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isLoopbackHost(r.Host) {
-			writeError(w, http.StatusMisdirectedRequest, "refused: Host "+r.Host+" is not this loopback server", "host", nil)
+			refuse(w, http.StatusMisdirectedRequest, "host", "refused: Host "+r.Host+" is not this loopback server")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -143,23 +133,17 @@ func (s *Server) requireToken(next http.HandlerFunc) http.HandlerFunc {
 			tok = c.Value
 		}
 		if tok == "" || !s.tokenOK(tok) {
-			writeError(w, http.StatusUnauthorized, "unauthorized: open the URL printed by `cutover serve` (it carries this launch's token)", "auth", nil)
+			refuse(w, http.StatusUnauthorized, "auth", "unauthorized: open the URL printed by `cutover serve` (it carries this launch's token)")
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !viaHeader {
 			if o := r.Header.Get("Origin"); o != "http://"+r.Host {
-				writeError(w, http.StatusForbidden, "refused: request from another origin ("+o+")", "origin", nil)
+				refuse(w, http.StatusForbidden, "origin", "refused: request from another origin ("+o+")")
 				return
 			}
 		}
 		next(w, r)
 	}
-}
-
-type errorBody struct {
-	Error  string                `json:"error"`
-	Kind   string                `json:"kind"`
-	Fields []*project.FieldError `json:"fields,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -169,86 +153,58 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, msg, kind string, fields []*project.FieldError) {
-	writeJSON(w, status, errorBody{Error: msg, Kind: kind, Fields: fields})
+// writeError answers with fault's envelope, the error shape of every face.
+func writeError(w http.ResponseWriter, status int, env *fault.Envelope) {
+	writeJSON(w, status, env)
+}
+
+// refuse answers a request the server's defences turn away before any operation runs
+// (kinds "host", "auth", "origin", which only this face has).
+func refuse(w http.ResponseWriter, status int, kind, msg string) {
+	writeError(w, status, &fault.Envelope{Kind: fault.Kind(kind), Message: msg})
+}
+
+// statusOf is the HTTP status of an error of kind k.
+func statusOf(k fault.Kind) int {
+	switch k {
+	case fault.KindInput:
+		return http.StatusBadRequest
+	case fault.KindNotFound:
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
 }
 
 // maxBody bounds a call's arguments (spreadsheets travel as base64 in them).
 const maxBody = 64 << 20
 
-var errorType = reflect.TypeOf((*error)(nil)).Elem()
-
+// call runs an operation through the dispatcher the desktop window's binding uses too.
 func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
-	m, ok := s.methods[name]
-	if !ok {
-		writeError(w, http.StatusNotFound, "no operation "+name, "notfound", nil)
-		return
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "request too large", "input", nil)
+		writeError(w, http.StatusRequestEntityTooLarge, &fault.Envelope{Kind: fault.KindInput, Message: "request too large"})
 		return
 	}
-	var raw []json.RawMessage
+	var args []json.RawMessage
 	if len(strings.TrimSpace(string(body))) > 0 {
-		if err := json.Unmarshal(body, &raw); err != nil {
-			writeError(w, http.StatusBadRequest, "body must be a JSON array of arguments: "+err.Error(), "input", nil)
+		if err := json.Unmarshal(body, &args); err != nil {
+			writeError(w, http.StatusBadRequest, &fault.Envelope{Kind: fault.KindInput, Message: "body must be a JSON array of arguments: " + err.Error()})
 			return
 		}
 	}
-	nin := m.Type.NumIn() - 1 // receiver first
-	if len(raw) > nin {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s takes %d arguments, got %d", name, nin, len(raw)), "input", nil)
-		return
-	}
-	args := []reflect.Value{reflect.ValueOf(s.api)}
-	for i := 0; i < nin; i++ {
-		v := reflect.New(m.Type.In(i + 1))
-		if i < len(raw) {
-			if err := json.Unmarshal(raw[i], v.Interface()); err != nil {
-				writeError(w, http.StatusBadRequest, fmt.Sprintf("%s argument %d: %v", name, i+1, err), "input", nil)
-				return
-			}
-		}
-		args = append(args, v.Elem())
-	}
 	start := time.Now()
-	out := m.Func.Call(args)
-	var result any
-	for _, o := range out {
-		if o.Type().Implements(errorType) && o.Type() == errorType {
-			if !o.IsNil() {
-				s.respondError(w, name, o.Interface().(error))
-				return
-			}
-			continue
+	result, err := s.calls.Call(name, args)
+	if err != nil {
+		env := fault.Classify(err)
+		if env.Kind == fault.KindFailed {
+			s.log.Error("call failed", "method", name, "err", err)
 		}
-		result = o.Interface()
+		writeError(w, statusOf(env.Kind), env)
+		return
 	}
 	s.log.Debug("call", "method", name, "took", time.Since(start))
 	writeJSON(w, http.StatusOK, map[string]any{"result": result})
-}
-
-func (s *Server) respondError(w http.ResponseWriter, method string, err error) {
-	var fields []*project.FieldError
-	var fe *project.FieldError
-	var fes project.InputErrors
-	switch {
-	case errors.As(err, &fes):
-		fields = fes
-	case errors.As(err, &fe):
-		fields = []*project.FieldError{fe}
-	}
-	switch {
-	case api.IsInputError(err):
-		writeError(w, http.StatusBadRequest, err.Error(), "input", fields)
-	case api.IsNotFound(err):
-		writeError(w, http.StatusNotFound, err.Error(), "notfound", nil)
-	default:
-		s.log.Error("call failed", "method", method, "err", err)
-		writeError(w, http.StatusInternalServerError, err.Error(), "internal", nil)
-	}
 }
 
 // events streams the bus as Server-Sent Events until the client goes away.

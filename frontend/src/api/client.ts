@@ -1,24 +1,62 @@
-// The one place that knows whether the app runs in the desktop window (Wails
-// bindings of the Go *api.API) or in a browser (the local web app's HTTP API).
-// Pages call `call('Method', ...args)` and `onEvent('domain:what', cb)` and never care.
+// The one place that knows whether the app runs in the desktop window (the Wails
+// binding App.Call) or in a browser (the local web app's HTTP API). Both reach the same
+// Go dispatcher (backend/dispatch) and both answer an error with the same envelope
+// (backend/fault): pages call `call('Method', ...args)` and `onEvent('domain:what', cb)`
+// and never care.
 
+/** One place where input is wrong (backend/fault.Field). */
 export interface FieldError {
   field: string
   value: string
   expected: string
+  problem?: string
+  /** All of it as one sentence, as the backend words it. */
+  message?: string
+  file?: string
+  sheet?: string
+  row?: number
+  column?: string
 }
+
+/** An error's kind: 'input' (bad input), 'notfound', 'partial', 'failed' (and, from the web face's defences, 'auth', 'origin', 'host'). */
+export type ErrorKind = 'input' | 'notfound' | 'partial' | 'failed' | string
 
 /** An error from the backend: its message, its kind and, for bad input, the fields. */
 export class ApiError extends Error {
-  kind: string
+  kind: ErrorKind
   fields: FieldError[]
   status: number
-  constructor(message: string, kind = 'internal', fields: FieldError[] = [], status = 0) {
+  constructor(message: string, kind: ErrorKind = 'failed', fields: FieldError[] = [], status = 0) {
     super(message)
     this.kind = kind
     this.fields = fields
     this.status = status
   }
+}
+
+/** The envelope both faces answer an error with (backend/fault.Envelope). */
+interface Envelope {
+  kind?: string
+  error?: string
+  fields?: FieldError[]
+}
+
+/**
+ * The ApiError of a rejected window call. The binding rejects with the JSON of the
+ * envelope as the error's message (backend/fault.Wire); an error raised by Wails itself
+ * before the call (a timeout, unparsable arguments) is a plain message.
+ */
+function fromWindow(e: unknown): ApiError {
+  const text = typeof e === 'string' ? e : String((e as Error)?.message ?? e)
+  try {
+    const env = JSON.parse(text) as Envelope
+    if (env && typeof env.kind === 'string' && typeof env.error === 'string') {
+      return new ApiError(env.error, env.kind, env.fields ?? [])
+    }
+  } catch {
+    /* not an envelope */
+  }
+  return new ApiError(text, 'failed')
 }
 
 /** An event from the backend's event bus. */
@@ -29,17 +67,19 @@ export interface BackendEvent<T = unknown> {
   data: T
 }
 
-type Binding = Record<string, (...args: unknown[]) => Promise<unknown>>
+interface Binding {
+  Call: (method: string, args: unknown[]) => Promise<unknown>
+}
 
 declare global {
   interface Window {
-    go?: { api?: { API?: Binding } }
+    go?: { main?: { App?: Binding } }
     runtime?: { EventsOn: (name: string, cb: (ev: BackendEvent) => void) => () => void }
   }
 }
 
 function binding(): Binding | undefined {
-  return window.go?.api?.API
+  return window.go?.main?.App
 }
 
 /** Whether the app runs inside the desktop window. */
@@ -51,12 +91,10 @@ export function inDesktop(): boolean {
 export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   const b = binding()
   if (b) {
-    const fn = b[method]
-    if (!fn) throw new ApiError(`no operation ${method}`, 'notfound')
     try {
-      return (await fn(...args)) as T
+      return (await b.Call(method, args)) as T
     } catch (e) {
-      throw new ApiError(typeof e === 'string' ? e : String((e as Error)?.message ?? e), 'error')
+      throw fromWindow(e)
     }
   }
   const res = await fetch(`/api/call/${encodeURIComponent(method)}`, {
@@ -65,11 +103,11 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
     credentials: 'same-origin',
     body: JSON.stringify(args),
   })
-  let body: { result?: T; error?: string; kind?: string; fields?: FieldError[] } = {}
+  let body: { result?: T } & Envelope = {}
   try {
     body = await res.json()
   } catch {
-    throw new ApiError(`${method}: HTTP ${res.status}`, 'internal', [], res.status)
+    throw new ApiError(`${method}: HTTP ${res.status}`, 'failed', [], res.status)
   }
   if (!res.ok) throw new ApiError(body.error ?? `HTTP ${res.status}`, body.kind, body.fields ?? [], res.status)
   return body.result as T

@@ -1,4 +1,22 @@
-import { ApiError } from '../api/client'
+import type { ReactNode } from 'react'
+import { ApiError, type FieldError } from '../api/client'
+
+/** One problem of a list, its field in bold: "tz: “Mars/Olympus”: expected an IANA time zone". */
+function line(f: FieldError): ReactNode {
+  const text = f.message || `${f.field}: ${f.value ? `“${f.value}”: expected ` : ''}${f.expected}`
+  if (f.field && text.startsWith(f.field)) {
+    return (
+      <>
+        <b>{f.field}</b>
+        {text.slice(f.field.length)}
+      </>
+    )
+  }
+  return text
+}
+
+/** How many problems the box lists (a spreadsheet can have thousands; its preview shows them all). */
+const maxListed = 20
 
 /** Shows an error from the backend; bad input lists every field with what was expected. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -7,13 +25,10 @@ export function ErrorBox({ error }: { error: unknown }) {
     return (
       <div className="error" role="alert">
         <ul>
-          {error.fields.map((f, i) => (
-            <li key={i}>
-              <b>{f.field}</b>
-              {f.value ? <> “{f.value}”</> : null}: {f.value ? 'expected ' : ''}
-              {f.expected}
-            </li>
+          {error.fields.slice(0, maxListed).map((f, i) => (
+            <li key={i}>{line(f)}</li>
           ))}
+          {error.fields.length > maxListed ? <li>… and {error.fields.length - maxListed} more</li> : null}
         </ul>
       </div>
     )
