@@ -41,14 +41,23 @@ func (b *App) Call(method string, args []json.RawMessage) (any, error) {
 func errorEnvelope(err error) any { return fault.Wire(err) }
 
 func (b *App) startup(ctx context.Context) {
-	b.ctx = ctx
-	ch, cancel := api.Events(b.api).Subscribe()
-	b.cancel = cancel
-	go func() {
+	b.ctx, b.cancel = context.WithCancel(ctx)
+	go b.forward(b.ctx)
+}
+
+// forward sends the API's events to the window. The bus ends a stream that falls too far
+// behind; the window then subscribes again and tells the page, whose stores reload.
+func (b *App) forward(ctx context.Context) {
+	for ctx.Err() == nil {
+		ch, cancel := api.Events(b.api).Subscribe()
 		for ev := range ch {
 			runtime.EventsEmit(ctx, ev.Name, ev)
 		}
-	}()
+		cancel()
+		if ctx.Err() == nil {
+			runtime.EventsEmit(ctx, "events:reconnected", nil)
+		}
+	}
 }
 
 // domReady runs the window check's script, if any, in the loaded page.
