@@ -206,9 +206,11 @@ func parseTagged(rest string) (imap.AppendData, []imap.UID, error) {
 }
 
 // parseUIDs expands an APPENDUID set such as "3955:3957,3960" in ascending order, the
-// order the messages were appended in (RFC 4315); nil when it does not parse.
+// order the messages were appended in (RFC 4315); nil when it does not parse or names more
+// UIDs than one APPEND command can carry (a hostile answer must not exhaust memory).
 func parseUIDs(set string) []imap.UID {
 	var out []imap.UID
+	total := uint64(0)
 	for _, part := range strings.Split(set, ",") {
 		lo, hi, isRange := strings.Cut(part, ":")
 		a, err := strconv.ParseUint(lo, 10, 32)
@@ -224,7 +226,7 @@ func parseUIDs(set string) []imap.UID {
 		if a > b {
 			a, b = b, a
 		}
-		if b-a > 1<<20 {
+		if total += b - a + 1; total > multiAppendMax {
 			return nil
 		}
 		for u := a; u <= b; u++ {

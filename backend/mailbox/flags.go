@@ -24,7 +24,6 @@ type flagSync struct {
 	entry         Entry
 	add, remove   []imap.Flag
 	current       []string
-	sourceCurrent []imap.Flag
 }
 
 func flagChanges(st *sourceState) []flagSync {

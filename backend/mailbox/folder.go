@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -109,7 +108,7 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 func (r *folderRun) source(ctx context.Context) error {
 	fp := r.fp
 	st := fp.scan
-	if st != nil && !fp.attempted && time.Since(fp.scanned) > planKeepFor {
+	if st != nil && !fp.attempted && r.c.Now().Sub(fp.scanned) > planKeepFor {
 		st = nil // the planning listing is old: the first attempt lists again
 	}
 	fp.attempted = true
@@ -119,7 +118,7 @@ func (r *folderRun) source(ctx context.Context) error {
 			return err
 		}
 		fp.count(r.tr, st)
-		fp.scan, fp.scanned = st, time.Now()
+		fp.scan, fp.scanned = st, r.c.Now()
 		r.st = st
 		return nil
 	}

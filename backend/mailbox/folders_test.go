@@ -135,8 +135,32 @@ func FuzzParseTagged(f *testing.F) {
 	f.Add("OK [APPENDUID 1 2] done")
 	f.Add("NO [LIMIT] too big")
 	f.Add("BAD [")
+	f.Add("OK [APPENDUID 7 1:4294967295] a hostile answer")
 	f.Fuzz(func(t *testing.T, s string) {
-		parseTagged(s)
+		data, uids, err := parseTagged(s)
+		status, _, _ := strings.Cut(s, " ")
+		ok := strings.EqualFold(status, "OK")
+		if ok != (err == nil) {
+			t.Fatalf("%q: error %v, but its status is %q", s, err, status)
+		}
+		if err != nil {
+			var ie *imap.Error
+			if !asIMAPError(err, &ie) || ie.Type == "" {
+				t.Fatalf("%q: a refusal must be an *imap.Error with its type, got %#v", s, err)
+			}
+			return
+		}
+		if len(uids) > multiAppendMax {
+			t.Fatalf("%q: %d UIDs from one APPEND answer; at most %d", s, len(uids), multiAppendMax)
+		}
+		for i := 1; i < len(uids); i++ {
+			if uids[i] <= uids[i-1] && !strings.Contains(s, ",") {
+				t.Fatalf("%q: UIDs %v not ascending", s, uids)
+			}
+		}
+		if len(uids) == 1 && data.UID != uids[0] {
+			t.Fatalf("%q: one UID %d but AppendData.UID %d", s, uids[0], data.UID)
+		}
 	})
 }
 

@@ -22,8 +22,11 @@ type Entry struct {
 	Matched     bool // found at the destination already, not appended
 }
 
-// Ledger records copied messages. Record is called with batches of entries whose APPEND
-// succeeded; each call is one transaction.
+// Ledger records copied messages: the ones whose APPEND the destination answered (with
+// their destination UID when it said, RFC 4315), and the ones found at the destination
+// already (Matched). Record is called with batches (a few hundred entries, or a second's
+// worth); each call is one transaction. A crash loses at most the batch being filled: the
+// next run finds those copies at the destination before it appends anything.
 type Ledger interface {
 	Copied(ctx context.Context, job, folder string, uidValidity uint32) (map[imap.UID]Entry, error)
 	// DestClaims lists, per message key, the destination UIDs that ledger entries of job

@@ -101,7 +101,7 @@ func (r *folderRun) stream(ctx context.Context, todo []srcMsg) error {
 			tr.add(len(batch), batchBytes, 0)
 			batch, batchBytes = batch[:0], 0
 		}
-		lastFlush := time.Now()
+		lastFlush := c.Now()
 		streak := 0 // answers in a row since the group size last changed
 		for p := range pending {
 			var data *imap.AppendData
@@ -151,9 +151,9 @@ func (r *folderRun) stream(ctx context.Context, todo []srcMsg) error {
 			batchBytes += p.size
 			fr.Copied++
 			fr.CopiedBytes += p.size
-			if len(batch) >= c.BatchSize || time.Since(lastFlush) > time.Second {
+			if len(batch) >= c.BatchSize || c.Now().Sub(lastFlush) > time.Second {
 				flush()
-				lastFlush = time.Now()
+				lastFlush = c.Now()
 			}
 		}
 		flush()
