@@ -113,8 +113,9 @@ var wellKnown = map[string]string{
 	"[gmail]/all mail": `\All`, "[gmail]/starred": `\Flagged`,
 }
 
-// canonical turns a folder name into "/"-separated form, the INBOX prefix of servers that
-// keep every folder under INBOX ("INBOX.Sent") removed.
+// canonical turns a folder name into "/"-separated form; a "/" inside a level of a name
+// with another delimiter becomes "\x00". (MapFolders drops the INBOX prefix of servers that
+// keep every folder under INBOX, "INBOX.Sent", when it picks the own name.)
 func canonical(name, delim string) string {
 	n := name
 	if delim != "" && delim != "/" {
@@ -198,7 +199,7 @@ func MapFolders(src []Folder, dst []Folder, dstDelim string, rules []Rule) []Map
 	}
 	order := append([]*mapped(nil), all...)
 	sort.SliceStable(order, func(i, j int) bool { return folderLess(order[i].Source, order[j].Source) })
-	p := &planner{taken: map[string]*holder{}}
+	p := &planner{taken: map[string]*holder{}, next: map[string]int{}}
 
 	// 1. Rules, then INBOX.
 	for _, m := range order {
@@ -301,8 +302,10 @@ func MapFolders(src []Folder, dst []Folder, dstDelim string, rules []Rule) []Map
 				break
 			}
 		}
-		for n := 2; name == ""; n++ {
-			if c := fmt.Sprintf("%s (%d)", m.own, n); p.taken[fold(c)] == nil {
+		for name == "" {
+			k := fold(m.own)
+			p.next[k]++ // counted per name, so many folders of one name stay linear
+			if c := fmt.Sprintf("%s (%d)", m.own, p.next[k]+1); p.taken[fold(c)] == nil {
 				name = c
 			}
 		}
@@ -407,6 +410,7 @@ func (m *mapped) merged(group []*mapped) {
 // planner holds the destination names claimed so far, by folded name.
 type planner struct {
 	taken map[string]*holder
+	next  map[string]int // the last " (n)" tried after a name
 }
 
 // holder is who holds a destination name.
