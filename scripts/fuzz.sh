@@ -16,3 +16,4 @@ fuzz ./backend/dnscheck FuzzAnswerOf
 fuzz ./backend/mailbox FuzzHeaderField
 fuzz ./backend/mailbox FuzzParseTagged
 fuzz ./backend/mailbox FuzzEncodeMUTF7
+fuzz ./backend/mailbox FuzzMapFoldersNeverMerges

@@ -126,6 +126,9 @@ func foldersCommand(env *Env) *cobra.Command {
 					} else if !m.Exists {
 						dest += " (new)"
 					}
+					if len(m.MergedWith) > 0 { // only a rule merges; the reason names it
+						dest += " (merged)"
+					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t\n", m.Source, dest, m.Reason)
 				}
 				tw.Flush()

@@ -4,7 +4,6 @@
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { startApp, cli, repo } from './harness.mjs'
 
@@ -14,10 +13,9 @@ const fill = 300
 
 function startPair() {
   const bin = join(repo, 'build', 'bin', 'dovecot-pair')
-  if (!existsSync(bin)) {
-    execFileSync('go', ['build', '-o', bin, './backend/internal/testsrv/cmd/dovecot-pair'], { cwd: repo, stdio: 'inherit' })
-  }
-  const proc = spawn(bin, ['-users', 'alice,bob', '-fill', String(fill)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Built every time (quick when nothing changed): a binary left from an older checkout may lack a flag used here.
+  execFileSync('go', ['build', '-o', bin, './backend/internal/testsrv/cmd/dovecot-pair'], { cwd: repo, stdio: 'inherit' })
+  const proc = spawn(bin, ['-users', 'alice,bob', '-fill', String(fill), '-folders', 'Entwürfe'], { stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((ok, fail) => {
     let out = ''
     let err = ''
@@ -86,7 +84,23 @@ test('analysing shows the folder tree with counts and what each pass would copy'
   const mapping = page.getByTestId('mapping')
   await mapping.getByText('special-use \\Sent').waitFor()
   assert.match(await mapping.innerText(), /Archive\.2024\s+Archive\/2024/)
+  // The source has its own Drafts (\Drafts): the user's Entwürfe is not merged into it by its name, and the page says why.
+  const kept = mapping.locator('tr[data-source="Entwürfe"]')
+  await kept.getByText('Drafts at the source has \\Drafts; Entwürfe keeps its name').waitFor()
+  assert.match(await kept.innerText(), /^Entwürfe\s+Entwürfe\b/)
+  await kept.getByText('kept apart').waitFor()
   await app.shot('mailboxes-folders')
+  // Only a rule merges, and both folders of the merge say so, naming the rule.
+  await mapping.getByLabel('Folder pattern').fill('Entwürfe')
+  await mapping.getByLabel('Rule action').selectOption('rename')
+  await mapping.getByLabel('Rename target').fill('Drafts')
+  await mapping.getByRole('button', { name: 'Add rule' }).click()
+  await kept.getByText('rule Entwürfe; merged with Drafts by rule Entwürfe').waitFor()
+  await kept.getByText('merged', { exact: true }).waitFor()
+  const drafts = mapping.locator('tr[data-source="Drafts"]')
+  await drafts.getByText('special-use \\Drafts; merged with Entwürfe by rule Entwürfe').waitFor()
+  await drafts.getByText('merged', { exact: true }).waitFor()
+  await app.shot('mailboxes-folders-merged')
 })
 
 test('the pre pass runs with progress numbers and ends done', async () => {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // Fill appends n sample messages to user's mailbox over IMAP with pipelined LITERAL+
@@ -120,4 +122,23 @@ func (d *Dovecot) Fill(user string, n int) error {
 		}
 	}
 	return nil
+}
+
+// CreateFolders creates empty folders in user's mailbox, names in UTF-8 with the server's
+// separator ("Entwürfe", "Work.Projects"); a folder that exists already is fine.
+func (d *Dovecot) CreateFolders(user string, names ...string) error {
+	c, err := imapclient.DialInsecure(d.Addr(), nil)
+	if err != nil {
+		return fmt.Errorf("create folders of %s: %w", user, err)
+	}
+	defer c.Close()
+	if err := c.Login(user, d.Password(user)).Wait(); err != nil {
+		return fmt.Errorf("create folders of %s: login: %w", user, err)
+	}
+	for _, n := range names {
+		if err := c.Create(n, nil).Wait(); err != nil && !strings.Contains(err.Error(), "exists") {
+			return fmt.Errorf("create folder %q of %s: %w", n, user, err)
+		}
+	}
+	return c.Logout().Wait()
 }

@@ -125,6 +125,11 @@ export interface Mapping {
   reason: string
   excluded?: boolean
   exists: boolean
+  /** Other source folders going to the same destination folder: only a rename rule merges. */
+  mergedWith?: string[]
+  mergeRules?: string[]
+  /** The source folder a guess would have merged this one with; reason says why it did not. */
+  keptApartFrom?: string
 }
 
 export interface MailRule {

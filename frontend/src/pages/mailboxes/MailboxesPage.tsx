@@ -290,8 +290,12 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
             <thead><tr><th>Source folder</th><th>Destination folder</th><th>Why</th></tr></thead>
             <tbody>
               {plan.mapping.map((m) => (
-                <tr key={m.source} className={m.excluded ? 'muted' : undefined}>
-                  <td>{m.source}</td><td>{m.excluded ? <i>not copied</i> : m.dest}{!m.excluded && !m.exists ? <span className="muted"> (new)</span> : null}</td><td>{m.reason}</td>
+                <tr key={m.source} data-source={m.source} className={m.excluded ? 'muted' : m.mergedWith?.length ? 'warn' : undefined}>
+                  <td>{m.source}</td>
+                  <td>{m.excluded ? <i>not copied</i> : m.dest}{!m.excluded && !m.exists ? <span className="muted"> (new)</span> : null}
+                    {m.mergedWith?.length ? <> <span className="badge state-partial" title={`merged with ${m.mergedWith.join(', ')} by rule ${(m.mergeRules ?? []).join(', ')}`}>merged</span></> : null}
+                    {m.keptApartFrom ? <> <span className="badge" title={`not merged with ${m.keptApartFrom}`}>kept apart</span></> : null}</td>
+                  <td>{m.reason}</td>
                 </tr>
               ))}
             </tbody>

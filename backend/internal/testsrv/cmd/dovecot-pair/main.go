@@ -2,7 +2,7 @@
 // destination — for benchmarks and manual tries, prints how to reach them, and stops them
 // on SIGTERM or Ctrl-C. Nothing of the system's own Dovecot is used or touched.
 //
-//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-fill N] [-max-mail-size N] [-env]
+//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-fill N] [-folders A,B] [-max-mail-size N] [-env]
 //
 // Default output is one JSON object {"source": {...}, "dest": {...}} on one line (hosts,
 // ports, CA file, users with passwords, master user); -env prints shell variable lines
@@ -31,6 +31,7 @@ func main() {
 	fsync := flag.Bool("fsync", false, "keep Dovecot's fsync calls (default: mail_fsync = never)")
 	env := flag.Bool("env", false, "print shell variable lines instead of JSON")
 	fill := flag.Int("fill", 0, "append this many sample messages to each source user (INBOX, Sent, Archive.2024)")
+	folders := flag.String("folders", "", "comma-separated empty folders to create for each source user (UTF-8, \".\" between levels)")
 	flag.Parse()
 
 	us := parseUsers(*users)
@@ -50,6 +51,17 @@ func main() {
 	if *fill > 0 {
 		for _, u := range us {
 			if err := src.Fill(u.Name, *fill); err != nil {
+				fmt.Fprintln(os.Stderr, "dovecot-pair:", err)
+				src.Stop()
+				dst.Stop()
+				os.Exit(1)
+			}
+		}
+	}
+
+	if *folders != "" {
+		for _, u := range us {
+			if err := src.CreateFolders(u.Name, strings.Split(*folders, ",")...); err != nil {
 				fmt.Fprintln(os.Stderr, "dovecot-pair:", err)
 				src.Stop()
 				dst.Stop()
