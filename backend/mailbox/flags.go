@@ -21,9 +21,9 @@ func flagStrings(fl []imap.Flag) []string {
 
 // flagSync is a change of flags at the source since a message was copied.
 type flagSync struct {
-	entry         Entry
-	add, remove   []imap.Flag
-	current       []string
+	entry       Entry
+	add, remove []imap.Flag
+	current     []string
 }
 
 func flagChanges(st *sourceState) []flagSync {
