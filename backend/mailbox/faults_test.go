@@ -2,6 +2,7 @@ package mailbox_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -252,7 +253,10 @@ type childArgs struct {
 }
 
 func startChild(t *testing.T, src, dst *testsrv.Dovecot, db string, a childArgs) (*exec.Cmd, *bufio.Scanner) {
-	a.DB, a.User, a.SrcPort, a.DstPort = db, "alice", src.Port, dst.Port
+	a.DB, a.User, a.SrcPort = db, "alice", src.Port
+	if a.DstPort == 0 {
+		a.DstPort = dst.Port
+	}
 	a.SrcPassword, a.DstPassword = src.Password("alice"), dst.Password("alice")
 	spec, _ := json.Marshal(a)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCopyProcess$", "-test.v")
@@ -296,7 +300,13 @@ func killCorpus(n int) []seedMsg {
 // time the pass reaches point (0: never), and reports whether it was killed.
 func runKilled(t *testing.T, src, dst *testsrv.Dovecot, db string, point mailbox.Checkpoint, n int) bool {
 	t.Helper()
-	cmd, lines := startChild(t, src, dst, db, childArgs{KillAt: string(point), KillN: n})
+	return runChild(t, src, dst, db, childArgs{KillAt: string(point), KillN: n})
+}
+
+// runChild runs a copy in a child process with a; it reports whether it was killed.
+func runChild(t *testing.T, src, dst *testsrv.Dovecot, db string, a childArgs) bool {
+	t.Helper()
+	cmd, lines := startChild(t, src, dst, db, a)
 	for lines.Scan() {
 	}
 	err := cmd.Wait()
@@ -522,4 +532,119 @@ func TestCopyThroughConnectionsThatKeepDroppingFinishesExactlyOnce(t *testing.T)
 		t.Errorf("copied %d + found %d, want %d: each message counted once", res.Copied, res.Matched, n)
 	}
 	progress.check(t, len(msgs), len(msgs))
+}
+
+// rewritingProxy forwards connections to target and adds a header field at the top of
+// every message APPENDed through it, as servers that store messages their own way do
+// (Exchange and Gmail add and rewrite header fields): a copy's header hash and size no
+// longer match the original's.
+type rewritingProxy struct {
+	ln     net.Listener
+	target string
+}
+
+const rewrittenField = "X-Stored-By: a rewriting server\r\n"
+
+func newRewritingProxy(t *testing.T, target string) *rewritingProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rewritingProxy{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.handle(c)
+		}
+	}()
+	return p
+}
+
+func (p *rewritingProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+func (p *rewritingProxy) handle(c net.Conn) {
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	defer c.Close()
+	defer s.Close()
+	go func() { io.Copy(c, s); c.Close() }()
+	br := bufio.NewReader(c)
+	inAppend := false
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		f := strings.Fields(line)
+		appendStart := len(f) >= 2 && strings.EqualFold(f[1], "APPEND")
+		n, plus, lit := literalAtEnd(line)
+		if !lit {
+			inAppend = false
+			if _, err := io.WriteString(s, line); err != nil {
+				return
+			}
+			continue
+		}
+		extra := ""
+		if appendStart || inAppend {
+			extra, inAppend = rewrittenField, true
+		}
+		head := line[:strings.LastIndexByte(line, '{')]
+		fmt.Fprintf(s, "%s{%d%s}\r\n%s", head, n+int64(len(extra)), plus, extra)
+		if _, err := io.CopyN(s, br, n); err != nil {
+			return
+		}
+	}
+}
+
+// literalAtEnd reads "{n}" or "{n+}" at the end of an IMAP line.
+func literalAtEnd(line string) (n int64, plus string, ok bool) {
+	l := strings.TrimRight(line, "\r\n")
+	i := strings.LastIndexByte(l, '{')
+	if i < 0 || !strings.HasSuffix(l, "}") {
+		return 0, "", false
+	}
+	num := l[i+1 : len(l)-1]
+	if strings.HasSuffix(num, "+") {
+		num, plus = strings.TrimSuffix(num, "+"), "+"
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	return n, plus, err == nil
+}
+
+func TestKilledCopyToADestinationThatRewritesHeadersLeavesNoDuplicate(t *testing.T) {
+	// A destination that rewrites what it stores: a message without a Message-ID cannot be
+	// recognised there by its header. Killed between the destination's answers and the
+	// ledger, a re-run must still find those copies (by their place among the others)
+	// instead of appending them again.
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	seed(t, src, "alice", killCorpus(2000))
+	proxy := newRewritingProxy(t, dst.Addr())
+	db := filepath.Join(t.TempDir(), "cutover.db")
+	for i, n := range []int{130, 40, 20} {
+		if !runChild(t, src, dst, db, childArgs{DstPort: proxy.port(), KillAt: string(mailbox.CheckpointAnswered), KillN: n}) {
+			t.Fatalf("run %d finished before reaching answer #%d: the test did not kill it there", i+1, n)
+		}
+	}
+	if runChild(t, src, dst, db, childArgs{DstPort: proxy.port()}) {
+		t.Fatal("the last run was killed")
+	}
+	source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
+	for _, f := range []string{"INBOX", "Archive", "Reçus"} {
+		for i, m := range dest[f] {
+			b, ok := bytes.CutPrefix(m.Body, []byte(rewrittenField))
+			if !ok {
+				t.Fatalf("%s: a message at the destination did not go through the rewriting server", f)
+			}
+			dest[f][i].Body = b
+		}
+		sameMultiset(t, f, source[f], dest[f])
+	}
 }

@@ -3,6 +3,8 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -237,6 +239,33 @@ func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcM
 		}
 		left = append(left, m)
 	}
+	// What is left without a Message-ID may be at the destination under another header:
+	// servers that store messages their own way (Exchange, Gmail) add and rewrite header
+	// fields, so the header hash no longer matches. Such copies are placed by their order.
+	var unkeyed []imap.UID
+	for k, l := range available {
+		if !strings.HasPrefix(k, "m:") {
+			unkeyed = append(unkeyed, l...)
+		}
+	}
+	if pairs := placeByOrder(st, fp.m.Dest, candidates, left, matched, unkeyed, dmsgs, r.keys); len(pairs) > 0 {
+		placed := map[imap.UID]bool{}
+		for _, p := range pairs {
+			m := p.msg
+			matched = append(matched, Entry{Job: c.Job, Folder: fp.m.Source, UIDValidity: st.uidValidity, UID: m.UID, Key: r.keys[m.UID].key,
+				DestFolder: fp.m.Dest, DestUID: p.dest, Flags: flagStrings(m.Flags), Size: m.Size, Matched: true})
+			matchedBytes += m.Size
+			placed[m.UID] = true
+		}
+		c.Log.Info("messages without a Message-ID found at the destination by their place among the others", "job", c.Job, "folder", fp.m.Source, "count", len(pairs))
+		kept := left[:0]
+		for _, m := range left {
+			if !placed[m.UID] {
+				kept = append(kept, m)
+			}
+		}
+		left = kept
+	}
 	if len(matched) > 0 {
 		if err := c.record(ctx, matched); err != nil {
 			return nil, err
@@ -245,4 +274,114 @@ func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcM
 		r.tr.add(len(matched), matchedBytes, 0)
 	}
 	return left, nil
+}
+
+// placed is a source message found at a destination UID.
+type placed struct {
+	msg  srcMsg
+	dest imap.UID
+}
+
+// placeByOrder finds where messages without a Message-ID landed when their header hash
+// does not match (the destination rewrote their header). Within a folder Cutover appends
+// in UID order on one connection, and a destination numbers what it saves in the order it
+// saves it, so the copies lie in the same order as the originals. Anchors are the pairs
+// known for sure (the ledger's, and the matches by Message-ID just made); between two
+// anchors, the unmatched source messages must all be without a Message-ID and exactly as
+// many as the unaccounted destination messages without one: then they pair in order.
+// After the last anchor, the copies that landed are the first ones sent: they pair with
+// the first source messages if none of those has a Message-ID (it would be an anchor).
+// It is used only where the destination is seen rewriting what it stores (an anchor's copy
+// has another size than the original): on a server that stores the bytes it is given, a
+// header hash that does not match means another message (a draft written at the
+// destination), never a copy. Nothing before the first anchor is placed (messages that
+// were there before the copy), and anything that does not fit exactly is left to be
+// appended: a duplicate is recoverable, a message taken for copied when it is not would
+// be lost.
+func placeByOrder(st *sourceState, dest string, candidates, left []srcMsg, matched []Entry, unkeyed []imap.UID, dmsgs []srcMsg, keys map[imap.UID]keyInfo) []placed {
+	if len(unkeyed) == 0 || len(left) == 0 {
+		return nil
+	}
+	type anchor struct {
+		src, dst imap.UID
+		size     int64
+	}
+	var anchors []anchor
+	for uid, e := range st.ledger {
+		if e.DestFolder == dest && e.DestUID != 0 {
+			anchors = append(anchors, anchor{uid, e.DestUID, e.Size})
+		}
+	}
+	for _, e := range matched {
+		anchors = append(anchors, anchor{e.UID, e.DestUID, e.Size})
+	}
+	destSize := make(map[imap.UID]int64, len(dmsgs))
+	for _, m := range dmsgs {
+		destSize[m.UID] = m.Size
+	}
+	rewrites := false
+	for _, a := range anchors {
+		if n, ok := destSize[a.dst]; ok && n != a.size {
+			rewrites = true
+			break
+		}
+	}
+	if !rewrites || len(anchors) == 0 {
+		return nil
+	}
+	sort.Slice(anchors, func(i, j int) bool { return anchors[i].src < anchors[j].src })
+	for i := 1; i < len(anchors); i++ {
+		if anchors[i].dst <= anchors[i-1].dst {
+			return nil // not in order: nothing can be placed by it
+		}
+	}
+	isLeft := map[imap.UID]bool{}
+	for _, m := range left {
+		isLeft[m.UID] = true
+	}
+	sort.Slice(unkeyed, func(i, j int) bool { return unkeyed[i] < unkeyed[j] })
+	sorted := append([]srcMsg(nil), candidates...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].UID < sorted[j].UID })
+
+	var out []placed
+	// Gaps between anchors, and after the last one.
+	for g := 1; g <= len(anchors); g++ {
+		lo, dlo := imap.UID(0), imap.UID(0)
+		if g > 0 {
+			lo, dlo = anchors[g-1].src, anchors[g-1].dst
+		}
+		last := g == len(anchors)
+		var src []srcMsg
+		for _, m := range sorted {
+			if m.UID > lo && (last || m.UID < anchors[g].src) && isLeft[m.UID] {
+				src = append(src, m)
+			}
+		}
+		var dst []imap.UID
+		for _, u := range unkeyed {
+			if u > dlo && (last || u < anchors[g].dst) {
+				dst = append(dst, u)
+			}
+		}
+		if len(dst) == 0 || len(src) < len(dst) {
+			continue
+		}
+		if !last && len(src) != len(dst) {
+			continue
+		}
+		src = src[:len(dst)]
+		exact := true
+		for _, m := range src {
+			if strings.HasPrefix(keys[m.UID].key, "m:") {
+				exact = false // a message with a Message-ID did not land: the order does not hold
+			}
+		}
+		if !exact {
+			continue
+		}
+		for i, m := range src {
+			out = append(out, placed{msg: m, dest: dst[i]})
+		}
+	}
+	return out
 }
