@@ -101,8 +101,11 @@ func (a *API) project(name string) (project.Project, error) {
 		return project.Project{}, &project.FieldError{Field: "project", Expected: "a project name (--project)"}
 	}
 	p, err := a.store.ProjectByName(a.ctx, name)
-	if err != nil {
-		return p, fmt.Errorf("project %q: %w", name, store.ErrNotFound)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return p, err // `project "name": not found`
+	case err != nil:
+		return p, fmt.Errorf("project %q: %w", name, err) // the database failed: not the user's typo
 	}
 	return p, nil
 }
