@@ -50,6 +50,9 @@ func New(ctx context.Context, o Options) *API {
 	if o.Bus == nil {
 		o.Bus = events.NewBus()
 	}
+	if o.Store != nil {
+		o.Store.SetClock(o.Now) // one clock: what the store stamps is the API's "now"
+	}
 	return &API{ctx: ctx, store: o.Store, vault: o.Vault, bus: o.Bus, now: o.Now, log: o.Log, owner: leaseOwner()}
 }
 

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"cutover/backend/project"
 )
 
 // Only a project that is not there is "not found" (HTTP 404, exit 2); a database
@@ -30,5 +33,22 @@ func TestProjectLookupTellsMissingFromBroken(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `project "acme"`) || !strings.Contains(err.Error(), "database is closed") {
 		t.Errorf("closed database: %q; want what was looked up and why it failed", err)
+	}
+}
+
+// The API's clock is the store's: a project created at a fixed "now" says so.
+func TestStoredTimestampsFollowTheAPIClock(t *testing.T) {
+	c := &clock{t: time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)}
+	a := testAPI(t, c)
+	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"acme.example"}, Provider: ptr("m365"),
+		Source: ptr("imaps://mail.acme.example"), Cutover: ptr("2027-05-14 18:00"), Zone: ptr("UTC")}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Project("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Created.Equal(c.t) || !p.Updated.Equal(c.t) {
+		t.Errorf("created %v, updated %v; want the API's now, %v", p.Created, p.Updated, c.t)
 	}
 }
