@@ -640,10 +640,10 @@ func (a *API) MailRuleRemove(projectName string, id int64) error {
 
 // MailAdminInput is administrator access to a project's server.
 type MailAdminInput struct {
-	Side     string `json:"side"` // "source" or "dest"
-	Login    string `json:"login"`
-	Mode     string `json:"mode"` // "plain-authzid" (default) or "dovecot-master"
-	Password string `json:"password,omitempty"`
+	Side     string         `json:"side"` // "source" or "dest"
+	Login    string         `json:"login"`
+	Mode     string         `json:"mode"`     // "plain-authzid" (default) or "dovecot-master"
+	Password secrets.Secret `json:"password"` // typed in; never printed, logged or sent back
 }
 
 // MailAdminSet stores administrator access for a side, sealing the password: mailboxes
@@ -666,8 +666,8 @@ func (a *API) MailAdminSet(projectName string, in MailAdminInput) error {
 	if mode != mailbox.AdminPlainAuthz && mode != mailbox.AdminDovecotMaster {
 		return &mailbox.InputError{Field: "mode", Value: in.Mode, Expected: `"plain-authzid" (AUTHENTICATE PLAIN with an authorization identity) or "dovecot-master" (user*admin)`}
 	}
-	if in.Password != "" {
-		if err := a.vault.Put(a.ctx, adminRef(p.ID, in.Side), p.ID, secrets.New(in.Password)); err != nil {
+	if !in.Password.IsZero() {
+		if err := a.vault.Put(a.ctx, adminRef(p.ID, in.Side), p.ID, in.Password); err != nil {
 			return fmt.Errorf("seal the %s administrator password: %w", in.Side, err)
 		}
 	}
