@@ -12,6 +12,7 @@ import (
 
 	"cutover/backend/batch"
 	"cutover/backend/mailbox"
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 	"cutover/backend/store"
@@ -656,8 +657,12 @@ func (a *API) MailAdminSet(projectName string, in MailAdminInput) error {
 	if in.Side != "source" && in.Side != "dest" {
 		return &mailbox.InputError{Field: "side", Value: in.Side, Expected: `"source" or "dest"`}
 	}
-	if strings.TrimSpace(in.Login) == "" {
+	in.Login = strings.TrimSpace(in.Login)
+	if in.Login == "" {
 		return &mailbox.InputError{Field: "login", Expected: "the administrator's login"}
+	}
+	if why := people.LoginFault(in.Login); why != "" { // the rule every login follows (package people)
+		return &mailbox.InputError{Field: "login", Value: in.Login, Expected: people.ExpectedLogin + " (this one " + why + ")"}
 	}
 	mode := mailbox.AdminMode(in.Mode)
 	if in.Mode == "" {
@@ -671,7 +676,7 @@ func (a *API) MailAdminSet(projectName string, in MailAdminInput) error {
 			return fmt.Errorf("seal the %s administrator password: %w", in.Side, err)
 		}
 	}
-	return a.store.PutMailAdmin(a.ctx, p.ID, store.MailAdmin{Side: in.Side, Login: strings.TrimSpace(in.Login), Mode: mode})
+	return a.store.PutMailAdmin(a.ctx, p.ID, store.MailAdmin{Side: in.Side, Login: in.Login, Mode: mode})
 }
 
 // MailAdmins lists the administrator logins of a project (never their passwords).

@@ -45,3 +45,27 @@ func TestMailAdminPasswordFromTheUIIsSealedAndNeverPrinted(t *testing.T) {
 		t.Errorf("sealed password %q, %v", got.Reveal(), err)
 	}
 }
+
+// The administrator login follows the rule of every login (people.LoginFault): one
+// with a no-break space pasted in is refused with the character named, and nothing
+// is stored.
+func TestMailAdminLoginFollowsTheLoginRule(t *testing.T) {
+	a, _ := adminAPI(t)
+	err := a.MailAdminSet("acme", MailAdminInput{Side: "source", Login: "ad\u00a0min", Mode: "dovecot-master"})
+	if !IsInputError(err) || !strings.Contains(err.Error(), "no-break space (U+00A0) at character 3") || !strings.Contains(err.Error(), "login") {
+		t.Fatalf("login with a no-break space: %v (input error: %v)", err, IsInputError(err))
+	}
+	if admins, err := a.MailAdmins("acme"); err != nil || len(admins) != 0 {
+		t.Errorf("stored %+v, %v; want nothing", admins, err)
+	}
+	// Spaces around a login are trimmed, as everywhere else; an empty one is still asked for.
+	if err := a.MailAdminSet("acme", MailAdminInput{Side: "source", Login: " admin\u00a0"}); err != nil {
+		t.Fatal(err)
+	}
+	if admins, _ := a.MailAdmins("acme"); len(admins) != 1 || admins[0].Login != "admin" {
+		t.Errorf("stored %+v; want the trimmed login", admins)
+	}
+	if err := a.MailAdminSet("acme", MailAdminInput{Side: "dest", Login: " "}); !IsInputError(err) || !strings.Contains(err.Error(), "expected the administrator's login") {
+		t.Errorf("empty login: %v", err)
+	}
+}
