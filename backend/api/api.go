@@ -51,6 +51,9 @@ func New(ctx context.Context, o Options) *API {
 	if o.Bus == nil {
 		o.Bus = events.NewBus()
 	}
+	if o.Store != nil {
+		o.Store.SetClock(o.Now) // one clock: what the store stamps is the API's "now"
+	}
 	return &API{ctx: ctx, store: o.Store, vault: o.Vault, bus: o.Bus, now: o.Now, log: o.Log, owner: leaseOwner()}
 }
 
@@ -97,12 +100,11 @@ func (a *API) project(name string) (project.Project, error) {
 		return project.Project{}, &project.FieldError{Field: "project", Expected: "a project name (--project)"}
 	}
 	p, err := a.store.ProjectByName(a.ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, err // `project "x": not found`
-	}
-	if err != nil {
-		// A database that cannot answer is a failure, not a missing project.
-		return p, fmt.Errorf("project %q: %w", name, err)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return p, err // `project "name": not found`
+	case err != nil:
+		return p, fmt.Errorf("project %q: %w", name, err) // the database failed: not the user's typo
 	}
 	return p, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"cutover/backend/batch"
 	"cutover/backend/mailbox"
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 	"cutover/backend/store"
@@ -787,10 +788,10 @@ func (a *API) MailRuleRemove(projectName string, id int64) error {
 
 // MailAdminInput is administrator access to a project's server.
 type MailAdminInput struct {
-	Side     string `json:"side"` // "source" or "dest"
-	Login    string `json:"login"`
-	Mode     string `json:"mode"` // "plain-authzid" (default) or "dovecot-master"
-	Password string `json:"password,omitempty"`
+	Side     string         `json:"side"` // "source" or "dest"
+	Login    string         `json:"login"`
+	Mode     string         `json:"mode"`     // "plain-authzid" (default) or "dovecot-master"
+	Password secrets.Secret `json:"password"` // typed in; never printed, logged or sent back
 }
 
 // MailAdminSet stores administrator access for a side, sealing the password: mailboxes
@@ -803,8 +804,12 @@ func (a *API) MailAdminSet(projectName string, in MailAdminInput) error {
 	if in.Side != "source" && in.Side != "dest" {
 		return &mailbox.InputError{Field: "side", Value: in.Side, Expected: `"source" or "dest"`}
 	}
-	if strings.TrimSpace(in.Login) == "" {
+	in.Login = strings.TrimSpace(in.Login)
+	if in.Login == "" {
 		return &mailbox.InputError{Field: "login", Expected: "the administrator's login"}
+	}
+	if why := people.LoginFault(in.Login); why != "" { // the rule every login follows (package people)
+		return &mailbox.InputError{Field: "login", Value: in.Login, Expected: people.ExpectedLogin + " (this one " + why + ")"}
 	}
 	mode := mailbox.AdminMode(in.Mode)
 	if in.Mode == "" {
@@ -813,12 +818,12 @@ func (a *API) MailAdminSet(projectName string, in MailAdminInput) error {
 	if mode != mailbox.AdminPlainAuthz && mode != mailbox.AdminDovecotMaster {
 		return &mailbox.InputError{Field: "mode", Value: in.Mode, Expected: `"plain-authzid" (AUTHENTICATE PLAIN with an authorization identity) or "dovecot-master" (user*admin)`}
 	}
-	if in.Password != "" {
-		if err := a.vault.Put(a.ctx, adminRef(p.ID, in.Side), p.ID, secrets.New(in.Password)); err != nil {
+	if !in.Password.IsZero() {
+		if err := a.vault.Put(a.ctx, adminRef(p.ID, in.Side), p.ID, in.Password); err != nil {
 			return fmt.Errorf("seal the %s administrator password: %w", in.Side, err)
 		}
 	}
-	return a.store.PutMailAdmin(a.ctx, p.ID, store.MailAdmin{Side: in.Side, Login: strings.TrimSpace(in.Login), Mode: mode})
+	return a.store.PutMailAdmin(a.ctx, p.ID, store.MailAdmin{Side: in.Side, Login: in.Login, Mode: mode})
 }
 
 // MailAdmins lists the administrator logins of a project (never their passwords).

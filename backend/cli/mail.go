@@ -517,7 +517,7 @@ func mailAdminCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in.Password = pw.Reveal()
+			in.Password = pw
 			if err := a.MailAdminSet(projectName, in); err != nil {
 				return err
 			}

@@ -620,3 +620,38 @@ func TestAResolverThatFailsIsNotCalledPropagation(t *testing.T) {
 		})
 	}
 }
+
+// A resolver that fails holds no old answer: it is named in the fix as broken, not
+// listed among those still answering the old values (Lingering), which is for
+// resolvers that cache an old record or an old "no such record".
+func TestLingeringListsResolversHoldingOldAnswersNotBrokenOnes(t *testing.T) {
+	auth := dnstest.Start(t, dnstest.Options{Zone: newZone})
+	noAutodiscover := strings.Replace(newZone, "autodiscover CNAME autodiscover.outlook.com.\n", "", 1)
+	res := resolvers(t, 1, newZone, "fresh-")
+	res = append(res, resolvers(t, 1, oldZone, "stale-")...)
+	res = append(res, resolvers(t, 1, noAutodiscover, "negative-")...)
+	bad := dnstest.Start(t, dnstest.Options{Zone: newZone, Resolver: true, Mode: dnstest.ServFail})
+	res = append(res, ns(bad, "broken"))
+	c := checker(t, nil, Options{Nameservers: []Server{ns(auth, "ns1")}, Resolvers: res})
+	rep := mustCheck(t, c, Request{Phase: After, Records: m365("x")})
+
+	mx := result(t, rep, "mx", KindValue)
+	if mx.Verdict != Propagating || mx.Summary != "2 of 4 resolvers see the new MX" {
+		t.Errorf("MX: %s, %q", mx.Verdict, mx.Summary)
+	}
+	if len(mx.Lingering) != 1 || !strings.Contains(mx.Lingering[0], "stale-A still answers 10 mail.acme.example.") {
+		t.Errorf("MX lingering %q; want only stale-A", mx.Lingering)
+	}
+	if !strings.Contains(mx.Fix, "broken ("+bad.Addr+") did not answer properly") {
+		t.Errorf("MX fix %q does not name the broken resolver", mx.Fix)
+	}
+	ad := result(t, rep, "autodiscover", KindValue)
+	if len(ad.Lingering) != 2 || !strings.Contains(strings.Join(ad.Lingering, "\n"), "negative-A: ") {
+		t.Errorf("autodiscover lingering %q; want stale-A and negative-A (a cached \"no such record\")", ad.Lingering)
+	}
+	for _, l := range append(mx.Lingering, ad.Lingering...) {
+		if strings.Contains(l, "broken") {
+			t.Errorf("a failing resolver is listed as lingering: %q", l)
+		}
+	}
+}

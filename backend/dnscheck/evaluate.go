@@ -84,7 +84,9 @@ func (c *Checker) evaluate(ch *check, phase Phase) {
 					}
 				}
 				res.Lingering = append(res.Lingering, fmt.Sprintf("%s still answers %s%s", a.Label, strings.Join(old, ", "), left))
-			} else if a.Verdict != OK {
+			} else if !resolverFailed(a.Verdict) {
+				// An old "no such record" still cached (RFC 2308). A resolver that
+				// fails holds nothing old: it is named in the fix as broken instead.
 				res.Lingering = append(res.Lingering, fmt.Sprintf("%s: %s", a.Label, a.Detail))
 			}
 			if resolverFailed(a.Verdict) {

@@ -14,10 +14,9 @@ const (
 )
 
 // ValidAddress checks an addr-spec (RFC 5322 §3.4.1, dot-atom form): a local part of
-// atext characters and single dots, '@', and a domain of at least two labels of
-// letters, digits and inner hyphens (RFC 5321 §4.1.2; letters beyond ASCII allowed for
-// internationalised domains, RFC 6531). Quoted local parts and address literals, which
-// no mailbox of a business uses, are refused.
+// atext characters and single dots, '@', and a domain that ValidDomain accepts.
+// Quoted local parts and address literals, which no mailbox of a business uses, are
+// refused.
 func ValidAddress(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 || len(s) > 254 || !utf8.ValidString(s) {
@@ -32,7 +31,20 @@ func ValidAddress(s string) bool {
 			return false
 		}
 	}
-	labels := strings.Split(domain, ".")
+	return ValidDomain(domain)
+}
+
+// ValidDomain checks a mail domain, the one rule for the domain of an address and for
+// a project's domains: at least two labels of letters, digits and inner hyphens, each
+// of 1 to 63 bytes and 253 in all (RFC 5321 §4.1.2, RFC 1035 §2.3.4), letters beyond
+// ASCII allowed for internationalised domains (RFC 6531), and a last label that is not
+// all digits (RFC 3696 §2: "10.0.0.1" is an IP address, not a domain). No trailing dot:
+// a caller that accepts one trims it first.
+func ValidDomain(s string) bool {
+	if len(s) > 253 || !utf8.ValidString(s) {
+		return false
+	}
+	labels := strings.Split(s, ".")
 	if len(labels) < 2 {
 		return false
 	}
@@ -46,7 +58,7 @@ func ValidAddress(s string) bool {
 			}
 		}
 	}
-	return true
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
 }
 
 // Domain is the part of an address after its last '@' ("" without one).

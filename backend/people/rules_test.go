@@ -1,6 +1,9 @@
 package people
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestValidAddress(t *testing.T) {
 	for s, ok := range map[string]bool{
@@ -8,6 +11,7 @@ func TestValidAddress(t *testing.T) {
 		"": false, "a": false, "@b.example": false, "a@": false, "a@b": false, "a b@c.example": false, ".a@c.example": false,
 		"a..b@c.example": false, "a@-c.example": false, "a@c..example": false, "a@c.example.": false, "<a@c.example>": false,
 		"jean\u00a0dupont@acme.example": false, "jean@acme\u200b.example": false, "\ufeffjean@acme.example": false, "jean\xff@acme.example": false,
+		"a@10.0.0.1": false, "a@acme.123": false, "a@acme.x1": true, "a@xn--exmple-cua.fr": true,
 	} {
 		if ValidAddress(s) != ok {
 			t.Errorf("ValidAddress(%q) = %v", s, !ok)
@@ -73,5 +77,20 @@ func TestSameAsIgnoresPasswordsAndMemberCase(t *testing.T) {
 	if !g.SameAs(Group{Address: "g@acme.example", Members: []string{"a@acme.example", "b@acme.example"}}) ||
 		g.SameAs(Group{Address: "g@acme.example", Members: []string{"b@acme.example", "a@acme.example"}}) {
 		t.Error("Group.SameAs")
+	}
+}
+
+// The domain rule is the one of an address's domain and of a project's mail domains.
+func TestValidDomain(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"acme.example": true, "sub.acme.example": true, "exämple.fr": true, "xn--exmple-cua.fr": true, "例え.jp": true, "ACME.Example": true,
+		"": false, "acme": false, "acme.": false, ".acme.example": false, "10.0.0.1": false, "acme.123": false, "-a.example": false,
+		"a-.example": false, "a..example": false, "a_b.example": false, "acme\u00a0.example": false, "acme\u200b.example": false,
+		strings.Repeat("a", 63) + ".example": true, strings.Repeat("a", 64) + ".example": false,
+		strings.Repeat("a.", 125) + "ex": true, strings.Repeat("a.", 126) + "ex": false, // 252 and 254 bytes
+	} {
+		if ValidDomain(s) != ok {
+			t.Errorf("ValidDomain(%q) = %v", s, !ok)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"cutover/backend/fault"
+	"cutover/backend/people"
 )
 
 // Provider is the kind of destination.
@@ -197,9 +198,8 @@ type InputErrors = fault.FieldErrors
 func IsInputError(err error) bool { return fault.Is(err, fault.KindInput) }
 
 var (
-	nameRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	domainRE = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	dayRE    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	dayRE  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
 // cutoverLayouts are the accepted ways to write the cutover time.
@@ -233,7 +233,7 @@ func Apply(p Project, in Input, creating bool, now time.Time) (Project, error) {
 		for _, d := range *in.Domains {
 			for _, part := range strings.FieldsFunc(d, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
 				part = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(part), "."))
-				if !domainRE.MatchString(part) {
+				if !people.ValidDomain(part) { // the domain rule of every address
 					add(&FieldError{Field: "domain", Value: part, Expected: "a domain name like acme.example"})
 					continue
 				}

@@ -9,6 +9,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,8 @@ import (
 const mask = "****"
 
 // Secret is a password or other credential. It never prints its value: String,
-// GoString, Format, LogValue and MarshalJSON all give "****". Reveal returns it.
+// GoString, Format, LogValue and MarshalJSON all give "****". Reveal returns it;
+// UnmarshalJSON takes one typed in (a JSON string).
 type Secret struct{ value string }
 
 // New wraps a value.
@@ -38,6 +40,26 @@ func (s Secret) LogValue() slog.Value         { return slog.StringValue(mask) }
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + mask + `"`), nil }
 func (s Secret) MarshalText() ([]byte, error) { return []byte(mask), nil }
 func (s Secret) Format(f fmt.State, _ rune)   { _, _ = io.WriteString(f, mask) }
+
+// UnmarshalJSON reads a secret the user typed, sent as a JSON string by the window or
+// the browser, so that an input holds it as a Secret from the moment it is decoded.
+// The mask itself is refused: it is what a Secret is written as, never a value typed
+// in, and taking it would silently store "****" as the password.
+func (s *Secret) UnmarshalJSON(b []byte) error {
+	var v *string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("a password must be a JSON string: %w", err)
+	}
+	if v == nil { // null: no secret given
+		*s = Secret{}
+		return nil
+	}
+	if *v == mask {
+		return errors.New(`a password of "` + mask + `" is a masked secret, not one typed in: give the password itself`)
+	}
+	*s = Secret{value: *v}
+	return nil
+}
 
 // Blobs is where a Vault keeps sealed secrets (the store implements it).
 type Blobs interface {

@@ -89,3 +89,33 @@ func TestKeyFileIsReusedAndPrivate(t *testing.T) {
 		t.Fatalf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 }
+
+// A password typed in the window or the browser arrives as a JSON string and is a
+// Secret from then on; the mask a Secret is written as is never taken for a password.
+func TestSecretIsReadFromTheJSONTheUISends(t *testing.T) {
+	var in struct {
+		Login    string `json:"login"`
+		Password Secret `json:"password"`
+	}
+	if err := json.Unmarshal([]byte(`{"login":"admin","password":"s3cr\"et"}`), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Password.Reveal() != `s3cr"et` {
+		t.Errorf("password %q", in.Password.Reveal())
+	}
+	if out := fmt.Sprintf("%v %+v", in, in); strings.Contains(out, "s3cr") {
+		t.Errorf("printed: %s", out)
+	}
+	for _, js := range []string{`{"password":null}`, `{"password":""}`} {
+		in.Password = New("old")
+		if err := json.Unmarshal([]byte(js), &in); err != nil || !in.Password.IsZero() {
+			t.Errorf("%s: %q, %v; want no password", js, in.Password.Reveal(), err)
+		}
+	}
+	for _, bad := range []string{`{"password":"****"}`, `{"password":42}`} {
+		err := json.Unmarshal([]byte(bad), &in)
+		if err == nil || !strings.Contains(err.Error(), "password") {
+			t.Errorf("%s: %v; want an error about the password", bad, err)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"cutover/backend/batch"
 )
@@ -59,7 +58,7 @@ func (s *Store) BatchEntry(ctx context.Context, projectID int64, sourceLogin str
 // PutBatchEntry adds the entry keyed by its source login, or updates the one already there.
 // It reports whether the entry was added.
 func (s *Store) PutBatchEntry(ctx context.Context, projectID int64, in batch.Input) (batch.Entry, bool, error) {
-	now := fmtTime(time.Now())
+	now := fmtTime(s.now())
 	enabled := in.Enabled == nil || *in.Enabled
 	var added bool
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
@@ -113,7 +112,7 @@ func (s *Store) RemoveBatchEntry(ctx context.Context, projectID int64, sourceLog
 		if _, err := tx.ExecContext(ctx, `DELETE FROM batch_entry WHERE id = ?`, e.ID); err != nil {
 			return fmt.Errorf("remove batch entry %q: %w", sourceLogin, err)
 		}
-		if err := keepForUser(ctx, tx, projectID, e, fmtTime(time.Now())); err != nil {
+		if err := keepForUser(ctx, tx, projectID, e, fmtTime(s.now())); err != nil {
 			return fmt.Errorf("remove batch entry %q: %w", sourceLogin, err)
 		}
 		return nil

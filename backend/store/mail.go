@@ -69,7 +69,7 @@ const ledgerRows = 64
 
 // Record writes a batch of entries in one transaction.
 func (l *MailLedger) Record(ctx context.Context, entries []mailbox.Entry) error {
-	now := fmtTime(time.Now())
+	now := fmtTime(l.s.now())
 	many, err := l.s.prepared(ctx, recordSQL(ledgerRows))
 	if err != nil {
 		return fmt.Errorf("record copied messages: %w", err)
@@ -134,7 +134,7 @@ func (l *MailLedger) SetAppending(ctx context.Context, job, destFolder string, o
 	var err error
 	if on {
 		_, err = l.s.db.ExecContext(ctx, `INSERT INTO mail_appending(job, dest_folder, since) VALUES (?, ?, ?)
-			ON CONFLICT(job, dest_folder) DO NOTHING`, job, destFolder, fmtTime(time.Now()))
+			ON CONFLICT(job, dest_folder) DO NOTHING`, job, destFolder, fmtTime(l.s.now()))
 	} else {
 		_, err = l.s.db.ExecContext(ctx, `DELETE FROM mail_appending WHERE job = ? AND dest_folder = ?`, job, destFolder)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"cutover/backend/batch"
 	"cutover/backend/people"
@@ -74,7 +73,7 @@ func (s *Store) BatchSecrets(ctx context.Context, projectID int64) (map[string][
 // login → the user's address, found by destination so that a changed source login moves
 // the entry), and the passwords given, sealed under the entry's references.
 func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrite, seal Seal) error {
-	now := fmtTime(time.Now())
+	now := fmtTime(s.now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		persons := &rowsWriter{tx: tx, ncols: 12,
 			head: `INSERT INTO person(project_id, address, first_name, last_name, display_name,
@@ -274,7 +273,7 @@ func (s *Store) Groups(ctx context.Context, projectID int64) ([]people.Group, er
 
 // SaveGroups stores groups (keyed by address) and replaces their members, in one transaction.
 func (s *Store) SaveGroups(ctx context.Context, projectID int64, groups []people.Group) error {
-	now := fmtTime(time.Now())
+	now := fmtTime(s.now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		for _, g := range groups {
 			var id int64
@@ -321,7 +320,7 @@ func (s *Store) Contacts(ctx context.Context, projectID int64) ([]people.Contact
 
 // SaveContacts stores contacts keyed by address, in one transaction.
 func (s *Store) SaveContacts(ctx context.Context, projectID int64, contacts []people.Contact) error {
-	now := fmtTime(time.Now())
+	now := fmtTime(s.now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO contact(project_id, address, display_name, first_name, last_name, company, phone, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -18,7 +18,7 @@ const wallLayout = "2006-01-02T15:04"
 
 // CreateProject stores a new project and returns it with its ID.
 func (s *Store) CreateProject(ctx context.Context, p project.Project) (project.Project, error) {
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	p.Created, p.Updated = now, now
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO project(name, customer, provider, cutover_at, tz, status, created_at, updated_at)
@@ -38,7 +38,7 @@ func (s *Store) CreateProject(ctx context.Context, p project.Project) (project.P
 
 // UpdateProject writes every field of p.
 func (s *Store) UpdateProject(ctx context.Context, p project.Project) (project.Project, error) {
-	p.Updated = time.Now().UTC()
+	p.Updated = s.now().UTC()
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE project SET name=?, customer=?, provider=?, cutover_at=?, tz=?, status=?, updated_at=? WHERE id=?`,
 			p.Name, p.Customer, string(p.Provider), p.Cutover.In(p.Location()).Format(wallLayout), p.Zone, p.Status, fmtTime(p.Updated), p.ID)

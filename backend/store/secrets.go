@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // PutSecret stores a sealed secret under ref (projectID 0 for none).
@@ -16,7 +15,7 @@ func (s *Store) PutSecret(ctx context.Context, ref string, projectID int64, seal
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO secret(ref, project_id, sealed, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT(ref) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`,
-		ref, pid, sealed, fmtTime(time.Now()))
+		ref, pid, sealed, fmtTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("store secret %s: %w", ref, err)
 	}

@@ -37,6 +37,8 @@ type Store struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // statements prepared once (see prepared)
+
+	clock func() time.Time // stamps what is written; nil: time.Now (see SetClock)
 }
 
 // DefaultPath is the database file used when neither --db nor CUTOVER_DB is given:
@@ -72,6 +74,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	_ = os.Chmod(path, 0o600)
 	return s, nil
+}
+
+// SetClock makes the store stamp what it writes (created_at, updated_at, logs) with
+// now instead of the wall clock, so that the application's clock, which tests fix, is
+// the one in the database too. Call it before the store is used; nil means time.Now.
+func (s *Store) SetClock(now func() time.Time) { s.clock = now }
+
+// now is the time to stamp what is written with.
+func (s *Store) now() time.Time {
+	if s.clock == nil {
+		return time.Now()
+	}
+	return s.clock()
 }
 
 // Close closes the database.

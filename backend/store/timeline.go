@@ -85,7 +85,7 @@ func (s *Store) LogEvent(ctx context.Context, projectID int64, kind, message str
 	if projectID != 0 {
 		pid = projectID
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO event_log(project_id, at, kind, message) VALUES (?, ?, ?, ?)`, pid, fmtTime(time.Now()), kind, message)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO event_log(project_id, at, kind, message) VALUES (?, ?, ?, ?)`, pid, fmtTime(s.now()), kind, message)
 	if err != nil {
 		return fmt.Errorf("log event: %w", err)
 	}
