@@ -60,24 +60,29 @@ func messageKeys(c *Conn, uids []imap.UID) (map[imap.UID]keyInfo, error) {
 // fetchEach runs a UID FETCH of uids, chunk at a time, and hands each message to f.
 func fetchEach(c *Conn, uids []imap.UID, chunk int, opts *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer)) error {
 	for _, part := range chunks(uids, chunk) {
-		cmd := c.Fetch(imap.UIDSetNum(part...), opts)
-		for {
-			m := cmd.Next()
-			if m == nil {
-				break
-			}
-			b, err := m.Collect()
-			if err != nil {
-				cmd.Close()
-				return err
-			}
-			f(b)
-		}
-		if err := cmd.Close(); err != nil {
+		if err := fetchSet(c, imap.UIDSetNum(part...), opts, f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fetchSet runs one FETCH of set and hands each message to f.
+func fetchSet(c *Conn, set imap.NumSet, opts *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer)) error {
+	cmd := c.Fetch(set, opts)
+	for {
+		m := cmd.Next()
+		if m == nil {
+			break
+		}
+		b, err := m.Collect()
+		if err != nil {
+			cmd.Close()
+			return err
+		}
+		f(b)
+	}
+	return cmd.Close()
 }
 
 func chunks[T any](s []T, n int) [][]T {
@@ -242,13 +247,7 @@ func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcM
 	// What is left without a Message-ID may be at the destination under another header:
 	// servers that store messages their own way (Exchange, Gmail) add and rewrite header
 	// fields, so the header hash no longer matches. Such copies are placed by their order.
-	var unkeyed []imap.UID
-	for k, l := range available {
-		if !strings.HasPrefix(k, "m:") {
-			unkeyed = append(unkeyed, l...)
-		}
-	}
-	if pairs := placeByOrder(st, fp.m.Dest, candidates, left, matched, unkeyed, dmsgs, r.keys); len(pairs) > 0 {
+	if pairs := r.placeByOrder(matching{candidates: candidates, left: left, matched: matched, dest: dmsgs, available: available}); len(pairs) > 0 {
 		placed := map[imap.UID]bool{}
 		for _, p := range pairs {
 			m := p.msg
@@ -276,6 +275,15 @@ func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcM
 	return left, nil
 }
 
+// matching is where a match stands: the source candidates, those left unpaired, the
+// pairs made, the destination's messages listed and those still unaccounted for by key.
+type matching struct {
+	candidates, left []srcMsg
+	matched          []Entry
+	dest             []srcMsg
+	available        map[string][]imap.UID
+}
+
 // placed is a source message found at a destination UID.
 type placed struct {
 	msg  srcMsg
@@ -298,7 +306,15 @@ type placed struct {
 // were there before the copy), and anything that does not fit exactly is left to be
 // appended: a duplicate is recoverable, a message taken for copied when it is not would
 // be lost.
-func placeByOrder(st *sourceState, dest string, candidates, left []srcMsg, matched []Entry, unkeyed []imap.UID, dmsgs []srcMsg, keys map[imap.UID]keyInfo) []placed {
+func (r *folderRun) placeByOrder(mt matching) []placed {
+	st, dest, keys := r.st, r.fp.m.Dest, r.keys
+	candidates, left, matched, dmsgs := mt.candidates, mt.left, mt.matched, mt.dest
+	var unkeyed []imap.UID
+	for k, l := range mt.available {
+		if !strings.HasPrefix(k, "m:") {
+			unkeyed = append(unkeyed, l...)
+		}
+	}
 	if len(unkeyed) == 0 || len(left) == 0 {
 		return nil
 	}

@@ -197,24 +197,15 @@ func listMessages(c *Conn, folder string) ([]srcMsg, error) {
 
 // listFrom lists the messages of the selected folder whose UID is from on.
 func listFrom(c *Conn, folder string, from imap.UID) ([]srcMsg, error) {
-	// "from:*" names the last message even when its UID is below from (RFC 3501 §6.4.8).
-	cmd := c.Fetch(imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
 	var out []srcMsg
-	for {
-		m := cmd.Next()
-		if m == nil {
-			break
-		}
-		b, err := m.Collect()
-		if err != nil {
-			cmd.Close()
-			return nil, fmt.Errorf("list messages of %q: %w", folder, err)
-		}
-		if b.UID >= from {
-			out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
-		}
-	}
-	if err := cmd.Close(); err != nil {
+	// "from:*" names the last message even when its UID is below from (RFC 3501 §6.4.8).
+	err := fetchSet(c, imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true},
+		func(b *imapclient.FetchMessageBuffer) {
+			if b.UID >= from {
+				out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+			}
+		})
+	if err != nil {
 		return nil, fmt.Errorf("list messages of %q: %w", folder, err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
