@@ -55,7 +55,7 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 			out = append(out, fs)
 			continue
 		}
-		st, err := c.scanSource(ctx, s.src, f.Name, Options{})
+		st, err := c.scanSource(ctx, s.src, Mapping{Source: f.Name, Dest: byName[f.Name].Dest}, Options{})
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +68,7 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 			if m.Date.After(fs.Newest) {
 				fs.Newest = m.Date
 			}
-			if _, done := st.ledger[m.UID]; done || fs.Mapping.Excluded {
+			if st.copied(m.UID) || fs.Mapping.Excluded {
 				continue
 			}
 			fs.TodoMessages++

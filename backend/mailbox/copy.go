@@ -271,7 +271,7 @@ func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-ch
 				if sess == nil || ctx.Err() != nil {
 					continue // the worker lists it itself
 				}
-				st, err := c.scanSource(ctx, sess.src, plan[i].m.Source, ps.opts)
+				st, err := c.scanSource(ctx, sess.src, plan[i].m, ps.opts)
 				if err != nil {
 					// Not fatal here: the worker lists it again, with retries.
 					if ctx.Err() == nil {

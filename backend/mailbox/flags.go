@@ -30,8 +30,8 @@ func flagChanges(st *sourceState) []flagSync {
 	var out []flagSync
 	for _, m := range st.msgs {
 		e, ok := st.ledger[m.UID]
-		if !ok || e.DestUID == 0 {
-			continue
+		if !ok || e.DestUID == 0 || !st.copied(m.UID) {
+			continue // a copy in another folder than the one selected: its UID means nothing here
 		}
 		now := flagStrings(m.Flags)
 		add, remove := diff(now, e.Flags)

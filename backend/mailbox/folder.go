@@ -114,7 +114,7 @@ func (r *folderRun) source(ctx context.Context) error {
 	fp.attempted = true
 	if st == nil {
 		var err error
-		if st, err = r.c.scanSource(ctx, r.s.src, fp.m.Source, r.opts); err != nil {
+		if st, err = r.c.scanSource(ctx, r.s.src, fp.m, r.opts); err != nil {
 			return err
 		}
 		fp.count(r.tr, st)

@@ -3,6 +3,7 @@ package mailbox_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -92,4 +93,53 @@ func hasSpecialUse(fs []mailbox.Folder, name, use string) bool {
 		}
 	}
 	return false
+}
+
+func TestAFolderMergedByAnEarlierVersionGetsItsOwnFolderOnTheNextPass(t *testing.T) {
+	// A pass of an earlier version put Entwürfe's messages into the destination's Drafts
+	// (a mapping that says so stands for it). The next pass maps Entwürfe to its own
+	// folder: its messages go there, once, with their flags; the old copies are left in
+	// Drafts, and no flag change meant for them is written onto another message.
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	var msgs []seedMsg
+	for i := range 3 {
+		msgs = append(msgs, seedMsg{Folder: "Entwürfe", Body: mail(fmt.Sprintf("e%d@old.example", i), fmt.Sprintf("Entwurf %d", i), "noch nicht fertig\r\n"),
+			Flags: []imap.Flag{imap.FlagDraft}, Date: longAgo})
+	}
+	seed(t, src, "alice", msgs)
+	st := openStore(t)
+	old := copier(st, src, dst, "alice")
+	if _, err := old.Run(context.Background(), mailbox.Options{Mapping: []mailbox.Mapping{{Source: "Entwürfe", Dest: "Drafts"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The user reads a draft at the source meanwhile: a flag change the next pass brings.
+	c := dial(t, src, "alice")
+	if _, err := c.Select("Entwürfe", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.UIDSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}, Silent: true}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 3 {
+		t.Errorf("copied %d into Entwürfe's own folder, want 3", res.Copied)
+	}
+	source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
+	sameMultiset(t, "Entwürfe in its own folder", source["Entwürfe"], dest["Entwürfe"])
+	if n := len(dest["Drafts"]); n != 3 {
+		t.Errorf("Drafts holds %d messages; the 3 old copies are left where they are", n)
+	}
+	for _, m := range dest["Drafts"] {
+		if strings.Contains(m.Flags, `\Seen`) {
+			t.Errorf("a flag change meant for Entwürfe's message was written into Drafts: %s", m.Flags)
+		}
+	}
+	again, err := copier(st, src, dst, "alice").Run(context.Background(), mailbox.Options{})
+	if err != nil || again.Copied != 0 {
+		t.Errorf("a third pass copied %d (%v); want nothing", again.Copied, err)
+	}
 }

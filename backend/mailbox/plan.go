@@ -146,6 +146,7 @@ func destDelim(dst []Folder) string {
 
 // sourceState is a source folder examined: its messages, the ledger of it, what is to do.
 type sourceState struct {
+	dest        string // the destination folder it is mapped to
 	uidValidity uint32
 	msgs        []srcMsg
 	ledger      map[imap.UID]Entry
@@ -153,13 +154,15 @@ type sourceState struct {
 	inScope     int
 }
 
-// scanSource EXAMINEs a source folder (read-only) and lists its messages against the ledger.
-func (c *Copier) scanSource(ctx context.Context, src *Conn, folder string, opts Options) (*sourceState, error) {
+// scanSource EXAMINEs a mapped source folder (read-only) and lists its messages against
+// the ledger.
+func (c *Copier) scanSource(ctx context.Context, src *Conn, m Mapping, opts Options) (*sourceState, error) {
+	folder := m.Source
 	sel, err := src.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return nil, fmt.Errorf("examine %q on the source: %w", folder, err)
 	}
-	st := &sourceState{uidValidity: sel.UIDValidity}
+	st := &sourceState{uidValidity: sel.UIDValidity, dest: m.Dest}
 	if sel.NumMessages > 0 {
 		st.msgs, err = listMessages(src, folder)
 		if err != nil {
@@ -169,7 +172,10 @@ func (c *Copier) scanSource(ctx context.Context, src *Conn, folder string, opts 
 	return st, c.refresh(ctx, st, folder, opts)
 }
 
-// refresh reads the ledger of a listed folder and works out what is left to do.
+// refresh reads the ledger of a listed folder and works out what is left to do. A message
+// the ledger has in another destination folder than the mapping's now (the mapping
+// changed: a rule, or a folder an older version merged by a guess) is to do again, into
+// the folder where it belongs; its old copy is left where it is.
 func (c *Copier) refresh(ctx context.Context, st *sourceState, folder string, opts Options) error {
 	var err error
 	st.ledger, err = c.Ledger.Copied(ctx, c.Job, folder, st.uidValidity)
@@ -182,11 +188,17 @@ func (c *Copier) refresh(ctx context.Context, st *sourceState, folder string, op
 			continue
 		}
 		st.inScope++
-		if _, done := st.ledger[m.UID]; !done {
+		if !st.copied(m.UID) {
 			st.todo = append(st.todo, m)
 		}
 	}
 	return nil
+}
+
+// copied reports whether the ledger has the message copied into the folder's destination.
+func (st *sourceState) copied(uid imap.UID) bool {
+	e, ok := st.ledger[uid]
+	return ok && (e.DestFolder == st.dest || st.dest == "")
 }
 
 // listMessages fetches UID, FLAGS, INTERNALDATE and RFC822.SIZE of every message of the
