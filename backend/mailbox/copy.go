@@ -396,8 +396,9 @@ func lastPerUID(fs []Failure) []Failure {
 // run copies one folder over sess (connecting when it is nil), resuming after a dropped
 // connection; it returns the session to go on with and how many times it resumed.
 // Refused messages are added to r.refused, per attempt. It gives up after c.Retries
-// attempts in a row that moved nothing: on a connection that keeps breaking, every
-// attempt that copies something is worth another.
+// attempts in a row that moved nothing with one message per APPEND: on a connection that
+// keeps breaking, every attempt that copies something is worth another, and so is every
+// halving of the groups until they are single messages.
 func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, error) {
 	c, fp := r.c, r.fp
 	resumed, fruitless := 0, 0
@@ -418,9 +419,12 @@ func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, erro
 		if !retryable(err) && !(sess != nil && sess.broken()) {
 			return sess, resumed, fmt.Errorf("folder %q: %w", fp.m.Source, err)
 		}
-		if r.fr.Copied+r.fr.Matched+r.fr.FlagsUpdated+len(*r.refused) > before {
+		// An attempt that moved something, or that sent groups still larger than one
+		// message (the next, smaller ones may fit), is not counted against the folder.
+		switch {
+		case r.fr.Copied+r.fr.Matched+r.fr.FlagsUpdated+len(*r.refused) > before:
 			fruitless = 0
-		} else {
+		case c.group.get() == 1:
 			fruitless++
 		}
 		if fruitless > c.Retries {

@@ -345,9 +345,17 @@ func TestKilledMidPassThenRerunEndsWithExactlyTheSourceMessages(t *testing.T) {
 			seed(t, src, "alice", killCorpus(2000))
 			db := filepath.Join(t.TempDir(), "cutover.db")
 			for i, k := range tc.kills {
-				if !runKilled(t, src, dst, db, k.at, k.n) {
-					t.Fatalf("run %d finished before reaching %s #%d: the test did not kill it there", i+1, k.at, k.n)
+				if runKilled(t, src, dst, db, k.at, k.n) {
+					continue
 				}
+				// How much a killed run had sent beyond its kill point depends on how fast
+				// the destination answered: a later run may find too little left to reach
+				// its point. The first kill must happen, or nothing was tested.
+				if i == 0 {
+					t.Fatalf("run 1 finished before reaching %s #%d: the test did not kill it there", k.at, k.n)
+				}
+				t.Logf("run %d finished before reaching %s #%d", i+1, k.at, k.n)
+				break
 			}
 			if runKilled(t, src, dst, db, "", 0) {
 				t.Fatal("the last run was killed")
@@ -629,9 +637,14 @@ func TestKilledCopyToADestinationThatRewritesHeadersLeavesNoDuplicate(t *testing
 	proxy := newRewritingProxy(t, dst.Addr())
 	db := filepath.Join(t.TempDir(), "cutover.db")
 	for i, n := range []int{130, 40, 20} {
-		if !runChild(t, src, dst, db, childArgs{DstPort: proxy.port(), KillAt: string(mailbox.CheckpointAnswered), KillN: n}) {
-			t.Fatalf("run %d finished before reaching answer #%d: the test did not kill it there", i+1, n)
+		if runChild(t, src, dst, db, childArgs{DstPort: proxy.port(), KillAt: string(mailbox.CheckpointAnswered), KillN: n}) {
+			continue
 		}
+		if i == 0 {
+			t.Fatalf("run 1 finished before reaching answer #%d: the test did not kill it there", n)
+		}
+		t.Logf("run %d finished before reaching answer #%d", i+1, n)
+		break
 	}
 	if runChild(t, src, dst, db, childArgs{DstPort: proxy.port()}) {
 		t.Fatal("the last run was killed")
