@@ -83,6 +83,8 @@ type signIns struct {
 	mu    sync.Mutex
 	flows map[string]*signInFlow
 	apps  map[string]auth.PerMailbox // by signInRef(project, side, "app") + the setting's time
+	// opts, when set, replaces the wall clock, real waits and HTTP client (tests).
+	opts *auth.Options
 }
 
 func (a *API) signIns() *signIns {
@@ -97,6 +99,14 @@ func (a *API) signIns() *signIns {
 }
 
 func (a *API) authOptions() auth.Options {
+	s := a.signIns()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.opts != nil {
+		o := *s.opts
+		o.Log = a.log
+		return o
+	}
 	return auth.Options{Now: a.now, Log: a.log}
 }
 
@@ -338,6 +348,7 @@ func (a *API) appOf(ctx context.Context, projectID int64, v store.SignInSetting)
 // perMailbox is a side's app-wide token source, made once per setting and shared.
 func (a *API) perMailbox(projectID int64, v store.SignInSetting) (auth.PerMailbox, error) {
 	s := a.signIns()
+	opts := a.authOptions()
 	key := signInRef(projectID, v.Side, "app") + "@" + v.Updated.Format(time.RFC3339Nano)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -351,13 +362,13 @@ func (a *API) perMailbox(projectID int64, v store.SignInSetting) (auth.PerMailbo
 		if err != nil {
 			return nil, err
 		}
-		pm = auth.NewAppSource(providerOf(v), app, a.authOptions())
+		pm = auth.NewAppSource(providerOf(v), app, opts)
 	case SignInGoogleServiceAccount:
 		key, err := a.vault.Get(a.ctx, signInRef(projectID, v.Side, "service-account"))
 		if err != nil {
 			return nil, fmt.Errorf("%s service account key: %w", v.Side, err)
 		}
-		sa, err := auth.NewServiceAccount(key, providerOf(v), a.authOptions())
+		sa, err := auth.NewServiceAccount(key, providerOf(v), opts)
 		if err != nil {
 			return nil, err
 		}
@@ -545,9 +556,10 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		default:
 			res.State, res.Error = "failed", err.Error()
 		}
-		a.signIns().mu.Lock()
+		s := a.signIns()
+		s.mu.Lock()
 		f.result = res
-		a.signIns().mu.Unlock()
+		s.mu.Unlock()
 		name := "signin:done"
 		if res.State != "signed-in" {
 			name = "signin:failed"
