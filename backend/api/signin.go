@@ -449,7 +449,7 @@ type SignInTicket struct {
 	UserCode                string    `json:"userCode,omitempty"`
 	VerificationURI         string    `json:"verificationUri,omitempty"`
 	VerificationURIComplete string    `json:"verificationUriComplete,omitempty"`
-	Expiry                  time.Time `json:"expiry,omitempty"`
+	Expiry                  time.Time `json:"expiry,omitzero"`
 	AuthURL                 string    `json:"authUrl,omitempty"`
 }
 
@@ -460,7 +460,7 @@ type SignInResult struct {
 	Mailbox     string    `json:"mailbox"`
 	State       string    `json:"state"` // "waiting", "signed-in", "failed", "cancelled"
 	Error       string    `json:"error,omitempty"`
-	Expiry      time.Time `json:"expiry,omitempty"`
+	Expiry      time.Time `json:"expiry,omitzero"`
 	Refreshable bool      `json:"refreshable"`
 }
 
@@ -673,9 +673,9 @@ type SignInMailbox struct {
 	// State: "signed-in" (a token that is valid or can be renewed), "expired" (a token
 	// that can no longer be renewed: sign in again), "not-signed-in", "app-wide".
 	State       string    `json:"state"`
-	Expiry      time.Time `json:"expiry,omitempty"`
+	Expiry      time.Time `json:"expiry,omitzero"`
 	Refreshable bool      `json:"refreshable"`
-	SignedIn    time.Time `json:"signedIn,omitempty"`
+	SignedIn    time.Time `json:"signedIn,omitzero"`
 	InBatch     bool      `json:"inBatch"`
 }
 

@@ -54,9 +54,9 @@ func (s *Store) SignInSetting(ctx context.Context, projectID int64, side string)
 type SignInToken struct {
 	Side        string    `json:"side"`
 	Mailbox     string    `json:"mailbox"`
-	Expiry      time.Time `json:"expiry"`
+	Expiry      time.Time `json:"expiry,omitzero"`
 	Refreshable bool      `json:"refreshable"`
-	SignedIn    time.Time `json:"signedIn"`
+	SignedIn    time.Time `json:"signedIn,omitzero"`
 	Updated     time.Time `json:"updated"`
 }
 

@@ -5,6 +5,7 @@ import { fmtBytes, fmtDate } from '../../api/format'
 import { DataTable, Column } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Progress } from '../../components/Progress'
+import { SignInState } from './SignInState'
 import { CopyProgress, FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder } from './types'
 
 const running = (s?: string) => s === 'running' || s === 'planning' || s === 'copying' || s === 'retrying'
@@ -136,6 +137,7 @@ export function MailboxesPage({ project }: { project: Project }) {
 
   return (
     <div className="stack">
+      <SignInState project={project} />
       <div className="card">
         <div className="card-head">
           <h2>Mailboxes</h2>

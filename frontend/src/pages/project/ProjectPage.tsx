@@ -8,6 +8,7 @@ import { PeoplePage } from '../people/PeoplePage'
 import { MailboxesPage } from '../mailboxes/MailboxesPage'
 import { DnsPage } from '../dns/DnsPage'
 import { ProjectForm } from './ProjectForm'
+import { SignInSettings } from './SignInSettings'
 import { go } from '../../App'
 
 const tabs = [
@@ -83,6 +84,7 @@ function Settings({ project, onSaved }: { project: ProjectSummary; onSaved: (p: 
         <h2>Project settings</h2>
         <ProjectForm project={project} onSaved={onSaved} />
       </div>
+      <SignInSettings project={project} />
       <div className="card danger">
         <h2>Delete project</h2>
         <p>Deletes the project and everything stored for it. Type the project name to confirm.</p>
