@@ -365,3 +365,30 @@ func TestSignInCheckSaysPerMailboxWhetherAppAccessWorks(t *testing.T) {
 		t.Errorf("carol %+v; want refused with the advice to grant FullAccess on her mailbox", got[carol])
 	}
 }
+
+func TestBrowserSignInFollowsTheLoopbackRedirect(t *testing.T) {
+	w := newSignInWorld(t, "")
+	w.idp.AddClient("desktop-app", "desktop-secret")
+	w.idp.SetBrowserUser(bob)
+	w.set(t, SignInSettingInput{Method: SignInGoogleUser, ClientID: "desktop-app", ClientSecret: "desktop-secret"})
+	tk, err := w.a.SignInStart("acme", SignInStartInput{Side: "dest", Mailbox: bob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Mode != "browser" || !strings.HasPrefix(tk.AuthURL, w.idp.URL+"/authorize?") || !strings.Contains(tk.AuthURL, "code_challenge_method=S256") {
+		t.Fatalf("ticket %+v: want Google's browser sign-in with PKCE at the provider", tk)
+	}
+	// The browser: the provider signs bob in and redirects to Cutover's loopback listener.
+	resp, err := authtest.LoopbackClient().Get(tk.AuthURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	res, err := w.a.SignInWait(tk.Handle)
+	if err != nil || res.State != "signed-in" || res.Mailbox != bob || !res.Refreshable {
+		t.Fatalf("browser sign-in ended %+v, %v", res, err)
+	}
+	if _, err := w.a.SignInStart("acme", SignInStartInput{Side: "source", Mailbox: "alice@old.test"}); !IsInputError(err) {
+		t.Errorf("sign-in on a password side: %v; want an input error", err)
+	}
+}
