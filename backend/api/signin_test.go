@@ -392,3 +392,44 @@ func TestBrowserSignInFollowsTheLoopbackRedirect(t *testing.T) {
 		t.Errorf("sign-in on a password side: %v; want an input error", err)
 	}
 }
+
+// TestPassOverASignedInDestinationCopiesOnlyTheSignedInMailboxes runs a real pass from a
+// password source to a destination whose mailboxes sign in (Dovecot checking each token
+// with the fake provider): the signed-in mailbox is copied completely, the other one
+// stops with "sign in again" naming it. It passes once mailbox.Dial honours
+// Credentials.Tokens.
+func TestPassOverASignedInDestinationCopiesOnlyTheSignedInMailboxes(t *testing.T) {
+	src := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "source",
+		Users: []testsrv.User{{Name: "alice@old.test", Password: "src-pw"}, {Name: "bob@old.test", Password: "src-pw"}}})
+	for _, u := range []string{"alice@old.test", "bob@old.test"} {
+		if err := src.Fill(u, 40); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newSignInWorld(t, "")
+	dst := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "dest",
+		Users:  []testsrv.User{{Name: alice, Password: "a"}, {Name: bob, Password: "b"}},
+		OAuth2: &testsrv.OAuth2Options{IntrospectionURL: w.idp.IntrospectionURL()}})
+	if _, err := w.a.EditProject("acme", project.Input{Source: ptr(fmt.Sprintf("imap+plain://127.0.0.1:%d", src.Port)),
+		Dest: ptr(fmt.Sprintf("imap+plain://127.0.0.1:%d", dst.Port))}); err != nil {
+		t.Fatal(err)
+	}
+	w.idp.AddClient("public-app", "")
+	w.set(t, SignInSettingInput{Method: SignInMicrosoftUser, ClientID: "public-app"})
+	w.signIn(t, alice)
+
+	res, err := w.a.MailMigrate("acme", MailPassInput{Pass: "final"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string]MailboxRun{}
+	for _, m := range res.Mailboxes {
+		runs[m.SourceLogin] = m
+	}
+	if a := runs["alice@old.test"]; a.Error != "" || a.Result.Copied != 40 {
+		t.Errorf("alice: %+v; want her 40 messages copied with her token", a)
+	}
+	if b := runs["bob@old.test"]; b.Error == "" || !strings.Contains(b.Error, "sign in again as "+bob) {
+		t.Errorf("bob: %+v; want stopped with the advice to sign in as bob", b)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"cutover/backend/auth/authtest"
+	"cutover/backend/internal/testsrv"
 )
 
 // approveOnCode plays the person signing in: once the command has printed the code, it
@@ -133,5 +135,36 @@ func TestSigninScriptWritesTheGrantForEachMailbox(t *testing.T) {
 	}
 	if strings.Contains(string(b), "very-secret-value") {
 		t.Error("the client secret is in the script")
+	}
+}
+
+// TestCopyWithATokenFileLogsInWithTheToken copies to a destination that accepts only
+// tokens (Dovecot asking the fake provider), with --to-token-file and no password. It
+// passes once mailbox.Dial honours Credentials.Tokens.
+func TestCopyWithATokenFileLogsInWithTheToken(t *testing.T) {
+	const alice = "alice@acme.example"
+	idp := authtest.New(t, authtest.Options{})
+	idp.AddUser(alice)
+	src := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "source"})
+	if err := src.Fill("alice", 25); err != nil {
+		t.Fatal(err)
+	}
+	dst := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "dest", Users: []testsrv.User{{Name: alice, Password: "unused"}},
+		OAuth2: &testsrv.OAuth2Options{IntrospectionURL: idp.IntrospectionURL()}})
+	tok := idp.UserToken(alice)
+	file := filepath.Join(t.TempDir(), "alice.json")
+	if err := os.WriteFile(file, []byte(`{"access_token":"`+tok+`","token_type":"Bearer","expiry":"`+time.Now().Add(time.Hour).UTC().Format(time.RFC3339)+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "c.db")
+	t.Setenv("CUTOVER_FROM_PASSWORD", "alice-secret")
+	t.Setenv("CUTOVER_TO_PASSWORD", "")
+	out, stderr, code := run(t, db, "", "copy", "--from", fmt.Sprintf("imap+plain://alice@127.0.0.1:%d", src.Port),
+		"--to", fmt.Sprintf("imap+plain://%s@127.0.0.1:%d", alice, dst.Port), "--to-token-file", file)
+	if code != ExitOK || !strings.HasPrefix(out, "25 copied") {
+		t.Fatalf("copy with a token file: exit %d: %s %s", code, out, stderr)
+	}
+	if strings.Contains(out+stderr, tok) {
+		t.Error("the token was printed")
 	}
 }
