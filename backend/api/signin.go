@@ -520,10 +520,16 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 	prov := providerOf(v)
 
 	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Minute)
-	f := &signInFlow{project: p.Name, cancel: cancel, done: make(chan struct{}),
-		ticket: SignInTicket{Handle: newHandle(), Side: in.Side, Mailbox: mb, Mode: mode}}
-	f.result = SignInResult{Handle: f.ticket.Handle, Side: in.Side, Mailbox: mb, State: "waiting"}
+	base := SignInTicket{Handle: newHandle(), Side: in.Side, Mailbox: mb, Mode: mode}
+	f := &signInFlow{project: p.Name, cancel: cancel, done: make(chan struct{}), ticket: base,
+		result: SignInResult{Handle: base.Handle, Side: in.Side, Mailbox: mb, State: "waiting"}}
 	shown := make(chan SignInTicket, 1)
+	show := func(t SignInTicket) {
+		// Published before the first poll, so "signin:code" always comes before the end.
+		a.bus.Publish("signin:code", p.Name, t)
+		shown <- t
+	}
+	opts := a.authOptions()
 	go func() {
 		defer close(f.done)
 		defer cancel()
@@ -531,23 +537,23 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		var err error
 		if mode == "device" {
 			tok, err = auth.SignInDevice(ctx, prov, app, func(dc auth.DeviceCode) error {
-				t := f.ticket
+				t := base
 				t.UserCode, t.VerificationURI, t.VerificationURIComplete, t.Expiry = dc.UserCode, dc.VerificationURI, dc.VerificationURIComplete, dc.Expiry
-				shown <- t
+				show(t)
 				return nil
-			}, a.authOptions())
+			}, opts)
 		} else {
 			tok, err = auth.SignInBrowser(ctx, prov, app, func(u string) error {
-				t := f.ticket
+				t := base
 				t.AuthURL = u
-				shown <- t
+				show(t)
 				return nil
-			}, a.authOptions())
+			}, opts)
 		}
 		if err == nil {
 			err = a.tokenStore(p.ID, in.Side, mb).signedIn(ctx, tok)
 		}
-		res := SignInResult{Handle: f.ticket.Handle, Side: in.Side, Mailbox: mb, State: "signed-in"}
+		res := SignInResult{Handle: base.Handle, Side: in.Side, Mailbox: mb, State: "signed-in"}
 		switch {
 		case err == nil:
 			res.Expiry, res.Refreshable = tok.Expiry, tok.RefreshToken != ""
@@ -574,7 +580,6 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		f.ticket = t
 		s.flows[t.Handle] = f
 		s.mu.Unlock()
-		a.bus.Publish("signin:code", p.Name, t)
 		return t, nil
 	case <-f.done:
 		return SignInTicket{}, errors.New(f.result.Error)
