@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,7 +61,7 @@ func signinCommand(env *Env) *cobra.Command {
 				}
 			}
 			if env.JSON {
-				if err := printResultLine(env, map[string]any{"event": "signin", "ticket": t}); err != nil {
+				if err := jsonLine(env, map[string]any{"event": "signin", "ticket": t}); err != nil {
 					return err
 				}
 			} else if t.UserCode != "" {
@@ -74,7 +75,7 @@ func signinCommand(env *Env) *cobra.Command {
 				return err
 			}
 			if env.JSON {
-				if err := printResultLine(env, map[string]any{"event": "result", "result": res}); err != nil {
+				if err := printResultLine(env, res); err != nil {
 					return err
 				}
 			} else if res.State == "signed-in" {
@@ -97,6 +98,16 @@ func signinCommand(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&noOpen, "no-open", false, "with --browser: print the URL instead of opening it")
 	cmd.AddCommand(signinSetCommand(env), signinStatusCommand(env), signinRemoveCommand(env), signinScriptCommand(env), signinCheckCommand(env))
 	return cmd
+}
+
+// jsonLine prints v as one line of JSON (--json output of a command that waits).
+func jsonLine(env *Env, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(env.Opts.Stdout, string(b))
+	return err
 }
 
 func renewWords(refreshable bool) string {
