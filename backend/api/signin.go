@@ -169,20 +169,20 @@ func (a *API) SignInSet(projectName string, in SignInSettingInput) (SignInSettin
 		known = known || m == v.Method
 	}
 	if !known {
-		return SignInSettingView{}, &mailbox.InputError{Field: "method", Value: v.Method, Expected: strings.Join(signInMethods, ", ")}
+		return SignInSettingView{}, &project.FieldError{Field: "method", Value: v.Method, Expected: strings.Join(signInMethods, ", ")}
 	}
 	if providerName(v.Method) == "microsoft" {
 		if v.Tenant == "" {
 			v.Tenant = "organizations"
 		}
 		if !tenantRe.MatchString(v.Tenant) {
-			return SignInSettingView{}, &mailbox.InputError{Field: "tenant", Value: v.Tenant, Expected: `"organizations" or the tenant ID (a GUID) or its domain, from the Entra admin center's overview`}
+			return SignInSettingView{}, &project.FieldError{Field: "tenant", Value: v.Tenant, Expected: `"organizations" or the tenant ID (a GUID) or its domain, from the Entra admin center's overview`}
 		}
 	} else {
 		v.Tenant = ""
 	}
 	if v.Method != SignInPassword && v.Method != SignInGoogleServiceAccount && (v.ClientID == "" || strings.ContainsAny(v.ClientID, " \t/")) {
-		return SignInSettingView{}, &mailbox.InputError{Field: "client ID", Value: v.ClientID,
+		return SignInSettingView{}, &project.FieldError{Field: "client ID", Value: v.ClientID,
 			Expected: "the application (client) ID of the customer's app registration or OAuth client (see the README's Microsoft 365 / Google Workspace sections)"}
 	}
 	if v.IdPURL != "" {
@@ -201,12 +201,12 @@ func (a *API) SignInSet(projectName string, in SignInSettingInput) (SignInSettin
 	}
 	if in.Certificate != "" {
 		if _, err := auth.ParseClientCertificate([]byte(in.Certificate)); err != nil {
-			return SignInSettingView{}, &mailbox.InputError{Field: "certificate", Value: "(PEM file)", Expected: err.Error()}
+			return SignInSettingView{}, &project.FieldError{Field: "certificate", Value: "(PEM file)", Expected: err.Error()}
 		}
 	}
 	if in.ServiceAccountKey != "" {
 		if _, err := auth.NewServiceAccount(secrets.New(in.ServiceAccountKey), auth.Google(), auth.Options{}); err != nil {
-			return SignInSettingView{}, &mailbox.InputError{Field: "service account key", Value: "(JSON file)", Expected: err.Error()}
+			return SignInSettingView{}, &project.FieldError{Field: "service account key", Value: "(JSON file)", Expected: err.Error()}
 		}
 	}
 	has := func(what, value string) bool {
@@ -219,11 +219,11 @@ func (a *API) SignInSet(projectName string, in SignInSettingInput) (SignInSettin
 	switch v.Method {
 	case SignInMicrosoftApp:
 		if !has("client-secret", in.ClientSecret) && !has("certificate", in.Certificate) {
-			return SignInSettingView{}, &mailbox.InputError{Field: "client secret", Expected: "the app registration's client secret or its certificate (PEM with the private key) for app-only access"}
+			return SignInSettingView{}, &project.FieldError{Field: "client secret", Expected: "the app registration's client secret or its certificate (PEM with the private key) for app-only access"}
 		}
 	case SignInGoogleServiceAccount:
 		if !has("service-account", in.ServiceAccountKey) {
-			return SignInSettingView{}, &mailbox.InputError{Field: "service account key", Expected: "the service account's JSON key from the Google Cloud console"}
+			return SignInSettingView{}, &project.FieldError{Field: "service account key", Expected: "the service account's JSON key from the Google Cloud console"}
 		}
 	}
 	for _, s := range []struct{ what, value string }{{"client-secret", in.ClientSecret}, {"certificate", in.Certificate}, {"service-account", in.ServiceAccountKey}} {
@@ -242,7 +242,7 @@ func (a *API) SignInSet(projectName string, in SignInSettingInput) (SignInSettin
 // and the tests).
 func checkIdPURL(raw string) error {
 	u, err := url.Parse(raw)
-	bad := &mailbox.InputError{Field: "identity provider URL", Value: raw, Expected: "an https:// URL, or http:// on loopback (127.0.0.1, localhost), serving /authorize, /token and /devicecode"}
+	bad := &project.FieldError{Field: "identity provider URL", Value: raw, Expected: "an https:// URL, or http:// on loopback (127.0.0.1, localhost), serving /authorize, /token and /devicecode"}
 	if err != nil || u.Host == "" {
 		return bad
 	}

@@ -6,7 +6,7 @@
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startApp, cli, repo, bin } from './harness.mjs'
 
@@ -108,4 +108,31 @@ test('a destination mailbox signs in with a device code approved in a second tab
   assert.doesNotMatch(statusJSON, /access_token|refresh_token/)
   assert.deepEqual(app.pageErrors, [])
   assert.equal(idp.stderr(), '', 'the fake provider saw a malformed request')
+})
+
+test('the source goes admin-wide: a missing secret is named next to its field, then the FullAccess script downloads', async () => {
+  const { page } = app
+  await page.goto(`${app.base}/#/p/acme/settings`)
+  const card = page.getByTestId('signin-source')
+  await card.getByLabel('Source sign-in method').selectOption('microsoft-app')
+  await card.getByLabel('Tenant').fill('11111111-aaaa-bbbb-cccc-222222222222')
+  await card.getByLabel('Client ID').fill('33333333-4444-5555-6666-777777777777')
+  await card.getByRole('button', { name: 'Save sign-in' }).click()
+  const secretField = card.locator('label.field', { has: page.getByLabel('Client secret') })
+  await secretField.locator('.field-error').getByText(/client secret or its certificate/).waitFor()
+
+  await card.getByLabel('Client secret').fill('app-secret-value')
+  await card.getByRole('button', { name: 'Save sign-in' }).click()
+  await card.getByText('Saved.').waitFor()
+  await card.getByLabel('Client secret').and(page.locator('[placeholder="stored (type to replace)"]')).waitFor()
+
+  const [dl] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download FullAccess script' }).click()])
+  assert.equal(dl.suggestedFilename(), 'grant-acme-source.ps1')
+  const script = readFileSync(await dl.path(), 'utf8')
+  assert.match(script, /New-ServicePrincipal -AppId \$AppId -ObjectId \$ObjectId/)
+  assert.match(script, /\$AppId = '33333333-4444-5555-6666-777777777777'/)
+  for (const u of ['alice', 'bob']) assert.match(script, new RegExp(`Add-MailboxPermission -Identity '${u}' -User \\$ObjectId -AccessRights FullAccess`))
+  assert.doesNotMatch(script, /app-secret-value/)
+  await card.getByRole('button', { name: 'Check access to 2 mailboxes' }).waitFor()
+  assert.deepEqual(app.pageErrors, [])
 })
