@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"cutover/backend/auth"
 	"cutover/backend/auth/authtest"
 	"cutover/backend/events"
@@ -431,5 +433,40 @@ func TestPassOverASignedInDestinationCopiesOnlyTheSignedInMailboxes(t *testing.T
 	}
 	if b := runs["bob@old.test"]; b.Error == "" || !strings.Contains(b.Error, "sign in again as "+bob) {
 		t.Errorf("bob: %+v; want stopped with the advice to sign in as bob", b)
+	}
+}
+
+func TestSignInStatusSaysWhoMustSignInAgain(t *testing.T) {
+	w := newSignInWorld(t, "")
+	ctx := context.Background()
+	w.idp.AddClient("public-app", "")
+	w.set(t, SignInSettingInput{Method: SignInMicrosoftUser, ClientID: "public-app"})
+	now := w.clock.Now()
+	// bob's token came without a refresh token and has expired; carol signed in, then left the batch.
+	if err := w.a.tokenStore(1, "dest", bob).signedIn(ctx, &oauth2.Token{AccessToken: "x", Expiry: now.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.a.tokenStore(1, "dest", "carol@example.test").signedIn(ctx, &oauth2.Token{AccessToken: "y", RefreshToken: "r", Expiry: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := w.a.SignInStatus("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]SignInMailbox{}
+	for _, m := range st[1].Mailboxes {
+		got[m.Mailbox] = m
+	}
+	if m := got[alice]; m.State != "not-signed-in" || !m.InBatch {
+		t.Errorf("alice %+v", m)
+	}
+	if m := got[bob]; m.State != "expired" || m.Refreshable {
+		t.Errorf("bob %+v; want expired, not renewable", m)
+	}
+	if m := got["carol@example.test"]; m.State != "signed-in" || m.InBatch {
+		t.Errorf("carol %+v; want signed in, not in the batch", m)
+	}
+	if st[0].Method != SignInPassword || len(st[0].Mailboxes) != 0 {
+		t.Errorf("source %+v; want passwords and no mailboxes", st[0])
 	}
 }
