@@ -8,6 +8,7 @@ import "cutover/backend/dnscheck"
 type extensions struct {
 	closers []func()
 	mail    mailRuns // running copy passes (mail.go)
+	signin  signIns  // sign-ins under way, app-wide token sources (signin.go)
 	// dnsDefaults are the resolvers a DNS check asks when the project names none
 	// (nil: the system's and the public ones); tests set loopback servers.
 	dnsDefaults func() []dnscheck.Server

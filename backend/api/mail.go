@@ -248,6 +248,9 @@ func (a *API) copierFor(p project.Project, e batch.Entry, admins map[string]stor
 }
 
 func (a *API) credsFor(p project.Project, side, login string, pw secrets.Secret, admins map[string]store.MailAdmin) (mailbox.Credentials, error) {
+	if c, ok, err := a.signInCreds(p, side, login); ok || err != nil { // signin.go: OAuth 2.0 sides
+		return c, err
+	}
 	c := mailbox.Credentials{User: login, Password: pw}
 	if !pw.IsZero() {
 		return c, nil
@@ -917,6 +920,9 @@ type CopyInput struct {
 	AllowPlainTo   bool `json:"allowPlainTo,omitempty"`
 	// FolderConcurrency is how many folders are copied at once (default mailbox.DefaultPipelines).
 	FolderConcurrency int `json:"folderConcurrency,omitempty"`
+	// FromTokenFile / ToTokenFile: an OAuth 2.0 token file (signin_tokens.go) instead of a password.
+	FromTokenFile string `json:"fromTokenFile,omitempty"`
+	ToTokenFile   string `json:"toTokenFile,omitempty"`
 }
 
 // ParseMailboxURL reads imap[s]://USER@HOST[:PORT] into a server and a login, checked by
@@ -987,9 +993,13 @@ func (a *API) MailCopy(in CopyInput) (mailbox.Result, error) {
 		}
 		cutoff = a.now().Add(-d)
 	}
+	sc, dc, err := a.copyCreds(in, srcUser, dstUser) // signin_tokens.go: passwords or token files
+	if err != nil {
+		return mailbox.Result{}, err
+	}
 	job := CopyJob(in.From, in.To)
-	c := mailbox.NewCopier(mailbox.Copier{Job: job, Source: src, SourceCreds: mailbox.Credentials{User: srcUser, Password: in.FromPassword},
-		Dest: dst, DestCreds: mailbox.Credentials{User: dstUser, Password: in.ToPassword},
+	c := mailbox.NewCopier(mailbox.Copier{Job: job, Source: src, SourceCreds: sc,
+		Dest: dst, DestCreds: dc,
 		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now, Pipelines: pipelines,
 		Progress: func(p mailbox.Progress) {
 			a.bus.Publish("copy:progress", "", CopyProgress{SourceLogin: srcUser, Pass: "copy", Progress: p, Totals: passTotals([]mailbox.Progress{p})})

@@ -9,11 +9,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"cutover/backend/api"
+	"cutover/backend/auth/authtest"
 	"cutover/backend/demo"
 )
 
 func demoCommand(env *Env) *cobra.Command {
-	var web, open bool
+	var web, open, signin bool
 	var addr string
 	c := &cobra.Command{
 		Use:   "demo [--web] [--open]",
@@ -49,12 +50,24 @@ func demoCommand(env *Env) *cobra.Command {
 			if err := seedDemo(env, a, mail, dns); err != nil {
 				return err
 			}
+			if signin {
+				// A fake Microsoft 365 sign-in on loopback: the destination takes its tokens.
+				idp := authtest.Start(authtest.Options{Interval: time.Second})
+				defer idp.Close()
+				idp.AddClient(demo.DemoClientID, "")
+				mail.Dest.AcceptTokens(idp.IntrospectionURL())
+				if err := demo.SeedSignIn(a, idp.URL); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Opts.Stderr, "Destination signs in at a fake identity provider: approve codes at %s/device with the mailbox's address\n", idp.URL)
+			}
 			if !web && env.Opts.Desktop != nil && hasDisplay() {
 				return openDesktop(env, a)
 			}
 			return serve(env, a, addr, open)
 		},
 	}
+	c.Flags().BoolVar(&signin, "signin", false, "the destination signs in like Microsoft 365 (device code), at a fake identity provider on loopback")
 	c.Flags().BoolVar(&web, "web", false, "serve to a browser even when a desktop window is possible")
 	c.Flags().BoolVar(&open, "open", false, "open the URL in the default browser")
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "loopback address to listen on with --web")

@@ -373,7 +373,8 @@ func copyCommand(env *Env) *cobra.Command {
 		Use:   "copy --from imaps://USER@HOST:PORT --to imaps://USER@HOST:PORT [--older-than D]",
 		Short: "Copy one mailbox between two IMAP servers, no project needed (resumable, no duplicates)",
 		Long: "Copy one mailbox between two IMAP servers with the same engine and ledger as `migrate`.\n" +
-			"Passwords come from CUTOVER_FROM_PASSWORD and CUTOVER_TO_PASSWORD, or a prompt.\n" +
+			"Passwords come from CUTOVER_FROM_PASSWORD and CUTOVER_TO_PASSWORD, or a prompt;\n" +
+			"--from-token-file / --to-token-file log in with an OAuth 2.0 token instead (Microsoft 365, Google).\n" +
 			"imaps:// is implicit TLS, imap:// STARTTLS, imap+plain:// no TLS (loopback only).",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -387,10 +388,10 @@ func copyCommand(env *Env) *cobra.Command {
 				return err
 			}
 			var err error
-			if in.FromPassword, err = password(env, "CUTOVER_FROM_PASSWORD", "password of "+in.From, true); err != nil {
+			if in.FromPassword, err = password(env, "CUTOVER_FROM_PASSWORD", "password of "+in.From, in.FromTokenFile == ""); err != nil {
 				return err
 			}
-			if in.ToPassword, err = password(env, "CUTOVER_TO_PASSWORD", "password of "+in.To, true); err != nil {
+			if in.ToPassword, err = password(env, "CUTOVER_TO_PASSWORD", "password of "+in.To, in.ToTokenFile == ""); err != nil {
 				return err
 			}
 			a, err := env.API()
@@ -424,6 +425,8 @@ func copyCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&in.From, "from", "", "source mailbox, imaps://USER@HOST[:PORT]")
 	cmd.Flags().StringVar(&in.To, "to", "", "destination mailbox, imaps://USER@HOST[:PORT]")
 	cmd.Flags().StringVar(&in.OlderThan, "older-than", "", "copy only mail older than this (e.g. 30d); default everything")
+	cmd.Flags().StringVar(&in.FromTokenFile, "from-token-file", "", `log in to the source with an OAuth 2.0 token: a JSON file {"access_token", "expiry", and to renew it "refresh_token", "client_id", "token_url"}`)
+	cmd.Flags().StringVar(&in.ToTokenFile, "to-token-file", "", "log in to the destination with an OAuth 2.0 token (same JSON as --from-token-file)")
 	cmd.Flags().IntVar(&in.FolderConcurrency, "folder-concurrency", mailbox.DefaultPipelines, "folders copied at the same time (each costs one source and two destination connections)")
 	cmd.Flags().StringVar(&in.FromCAFile, "from-ca", "", "PEM file of extra CA roots for the source")
 	cmd.Flags().StringVar(&in.ToCAFile, "to-ca", "", "PEM file of extra CA roots for the destination")

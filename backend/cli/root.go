@@ -168,6 +168,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.AddCommand(peopleCommands(env)...)
 	root.AddCommand(mailCommands(env)...)
 	root.AddCommand(dnsCommands(env)...)
+	root.AddCommand(signinCommands(env)...)
 	return root
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -25,6 +26,9 @@ type IMAPServer struct {
 	ln    net.Listener
 	mem   *imapmemserver.Server
 	users map[string]string
+	// accounts and tokens: see AcceptTokens (signin.go).
+	accounts map[string]*imapmemserver.User
+	tokens   atomic.Pointer[string]
 }
 
 // Close stops the server.
@@ -37,12 +41,14 @@ func (s *IMAPServer) URL() string { return "imap+plain://" + s.Addr }
 // password).
 func StartIMAP(users map[string]string) (*IMAPServer, error) {
 	mem := imapmemserver.New()
+	s := &IMAPServer{mem: mem, users: users, accounts: map[string]*imapmemserver.User{}}
 	for u, p := range users {
-		mem.AddUser(imapmemserver.NewUser(u, p))
+		s.accounts[u] = imapmemserver.NewUser(u, p)
+		mem.AddUser(s.accounts[u])
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return s.newSession(), nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapLiteralPlus: {}, imap.CapSpecialUse: {}},
 		InsecureAuth: true,
@@ -53,7 +59,8 @@ func StartIMAP(users map[string]string) (*IMAPServer, error) {
 		return nil, fmt.Errorf("demo IMAP server: %w", err)
 	}
 	go srv.Serve(ln)
-	return &IMAPServer{Addr: ln.Addr().String(), srv: srv, ln: ln, mem: mem, users: users}, nil
+	s.Addr, s.srv, s.ln = ln.Addr().String(), srv, ln
+	return s, nil
 }
 
 type quietLogger struct{}

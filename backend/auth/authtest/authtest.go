@@ -34,7 +34,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -165,8 +164,16 @@ type token struct {
 	clientID string
 }
 
+// T is the part of *testing.T the fake uses: the package does not import testing, so the
+// demo (cutover demo --signin) can start the fake without linking the test framework in.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
 // New starts a fake provider on 127.0.0.1 for a test; malformed requests fail t.
-func New(t testing.TB, opts Options) *IdP {
+func New(t T, opts Options) *IdP {
 	t.Helper()
 	if opts.Errorf == nil {
 		opts.Errorf = t.Errorf

@@ -186,3 +186,10 @@ export async function fileToBase64(file: File): Promise<string> {
   for (let i = 0; i < buf.length; i += chunk) bin += String.fromCharCode(...buf.subarray(i, i + chunk))
   return btoa(bin)
 }
+
+/** Open a URL in the system browser (the window) or a new tab (the browser): sign-in pages. */
+export function openExternal(url: string) {
+  const rt = window.runtime as unknown as { BrowserOpenURL?: (u: string) => void } | undefined
+  if (inDesktop() && rt?.BrowserOpenURL) rt.BrowserOpenURL(url)
+  else window.open(url, '_blank', 'noopener')
+}

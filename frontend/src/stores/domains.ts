@@ -20,3 +20,5 @@ export const peopleChanges = createRevisions(['people:changed', 'batch:changed',
 export const dnsCheckChanges = createRevisions(['dns:checked', 'timeline:changed', reconnected], subscribe)
 /** The DNS settings and expected records. */
 export const dnsSetupChanges = createRevisions(['dns:changed', reconnected], subscribe)
+/** Sign-in settings and each mailbox's sign-in state (the batch lists the mailboxes). */
+export const signInChanges = createRevisions(['signin:done', 'signin:changed', 'batch:changed', reconnected], subscribe)

@@ -7,6 +7,7 @@ import { ErrorBox } from '../../components/ErrorBox'
 import { Progress } from '../../components/Progress'
 import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, isRunning } from '../../api/mail'
 import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
+import { SignInState } from './SignInState'
 
 function fmtEta(sec: number): string {
   if (!isFinite(sec) || sec < 0) return '–'
@@ -103,6 +104,7 @@ export function MailboxesPage({ project }: { project: Project }) {
 
   return (
     <div className="stack">
+      <SignInState project={project} />
       <div className="card">
         <div className="card-head">
           <h2>Mailboxes</h2>

@@ -10,6 +10,7 @@ import { DnsPage } from '../dns/DnsPage'
 import { ProjectForm } from './ProjectForm'
 import { go } from '../../router'
 import { useProject } from '../../stores/projects'
+import { SignInSettings } from './SignInSettings'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -77,6 +78,7 @@ function Settings({ project, onSaved }: { project: ProjectSummary; onSaved: (p: 
         <h2>Project settings</h2>
         <ProjectForm project={project} onSaved={onSaved} />
       </div>
+      <SignInSettings project={project} />
       <div className="card danger">
         <h2>Delete project</h2>
         <p>Deletes the project and everything stored for it. Type the project name to confirm.</p>
