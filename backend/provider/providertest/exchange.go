@@ -80,7 +80,7 @@ func StartExchange(t testing.TB, opts ExchangeOptions) *Exchange {
 	e := &Exchange{opts: opts}
 	e.User, e.Password = opts.User, opts.Password
 	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapMove: {}, imap.CapNamespace: {}, imap.CapSpecialUse: {}}
-	e.start(t, caps, nil, func(c *imapserver.Conn) imapserver.Session {
+	e.start(t, caps, nil, nil, func(c *imapserver.Conn) imapserver.Session {
 		return &exchangeSession{session: session{b: &e.base, conn: c, UserSession: imapmemserver.NewUserSession(e.user)}, e: e}
 	}, []folder{
 		{"INBOX", nil},

@@ -71,7 +71,7 @@ type base struct {
 // start serves on 127.0.0.1. extraCaps are added to every CAPABILITY list on the wire:
 // imapserver advertises only the capabilities it implements (not X-GM-EXT-1, nor an
 // APPENDLIMIT it would enforce with its own wording).
-func (b *base) start(t testing.TB, caps imap.CapSet, extraCaps []string, newSession func(*imapserver.Conn) imapserver.Session, folders []folder) {
+func (b *base) start(t testing.TB, caps imap.CapSet, extraCaps []string, hooks func() wireHooks, newSession func(*imapserver.Conn) imapserver.Session, folders []folder) {
 	t.Helper()
 	if b.User == "" {
 		b.User = "user@example.com"
@@ -105,7 +105,7 @@ func (b *base) start(t testing.TB, caps imap.CapSet, extraCaps []string, newSess
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b.srv.Serve(&wireListener{Listener: ln, extraCaps: extraCaps})
+		b.srv.Serve(&wireListener{Listener: ln, extraCaps: extraCaps, hooks: hooks})
 	}()
 	t.Cleanup(func() {
 		b.srv.Close()
@@ -243,6 +243,14 @@ func (s *session) wire() *wireConn {
 type wireListener struct {
 	net.Listener
 	extraCaps []string
+	hooks     func() wireHooks
+}
+
+// wireHooks rewrite a connection's traffic: command gets each complete client line,
+// response each write to the client.
+type wireHooks struct {
+	command  func([]byte) []byte
+	response func([]byte) []byte
 }
 
 func (l *wireListener) Accept() (net.Conn, error) {
@@ -250,7 +258,11 @@ func (l *wireListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &wireConn{Conn: c, extraCaps: l.extraCaps}, nil
+	wc := &wireConn{Conn: c, extraCaps: l.extraCaps}
+	if l.hooks != nil {
+		wc.hooks = l.hooks()
+	}
+	return wc, nil
 }
 
 // wireConn counts the bytes written to the client and can end the connection with an
@@ -261,14 +273,44 @@ type wireConn struct {
 	written   int64
 	byeAfter  string // sent after the next write that ends a line, then the connection closes
 	extraCaps []string
+	hooks     wireHooks
+	in        lineBuffer
+	readErr   error
+	buf       []byte
+}
+
+func (c *wireConn) Read(p []byte) (int, error) {
+	if c.hooks.command == nil {
+		return c.Conn.Read(p)
+	}
+	if c.buf == nil {
+		c.buf = make([]byte, 32*1024)
+	}
+	buf := c.buf
+	for len(c.in.ready) == 0 {
+		if c.readErr != nil {
+			return 0, c.readErr
+		}
+		n, err := c.Conn.Read(buf)
+		c.in.feed(buf[:n], c.hooks.command)
+		if err != nil {
+			c.readErr = err
+		}
+	}
+	n := copy(p, c.in.ready)
+	c.in.ready = c.in.ready[n:]
+	return n, nil
 }
 
 func (c *wireConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := p
-	if len(c.extraCaps) > 0 && bytes.Contains(p, capLine) {
-		out = bytes.Replace(p, capLine, []byte(string(capLine)+" "+strings.Join(c.extraCaps, " ")), -1)
+	if c.hooks.response != nil {
+		out = c.hooks.response(out)
+	}
+	if len(c.extraCaps) > 0 && bytes.Contains(out, capLine) {
+		out = bytes.Replace(out, capLine, []byte(string(capLine)+" "+strings.Join(c.extraCaps, " ")), -1)
 	}
 	n, err := c.Conn.Write(out)
 	c.written += int64(n)

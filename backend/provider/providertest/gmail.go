@@ -63,13 +63,20 @@ type Gmail struct {
 	downloaded int64
 	dayStart   time.Time
 	conns      int
-	labels     map[imap.UID][]string
+	ids        map[folderUID]uint64 // X-GM-MSGID of each message in each folder
+	labels     map[uint64][]string  // X-GM-LABELS by X-GM-MSGID
+	nextID     uint64
+}
+
+type folderUID struct {
+	mailbox string
+	uid     imap.UID
 }
 
 // StartGmail starts the fake; it stops when the test ends.
 func StartGmail(t testing.TB, opts GmailOptions) *Gmail {
 	t.Helper()
-	g := &Gmail{opts: opts, labels: map[imap.UID][]string{}}
+	g := &Gmail{opts: opts, ids: map[folderUID]uint64{}, labels: map[uint64][]string{}, nextID: 1_700_000_000_000_000_000}
 	g.User, g.Password = opts.User, opts.Password
 	root, names := "[Gmail]", map[string]string{
 		"all": "All Mail", "sent": "Sent Mail", "drafts": "Drafts", "spam": "Spam",
@@ -90,7 +97,11 @@ func StartGmail(t testing.TB, opts GmailOptions) *Gmail {
 	if !opts.NoAppendLimit {
 		extra = append(extra, fmt.Sprintf("APPENDLIMIT=%d", GmailAppendLimit))
 	}
-	g.start(t, caps, extra, func(c *imapserver.Conn) imapserver.Session {
+	hooks := func() wireHooks {
+		w := &gmWire{g: g}
+		return wireHooks{command: w.command, response: w.response}
+	}
+	g.start(t, caps, extra, hooks, func(c *imapserver.Conn) imapserver.Session {
 		return &gmailSession{session: session{b: &g.base, conn: c, UserSession: imapmemserver.NewUserSession(g.user)}, g: g}
 	}, []folder{
 		{"INBOX", []imap.MailboxAttr{imap.MailboxAttrHasNoChildren}},
@@ -106,21 +117,30 @@ func StartGmail(t testing.TB, opts GmailOptions) *Gmail {
 	return g
 }
 
-// AddLabeled stores msg in All Mail with its X-GM-LABELS (kept here, since imapserver
-// cannot serve them: see the package comment), and in INBOX too when it has \Inbox, and in
-// a folder per user label, as Gmail shows a label as a folder.
+// AddLabeled stores msg in All Mail with its X-GM-LABELS and a new X-GM-MSGID, and shows
+// it, as Gmail does, in INBOX when it has \Inbox, in the Sent folder for \Sent, and in a
+// folder per user label — the same X-GM-MSGID in each.
 func (g *Gmail) AddLabeled(t testing.TB, msg []byte, labels ...string) imap.UID {
 	t.Helper()
-	uid := g.Append(t, g.Folders["all"], msg)
 	g.mu.Lock()
-	g.labels[uid] = append([]string(nil), labels...)
+	g.nextID++
+	id := g.nextID
+	g.labels[id] = append([]string(nil), labels...)
 	g.mu.Unlock()
+	add := func(mailbox string) imap.UID {
+		uid := g.Append(t, mailbox, msg)
+		g.mu.Lock()
+		g.ids[folderUID{mailbox, uid}] = id
+		g.mu.Unlock()
+		return uid
+	}
+	uid := add(g.Folders["all"])
 	for _, l := range labels {
 		switch l {
 		case `\Inbox`:
-			g.Append(t, "INBOX", msg)
+			add("INBOX")
 		case `\Sent`:
-			g.Append(t, g.Folders["sent"], msg)
+			add(g.Folders["sent"])
 		case `\Starred`, `\Important`, `\Draft`:
 		default:
 			if !g.hasFolder(l) {
@@ -131,7 +151,7 @@ func (g *Gmail) AddLabeled(t testing.TB, msg []byte, labels ...string) imap.UID 
 				g.base.folders = append(g.base.folders, folder{name: l, attrs: []imap.MailboxAttr{imap.MailboxAttrHasNoChildren}})
 				g.base.mu.Unlock()
 			}
-			g.Append(t, l, msg)
+			add(l)
 		}
 	}
 	return uid
@@ -141,7 +161,29 @@ func (g *Gmail) AddLabeled(t testing.TB, msg []byte, labels ...string) imap.UID 
 func (g *Gmail) Labels(uid imap.UID) []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return append([]string(nil), g.labels[uid]...)
+	return append([]string(nil), g.labels[g.ids[folderUID{g.Folders["all"], uid}]]...)
+}
+
+// MsgID is the X-GM-MSGID of the message with that UID in All Mail.
+func (g *Gmail) MsgID(uid imap.UID) uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.ids[folderUID{g.Folders["all"], uid}]
+}
+
+// lookup gives the X-GM-MSGID and rendered X-GM-LABELS of a message; one stored another
+// way (a client's APPEND) gets an X-GM-MSGID on first sight and no labels.
+func (g *Gmail) lookup(mailbox string, uid imap.UID) (uint64, string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	k := folderUID{mailbox, uid}
+	id, ok := g.ids[k]
+	if !ok {
+		g.nextID++
+		id = g.nextID
+		g.ids[k] = id
+	}
+	return id, labelList(g.labels[id])
 }
 
 // Usage is what was counted against the daily quotas in the current day.
