@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -138,4 +139,46 @@ func throttle(l Limits, now time.Time, typ imap.StatusResponseType, code imap.Re
 	}
 	p.Until = now.Add(p.Wait)
 	return p, true
+}
+
+// ByeRecorder remembers the text of the last "* BYE" line a server sent. go-imap's client
+// ends the pending commands with io.ErrUnexpectedEOF when a server says BYE in the middle of
+// a command, and the BYE's text — where Exchange may say "Request is throttled. Suggested
+// Backoff Time: N milliseconds" — is lost. Set a ByeRecorder as imapclient.Options.DebugWriter
+// (alone or in an io.MultiWriter) and, when a command fails because the connection ended, give
+// Last() to ThrottleText. It keeps nothing but BYE lines (the debug stream also carries the
+// client's commands, passwords included: they are dropped line by line).
+type ByeRecorder struct {
+	mu      sync.Mutex
+	partial []byte
+	last    string
+}
+
+const maxByeLine = 1024
+
+// Write implements io.Writer.
+func (r *ByeRecorder) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range p {
+		if c == '\n' {
+			line := strings.TrimRight(string(r.partial), "\r")
+			if len(line) >= 6 && strings.EqualFold(line[:6], "* BYE ") {
+				r.last = line
+			}
+			r.partial = r.partial[:0]
+			continue
+		}
+		if len(r.partial) < maxByeLine {
+			r.partial = append(r.partial, c)
+		}
+	}
+	return len(p), nil
+}
+
+// Last is the last BYE line received ("* BYE ..."), or "".
+func (r *ByeRecorder) Last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
 }
