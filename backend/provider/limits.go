@@ -9,9 +9,10 @@
 //
 // Where each figure comes from (all are defaults in a Limits the project may edit):
 //
-//   - Exchange Online message size: 35 MB by default (Set-Mailbox MaxSendSize "35 MB
-//     (36,700,160 bytes)"), raised by an admin to at most 150 MB — Microsoft 365 "Exchange
-//     Online limits", message limits. An APPEND counts the encoded (base64) message.
+//   - Exchange Online message size: 35 MB by default, raised by an admin to at most 150 MB
+//     (Microsoft's "Exchange Online limits" service description; Set-Mailbox -MaxSendSize /
+//     -MaxReceiveSize 150MB). Taken as 35 MiB = 36,700,160 bytes. An APPEND counts the encoded
+//     (base64) message, so a 27 MB attachment already fills it.
 //   - Exchange Online connections: Exchange drops IMAP connections beyond about 16–20 per
 //     mailbox (issue 13; Microsoft documents no IMAP figure). We cap at 8: the limit counts
 //     every client of the mailbox (the user's Outlook and phone stay connected during the
@@ -27,7 +28,9 @@
 //     "NO [ALERT] Too many simultaneous connections. (Failure)" (wildduck issue #35). We cap at
 //     10 to leave the user's own clients room.
 //   - Gmail daily IMAP bandwidth: download 2,500 MB and upload 500 MB per user per day
-//     (Google Workspace "Gmail bandwidth limits", support.google.com/a answer 1071518); beyond
+//     (Google Workspace "Gmail bandwidth limits", support.google.com/a answer 1071518: "Reaching
+//     the sync limit triggers a safeguard that temporarily stops IMAP uploads"); taken as
+//     decimal MB, the smaller reading; beyond
 //     it commands answer "[OVERQUOTA] Account exceeded command or bandwidth limits" or
 //     "[ALERT] Account exceeded command or bandwidth limits. (Failure)" (ha-email-sensor #16),
 //     and the account is blocked for up to a day (chatwoot #6082).
