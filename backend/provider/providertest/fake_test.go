@@ -290,7 +290,7 @@ func TestGmailRefusesTooBigAndTheSixteenthConnection(t *testing.T) {
 	// Closing one frees a place.
 	clients[0].Logout().Wait()
 	clients[0].Close()
-	waitFor(t, func() bool { return g.connections() < 15 })
+	g.WaitConnections(t, 14)
 	dial(t, g.Addr, g.User, g.Password)
 
 	big := make([]byte, GmailAppendLimit+1)
@@ -374,17 +374,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// waitFor waits for the server to have seen a client's logout (an event on another
-// goroutine); it polls a condition, never a duration.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
-		}
-		time.Sleep(time.Millisecond)
-	}
 }

@@ -63,6 +63,7 @@ type Gmail struct {
 	downloaded int64
 	dayStart   time.Time
 	conns      int
+	connsMoved chan struct{}        // closed and replaced whenever conns changes
 	ids        map[folderUID]uint64 // X-GM-MSGID of each message in each folder
 	labels     map[uint64][]string  // X-GM-LABELS by X-GM-MSGID
 	nextID     uint64
@@ -76,7 +77,7 @@ type folderUID struct {
 // StartGmail starts the fake; it stops when the test ends.
 func StartGmail(t testing.TB, opts GmailOptions) *Gmail {
 	t.Helper()
-	g := &Gmail{opts: opts, ids: map[folderUID]uint64{}, labels: map[uint64][]string{}, nextID: 1_700_000_000_000_000_000}
+	g := &Gmail{opts: opts, connsMoved: make(chan struct{}), ids: map[folderUID]uint64{}, labels: map[uint64][]string{}, nextID: 1_700_000_000_000_000_000}
 	g.User, g.Password = opts.User, opts.Password
 	root, names := "[Gmail]", map[string]string{
 		"all": "All Mail", "sent": "Sent Mail", "drafts": "Drafts", "spam": "Spam",
@@ -242,6 +243,7 @@ func (s *gmailSession) Login(username, password string) error {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAlert, Text: GmailTooManyConnText}
 	}
 	g.conns++
+	g.connsMovedLocked()
 	s.loggedIn = true
 	return nil
 }
@@ -250,6 +252,7 @@ func (s *gmailSession) Close() error {
 	if s.loggedIn {
 		s.g.mu.Lock()
 		s.g.conns--
+		s.g.connsMovedLocked()
 		s.g.mu.Unlock()
 		s.loggedIn = false
 	}
@@ -302,9 +305,27 @@ func (s *gmailSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, opti
 	return err
 }
 
-// connections is the number of logged-in sessions.
-func (g *Gmail) connections() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.conns
+func (g *Gmail) connsMovedLocked() {
+	close(g.connsMoved)
+	g.connsMoved = make(chan struct{})
+}
+
+// WaitConnections waits until at most n sessions are logged in (the server sees a client's
+// LOGOUT on its own goroutine), or fails the test after a minute.
+func (g *Gmail) WaitConnections(t testing.TB, n int) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		g.mu.Lock()
+		conns, moved := g.conns, g.connsMoved
+		g.mu.Unlock()
+		if conns <= n {
+			return
+		}
+		select {
+		case <-moved:
+		case <-timeout:
+			t.Fatalf("still %d connections, want at most %d", conns, n)
+		}
+	}
 }
