@@ -14,6 +14,7 @@ import (
 	"cutover/backend/mailbox"
 	"cutover/backend/people"
 	"cutover/backend/project"
+	"cutover/backend/provider"
 	"cutover/backend/secrets"
 	"cutover/backend/store"
 )
@@ -244,7 +245,17 @@ func (a *API) copierFor(p project.Project, e batch.Entry, admins map[string]stor
 		Source: serverOf(p.Source), SourceCreds: sc,
 		Dest: serverOf(p.Dest), DestCreds: dc,
 		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now,
+		DestLimits: destLimits(p), Zone: p.Location(),
 	}), nil
+}
+
+// destLimits are the limits of the project's destination host (its provider's preset).
+func destLimits(p project.Project) provider.Limits {
+	l, err := provider.Preset(provider.Name(p.Provider))
+	if err != nil {
+		return provider.Limits{}
+	}
+	return l
 }
 
 func (a *API) credsFor(p project.Project, side, login string, pw secrets.Secret, admins map[string]store.MailAdmin) (mailbox.Credentials, error) {

@@ -13,6 +13,7 @@
 package mailbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -165,18 +166,42 @@ func Dial(ctx context.Context, s Server, c Credentials) (*Conn, error) {
 }
 
 // prefixConn reads r (what was read ahead, then the connection) before the connection,
-// and remembers the first I/O error: go-imap reports a broken connection as text only.
+// and remembers the first I/O error (go-imap reports a broken connection as text only)
+// and the last BYE line (go-imap ends the pending commands with "unexpected EOF" and drops
+// its text, where Exchange says how long to wait).
 type prefixConn struct {
 	net.Conn
 	r   io.Reader
 	mu  sync.Mutex
 	err error
+	bye string
 }
+
+var byeLine = []byte("* BYE ")
 
 func (c *prefixConn) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
+	if i := bytes.Index(p[:n], byeLine); i >= 0 && (i == 0 || p[i-1] == '\n') {
+		line := p[i:n]
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
+		c.mu.Lock()
+		c.bye = string(bytes.TrimRight(line[:min(len(line), 1024)], "\r"))
+		c.mu.Unlock()
+	}
 	c.fail(err)
 	return n, err
+}
+
+// lastBye is the last BYE line the server sent, or "".
+func (c *Conn) lastBye() string {
+	if c == nil || c.raw == nil {
+		return ""
+	}
+	c.raw.mu.Lock()
+	defer c.raw.mu.Unlock()
+	return c.raw.bye
 }
 
 func (c *prefixConn) Write(p []byte) (int, error) {

@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"cutover/backend/provider"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -88,7 +89,12 @@ type Copier struct {
 	// Pipelines is how many folders are copied at once, each over connections of its own
 	// (default DefaultPipelines).
 	Pipelines int
-	group     *groupSize // messages per MULTIAPPEND, adapted to how the connections hold
+	// SourceLimits and DestLimits are the hosts' limits (package provider's presets):
+	// how long a throttling answer or a daily quota makes the mailbox wait. Zone is the
+	// time zone of the "paused until" progress text (nil: local).
+	SourceLimits, DestLimits provider.Limits
+	Zone                     *time.Location
+	group                    *groupSize // messages per MULTIAPPEND, adapted to how the connections hold
 
 	// Checkpoint, when set, is called at the moments a crash or a cut is hardest to
 	// recover from, so tests can kill or cut the pass exactly there. Called from the
@@ -421,9 +427,14 @@ func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, erro
 		}
 		// An attempt that moved something, or that sent groups still larger than one
 		// message (the next, smaller ones may fit), is not counted against the folder.
+		if sess != nil {
+			err = sess.explain(err)
+		}
+		_, throttled := c.pause(err)
 		switch {
 		case r.fr.Copied+r.fr.Matched+r.fr.FlagsUpdated+len(*r.refused) > before:
 			fruitless = 0
+		case throttled: // the server asked us to wait: it is not failing
 		case c.group.get() == 1:
 			fruitless++
 		}
@@ -432,7 +443,9 @@ func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, erro
 		}
 		// A MULTIAPPEND group is all or nothing: one that does not fit in a connection's
 		// life never lands. Smaller groups until they are answered again.
-		c.group.shrink()
+		if !throttled {
+			c.group.shrink()
+		}
 		fp.retried = true
 		resumed++
 		c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", resumed, "err", err)
@@ -447,12 +460,33 @@ func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, erro
 }
 
 func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error) error {
-	tr.set(func(p *Progress) { p.State, p.Error = StateRetrying, cause.Error() })
+	d, why := c.Backoff(attempt), cause.Error()
+	if p, ok := c.pause(cause); ok {
+		// The server said how long, or a quota says until when: wait that, and say so.
+		d, why = p.Wait, p.Message(c.Now(), c.zone())+": "+cause.Error()
+	}
+	tr.set(func(p *Progress) { p.State, p.Error = StateRetrying, why })
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(c.Backoff(attempt)):
+	case <-time.After(d):
 	}
 	tr.set(func(p *Progress) { p.State, p.Error = StateCopying, "" })
 	return nil
+}
+
+// pause reads a throttling answer or a quota refusal in cause, by the destination's limits
+// then the source's.
+func (c *Copier) pause(cause error) (provider.Pause, bool) {
+	if p, ok := provider.Throttle(c.DestLimits, c.Now(), cause); ok {
+		return p, ok
+	}
+	return provider.Throttle(c.SourceLimits, c.Now(), cause)
+}
+
+func (c *Copier) zone() *time.Location {
+	if c.Zone != nil {
+		return c.Zone
+	}
+	return time.Local
 }

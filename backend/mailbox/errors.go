@@ -2,17 +2,20 @@ package mailbox
 
 import (
 	"context"
+	"cutover/backend/provider"
 	"errors"
 	"io"
 	"net"
 	"syscall"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 )
 
 // retryable reports whether err is worth a reconnect, by its type: the connection
 // dropped or timed out (net errors, end of stream, a connection found broken), or the
-// server asked us to slow down or go away (RFC 5530 codes, BYE). A refused login, a
+// server asked us to slow down or go away (RFC 5530 codes, BYE, and the providers'
+// throttling answers that package provider reads, which carry no code). A refused login, a
 // certificate or the transport policy are not: a new connection would meet them again.
 // go-imap reports a connection that broke under a command as text only; the session's
 // connections remember their I/O errors for that (session.broken).
@@ -31,6 +34,9 @@ func retryable(err error) bool {
 	)
 	if errors.As(err, &ae) || errors.As(err, &ce) || errors.As(err, &pe) {
 		return false
+	}
+	if throttled(err) {
+		return true // "Request is throttled", a daily limit, too many connections: wait and go on
 	}
 	var ie *imap.Error
 	if errors.As(err, &ie) {
@@ -81,4 +87,11 @@ func reason(err error) string {
 		return ie.Text
 	}
 	return err.Error()
+}
+
+// throttled reports whether err is a host asking us to wait: a throttling answer, a daily
+// quota, too many connections (package provider reads the providers' wordings).
+func throttled(err error) bool {
+	_, ok := provider.Throttle(provider.Limits{}, time.Time{}, err)
+	return ok
 }

@@ -2,8 +2,10 @@ package mailbox
 
 import (
 	"context"
+	"cutover/backend/provider"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // session is a pair of connections for one mailbox.
@@ -139,4 +141,20 @@ func (sp *spares) close() {
 			s.close()
 		}
 	}
+}
+
+// explain gives err the text of a BYE that a connection of the session received before it
+// broke, when that says more (a host throttling us, and for how long).
+func (s *session) explain(err error) error {
+	if throttled(err) {
+		return err
+	}
+	for _, c := range []*Conn{s.dst, s.src} {
+		if bye := c.lastBye(); bye != "" {
+			if p, ok := provider.ThrottleText(provider.Limits{}, time.Time{}, bye); ok {
+				return fmt.Errorf("%s (%s): %w", bye, p.Reason, err)
+			}
+		}
+	}
+	return err
 }

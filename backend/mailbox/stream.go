@@ -175,10 +175,12 @@ func (r *folderRun) stream(ctx context.Context, todo []srcMsg) error {
 			fp.uncertain = append(fp.uncertain, byUID[e.UID])
 		}
 	}
-	if sendErr != nil {
+	switch {
+	case throttled(waitErr):
+		return waitErr // it explains the broken sends after it: Exchange closes the connection
+	case sendErr != nil:
 		return sendErr
-	}
-	if waitErr != nil || len(again) == 0 {
+	case waitErr != nil || len(again) == 0:
 		return waitErr
 	}
 	// Nothing of a refused group was saved: each of its messages is sent on its own, so
