@@ -21,7 +21,19 @@ type FolderStats struct {
 	PreBytes     int64     `json:"preBytes"`     //
 	TodoMessages int       `json:"todoMessages"` // everything not copied yet (final pass)
 	TodoBytes    int64     `json:"todoBytes"`    //
-	Mapping      Mapping   `json:"mapping"`
+	// TooLarge are the messages not copied yet that are over the destination's message
+	// size limit (its APPENDLIMIT, or its provider's): a pass reports them without
+	// sending them.
+	TooLarge []TooLarge `json:"tooLarge,omitempty"`
+	Mapping  Mapping    `json:"mapping"`
+}
+
+// TooLarge is a message too large for the destination.
+type TooLarge struct {
+	UID   uint32    `json:"uid"`
+	Size  int64     `json:"size"`
+	Date  time.Time `json:"date"`
+	Limit int64     `json:"limit"`
 }
 
 // Analyze lists every source folder with its counts, sizes, oldest and newest dates, and
@@ -48,6 +60,7 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 	for _, m := range mapping {
 		byName[m.Source] = m
 	}
+	limit := c.messageLimit(s.dst)
 	var out []FolderStats
 	for _, f := range src {
 		fs := FolderStats{Folder: f, Mapping: byName[f.Name]}
@@ -73,6 +86,9 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 			}
 			fs.TodoMessages++
 			fs.TodoBytes += m.Size
+			if limit > 0 && m.Size > limit {
+				fs.TooLarge = append(fs.TooLarge, TooLarge{UID: uint32(m.UID), Size: m.Size, Date: m.Date, Limit: limit})
+			}
 			if !opts.Cutoff.IsZero() && m.Date.Before(opts.Cutoff) {
 				fs.PreMessages++
 				fs.PreBytes += m.Size

@@ -167,8 +167,27 @@ func NewCopier(c Copier) *Copier {
 	if c.Pipelines <= 0 {
 		c.Pipelines = DefaultPipelines
 	}
+	// Each pipeline holds a connection to the source and 1+AppendConns to the
+	// destination: no more than the hosts take (Exchange drops connections past about 16
+	// per mailbox, Gmail refuses past 15).
+	if n := c.DestLimits.MaxConnections; n > 0 {
+		c.Pipelines = max(1, min(c.Pipelines, n/(1+c.AppendConns)))
+	}
+	if n := c.SourceLimits.MaxConnections; n > 0 {
+		c.Pipelines = max(1, min(c.Pipelines, n))
+	}
 	c.group = &groupSize{}
 	return &c
+}
+
+// messageLimit is the largest message the destination takes: its APPENDLIMIT (RFC 7889)
+// or its provider's limit, the smaller; 0 for none known.
+func (c *Copier) messageLimit(dst *Conn) int64 {
+	var appendLimit int64
+	if lp, ok := dst.Caps().AppendLimit(); ok && lp != nil {
+		appendLimit = int64(*lp)
+	}
+	return c.DestLimits.EffectiveMaxMessage(appendLimit)
 }
 
 // Run performs a pass over the mailbox: plan (list, map and size up the folders), hand

@@ -94,3 +94,45 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestMessagesOverTheProvidersLimitAreListedBeforeThePassAndNotSent(t *testing.T) {
+	// The destination's provider takes messages up to a size (35 MB at Exchange Online by
+	// default): the analysis lists the larger ones with their folder and size, and the
+	// pass reports each as too large for the destination without sending it.
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	msgs := append(bigish(5, 2000), bigish(2, 60000)...)
+	seed(t, src, "alice", msgs)
+	c := copier(openStore(t), src, dst, "alice")
+	c.DestLimits = provider.Limits{MaxMessageBytes: 30000}
+	stats, err := c.Analyze(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed int
+	for _, fs := range stats {
+		for _, tl := range fs.TooLarge {
+			if fs.Name != "INBOX" || tl.Size <= 30000 || tl.Limit != 30000 {
+				t.Errorf("listed as too large: %s UID %d, %d bytes, limit %d", fs.Name, tl.UID, tl.Size, tl.Limit)
+			}
+			listed++
+		}
+	}
+	if listed != 2 {
+		t.Fatalf("the analysis lists %d messages as too large, want the 2 over 30,000 bytes", listed)
+	}
+	res, err := c.Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 5 || res.Failed != 2 {
+		t.Fatalf("copied %d, refused %d; want 5 copied and the 2 large ones refused", res.Copied, res.Failed)
+	}
+	for _, f := range res.Failures {
+		if !contains(f.Reason, "too large for the destination") || f.Subject == "" {
+			t.Errorf("refusal %+v; want the subject and 'too large for the destination'", f)
+		}
+	}
+	if n := len(snapshot(t, dst, "alice")["INBOX"]); n != 5 {
+		t.Errorf("the destination holds %d messages, want the 5 that fit", n)
+	}
+}

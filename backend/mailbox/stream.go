@@ -42,11 +42,8 @@ type pendingAppend struct {
 // fp.uncertain: the next attempt looks for it at the destination before sending it again.
 func (r *folderRun) stream(ctx context.Context, todo []srcMsg) error {
 	c, s, st, fp, fr, tr := r.c, r.s, r.st, r.fp, r.fr, r.tr
-	// APPENDLIMIT (RFC 7889): a server-wide limit lets us report a message without sending it.
-	r.limit = 0
-	if lp, ok := s.dst.Caps().AppendLimit(); ok && lp != nil {
-		r.limit = int64(*lp)
-	}
+	// A message over the destination's limit is reported without being sent.
+	r.limit = c.messageLimit(s.dst)
 	keys := r.keys
 	byUID := make(map[imap.UID]srcMsg, len(todo))
 	var early []imap.UID // refused before sending: their subjects are read for the report
@@ -226,7 +223,7 @@ func (r *folderRun) sendAll(ctx context.Context, todo []srcMsg) (err error) {
 	uids := make([]imap.UID, 0, len(todo))
 	for _, m := range todo {
 		if r.limit > 0 && m.Size > r.limit {
-			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: fmt.Sprintf("%d bytes is over the destination's APPENDLIMIT of %d bytes", m.Size, r.limit)}
+			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: fmt.Sprintf("too large for the destination: %d bytes, over its limit of %d bytes", m.Size, r.limit)}
 			continue
 		}
 		if m.Size == 0 {
