@@ -554,11 +554,19 @@ type rewritingProxy struct {
 const rewrittenField = "X-Stored-By: a rewriting server\r\n"
 
 func newRewritingProxy(t *testing.T, target string) *rewritingProxy {
+	p := &rewritingProxy{target: target}
+	p.ln = serveLoopback(t, p.handle)
+	return p
+}
+
+// serveLoopback listens on 127.0.0.1 until the test ends and hands each connection to
+// handle in a goroutine of its own.
+func serveLoopback(t *testing.T, handle func(net.Conn)) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &rewritingProxy{ln: ln, target: target}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -566,10 +574,10 @@ func newRewritingProxy(t *testing.T, target string) *rewritingProxy {
 			if err != nil {
 				return
 			}
-			go p.handle(c)
+			go handle(c)
 		}
 	}()
-	return p
+	return ln
 }
 
 func (p *rewritingProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
