@@ -173,6 +173,14 @@ func newRoot(env *Env) *cobra.Command {
 }
 
 // requireProject returns the --project flag's value or a usage error.
+// projectAPI opens the API for a command about the project called name, which must be given.
+func (e *Env) projectAPI(name string) (*api.API, error) {
+	if err := requireProject(name); err != nil {
+		return nil, err
+	}
+	return e.API()
+}
+
 func requireProject(name string) error {
 	if name == "" {
 		return Usage(errors.New("--project: a project name is required"))

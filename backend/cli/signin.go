@@ -207,10 +207,7 @@ func signinStatusCommand(env *Env) *cobra.Command {
 		Short: "Who is signed in, per side and mailbox: until when, renewable, app-wide",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(projectName); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(projectName)
 			if err != nil {
 				return err
 			}
@@ -258,10 +255,7 @@ func signinRemoveCommand(env *Env) *cobra.Command {
 		Short: "Forget a mailbox's sign-in (its sealed token)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(projectName); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(projectName)
 			if err != nil {
 				return err
 			}
@@ -286,10 +280,7 @@ func signinScriptCommand(env *Env) *cobra.Command {
 			"it the script asks for it (-ObjectId).",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(projectName); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(projectName)
 			if err != nil {
 				return err
 			}
@@ -322,10 +313,7 @@ func signinCheckCommand(env *Env) *cobra.Command {
 		Short: "Log in to each mailbox of the batch with the side's token and say, per mailbox, whether access works",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(projectName); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(projectName)
 			if err != nil {
 				return err
 			}

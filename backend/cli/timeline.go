@@ -18,10 +18,7 @@ func timelineCommands(env *Env) []*cobra.Command {
 		Short: "Show the migration timeline: four phases of dated steps with owner and status",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(projectName); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(projectName)
 			if err != nil {
 				return err
 			}
@@ -38,10 +35,7 @@ func timelineCommands(env *Env) []*cobra.Command {
 		Short: "Export the timeline as an iCalendar file",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(projectName); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(projectName)
 			if err != nil {
 				return err
 			}
@@ -72,10 +66,7 @@ func timelineCommands(env *Env) []*cobra.Command {
 			Short: v.short,
 			Args:  cobra.ExactArgs(1),
 			RunE: func(c *cobra.Command, args []string) error {
-				if err := requireProject(stepProject); err != nil {
-					return err
-				}
-				a, err := env.API()
+				a, err := env.projectAPI(stepProject)
 				if err != nil {
 					return err
 				}
@@ -99,10 +90,7 @@ func timelineCommands(env *Env) []*cobra.Command {
 		Short: "Record a contact with the customer",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(contactProject); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(contactProject)
 			if err != nil {
 				return err
 			}
@@ -124,10 +112,7 @@ func timelineCommands(env *Env) []*cobra.Command {
 		Short: "List contacts with the customer",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := requireProject(contactProject); err != nil {
-				return err
-			}
-			a, err := env.API()
+			a, err := env.projectAPI(contactProject)
 			if err != nil {
 				return err
 			}
