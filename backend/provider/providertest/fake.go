@@ -13,6 +13,7 @@ package providertest
 
 import (
 	"bytes"
+	"cutover/backend/auth/authtest"
 	"net"
 	"strings"
 	"sync"
@@ -24,29 +25,13 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
-// Clock is a settable clock for the fakes' time-bound behaviour (backoff windows, daily
-// quotas); tests move it with Advance instead of sleeping.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is the settable test clock of package authtest: the fakes' time-bound behaviour
+// (backoff windows, daily quotas) follows it, and tests move it with Advance instead of
+// sleeping.
+type Clock = authtest.Clock
 
 // NewClock returns a clock set to t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return authtest.NewClock(t) }
 
 // folder is a mailbox of the fake's LIST with its attributes.
 type folder struct {
