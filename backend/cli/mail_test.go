@@ -58,7 +58,7 @@ func TestCopyCommandStreamsJSONLinesResumesAndReportsRefusals(t *testing.T) {
 		t.Errorf("no progress lines before the result")
 	}
 	if last.Result.Failed == 0 || last.Result.Copied+last.Result.Failed != 60 {
-		t.Fatalf("copied %d, refused %d; want 60 in all with some refused", last.Result.Copied, last.Result.Failed)
+		t.Fatalf("copied %d, refused %d; want 60 in all with some refused\nresult: %s\nstderr: %s", last.Result.Copied, last.Result.Failed, lines[len(lines)-1], stderr)
 	}
 	f := last.Result.Failures[0]
 	if f.Folder == "" || f.UID == 0 || !strings.HasPrefix(f.Subject, "Sample message") || !strings.Contains(f.Reason, "maximum size") {

@@ -137,8 +137,8 @@ func TestConnectionCutMidFetchOrMidAppendIsResumed(t *testing.T) {
 			}
 			source, dest := snapshot(t, src, "alice"), snapshot(t, dst, "alice")
 			sameMultiset(t, "INBOX after resumes", source["INBOX"], dest["INBOX"])
-			if res.Copied+res.Matched != 60 {
-				t.Errorf("copied %d + matched %d, want 60: each message counted once", res.Copied, res.Matched)
+			if res.Copied != 60 || res.Matched != 0 {
+				t.Errorf("copied %d + matched %d, want 60 copied: each message counted once, as copied by this run", res.Copied, res.Matched)
 			}
 		})
 	}
@@ -184,8 +184,8 @@ func TestConnectionCutWhileSeveralFoldersCopyIsResumed(t *testing.T) {
 		}
 		sameMultiset(t, f+" after resumes", fits, dest[f])
 	}
-	if res.Copied+res.Matched != 120 {
-		t.Errorf("copied %d + matched %d, want 120: each message counted once", res.Copied, res.Matched)
+	if res.Copied != 120 || res.Matched != 0 {
+		t.Errorf("copied %d + matched %d, want 120 copied: each message counted once, as copied by this run", res.Copied, res.Matched)
 	}
 	if res.Failed != 6 || len(res.Failures) != 6 {
 		t.Errorf("%d refused, %d listed; want the 6 over the limit, each once: %+v", res.Failed, len(res.Failures), res.Failures)
@@ -536,8 +536,8 @@ func TestCopyThroughConnectionsThatKeepDroppingFinishesExactlyOnce(t *testing.T)
 	for _, f := range []string{"INBOX", "Archive", "Reçus"} {
 		sameMultiset(t, f, source[f], dest[f])
 	}
-	if n := len(msgs); res.Copied+res.Matched != n {
-		t.Errorf("copied %d + found %d, want %d: each message counted once", res.Copied, res.Matched, n)
+	if n := len(msgs); res.Copied != n || res.Matched != 0 {
+		t.Errorf("copied %d + found %d, want %d copied: each message counted once, as copied by this run", res.Copied, res.Matched, n)
 	}
 	progress.check(t, len(msgs), len(msgs))
 }

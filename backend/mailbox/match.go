@@ -134,7 +134,7 @@ func (r *folderRun) matchExisting(ctx context.Context) ([]srcMsg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("destination: %w", err)
 	}
-	return r.match(ctx, dmsgs, r.st.todo)
+	return r.match(ctx, dmsgs, r.st.todo, false)
 }
 
 // recoverUncertain looks for the messages whose APPEND a broken connection left
@@ -157,7 +157,7 @@ func (r *folderRun) recoverUncertain(ctx context.Context) ([]srcMsg, error) {
 	if r.keys, err = messageKeys(r.s.src, uids); err != nil {
 		return nil, fmt.Errorf("read headers of %q on the source: %w", fp.m.Source, err)
 	}
-	found, err := r.match(ctx, dmsgs, fp.uncertain)
+	found, err := r.match(ctx, dmsgs, fp.uncertain, true)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +187,11 @@ func (r *folderRun) isUncertain(uid imap.UID) bool {
 // match pairs candidates (source messages not in the ledger, with their keys in r.keys)
 // with the destination messages dmsgs that the ledger does not account for, by message
 // key and as a multiset (two identical messages need two copies), records the pairs and
-// returns the candidates left unpaired.
-func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcMsg) ([]srcMsg, error) {
+// returns the candidates left unpaired. sentHere says the candidates are messages this
+// run appended without an answer: the copies found are then counted as copied by this run
+// (a first run that lost a connection still reports each message once, as copied), not
+// as found at the destination already.
+func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcMsg, sentHere bool) ([]srcMsg, error) {
 	c, fp, st := r.c, r.fp, r.st
 	duids := make([]imap.UID, len(dmsgs))
 	for i, m := range dmsgs {
@@ -266,10 +269,20 @@ func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcM
 		left = kept
 	}
 	if len(matched) > 0 {
+		if sentHere {
+			for i := range matched {
+				matched[i].Matched = false
+			}
+		}
 		if err := c.record(ctx, matched); err != nil {
 			return nil, err
 		}
-		r.fr.Matched += len(matched)
+		if sentHere {
+			r.fr.Copied += len(matched)
+			r.fr.CopiedBytes += matchedBytes
+		} else {
+			r.fr.Matched += len(matched)
+		}
 		r.tr.add(len(matched), matchedBytes, 0)
 	}
 	return left, nil
