@@ -3,6 +3,7 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -30,10 +31,11 @@ type FolderStats struct {
 
 // TooLarge is a message too large for the destination.
 type TooLarge struct {
-	UID   uint32    `json:"uid"`
-	Size  int64     `json:"size"`
-	Date  time.Time `json:"date"`
-	Limit int64     `json:"limit"`
+	UID     uint32    `json:"uid"`
+	Subject string    `json:"subject"`
+	Size    int64     `json:"size"`
+	Date    time.Time `json:"date"`
+	Limit   int64     `json:"limit"`
 }
 
 // Analyze lists every source folder with its counts, sizes, oldest and newest dates, and
@@ -48,27 +50,28 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 	if err != nil {
 		return nil, err
 	}
-	dst, err := ListFolders(s.dst)
+	views, err := c.views(ctx, s, opts)
 	if err != nil {
 		return nil, err
 	}
-	mapping := opts.Mapping
-	if mapping == nil {
-		mapping = MapFolders(src, dst, destDelim(dst), opts.Rules)
-	}
-	byName := map[string]Mapping{}
-	for _, m := range mapping {
-		byName[m.Source] = m
+	views = append(views, unmapped(src, views)...)
+	folders := map[string]Folder{}
+	for _, f := range src {
+		folders[f.Name] = f
 	}
 	limit := c.messageLimit(s.dst)
 	var out []FolderStats
-	for _, f := range src {
-		fs := FolderStats{Folder: f, Mapping: byName[f.Name]}
+	for _, v := range views {
+		f, ok := folders[v.m.Source]
+		if !ok {
+			f = Folder{Name: v.m.Source}
+		}
+		fs := FolderStats{Folder: f, Mapping: v.m}
 		if f.NoSelect {
 			out = append(out, fs)
 			continue
 		}
-		st, err := c.scanSource(ctx, s.src, Mapping{Source: f.Name, Dest: byName[f.Name].Dest}, Options{})
+		st, err := c.scanSource(ctx, s.src, Mapping{Source: v.m.Source, Dest: v.m.Dest}, v.uids, Options{})
 		if err != nil {
 			return nil, err
 		}
@@ -94,12 +97,56 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]FolderStats, erro
 				fs.PreBytes += m.Size
 			}
 		}
+		if err := subjects(s.src, fs.TooLarge); err != nil {
+			return nil, fmt.Errorf("read the subjects of the messages too large in %q: %w", v.m.Source, err)
+		}
 		out = append(out, fs)
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return folderLess(out[i].Name, out[j].Name)
+		}
+		return out[i].Mapping.Label < out[j].Mapping.Label
+	})
 	return out, nil
 }
 
-// Plan lists the source and destination folders and maps them.
+// unmapped are the source folders no view names (those that cannot be selected), so
+// that the analysis lists every folder.
+func unmapped(src []Folder, views []view) []view {
+	named := map[string]bool{}
+	for _, v := range views {
+		named[v.m.Source] = true
+	}
+	var out []view
+	for _, f := range src {
+		if !named[f.Name] {
+			out = append(out, view{m: Mapping{Source: f.Name}})
+		}
+	}
+	return out
+}
+
+// subjects fills in the subjects of the listed messages of the selected folder.
+func subjects(c *Conn, list []TooLarge) error {
+	if len(list) == 0 {
+		return nil
+	}
+	uids := make([]imap.UID, len(list))
+	for i, m := range list {
+		uids[i] = imap.UID(m.UID)
+	}
+	keys, err := messageKeys(c, uids)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].Subject = keys[imap.UID(list[i].UID)].subject
+	}
+	return nil
+}
+
+// Plan lists the source and destination folders and maps them (a Gmail source by label).
 func (c *Copier) Plan(ctx context.Context, rules []Rule) (src, dst []Folder, mapping []Mapping, err error) {
 	s, err := c.connect(ctx, false)
 	if err != nil {
@@ -112,7 +159,14 @@ func (c *Copier) Plan(ctx context.Context, rules []Rule) (src, dst []Folder, map
 	if dst, err = ListFolders(s.dst); err != nil {
 		return nil, nil, nil, err
 	}
-	return src, dst, MapFolders(src, dst, destDelim(dst), rules), nil
+	views, err := c.views(ctx, s, Options{Rules: rules})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, v := range views {
+		mapping = append(mapping, v.m)
+	}
+	return src, dst, mapping, nil
 }
 
 // Missing is a source message not found at the destination.
@@ -126,6 +180,7 @@ type Missing struct {
 // FolderCheck is one folder verified: source and destination side by side.
 type FolderCheck struct {
 	Source         string    `json:"source"`
+	Label          string    `json:"label,omitempty"` // the Gmail label of Source's messages checked
 	Dest           string    `json:"dest"`
 	SourceMessages int       `json:"sourceMessages"` // in scope
 	DestMessages   int       `json:"destMessages"`
@@ -141,16 +196,16 @@ func (c *Copier) Verify(ctx context.Context, opts Options) ([]FolderCheck, error
 		return nil, err
 	}
 	defer s.close()
-	mapping, err := s.mapping(opts)
+	views, err := c.views(ctx, s, opts)
 	if err != nil {
 		return nil, err
 	}
 	var out []FolderCheck
-	for _, m := range mapping {
-		if m.Excluded {
+	for _, v := range views {
+		if v.m.Excluded {
 			continue
 		}
-		fc, err := verifyFolder(ctx, s, m, opts)
+		fc, err := verifyFolder(ctx, s, v, opts)
 		if err != nil {
 			return out, err
 		}
@@ -159,8 +214,9 @@ func (c *Copier) Verify(ctx context.Context, opts Options) ([]FolderCheck, error
 	return out, nil
 }
 
-func verifyFolder(ctx context.Context, s *session, m Mapping, opts Options) (FolderCheck, error) {
-	fc := FolderCheck{Source: m.Source, Dest: m.Dest, Missing: []Missing{}}
+func verifyFolder(ctx context.Context, s *session, v view, opts Options) (FolderCheck, error) {
+	m := v.m
+	fc := FolderCheck{Source: m.Source, Label: m.Label, Dest: m.Dest, Missing: []Missing{}}
 	if err := ctx.Err(); err != nil {
 		return fc, err
 	}
@@ -184,7 +240,12 @@ func verifyFolder(ctx context.Context, s *session, m Mapping, opts Options) (Fol
 		if sel.NumMessages == 0 {
 			return
 		}
-		all, err := listMessages(s.src, m.Source)
+		var all []srcMsg
+		if v.uids != nil {
+			all, err = listUIDs(s.src, m.Source, v.uids)
+		} else {
+			all, err = listMessages(s.src, m.Source)
+		}
 		if err != nil {
 			srcErr = err
 			return

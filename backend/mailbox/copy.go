@@ -23,6 +23,7 @@ type Failure struct {
 // FolderResult is what a pass did in one folder.
 type FolderResult struct {
 	Source       string `json:"source"`
+	Label        string `json:"label,omitempty"` // the Gmail label of Source's messages copied to Dest
 	Dest         string `json:"dest"`
 	Messages     int    `json:"messages"`     // in the source folder
 	InScope      int    `json:"inScope"`      // of those, within the pass's cutoff
@@ -260,7 +261,7 @@ func (ps *pass) outline(ctx context.Context) (*session, error) {
 			sess, err = c.connect(ctx, true)
 		}
 		if err == nil {
-			ps.plan, err = c.outline(sess, ps.opts)
+			ps.plan, err = c.outline(ctx, sess, ps.opts)
 		}
 		if err == nil {
 			ps.results = make([]*FolderResult, len(ps.plan))
@@ -296,7 +297,7 @@ func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-ch
 				if sess == nil || ctx.Err() != nil {
 					continue // the worker lists it itself
 				}
-				st, err := c.scanSource(ctx, sess.src, plan[i].m, ps.opts)
+				st, err := c.scanSource(ctx, sess.src, plan[i].m, plan[i].uids, ps.opts)
 				if err != nil {
 					// Not fatal here: the worker lists it again, with retries.
 					if ctx.Err() == nil {
@@ -357,7 +358,7 @@ func (ps *pass) worker(ctx context.Context, sess *session, ready <-chan []int) {
 				return
 			}
 			fp := &ps.plan[i]
-			fr := &FolderResult{Source: fp.m.Source, Dest: fp.m.Dest}
+			fr := &FolderResult{Source: fp.m.Source, Label: fp.m.Label, Dest: fp.m.Dest}
 			var failures []Failure
 			run := &folderRun{c: ps.c, fp: fp, opts: ps.opts, fr: fr, refused: &failures, tr: ps.tr}
 			var retries int

@@ -25,6 +25,24 @@ func ensureFolder(dst *Conn, name string) error {
 	return nil
 }
 
+// parents are the folders above name, outermost first ("a/b/c": "a", "a/b"); none
+// without a delimiter.
+func parents(name, delim string) []string {
+	if delim == "" {
+		return nil
+	}
+	var out []string
+	for i := strings.Index(name, delim); i > 0; {
+		out = append(out, name[:i])
+		j := strings.Index(name[i+len(delim):], delim)
+		if j < 0 {
+			break
+		}
+		i += len(delim) + j
+	}
+	return out
+}
+
 // folderRun is one attempt at copying one folder: what its stages share.
 type folderRun struct {
 	c       *Copier
@@ -62,6 +80,13 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	}
 	if len(st.todo) == 0 && len(syncs) == 0 {
 		return nil
+	}
+	// A nested Gmail label's parent is a label too, a folder of the source: it is made
+	// at the destination first, as the folder it is, not left to the server's whim.
+	for _, parent := range parents(fp.m.Dest, fp.labelDelim) {
+		if err := ensureFolder(r.s.dst, parent); err != nil {
+			return err
+		}
 	}
 	if err := ensureFolder(r.s.dst, fp.m.Dest); err != nil {
 		return err
@@ -114,7 +139,7 @@ func (r *folderRun) source(ctx context.Context) error {
 	fp.attempted = true
 	if st == nil {
 		var err error
-		if st, err = r.c.scanSource(ctx, r.s.src, fp.m, r.opts); err != nil {
+		if st, err = r.c.scanSource(ctx, r.s.src, fp.m, fp.uids, r.opts); err != nil {
 			return err
 		}
 		fp.count(r.tr, st)

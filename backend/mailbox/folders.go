@@ -89,7 +89,10 @@ type Mapping struct {
 	// has \Drafts; Entwürfe keeps its name"); for a merge, "...; merged with X by rule P".
 	Reason   string `json:"reason"`
 	Excluded bool   `json:"excluded,omitempty"`
-	Exists   bool   `json:"exists"` // the destination folder exists already
+	// Label is set for a Gmail source: the messages of Source (All Mail) that carry this
+	// label go to Dest, each message once whatever its other labels.
+	Label  string `json:"label,omitempty"`
+	Exists bool   `json:"exists"` // the destination folder exists already
 	// MergedWith lists the other source folders that go to the same destination folder;
 	// only a rename rule does that, and MergeRules names the rules (their patterns).
 	MergedWith []string `json:"mergedWith,omitempty"`

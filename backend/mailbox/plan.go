@@ -47,9 +47,13 @@ func folderUnits(plan []folderPlan) [][]int {
 // folderPlan is one mapped source folder with what the pass would copy.
 type folderPlan struct {
 	m       Mapping
-	size    int64        // from STATUS: its bytes, or its message count, to copy the largest first
-	counted bool         // its todo is in the progress totals
-	scan    *sourceState // the listing, from planning or an earlier attempt (nil: list again)
+	uids    map[imap.UID]bool // the messages of m.Source it copies (a Gmail label); nil: all
+	// labelDelim is the destination's delimiter when m.Dest is a Gmail label's folder,
+	// whose parent folders are made first.
+	labelDelim string
+	size    int64             // from STATUS: its bytes, or its message count, to copy the largest first
+	counted bool              // its todo is in the progress totals
+	scan    *sourceState      // the listing, from planning or an earlier attempt (nil: list again)
 	scanned time.Time
 
 	attempted bool // an attempt started: its listing is kept however old
@@ -86,40 +90,32 @@ const (
 	planKeepFor      = 5 * time.Minute
 )
 
-// mapping is opts.Mapping, or the folders of both sides mapped with opts.Rules.
-func (s *session) mapping(opts Options) ([]Mapping, error) {
-	if opts.Mapping != nil {
-		return opts.Mapping, nil
-	}
-	src, err := ListFolders(s.src)
-	if err != nil {
-		return nil, err
-	}
-	dst, err := ListFolders(s.dst)
-	if err != nil {
-		return nil, err
-	}
-	return MapFolders(src, dst, destDelim(dst), opts.Rules), nil
-}
-
 // outline maps the folders and sizes each source folder up with STATUS (SIZE where the
 // server has STATUS=SIZE, else the message count), to copy the largest first.
-func (c *Copier) outline(s *session, opts Options) ([]folderPlan, error) {
-	mapping, err := s.mapping(opts)
+func (c *Copier) outline(ctx context.Context, s *session, opts Options) ([]folderPlan, error) {
+	views, err := c.views(ctx, s, opts)
 	if err != nil {
 		return nil, err
 	}
 	var out []folderPlan
 	var cmds []*imapclient.StatusCommand
 	withSize := s.src.Caps().Has(imap.CapStatusSize) || s.src.Caps().Has(imap.CapIMAP4rev2)
-	for _, m := range mapping {
-		if m.Excluded {
+	for _, v := range views {
+		if v.m.Excluded {
 			continue
 		}
-		out = append(out, folderPlan{m: m})
-		cmds = append(cmds, s.src.Status(m.Source, &imap.StatusOptions{NumMessages: true, Size: withSize}))
+		out = append(out, folderPlan{m: v.m, uids: v.uids, labelDelim: v.delim})
+		var cmd *imapclient.StatusCommand
+		if v.uids == nil { // a label's size is its message count
+			cmd = s.src.Status(v.m.Source, &imap.StatusOptions{NumMessages: true, Size: withSize})
+		}
+		cmds = append(cmds, cmd)
 	}
 	for i, cmd := range cmds {
+		if cmd == nil {
+			out[i].size = int64(len(out[i].uids))
+			continue
+		}
 		st, err := cmd.Wait()
 		if err != nil {
 			return nil, fmt.Errorf("status of %q on the source: %w", out[i].m.Source, err)
@@ -154,20 +150,24 @@ type sourceState struct {
 	inScope     int
 }
 
-// scanSource EXAMINEs a mapped source folder (read-only) and lists its messages against
-// the ledger.
-func (c *Copier) scanSource(ctx context.Context, src *Conn, m Mapping, opts Options) (*sourceState, error) {
+// scanSource EXAMINEs a mapped source folder (read-only) and lists its messages (those
+// of only, when set) against the ledger.
+func (c *Copier) scanSource(ctx context.Context, src *Conn, m Mapping, only map[imap.UID]bool, opts Options) (*sourceState, error) {
 	folder := m.Source
 	sel, err := src.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return nil, fmt.Errorf("examine %q on the source: %w", folder, err)
 	}
 	st := &sourceState{uidValidity: sel.UIDValidity, dest: m.Dest}
-	if sel.NumMessages > 0 {
+	switch {
+	case sel.NumMessages == 0:
+	case only != nil:
+		st.msgs, err = listUIDs(src, folder, only)
+	default:
 		st.msgs, err = listMessages(src, folder)
-		if err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return st, c.refresh(ctx, st, folder, opts)
 }
@@ -205,6 +205,28 @@ func (st *sourceState) copied(uid imap.UID) bool {
 // selected folder.
 func listMessages(c *Conn, folder string) ([]srcMsg, error) {
 	return listFrom(c, folder, 1)
+}
+
+// listUIDs lists the messages of the selected folder with those UIDs (the ones still
+// there), a thousand to a command so that no command line grows long.
+func listUIDs(c *Conn, folder string, only map[imap.UID]bool) ([]srcMsg, error) {
+	uids := make([]imap.UID, 0, len(only))
+	for u := range only {
+		uids = append(uids, u)
+	}
+	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
+	var out []srcMsg
+	for _, part := range chunks(uids, 1000) {
+		err := fetchSet(c, imap.UIDSetNum(part...), &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true},
+			func(b *imapclient.FetchMessageBuffer) {
+				out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+			})
+		if err != nil {
+			return nil, fmt.Errorf("list messages of %q: %w", folder, err)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out, nil
 }
 
 // listFrom lists the messages of the selected folder whose UID is from on.

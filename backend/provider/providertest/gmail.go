@@ -3,6 +3,7 @@ package providertest
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -128,8 +129,14 @@ func (g *Gmail) AddLabeled(t testing.TB, msg []byte, labels ...string) imap.UID 
 	id := g.nextID
 	g.labels[id] = append([]string(nil), labels...)
 	g.mu.Unlock()
+	var flags []imap.Flag
+	for _, l := range labels {
+		if l == `\Starred` { // Gmail shows a star as \Flagged in every folder
+			flags = append(flags, imap.FlagFlagged)
+		}
+	}
 	add := func(mailbox string) imap.UID {
-		uid := g.Append(t, mailbox, msg)
+		uid := g.Append(t, mailbox, msg, flags...)
 		g.mu.Lock()
 		g.ids[folderUID{mailbox, uid}] = id
 		g.mu.Unlock()
@@ -144,12 +151,18 @@ func (g *Gmail) AddLabeled(t testing.TB, msg []byte, labels ...string) imap.UID 
 			add(g.Folders["sent"])
 		case `\Starred`, `\Important`, `\Draft`:
 		default:
-			if !g.hasFolder(l) {
-				if err := g.user.Create(l, nil); err != nil {
-					t.Fatalf("create label folder %q: %v", l, err)
+			// A nested label ("Projects/2024") has its parent label, a folder too.
+			parts := strings.Split(l, "/")
+			for i := range parts {
+				name := strings.Join(parts[:i+1], "/")
+				if g.hasFolder(name) {
+					continue
+				}
+				if err := g.user.Create(name, nil); err != nil && i == len(parts)-1 {
+					t.Fatalf("create label folder %q: %v", name, err)
 				}
 				g.base.mu.Lock()
-				g.base.folders = append(g.base.folders, folder{name: l, attrs: []imap.MailboxAttr{imap.MailboxAttrHasNoChildren}})
+				g.base.folders = append(g.base.folders, folder{name: name, attrs: []imap.MailboxAttr{imap.MailboxAttrHasNoChildren}})
 				g.base.mu.Unlock()
 			}
 			add(l)

@@ -71,7 +71,7 @@ func TestGmailServesXGMItemsOnTheWire(t *testing.T) {
 	}
 	want := []string{
 		fmt.Sprintf(`* 1 FETCH (UID %d X-GM-MSGID %d X-GM-LABELS (\Inbox "Work" \Important) FLAGS ())`, one, g.MsgID(one)),
-		fmt.Sprintf(`* 2 FETCH (UID %d X-GM-MSGID %d X-GM-LABELS (\Sent \Starred "Clients/Acme Co") FLAGS ())`, two, g.MsgID(two)),
+		fmt.Sprintf(`* 2 FETCH (UID %d X-GM-MSGID %d X-GM-LABELS (\Sent \Starred "Clients/Acme Co") FLAGS (\flagged))`, two, g.MsgID(two)),
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -1,0 +1,121 @@
+package mailbox_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"cutover/backend/internal/testsrv"
+	"cutover/backend/mailbox"
+	"cutover/backend/provider/providertest"
+	"cutover/backend/secrets"
+)
+
+func TestGmailSourceCopiesEachMessageOnceIntoTheFolderOfItsLabel(t *testing.T) {
+	// Gmail shows a message in All Mail and again in INBOX and in a folder per label: a
+	// copy that reads every folder copies it two, three, four times. Read from All Mail by
+	// label, each message lands once, where the user looks for it; Trash is read as a
+	// folder (All Mail does not hold it). The German names prove that the special folders
+	// are found by their attributes.
+	g := providertest.StartGmail(t, providertest.GmailOptions{User: "alice@example.test", Password: "pw", Locale: providertest.German})
+	msg := func(n int) []byte {
+		return mail(fmt.Sprintf("g%d@gmail.example", n), fmt.Sprintf("Gmail message %d", n), fmt.Sprintf("body %d\r\n", n))
+	}
+	want := map[string][]string{ // destination folder → subjects
+		"INBOX":         {"Gmail message 1"},
+		"Work":          {"Gmail message 2"},
+		"Clients":       {"Gmail message 3"},
+		"Projekte/2024": {"Gmail message 4"},
+		"Sent":          {"Gmail message 5"},
+		"Archive":       {"Gmail message 6"},
+		"Trash":         {"Gmail message 7"},
+	}
+	g.AddLabeled(t, msg(1), `\Inbox`, "Work", `\Important`)
+	g.AddLabeled(t, msg(2), "Work")
+	g.AddLabeled(t, msg(3), "Work", "Clients")
+	g.AddLabeled(t, msg(4), "Projekte/2024")
+	g.AddLabeled(t, msg(5), `\Sent`, `\Starred`)
+	g.AddLabeled(t, msg(6))
+	g.Append(t, g.Folders["trash"], msg(7))
+
+	dst := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "dest", Separator: "/"})
+	host, port, _ := net.SplitHostPort(g.Addr)
+	p, _ := strconv.Atoi(port)
+	c := mailbox.NewCopier(mailbox.Copier{
+		Job: "test/gmail", Source: mailbox.Server{Host: host, Port: p, TLS: mailbox.TLSPlain},
+		SourceCreds: mailbox.Credentials{User: "alice@example.test", Password: secrets.New("pw")},
+		Dest:        plainServer(dst), DestCreds: creds(dst, "alice"), Ledger: openStore(t).MailLedger(),
+	})
+	ctx := context.Background()
+
+	stats, err := c.Analyze(ctx, mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	todo, excluded := 0, map[string]string{}
+	for _, fs := range stats {
+		todo += fs.TodoMessages
+		if fs.Mapping.Excluded {
+			excluded[fs.Name] = fs.Mapping.Reason
+		}
+	}
+	if todo != 7 {
+		t.Errorf("the analysis counts %d messages to copy, want 7 (each once): %+v", todo, stats)
+	}
+	for _, view := range []string{"INBOX", "Work", g.Folders["sent"], g.Folders["starred"]} {
+		if !strings.Contains(excluded[view], "Gmail view of All Mail") {
+			t.Errorf("%s is not listed as a view of All Mail: %q", view, excluded[view])
+		}
+	}
+
+	res, err := c.Run(ctx, mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copied != 7 || res.Failed != 0 {
+		t.Fatalf("copied %d, refused %d; want 7 copied", res.Copied, res.Failed)
+	}
+	got := map[string][]string{}
+	for folder, msgs := range snapshot(t, dst, "alice") {
+		for _, m := range msgs {
+			got[folder] = append(got[folder], subjectOf(m.Body))
+		}
+		sort.Strings(got[folder])
+		if len(got[folder]) == 0 {
+			delete(got, folder)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the destination holds\n%v\nwant\n%v", got, want)
+	}
+	if sent := snapshot(t, dst, "alice")["Sent"]; len(sent) != 1 || !strings.Contains(sent[0].Flags, `\Flagged`) {
+		t.Errorf("the starred sent message is %+v; want it in Sent with \\Flagged", sent)
+	}
+
+	again, err := c.Run(ctx, mailbox.Options{})
+	if err != nil || again.Copied != 0 || again.Matched != 0 {
+		t.Fatalf("second run: copied %d, found %d, err %v; want nothing to do", again.Copied, again.Matched, err)
+	}
+	checks, err := c.Verify(ctx, mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fc := range checks {
+		if len(fc.Missing) > 0 {
+			t.Errorf("verify: %s (label %q) → %s misses %+v", fc.Source, fc.Label, fc.Dest, fc.Missing)
+		}
+	}
+}
+
+func subjectOf(body []byte) string {
+	for _, l := range strings.Split(string(body), "\r\n") {
+		if s, ok := strings.CutPrefix(l, "Subject: "); ok {
+			return s
+		}
+	}
+	return ""
+}
