@@ -95,7 +95,13 @@ type Copier struct {
 	// time zone of the "paused until" progress text (nil: local).
 	SourceLimits, DestLimits provider.Limits
 	Zone                     *time.Location
-	group                    *groupSize // messages per MULTIAPPEND, adapted to how the connections hold
+	// Sleep waits d or until ctx ends (default: a timer); tests pass a clock's, so that a
+	// pause of a day takes no time.
+	Sleep func(ctx context.Context, d time.Duration) error
+	group *groupSize // messages per MULTIAPPEND, adapted to how the connections hold
+	// quota paces the mailbox's use of its hosts' daily quotas (made by the first Run, from
+	// the limits; kept by later runs of the same process).
+	quota *dailyQuota
 
 	// Checkpoint, when set, is called at the moments a crash or a cut is hardest to
 	// recover from, so tests can kill or cut the pass exactly there. Called from the
@@ -140,6 +146,18 @@ func NewCopier(c Copier) *Copier {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Sleep == nil {
+		c.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
 	}
 	if c.Backoff == nil {
 		c.Backoff = func(n int) time.Duration {
@@ -213,6 +231,9 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	}()
 	ps := &pass{c: c, opts: opts, tr: tr}
 	ps.res.Job = c.Job
+	if c.quota == nil {
+		c.quota = &dailyQuota{up: c.DestLimits.UploadQuota(), down: c.SourceLimits.DownloadQuota(), upHost: c.DestLimits.Provider, downHost: c.SourceLimits.Provider}
+	}
 	// The other pipelines' connections open while the first one plans; one that fails is
 	// opened again (and its error reported) by its pipeline.
 	spare := c.predial(ctx, c.Pipelines-1)
@@ -468,7 +489,11 @@ func (r *folderRun) run(ctx context.Context, sess *session) (*session, int, erro
 		}
 		fp.retried = true
 		resumed++
-		c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", resumed, "err", err)
+		if throttled {
+			c.Log.Info("the host asks to wait; pausing", "job", c.Job, "folder", fp.m.Source, "attempt", resumed, "err", err)
+		} else {
+			c.Log.Warn("connection lost; resuming", "job", c.Job, "folder", fp.m.Source, "attempt", resumed, "err", err)
+		}
 		if sess != nil {
 			sess.abort()
 			sess = nil
@@ -486,10 +511,8 @@ func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error
 		d, why = p.Wait, p.Message(c.Now(), c.zone())+": "+cause.Error()
 	}
 	tr.set(func(p *Progress) { p.State, p.Error = StateRetrying, why })
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
+	if err := c.Sleep(ctx, d); err != nil {
+		return err
 	}
 	tr.set(func(p *Progress) { p.State, p.Error = StateCopying, "" })
 	return nil
@@ -498,6 +521,10 @@ func (c *Copier) wait(ctx context.Context, tr *tracker, attempt int, cause error
 // pause reads a throttling answer or a quota refusal in cause, by the destination's limits
 // then the source's.
 func (c *Copier) pause(cause error) (provider.Pause, bool) {
+	var pe *paceError
+	if errors.As(cause, &pe) {
+		return pe.p, true
+	}
 	if p, ok := provider.Throttle(c.DestLimits, c.Now(), cause); ok {
 		return p, ok
 	}

@@ -92,6 +92,10 @@ func reason(err error) string {
 // throttled reports whether err is a host asking us to wait: a throttling answer, a daily
 // quota, too many connections (package provider reads the providers' wordings).
 func throttled(err error) bool {
+	var pe *paceError
+	if errors.As(err, &pe) {
+		return true
+	}
 	_, ok := provider.Throttle(provider.Limits{}, time.Time{}, err)
 	return ok
 }

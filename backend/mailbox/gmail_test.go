@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cutover/backend/internal/testsrv"
 	"cutover/backend/mailbox"
+	"cutover/backend/provider"
 	"cutover/backend/provider/providertest"
 	"cutover/backend/secrets"
 )
@@ -118,4 +120,68 @@ func subjectOf(body []byte) string {
 		}
 	}
 	return ""
+}
+
+func TestGoogleDailyUploadLimitPausesTheMailboxUntilTheWindowFreesUp(t *testing.T) {
+	// Google takes about 500 MB a day by IMAP into a mailbox and blocks the account for up
+	// to a day past it. Cutover keeps within the limit on its own (the server never
+	// refuses) or, when the user's own clients spent the quota first, waits out the
+	// refusal; either way progress says "paused until … (Google daily limit)", nothing is
+	// refused or lost, and the pass goes on by itself. The day passes on a test clock.
+	for _, tc := range []struct {
+		name         string
+		cutoverLimit int64 // the preset, as the project has it
+		wantRefusals bool
+	}{
+		{"Cutover paces itself", 60_000, false},
+		{"the server refuses first", 500_000_000, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "source", Separator: "."})
+			msgs := bigish(20, 10_000)
+			seed(t, src, "alice", msgs)
+			clock := providertest.NewClock(longAgo.Add(400 * 24 * time.Hour))
+			g := providertest.StartGmail(t, providertest.GmailOptions{User: "alice@example.test", Password: "pw",
+				DailyUploadBytes: 60_000, Clock: clock})
+			host, port, _ := net.SplitHostPort(g.Addr)
+			p, _ := strconv.Atoi(port)
+			limits, _ := provider.Preset(provider.Google)
+			limits.DailyUploadBytes = tc.cutoverLimit
+			var progress progressLog
+			c := mailbox.NewCopier(mailbox.Copier{
+				Job: "test/quota", Source: plainServer(src), SourceCreds: creds(src, "alice"),
+				Dest:      mailbox.Server{Host: host, Port: p, TLS: mailbox.TLSPlain},
+				DestCreds: mailbox.Credentials{User: "alice@example.test", Password: secrets.New("pw")},
+				Ledger:    openStore(t).MailLedger(), DestLimits: limits, Zone: time.UTC,
+				Now: clock.Now, Sleep: clock.Wait, Progress: progress.add,
+			})
+			start := clock.Now()
+			res, err := c.Run(context.Background(), mailbox.Options{})
+			if err != nil {
+				t.Fatalf("pass: %v", err)
+			}
+			if res.Copied != len(msgs) || res.Failed != 0 {
+				t.Fatalf("copied %d, refused %d (%+v); want all %d copied", res.Copied, res.Failed, res.Failures, len(msgs))
+			}
+			if n := g.Count(t, "INBOX"); int(n) != len(msgs) {
+				t.Errorf("the destination holds %d, want %d", n, len(msgs))
+			}
+			if r := g.DailyRefusals(); (r > 0) != tc.wantRefusals {
+				t.Errorf("the server refused %d times for the daily limit", r)
+			}
+			// 20 messages of about 10 kB at 60 kB a day: at least three days.
+			if days := clock.Now().Sub(start) / (24 * time.Hour); days < 3 {
+				t.Errorf("the pass took %v of the test clock, want at least 3 days", clock.Now().Sub(start))
+			}
+			paused := ""
+			for _, p := range progress.ps {
+				if p.State == mailbox.StateRetrying && containsAll(p.Error, "paused until", "(Google daily limit)") {
+					paused = p.Error
+				}
+			}
+			if paused == "" {
+				t.Error(`no progress report said "paused until … (Google daily limit)"`)
+			}
+		})
+	}
 }

@@ -46,15 +46,15 @@ func folderUnits(plan []folderPlan) [][]int {
 
 // folderPlan is one mapped source folder with what the pass would copy.
 type folderPlan struct {
-	m       Mapping
-	uids    map[imap.UID]bool // the messages of m.Source it copies (a Gmail label); nil: all
+	m    Mapping
+	uids map[imap.UID]bool // the messages of m.Source it copies (a Gmail label); nil: all
 	// labelDelim is the destination's delimiter when m.Dest is a Gmail label's folder,
 	// whose parent folders are made first.
 	labelDelim string
-	size    int64             // from STATUS: its bytes, or its message count, to copy the largest first
-	counted bool              // its todo is in the progress totals
-	scan    *sourceState      // the listing, from planning or an earlier attempt (nil: list again)
-	scanned time.Time
+	size       int64        // from STATUS: its bytes, or its message count, to copy the largest first
+	counted    bool         // its todo is in the progress totals
+	scan       *sourceState // the listing, from planning or an earlier attempt (nil: list again)
+	scanned    time.Time
 
 	attempted bool // an attempt started: its listing is kept however old
 	retried   bool // an attempt broke: the next one looks only for what it left uncertain

@@ -232,10 +232,15 @@ func (r *folderRun) sendAll(ctx context.Context, todo []srcMsg) (err error) {
 		}
 		uids = append(uids, m.UID)
 	}
-	for _, chunk := range chunks(uids, c.FetchChunk) {
+	for len(uids) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		chunk, err := r.paced(uids[:min(len(uids), c.FetchChunk)])
+		if err != nil {
+			return err
+		}
+		uids = uids[len(chunk):]
 		cmd := s.src.Fetch(imap.UIDSetNum(chunk...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{sectionBody}})
 		for {
 			fm := cmd.Next()

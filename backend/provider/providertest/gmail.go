@@ -62,6 +62,7 @@ type Gmail struct {
 	mu         sync.Mutex
 	uploaded   int64
 	downloaded int64
+	refusals   int // daily-limit answers given
 	dayStart   time.Time
 	conns      int
 	connsMoved chan struct{}        // closed and replaced whenever conns changes
@@ -200,6 +201,13 @@ func (g *Gmail) lookup(mailbox string, uid imap.UID) (uint64, string) {
 	return id, labelList(g.labels[id])
 }
 
+// DailyRefusals is how many times the fake answered with its daily-limit refusal.
+func (g *Gmail) DailyRefusals() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refusals
+}
+
 // Usage is what was counted against the daily quotas in the current day.
 func (g *Gmail) Usage() (uploaded, downloaded int64) {
 	g.mu.Lock()
@@ -284,6 +292,9 @@ func (s *gmailSession) Append(mailbox string, r imap.LiteralReader, options *ima
 	g.mu.Unlock()
 	if over {
 		io.Copy(io.Discard, r)
+		g.mu.Lock()
+		g.refusals++
+		g.mu.Unlock()
 		return nil, errDaily
 	}
 	data, err := s.UserSession.Append(mailbox, r, options)
@@ -300,6 +311,9 @@ func (s *gmailSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, opti
 	g.mu.Lock()
 	g.rollLocked()
 	over := g.opts.DailyDownloadBytes > 0 && g.downloaded >= g.opts.DailyDownloadBytes
+	if over {
+		g.refusals++
+	}
 	g.mu.Unlock()
 	if over {
 		return errDaily
