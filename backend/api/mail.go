@@ -245,8 +245,23 @@ func (a *API) copierFor(p project.Project, e batch.Entry, admins map[string]stor
 		Source: serverOf(p.Source), SourceCreds: sc,
 		Dest: serverOf(p.Dest), DestCreds: dc,
 		Ledger: a.store.MailLedger(), Log: a.log, Now: a.now,
-		DestLimits: destLimits(p), Zone: p.Location(),
+		SourceLimits: sourceLimits(p), DestLimits: destLimits(p), Zone: p.Location(),
 	}), nil
+}
+
+// sourceLimits are the limits of the project's source host, known by its name: Gmail's
+// and Exchange Online's IMAP hosts have their provider's; any other host none.
+func sourceLimits(p project.Project) provider.Limits {
+	host := strings.ToLower(p.Source.Host)
+	name := provider.IMAP
+	switch {
+	case host == "imap.gmail.com" || host == "imap.googlemail.com":
+		name = provider.Google
+	case host == "outlook.office365.com" || host == "outlook.office.com" || strings.HasSuffix(host, ".outlook.com"):
+		name = provider.M365
+	}
+	l, _ := provider.Preset(name)
+	return l
 }
 
 // destLimits are the limits of the project's destination host (its provider's preset).
@@ -638,7 +653,66 @@ func (a *API) MailTotals(projectName string) (PassTotals, error) {
 type MailboxAnalysis struct {
 	SourceLogin string             `json:"sourceLogin"`
 	Folders     []store.MailFolder `json:"folders"`
+	Estimate    PrePassEstimate    `json:"estimate"`
 	Error       string             `json:"error,omitempty"`
+}
+
+// PrePassEstimate is what the pre pass of a mailbox has to copy and the least time it
+// takes under its hosts' limits (daily quotas, paced messages per second): 0 when no limit
+// holds it back, the network then sets the pace.
+type PrePassEstimate struct {
+	Messages int64 `json:"messages"`
+	Bytes    int64 `json:"bytes"`
+	// Seconds is the least time; Why names the limit that sets it ("" when none does).
+	Seconds float64 `json:"seconds"`
+	Why     string  `json:"why,omitempty"`
+	// TooLarge counts the messages over the destination's size limit, not copied.
+	TooLarge int `json:"tooLarge"`
+}
+
+// estimate is the pre pass estimate of a mailbox from its analysed folders.
+func estimate(p project.Project, folders []store.MailFolder) PrePassEstimate {
+	var e PrePassEstimate
+	for _, f := range folders {
+		if f.Excluded {
+			continue
+		}
+		e.Messages += int64(f.PreMessages)
+		e.Bytes += f.PreBytes
+		e.TooLarge += len(f.TooLarge)
+	}
+	src, dst := sourceLimits(p), destLimits(p)
+	d := provider.EstimatePrePass(src, dst, e.Bytes, e.Messages)
+	e.Seconds = d.Seconds()
+	switch {
+	case d == 0:
+	case d == provider.EstimatePrePass(provider.Limits{}, dst, e.Bytes, e.Messages):
+		e.Why = "the destination's limits (" + string(dst.Provider) + ")"
+	default:
+		e.Why = "the source's limits (" + string(src.Provider) + ")"
+	}
+	return e
+}
+
+// MailEstimates gives each analysed mailbox's pre pass estimate from the stored analysis.
+func (a *API) MailEstimates(projectName string) (map[string]PrePassEstimate, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return nil, err
+	}
+	folders, err := a.store.MailFolders(a.ctx, p.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	by := map[string][]store.MailFolder{}
+	for _, f := range folders {
+		by[f.SourceLogin] = append(by[f.SourceLogin], f)
+	}
+	out := map[string]PrePassEstimate{}
+	for login, fs := range by {
+		out[login] = estimate(p, fs)
+	}
+	return out, nil
 }
 
 // MailAnalyze analyses the source mailboxes (every folder with delimiter, special use,
@@ -685,10 +759,16 @@ func (a *API) MailAnalyze(projectName string, users []string, olderThan string) 
 		}
 		at := a.now()
 		for _, s := range stats {
-			ma.Folders = append(ma.Folders, store.MailFolder{SourceLogin: e.SourceLogin, Folder: s.Name, Delim: s.Delim, SpecialUse: s.SpecialUse,
+			tooLarge := s.TooLarge
+			if tooLarge == nil {
+				tooLarge = []mailbox.TooLarge{}
+			}
+			ma.Folders = append(ma.Folders, store.MailFolder{SourceLogin: e.SourceLogin, Folder: s.Name, Label: s.Mapping.Label, Delim: s.Delim, SpecialUse: s.SpecialUse,
 				Messages: s.Messages, Bytes: s.Bytes, Oldest: s.Oldest, Newest: s.Newest, PreMessages: s.PreMessages, PreBytes: s.PreBytes,
-				TodoMessages: s.TodoMessages, TodoBytes: s.TodoBytes, Dest: s.Mapping.Dest, Reason: s.Mapping.Reason, Excluded: s.Mapping.Excluded || s.NoSelect, AnalyzedAt: at})
+				TodoMessages: s.TodoMessages, TodoBytes: s.TodoBytes, Dest: s.Mapping.Dest, Reason: s.Mapping.Reason, Excluded: s.Mapping.Excluded || s.NoSelect,
+				TooLarge: tooLarge, AnalyzedAt: at})
 		}
+		ma.Estimate = estimate(p, ma.Folders)
 		if err := a.store.PutMailFolders(a.ctx, p.ID, e.SourceLogin, ma.Folders); err != nil {
 			return out, err
 		}

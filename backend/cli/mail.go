@@ -65,18 +65,50 @@ func printAnalysis(w io.Writer, res []api.MailboxAnalysis) {
 		fmt.Fprintln(tw, "  folder\tdelim\tuse\tmessages\tsize\toldest\tnewest\tpre copies\tfinal copies\t→ destination\t")
 		var tm, tp, tf int
 		var tb int64
+		var tooLarge []string
 		for _, f := range m.Folders {
 			dest := f.Dest
 			if f.Excluded {
 				dest = "(excluded)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t\n", f.Folder, f.Delim, f.SpecialUse, f.Messages, humanBytes(f.Bytes),
+			name := f.Folder
+			if f.Label != "" {
+				name += " label " + f.Label
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t\n", name, f.Delim, f.SpecialUse, f.Messages, humanBytes(f.Bytes),
 				day(f.Oldest), day(f.Newest), f.PreMessages, f.TodoMessages, dest)
-			tm, tp, tf, tb = tm+f.Messages, tp+f.PreMessages, tf+f.TodoMessages, tb+f.Bytes
+			if !f.Excluded {
+				tm, tp, tf, tb = tm+f.Messages, tp+f.PreMessages, tf+f.TodoMessages, tb+f.Bytes
+			}
+			for _, t := range f.TooLarge {
+				tooLarge = append(tooLarge, fmt.Sprintf("  %s, UID %d, %q, %s (limit %s)", name, t.UID, t.Subject, humanBytes(t.Size), humanBytes(t.Limit)))
+			}
 		}
-		fmt.Fprintf(tw, "  total\t\t\t%d\t%s\t\t\t%d\t%d\t\t\n", tm, humanBytes(tb), tp, tf)
+		fmt.Fprintf(tw, "  total copied\t\t\t%d\t%s\t\t\t%d\t%d\t\t\n", tm, humanBytes(tb), tp, tf)
 		tw.Flush()
+		if len(tooLarge) > 0 {
+			fmt.Fprintf(w, "  %d too large for the destination (reported by the passes, not sent):\n", len(tooLarge))
+			for _, l := range tooLarge {
+				fmt.Fprintln(w, l)
+			}
+		}
+		fmt.Fprintf(w, "  pre pass: %d messages, %s; %s\n", m.Estimate.Messages, humanBytes(m.Estimate.Bytes), estimateText(m.Estimate))
 	}
+}
+
+// estimateText says how long the pre pass takes at least, and what sets it.
+func estimateText(e api.PrePassEstimate) string {
+	if e.Seconds == 0 {
+		return "no provider limit holds it back (the network sets the pace)"
+	}
+	d := time.Duration(e.Seconds * float64(time.Second)).Round(time.Minute)
+	days := d / (24 * time.Hour)
+	rest := d - days*24*time.Hour
+	text := fmt.Sprintf("%dh%02dm", int(rest.Hours()), int(rest.Minutes())%60)
+	if days > 0 {
+		text = fmt.Sprintf("%d days %s", days, text)
+	}
+	return fmt.Sprintf("at least %s under %s", text, e.Why)
 }
 
 func day(t time.Time) string {

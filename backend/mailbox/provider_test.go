@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,8 +112,8 @@ func TestMessagesOverTheProvidersLimitAreListedBeforeThePassAndNotSent(t *testin
 	var listed int
 	for _, fs := range stats {
 		for _, tl := range fs.TooLarge {
-			if fs.Name != "INBOX" || tl.Size <= 30000 || tl.Limit != 30000 {
-				t.Errorf("listed as too large: %s UID %d, %d bytes, limit %d", fs.Name, tl.UID, tl.Size, tl.Limit)
+			if fs.Name != "INBOX" || tl.Size <= 30000 || tl.Limit != 30000 || !strings.HasPrefix(tl.Subject, "Message ") {
+				t.Errorf("listed as too large: %s UID %d %q, %d bytes, limit %d; want INBOX, the subject and a size over the limit", fs.Name, tl.UID, tl.Subject, tl.Size, tl.Limit)
 			}
 			listed++
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -275,6 +276,7 @@ func (s *Store) MailRules(ctx context.Context, projectID int64, sourceLogin stri
 type MailFolder struct {
 	SourceLogin  string    `json:"sourceLogin"`
 	Folder       string    `json:"folder"`
+	Label        string    `json:"label,omitempty"` // a Gmail source: the label of Folder's (All Mail's) messages
 	Delim        string    `json:"delim"`
 	SpecialUse   string    `json:"specialUse"`
 	Messages     int       `json:"messages"`
@@ -288,7 +290,10 @@ type MailFolder struct {
 	Dest         string    `json:"dest"`
 	Reason       string    `json:"reason"`
 	Excluded     bool      `json:"excluded"`
-	AnalyzedAt   time.Time `json:"analyzedAt"`
+	// TooLarge are the messages over the destination's size limit: a pass reports them
+	// without sending them.
+	TooLarge   []mailbox.TooLarge `json:"tooLarge"`
+	AnalyzedAt time.Time          `json:"analyzedAt"`
 }
 
 // PutMailFolders replaces the stored analysis of a mailbox.
@@ -298,10 +303,14 @@ func (s *Store) PutMailFolders(ctx context.Context, projectID int64, sourceLogin
 			return fmt.Errorf("store analysis of %q: %w", sourceLogin, err)
 		}
 		for _, f := range folders {
-			_, err := tx.ExecContext(ctx, `INSERT INTO mail_folder(project_id, source_login, folder, delim, special_use, messages, bytes, oldest, newest,
-				pre_messages, pre_bytes, todo_messages, todo_bytes, dest, reason, excluded, analyzed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				projectID, sourceLogin, f.Folder, f.Delim, f.SpecialUse, f.Messages, f.Bytes, fmtTime(f.Oldest), fmtTime(f.Newest),
-				f.PreMessages, f.PreBytes, f.TodoMessages, f.TodoBytes, f.Dest, f.Reason, f.Excluded, fmtTime(f.AnalyzedAt))
+			tooLarge, err := json.Marshal(f.TooLarge)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO mail_folder(project_id, source_login, folder, label, delim, special_use, messages, bytes, oldest, newest,
+				pre_messages, pre_bytes, todo_messages, todo_bytes, dest, reason, excluded, too_large, analyzed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				projectID, sourceLogin, f.Folder, f.Label, f.Delim, f.SpecialUse, f.Messages, f.Bytes, fmtTime(f.Oldest), fmtTime(f.Newest),
+				f.PreMessages, f.PreBytes, f.TodoMessages, f.TodoBytes, f.Dest, f.Reason, f.Excluded, string(tooLarge), fmtTime(f.AnalyzedAt))
 			if err != nil {
 				return fmt.Errorf("store analysis of %q folder %q: %w", sourceLogin, f.Folder, err)
 			}
@@ -312,14 +321,14 @@ func (s *Store) PutMailFolders(ctx context.Context, projectID int64, sourceLogin
 
 // MailFolders returns the stored analysis of a project's mailboxes ("" for all).
 func (s *Store) MailFolders(ctx context.Context, projectID int64, sourceLogin string) ([]MailFolder, error) {
-	q := `SELECT source_login, folder, delim, special_use, messages, bytes, oldest, newest, pre_messages, pre_bytes,
-		todo_messages, todo_bytes, dest, reason, excluded, analyzed_at FROM mail_folder WHERE project_id = ?`
+	q := `SELECT source_login, folder, label, delim, special_use, messages, bytes, oldest, newest, pre_messages, pre_bytes,
+		todo_messages, todo_bytes, dest, reason, excluded, too_large, analyzed_at FROM mail_folder WHERE project_id = ?`
 	args := []any{projectID}
 	if sourceLogin != "" {
 		q += ` AND source_login = ?`
 		args = append(args, sourceLogin)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY source_login, CASE WHEN upper(folder) = 'INBOX' THEN 0 ELSE 1 END, folder`, args...)
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY source_login, CASE WHEN upper(folder) = 'INBOX' THEN 0 ELSE 1 END, folder, label`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read analysis: %w", err)
 	}
@@ -327,10 +336,16 @@ func (s *Store) MailFolders(ctx context.Context, projectID int64, sourceLogin st
 	var out []MailFolder
 	for rows.Next() {
 		var f MailFolder
-		var oldest, newest, at string
-		if err := rows.Scan(&f.SourceLogin, &f.Folder, &f.Delim, &f.SpecialUse, &f.Messages, &f.Bytes, &oldest, &newest,
-			&f.PreMessages, &f.PreBytes, &f.TodoMessages, &f.TodoBytes, &f.Dest, &f.Reason, &f.Excluded, &at); err != nil {
+		var oldest, newest, at, tooLarge string
+		if err := rows.Scan(&f.SourceLogin, &f.Folder, &f.Label, &f.Delim, &f.SpecialUse, &f.Messages, &f.Bytes, &oldest, &newest,
+			&f.PreMessages, &f.PreBytes, &f.TodoMessages, &f.TodoBytes, &f.Dest, &f.Reason, &f.Excluded, &tooLarge, &at); err != nil {
 			return nil, err
+		}
+		if err := json.Unmarshal([]byte(tooLarge), &f.TooLarge); err != nil {
+			return nil, fmt.Errorf("read analysis of %q folder %q: too-large list: %w", f.SourceLogin, f.Folder, err)
+		}
+		if f.TooLarge == nil {
+			f.TooLarge = []mailbox.TooLarge{}
 		}
 		f.Oldest, f.Newest, f.AnalyzedAt = parseTime(oldest), parseTime(newest), parseTime(at)
 		out = append(out, f)

@@ -78,6 +78,9 @@ test('analysing shows the folder tree with counts and what each pass would copy'
   const pre = Number(cells[6])
   assert.ok(pre > 0 && pre < fill, `pre pass would copy ${pre} of ${fill}`)
   assert.equal(cells[7], String(fill))
+  // The pre pass estimate: an IMAP host to another has no provider quota to wait for.
+  const estimate = await tree.getByTestId('estimate').innerText()
+  assert.match(estimate, new RegExp(`^Pre pass: ${pre} messages, .*no provider limit holds it back`), estimate)
   const sub = await tree.locator('tr[data-folder="Archive.2024"] td').first().innerText()
   assert.equal(sub, '2024', 'a subfolder shows under its parent by its own name')
   await tree.getByRole('button', { name: 'Show mapping' }).click()

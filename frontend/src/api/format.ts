@@ -36,6 +36,17 @@ export function fmtBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
 }
 
+/** A duration for people: "6 days 2 h", "3 h 05 min", "12 min". */
+export function fmtDuration(seconds: number): string {
+  const m = Math.round(seconds / 60)
+  const days = Math.floor(m / 1440)
+  const h = Math.floor((m % 1440) / 60)
+  const min = m % 60
+  if (days > 0) return `${days} day${days === 1 ? '' : 's'}${h ? ` ${h} h` : ''}`
+  if (h > 0) return `${h} h ${String(min).padStart(2, '0')} min`
+  return `${min} min`
+}
+
 export function relDays(iso: string, now: string): string {
   const days = Math.round((new Date(iso).getTime() - new Date(now).getTime()) / 86400000)
   if (days === 0) return 'today'

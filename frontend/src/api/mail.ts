@@ -93,9 +93,29 @@ export interface MailboxState {
   running: boolean
 }
 
+/** A message over the destination's size limit: the passes report it without sending it. */
+export interface TooLarge {
+  uid: number
+  subject: string
+  size: number
+  date: string
+  limit: number
+}
+
+/** The pre pass of a mailbox: what it copies and the least time its hosts' limits allow. */
+export interface PrePassEstimate {
+  messages: number
+  bytes: number
+  seconds: number
+  why?: string
+  tooLarge: number
+}
+
 export interface MailFolder {
   sourceLogin: string
   folder: string
+  /** A Gmail source: the label of the folder's (All Mail's) messages this row is about. */
+  label?: string
   delim: string
   specialUse: string
   messages: number
@@ -109,17 +129,20 @@ export interface MailFolder {
   dest: string
   reason: string
   excluded: boolean
+  tooLarge: TooLarge[]
   analyzedAt: string
 }
 
 export interface MailboxAnalysis {
   sourceLogin: string
   folders: MailFolder[]
+  estimate: PrePassEstimate
   error?: string
 }
 
 export interface Mapping {
   source: string
+  label?: string
   dest: string
   specialUse?: string
   reason: string

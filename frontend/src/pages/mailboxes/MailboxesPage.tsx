@@ -1,11 +1,11 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react'
 import { call } from '../../api/client'
 import { Project } from '../../api/types'
-import { fmtBytes, fmtDate } from '../../api/format'
+import { fmtBytes, fmtDate, fmtDuration } from '../../api/format'
 import { DataTable, Column } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Progress } from '../../components/Progress'
-import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, isRunning } from '../../api/mail'
+import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, PrePassEstimate, isRunning } from '../../api/mail'
 import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
 import { SignInState } from './SignInState'
 
@@ -214,8 +214,10 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
   const [plan, setPlan] = useState<FolderPlan | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [rule, setRule] = useState({ pattern: '', action: 'exclude', target: '' })
+  const [estimate, setEstimate] = useState<PrePassEstimate | null>(null)
   const load = useCallback(() => {
     call<MailFolder[]>('MailFolders', project.name, login).then((f) => setFolders(f ?? []), setError)
+    call<Record<string, PrePassEstimate>>('MailEstimates', project.name).then((e) => setEstimate(e?.[login] ?? null), setError)
   }, [project.name, login])
   const loadPlan = useCallback(() => {
     setError(null)
@@ -239,7 +241,9 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
     }
   }
 
-  const total = folders.reduce((a, f) => ({ m: a.m + f.messages, b: a.b + f.bytes, p: a.p + f.preMessages, t: a.t + f.todoMessages }), { m: 0, b: 0, p: 0, t: 0 })
+  const copied = folders.filter((f) => !f.excluded)
+  const total = copied.reduce((a, f) => ({ m: a.m + f.messages, b: a.b + f.bytes, p: a.p + f.preMessages, t: a.t + f.todoMessages }), { m: 0, b: 0, p: 0, t: 0 })
+  const tooLarge = copied.flatMap((f) => (f.tooLarge ?? []).map((m) => ({ ...m, folder: f.label ? `${f.folder} (label ${f.label})` : f.folder })))
   return (
     <div className="card" data-testid="folders">
       <div className="card-head">
@@ -265,8 +269,8 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
             {folders.map((f) => {
               const parts = f.delim ? f.folder.split(f.delim) : [f.folder]
               return (
-                <tr key={f.folder} data-folder={f.folder} className={f.excluded ? 'muted' : undefined}>
-                  <td style={{ paddingLeft: `${8 + 16 * (parts.length - 1)}px` }}>{parts[parts.length - 1]}</td>
+                <tr key={f.folder + '\u0000' + (f.label ?? '')} data-folder={f.folder} data-label={f.label || undefined} className={f.excluded ? 'muted' : undefined}>
+                  <td style={{ paddingLeft: `${8 + 16 * (parts.length - 1)}px` }}>{parts[parts.length - 1]}{f.label ? <span className="badge" title="Gmail: the messages of All Mail with this label">label {f.label}</span> : null}</td>
                   <td>{f.specialUse}</td>
                   <td style={{ textAlign: 'right' }}>{f.messages}</td>
                   <td style={{ textAlign: 'right' }}>{fmtBytes(f.bytes)}</td>
@@ -279,11 +283,32 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
               )
             })}
             <tr className="total-row">
-              <td>Total</td><td /><td style={{ textAlign: 'right' }}>{total.m}</td><td style={{ textAlign: 'right' }}>{fmtBytes(total.b)}</td><td /><td />
+              <td>Total copied</td><td /><td style={{ textAlign: 'right' }}>{total.m}</td><td style={{ textAlign: 'right' }}>{fmtBytes(total.b)}</td><td /><td />
               <td style={{ textAlign: 'right' }}>{total.p}</td><td style={{ textAlign: 'right' }}>{total.t}</td><td />
             </tr>
           </tbody>
         </table>
+      )}
+      {estimate && folders.length > 0 && (
+        <p data-testid="estimate">
+          Pre pass: {estimate.messages} messages, {fmtBytes(estimate.bytes)};{' '}
+          {estimate.seconds > 0 ? <>at least <b>{fmtDuration(estimate.seconds)}</b> under {estimate.why}</> : 'no provider limit holds it back (the network sets the pace)'}.
+        </p>
+      )}
+      {tooLarge.length > 0 && (
+        <div className="too-large" data-testid="too-large">
+          <h3>Too large for the destination ({tooLarge.length})</h3>
+          <p className="muted">The passes report these without sending them: move them by hand, or raise the destination's limit.</p>
+          <table className="data">
+            <thead><tr><th>Folder</th><th>Subject</th><th style={{ textAlign: 'right' }}>Size</th><th style={{ textAlign: 'right' }}>Limit</th><th>Date</th></tr></thead>
+            <tbody>
+              {tooLarge.map((m) => (
+                <tr key={m.folder + m.uid}><td>{m.folder}</td><td>{m.subject}</td><td style={{ textAlign: 'right' }}>{fmtBytes(m.size)}</td>
+                  <td style={{ textAlign: 'right' }}>{fmtBytes(m.limit)}</td><td>{fmtDate(m.date, project.tz, false)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {plan && (
         <div className="plan" data-testid="mapping">
@@ -292,8 +317,8 @@ function FolderView({ project, login, onClose }: { project: Project; login: stri
             <thead><tr><th>Source folder</th><th>Destination folder</th><th>Why</th></tr></thead>
             <tbody>
               {plan.mapping.map((m) => (
-                <tr key={m.source} data-source={m.source} className={m.excluded ? 'muted' : m.mergedWith?.length ? 'warn' : undefined}>
-                  <td>{m.source}</td>
+                <tr key={m.source + '\u0000' + (m.label ?? '')} data-source={m.source} data-label={m.label || undefined} className={m.excluded ? 'muted' : m.mergedWith?.length ? 'warn' : undefined}>
+                  <td>{m.source}{m.label ? <> <span className="badge">label {m.label}</span></> : null}</td>
                   <td>{m.excluded ? <i>not copied</i> : m.dest}{!m.excluded && !m.exists ? <span className="muted"> (new)</span> : null}
                     {m.mergedWith?.length ? <> <span className="badge state-partial" title={`merged with ${m.mergedWith.join(', ')} by rule ${(m.mergeRules ?? []).join(', ')}`}>merged</span></> : null}
                     {m.keptApartFrom ? <> <span className="badge" title={`not merged with ${m.keptApartFrom}`}>kept apart</span></> : null}</td>
