@@ -185,3 +185,34 @@ func TestGoogleDailyUploadLimitPausesTheMailboxUntilTheWindowFreesUp(t *testing.
 		})
 	}
 }
+
+func TestGmailDestinationGetsTheSpecialFoldersBySpecialUseAndTheOthersAsLabels(t *testing.T) {
+	// Into Gmail, Sent goes to the folder with \Sent whatever its localised name
+	// ("[Google Mail]/Gesendet"), Trash to \Trash, and the user's folders become labels
+	// with their nesting.
+	src := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "source", Separator: "."})
+	var msgs []seedMsg
+	for i, f := range []string{"INBOX", "Sent", "Trash", "Work", "Work.Clients"} {
+		msgs = append(msgs, seedMsg{Folder: f, Body: mail(fmt.Sprintf("d%d@old.example", i), "In "+f, "body\r\n"), Date: longAgo})
+	}
+	seed(t, src, "alice", msgs)
+	g := providertest.StartGmail(t, providertest.GmailOptions{User: "alice@example.test", Password: "pw", Locale: providertest.German})
+	host, port, _ := net.SplitHostPort(g.Addr)
+	p, _ := strconv.Atoi(port)
+	limits, _ := provider.Preset(provider.Google)
+	c := mailbox.NewCopier(mailbox.Copier{
+		Job: "test/to-gmail", Source: plainServer(src), SourceCreds: creds(src, "alice"),
+		Dest:      mailbox.Server{Host: host, Port: p, TLS: mailbox.TLSPlain},
+		DestCreds: mailbox.Credentials{User: "alice@example.test", Password: secrets.New("pw")},
+		Ledger:    openStore(t).MailLedger(), DestLimits: limits,
+	})
+	res, err := c.Run(context.Background(), mailbox.Options{})
+	if err != nil || res.Copied != len(msgs) {
+		t.Fatalf("copied %d, err %v; want %d", res.Copied, err, len(msgs))
+	}
+	for folder, want := range map[string]uint32{"INBOX": 1, g.Folders["sent"]: 1, g.Folders["trash"]: 1, "Work": 1, "Work/Clients": 1} {
+		if n := g.Count(t, folder); n != want {
+			t.Errorf("%s holds %d, want %d", folder, n, want)
+		}
+	}
+}
