@@ -90,3 +90,15 @@ func page[T any](items []T, offset, size int) ([]T, int) {
 	}
 	return items[offset:end], end
 }
+
+// bearerOK checks "Authorization: Bearer <token>" against token or authorize.
+func bearerOK(r *http.Request, token string, authorize func(string) bool) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || got == "" {
+		return false
+	}
+	if authorize != nil {
+		return authorize(got)
+	}
+	return got == token
+}

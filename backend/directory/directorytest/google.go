@@ -16,6 +16,9 @@ type Google struct {
 	Token    string // the bearer token accepted
 	PageSize int    // caps each page, so that tests see nextPageToken
 
+	// Authorize, when set, decides which bearer tokens are good instead of Token.
+	Authorize func(token string) bool
+
 	mu      sync.Mutex
 	Users   []map[string]any
 	Groups  []map[string]any
@@ -67,7 +70,7 @@ const directoryPrefix = "/admin/directory/v1/"
 
 func (g *Google) serve(w http.ResponseWriter, r *http.Request) {
 	g.record(r)
-	if r.Header.Get("Authorization") != "Bearer "+g.Token {
+	if !bearerOK(r, g.Token, g.Authorize) {
 		googleError(w, http.StatusUnauthorized, "authError", "Login Required.")
 		return
 	}

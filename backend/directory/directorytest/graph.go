@@ -21,6 +21,10 @@ type Graph struct {
 	// see @odata.nextLink.
 	PageSize int
 
+	// Authorize, when set, decides which bearer tokens are good instead of Token (a test
+	// with a fake identity provider checks the token and its scope there).
+	Authorize func(token string) bool
+
 	mu       sync.Mutex
 	Users    []map[string]any
 	Groups   []map[string]any
@@ -110,7 +114,7 @@ func graphError(w http.ResponseWriter, status int, code, msg string) {
 
 func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	g.record(r)
-	if r.Header.Get("Authorization") != "Bearer "+g.Token {
+	if !bearerOK(r, g.Token, g.Authorize) {
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
 		return
 	}
