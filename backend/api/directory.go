@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -71,8 +72,15 @@ func (a *API) DirectorySet(projectName string, in DirectorySettingInput) (Direct
 	v := store.DirectorySetting{Source: in.Source, URL: strings.TrimSpace(in.URL), Account: strings.TrimSpace(in.Account),
 		Admin: strings.TrimSpace(in.Admin), Updated: a.now()}
 	var errs fault.FieldErrors
-	if v.URL != "" && !strings.HasPrefix(v.URL, "https://") && !strings.HasPrefix(v.URL, "http://") {
-		errs = append(errs, &fault.FieldError{Field: "url", Value: v.URL, Expected: "the API's address, such as https://host.example:2083"})
+	if v.URL != "" {
+		u, err := url.Parse(v.URL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+			errs = append(errs, &fault.FieldError{Field: "url", Value: v.URL, Expected: "the API's address, such as https://host.example:2083"})
+		case u.Scheme == "http" && !(project.Server{Host: u.Hostname()}).IsLoopback():
+			// The token would cross the network in clear.
+			errs = append(errs, &fault.FieldError{Field: "url", Value: v.URL, Expected: "https:// (plain http only to this machine: 127.0.0.1, localhost), so that the token is not sent in clear"})
+		}
 	}
 	if (in.Source == "cpanel" || in.Source == "doveadm") && v.URL == "" {
 		errs = append(errs, &fault.FieldError{Field: "url", Expected: "the API's address (cPanel: https://host:2083; doveadm: http://host:port of its http listener)"})
