@@ -199,3 +199,27 @@ export interface ImportReport {
   dryRun: boolean
   rowsTotal: number
 }
+
+/** Where people are detected at the source (backend/api DirectorySettingView); the token is never sent back. */
+export type DirectorySource = 'graph' | 'google' | 'cpanel' | 'doveadm'
+export interface DirectorySetting {
+  source: DirectorySource
+  name: string
+  url: string
+  account?: string
+  admin?: string
+  hasToken: boolean
+}
+
+/** What a detection found: one preview per kind, checked as a sheet import is (backend/api DetectReport). */
+export interface DetectReport {
+  source: DirectorySource
+  name: string
+  users: ImportReport
+  groups: ImportReport
+  contacts: ImportReport
+  notes: string[]
+  imported: boolean
+  dryRun: boolean
+  blocked: boolean
+}
