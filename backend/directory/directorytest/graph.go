@@ -30,7 +30,13 @@ type Graph struct {
 	Groups   []map[string]any
 	Members  map[string][]map[string]any // by group id
 	Contacts []map[string]any
-	t        testing.TB
+	// The write side (graphwrite.go): the tenant's verified domains, its licences, the
+	// initial passwords users were created with.
+	Domains   []string
+	SKUs      []GraphSKU
+	Passwords map[string]string
+	seq       int
+	t         testing.TB
 }
 
 // Properties of the types that $select may name (a subset of Graph's).
@@ -55,7 +61,10 @@ func set(s ...string) map[string]bool {
 // mail-enabled security group, a security group without mail, and an organisational
 // contact. Pages hold two objects.
 func NewGraph(t testing.TB) *Graph {
-	g := &Graph{Token: "graph-token", PageSize: 2, t: t, Members: map[string][]map[string]any{}}
+	g := &Graph{Token: "graph-token", PageSize: 2, t: t, Members: map[string][]map[string]any{}, Passwords: map[string]string{},
+		Domains: []string{"example.test", "example.onmicrosoft.com"},
+		SKUs: []GraphSKU{{ID: "f245ecc8-75af-4f8e-b61f-27d8114de5f3", Part: "O365_BUSINESS_PREMIUM", Enabled: 5, Consumed: 3},
+			{ID: "4b9405b0-7788-4568-add1-99614e613b69", Part: "EXCHANGESTANDARD", Enabled: 1, Consumed: 1}}}
 	f, tr := false, true
 	lic := []any{map[string]any{"skuId": "f245ecc8-75af-4f8e-b61f-27d8114de5f3", "disabledPlans": []any{}}}
 	g.Users = []map[string]any{
@@ -116,6 +125,9 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	g.record(r)
 	if !bearerOK(r, g.Token, g.Authorize) {
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+		return
+	}
+	if g.serveWrite(w, r) {
 		return
 	}
 	path := r.URL.Path
