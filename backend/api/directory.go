@@ -29,6 +29,9 @@ import (
 // the source side's sign-in (Settings → Sign-in: Microsoft app-only access, or a Google
 // service account); cPanel and doveadm an API token of their own, sealed.
 type DirectorySettingInput struct {
+	// Side is "source" (where people are detected; the default) or "dest" (where they
+	// are created: graph only).
+	Side   string `json:"side,omitempty"`
 	Source string `json:"source"` // graph, google, cpanel or doveadm
 	// URL is the API's address: cPanel https://host:2083, doveadm http://host:port; for
 	// Graph and Google empty (the services' own) or a test's fake.
@@ -69,7 +72,16 @@ func (a *API) DirectorySet(projectName string, in DirectorySettingInput) (Direct
 	if err := checkDirectorySource(in.Source); err != nil {
 		return DirectorySettingView{}, err
 	}
-	v := store.DirectorySetting{Source: in.Source, URL: strings.TrimSpace(in.URL), Account: strings.TrimSpace(in.Account),
+	if in.Side == "" {
+		in.Side = "source"
+	}
+	if err := checkSide(in.Side); err != nil {
+		return DirectorySettingView{}, err
+	}
+	if in.Side == "dest" && in.Source != "graph" {
+		return DirectorySettingView{}, &fault.FieldError{Field: "to", Value: in.Source, Expected: "graph: people are created at a Microsoft 365 destination through Graph"}
+	}
+	v := store.DirectorySetting{Side: in.Side, Source: in.Source, URL: strings.TrimSpace(in.URL), Account: strings.TrimSpace(in.Account),
 		Admin: strings.TrimSpace(in.Admin), Updated: a.now()}
 	var errs fault.FieldErrors
 	if v.URL != "" {
@@ -131,7 +143,7 @@ func (a *API) DirectorySettings(projectName string) ([]DirectorySettingView, err
 	}
 	var out []DirectorySettingView
 	for _, s := range directory.Sources {
-		v, _, err := a.store.DirectorySetting(a.ctx, p.ID, s)
+		v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "source", s)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +153,11 @@ func (a *API) DirectorySettings(projectName string) ([]DirectorySettingView, err
 		}
 		out = append(out, view)
 	}
-	return out, nil
+	v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "dest", "graph")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, DirectorySettingView{DirectorySetting: v, Name: "Microsoft 365 destination (Graph)"}), nil
 }
 
 // ctxTokens adapts auth's token source (which takes a context) to oauth2's.
@@ -174,7 +190,7 @@ func (a *API) directorySource(p project.Project, source string) (directory.Sourc
 	if err := checkDirectorySource(source); err != nil {
 		return nil, err
 	}
-	v, _, err := a.store.DirectorySetting(a.ctx, p.ID, source)
+	v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "source", source)
 	if err != nil {
 		return nil, err
 	}
@@ -202,25 +218,19 @@ func (a *API) directorySource(p project.Project, source string) (directory.Sourc
 // cloudSource is Graph with the source side's app-only access, or Google's Directory
 // API with its service account acting for the administrator named.
 func (a *API) cloudSource(p project.Project, v store.DirectorySetting) (directory.Source, error) {
+	if v.Source == "graph" {
+		hc, err := a.graphClient(p, "source", "User.Read.All, GroupMember.Read.All and OrgContact.Read.All")
+		if err != nil {
+			return nil, err
+		}
+		return &directory.Graph{URL: v.URL, HTTP: hc}, nil
+	}
 	si, err := a.store.SignInSetting(a.ctx, p.ID, "source")
 	if err != nil {
 		return nil, err
 	}
 	prov := providerOf(si)
 	opts := a.authOptions()
-	if v.Source == "graph" {
-		if si.Method != SignInMicrosoftApp {
-			return nil, &fault.FieldError{Field: "from", Value: "graph",
-				Expected: "the source side signing in with Microsoft app-only access (Settings → Sign-in: " + SignInMicrosoftApp + "), its app granted User.Read.All, GroupMember.Read.All and OrgContact.Read.All"}
-		}
-		app, err := a.appOf(a.ctx, p.ID, si)
-		if err != nil {
-			return nil, err
-		}
-		prov.AppScopes = directory.GraphScopes
-		ts := auth.NewAppSource(prov, app, opts).For("the directory")
-		return &directory.Graph{URL: v.URL, HTTP: a.bearerClient(ts)}, nil
-	}
 	if si.Method != SignInGoogleServiceAccount {
 		return nil, &fault.FieldError{Field: "from", Value: "google",
 			Expected: "the source side signing in with a Google service account (Settings → Sign-in: " + SignInGoogleServiceAccount + "), its domain-wide delegation listing the Directory API's read-only scopes"}
@@ -238,6 +248,27 @@ func (a *API) cloudSource(p project.Project, v store.DirectorySetting) (director
 		return nil, err
 	}
 	return &directory.Google{URL: v.URL, HTTP: a.bearerClient(sa.For(v.Admin))}, nil
+}
+
+// graphClient is an HTTP client carrying app-only Graph tokens of the side's app
+// registration (its Microsoft app-only sign-in); permissions names what the app needs.
+func (a *API) graphClient(p project.Project, side, permissions string) (*http.Client, error) {
+	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
+	if err != nil {
+		return nil, err
+	}
+	if si.Method != SignInMicrosoftApp {
+		field := map[string]string{"source": "from", "dest": "to"}[side]
+		return nil, &fault.FieldError{Field: field, Value: "graph",
+			Expected: "the " + sideWord(side) + " side signing in with Microsoft app-only access (Settings → Sign-in: " + SignInMicrosoftApp + "), its app granted " + permissions}
+	}
+	app, err := a.appOf(a.ctx, p.ID, si)
+	if err != nil {
+		return nil, err
+	}
+	prov := providerOf(si)
+	prov.AppScopes = directory.GraphScopes
+	return a.bearerClient(auth.NewAppSource(prov, app, a.authOptions()).For("the directory")), nil
 }
 
 // DetectReport is what a detection found, as the preview of three imports (users,

@@ -260,6 +260,8 @@ func (g *GraphCreator) plan(ix *graphIndex, w Want) (Plan, error) {
 			it.Action, it.id = Exists, ex.ID
 		case ix.owner[key] != "":
 			it.Action, it.Reason = Conflict, "address taken by "+ix.owner[key]
+		case u.Password.IsZero():
+			it.Action, it.Reason = Failed, noPassword
 		case w.UsageLocation == "" && sku != nil:
 			it.Action, it.Reason = Failed, "no usage location: a licence needs one (the country, e.g. FR)"
 		case sku != nil && left <= 0:
@@ -375,7 +377,7 @@ func (g *GraphCreator) Apply(ctx context.Context, w Want) (Plan, error) {
 
 func (g *GraphCreator) createUser(ctx context.Context, c *client, u WantUser, usage string) (string, error) {
 	if u.Password.IsZero() {
-		return "", errors.New("no initial password")
+		return "", errors.New(noPassword)
 	}
 	body := map[string]any{"accountEnabled": true, "displayName": u.DisplayName, "mailNickname": mailNickname(u.Address),
 		"userPrincipalName": u.Address, "passwordProfile": map[string]any{"forceChangePasswordNextSignIn": true, "password": u.Password.Reveal()}}
@@ -454,6 +456,8 @@ func (g *GraphCreator) addMembers(ctx context.Context, c *client, it *Item, byAd
 	}
 	return it.Reason
 }
+
+const noPassword = "no initial password: give the user a New password in the users sheet, or a migration batch entry (Cutover then generates one)"
 
 // mailNickname is the local part with what Graph refuses in a mailNickname left out.
 func mailNickname(addr string) string {
