@@ -14,7 +14,9 @@ func TestPeopleCreateDryRunThenCreatesOnceWithSealedPasswords(t *testing.T) {
 	a, idp := newDetectWorld(t)
 	idp.AddApp("dest-app", "dest-secret", "example.test")
 	graph := directorytest.NewGraph(t)
-	graph.Authorize = func(tok string) bool { return idp.Active(tok) && idp.Scope(tok) == "https://graph.microsoft.com/.default" }
+	graph.Authorize = func(tok string) bool {
+		return idp.Active(tok) && idp.Scope(tok) == "https://graph.microsoft.com/.default"
+	}
 
 	// Not signed in at the destination: what to set up.
 	_, err := a.PeopleCreate("acme", CreateOptions{To: "graph"})
