@@ -151,6 +151,7 @@ func directorySetCommand(env *Env) *cobra.Command {
 	}
 	c.Flags().StringVar(&projectName, "project", "", "project name")
 	c.Flags().StringVar(&in.Source, "from", "", "the source: "+strings.Join(directory.Sources, ", "))
+	c.Flags().StringVar(&in.Side, "side", "source", "source (where people are detected) or dest (where they are created: --from graph)")
 	c.Flags().StringVar(&in.URL, "url", "", "the API's address")
 	c.Flags().StringVar(&in.Account, "account", "", "cPanel: the hosting account's user name")
 	c.Flags().StringVar(&in.Admin, "admin", "", "Google: an administrator's address")
@@ -184,5 +185,107 @@ func directoryShowCommand(env *Env) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&projectName, "project", "", "project name")
+	return c
+}
+
+// createCommand: cutover people create --project P [--apply] | create script.
+func createCommand(env *Env) *cobra.Command {
+	var projectName string
+	var opts api.CreateOptions
+	c := &cobra.Command{
+		Use:   "create --project P [--to graph] [--sku SKU --usage-location CC] [--groups-as distribution|m365] [--apply]",
+		Short: "Create the project's users (and Microsoft 365 groups) at the destination; a dry run unless --apply",
+		Long: "Without --apply, read the destination tenant and say per user, group and contact what would be\n" +
+			"created, what exists already (matched, never changed), what conflicts (the address belongs to\n" +
+			"something else) and what the Exchange script must create (distribution lists, mail contacts:\n" +
+			"`cutover people create script`). With --apply, create through Graph with the destination's\n" +
+			"app-only sign-in: initial passwords from the batch, or generated and sealed (never printed),\n" +
+			"the licence --sku (a skuPartNumber such as O365_BUSINESS_PREMIUM) with --usage-location (FR).\n" +
+			"Running it again creates nothing twice. Exit 3 when some records failed (each with its reason).",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			a, err := projectAPI(env, projectName)
+			if err != nil {
+				return err
+			}
+			rep, err := a.PeopleCreate(projectName, opts)
+			if rep.Items == nil {
+				return err
+			}
+			if perr := env.Print(rep, func(w io.Writer) { printCreate(w, rep) }); perr != nil {
+				return perr
+			}
+			return err
+		},
+	}
+	c.Flags().StringVar(&projectName, "project", "", "project name")
+	c.Flags().StringVar(&opts.To, "to", "graph", "the destination: graph (Microsoft 365)")
+	c.Flags().StringVar(&opts.SKU, "sku", "", "licence to assign: a skuPartNumber or skuId of the tenant (the dry run lists them)")
+	c.Flags().StringVar(&opts.UsageLocation, "usage-location", "", "two-letter country code, needed for a licence")
+	c.Flags().StringVar(&opts.GroupsAs, "groups-as", "", "distribution (default: by the Exchange script) or m365 (Microsoft 365 groups through Graph)")
+	c.Flags().BoolVar(&opts.Apply, "apply", false, "create, rather than say what would be created")
+	c.AddCommand(createScriptCommand(env))
+	return c
+}
+
+func printCreate(w io.Writer, rep api.CreateReport) {
+	t := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(t, "KIND\tADDRESS\tNAME\tACTION\tREASON")
+	for _, it := range rep.Items {
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", it.Kind, it.Address, it.Name, it.Action, it.Reason)
+	}
+	t.Flush()
+	if len(rep.SKUs) > 0 {
+		fmt.Fprint(w, "licences:")
+		for _, s := range rep.SKUs {
+			fmt.Fprintf(w, " %s (%d of %d free)", s.Part, s.Available, s.Enabled)
+		}
+		fmt.Fprintln(w)
+	}
+	var parts []string
+	for _, a := range []string{directory.WillCreate, directory.Created, directory.Exists, directory.Conflict, directory.ByScript, directory.Failed} {
+		if n := rep.Counts[a]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, a))
+		}
+	}
+	what := "dry run, nothing created"
+	if rep.Applied {
+		what = "applied"
+	}
+	fmt.Fprintf(w, "%s: %s", what, strings.Join(parts, ", "))
+	if rep.Generated > 0 {
+		fmt.Fprintf(w, "; %s generated and sealed", plural(rep.Generated, "initial password"))
+	}
+	fmt.Fprintln(w)
+}
+
+func createScriptCommand(env *Env) *cobra.Command {
+	var projectName, out string
+	c := &cobra.Command{
+		Use:   "script --project P --out FILE.ps1",
+		Short: "Write the Exchange Online PowerShell that creates the distribution lists and mail contacts",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if out == "" {
+				return Usage(errors.New("--out: a file to write is required (- for standard output)"))
+			}
+			a, err := projectAPI(env, projectName)
+			if err != nil {
+				return err
+			}
+			f, err := a.PeopleCreateScript(projectName)
+			if err != nil {
+				return err
+			}
+			if err := writeOut(env, out, f.Data, 0o644); err != nil || out == "-" {
+				return err
+			}
+			return env.Print(map[string]any{"file": out, "bytes": len(f.Data)}, func(w io.Writer) {
+				fmt.Fprintf(w, "wrote %s: run it in Exchange Online PowerShell, then `cutover people create --project %s` says what exists\n", out, projectName)
+			})
+		},
+	}
+	c.Flags().StringVar(&projectName, "project", "", "project name")
+	c.Flags().StringVar(&out, "out", "", "file to write (- for standard output)")
 	return c
 }

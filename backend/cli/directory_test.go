@@ -2,10 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"cutover/backend/auth/authtest"
+	"cutover/backend/directory/directorytest"
 	"cutover/backend/internal/testsrv"
 )
 
@@ -52,5 +55,55 @@ func TestPeopleDetectPreviewsImportsAndIsIdempotent(t *testing.T) {
 	out, _, _ = run(t, db, "", "people", "users", "--project", "acme")
 	if !strings.Contains(out, "alice@acme.example") || !strings.Contains(out, "bob@acme.example") {
 		t.Fatalf("users:\n%s", out)
+	}
+}
+
+func TestPeopleCreateDryRunApplyAndScript(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "c.db")
+	createAcme(t, db)
+	idp := authtest.New(t, authtest.Options{})
+	idp.AddApp("dest-app", "dest-secret", "acme.example")
+	graph := directorytest.NewGraph(t)
+	graph.Domains = []string{"acme.example"}
+	graph.Authorize = func(tok string) bool { return idp.Active(tok) }
+	if _, stderr, code := run(t, db, "dest-secret\n", "signin", "set", "--project", "acme", "--side", "dest", "--method", "microsoft-app",
+		"--client-id", "dest-app", "--client-secret", "--idp-url", idp.URL); code != 0 {
+		t.Fatalf("signin set: %s", stderr)
+	}
+	if _, stderr, code := run(t, db, "", "people", "directory", "set", "--project", "acme", "--side", "dest", "--from", "graph", "--url", graph.URL); code != 0 {
+		t.Fatalf("directory set: %s", stderr)
+	}
+	csv := filepath.Join(dir, "u.csv")
+	os.WriteFile(csv, []byte("Email address,Display name,New password\r\nnina@acme.example,Nina Blanc,Nina-Init-42\r\n"), 0o600)
+	if _, stderr, code := run(t, db, "", "import", "users", csv, "--project", "acme"); code != 0 {
+		t.Fatal(stderr)
+	}
+	gcsv := filepath.Join(dir, "g.csv")
+	os.WriteFile(gcsv, []byte("Group name,Group address,Members\r\nAll,all@acme.example,nina@acme.example\r\n"), 0o600)
+	if _, stderr, code := run(t, db, "", "import", "groups", gcsv, "--project", "acme"); code != 0 {
+		t.Fatal(stderr)
+	}
+
+	out, stderr, code := run(t, db, "", "people", "create", "--project", "acme", "--sku", "O365_BUSINESS_PREMIUM", "--usage-location", "FR")
+	if code != 0 || !strings.Contains(out, "dry run, nothing created: 1 create, 1 script\n") || !strings.Contains(out, "O365_BUSINESS_PREMIUM (2 of 5 free)") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, out, stderr)
+	}
+	out, _, code = run(t, db, "", "people", "create", "--project", "acme", "--sku", "O365_BUSINESS_PREMIUM", "--usage-location", "FR", "--apply")
+	if code != 0 || !strings.Contains(out, "applied: 1 created, 1 script\n") || strings.Contains(out, "Nina-Init-42") {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	out, _, _ = run(t, db, "", "people", "create", "--project", "acme", "--sku", "O365_BUSINESS_PREMIUM", "--usage-location", "FR", "--apply")
+	if !strings.Contains(out, "applied: 1 exists, 1 script\n") || graph.Count("POST", "/v1.0/users") != 1 {
+		t.Fatalf("again:\n%s", out)
+	}
+	// A licence the tenant does not have: exit 2 with the ones it has.
+	_, stderr, code = run(t, db, "", "people", "create", "--project", "acme", "--sku", "SPE_E5")
+	if code != ExitUsage || !strings.Contains(stderr, "O365_BUSINESS_PREMIUM, EXCHANGESTANDARD") {
+		t.Fatalf("unknown sku: exit %d %s", code, stderr)
+	}
+	out, _, code = run(t, db, "", "people", "create", "script", "--project", "acme", "--out", "-")
+	if code != 0 || !strings.Contains(out, "New-DistributionGroup -Name 'All'") || !strings.Contains(out, "\r\n") {
+		t.Fatalf("script: exit %d\n%s", code, out)
 	}
 }
