@@ -67,7 +67,8 @@ func (o *CreateOptions) check() error {
 // PeopleCreate says what creating the project's users, groups and contacts at the
 // destination would do (opts.Apply false), or does it. Initial passwords come from the
 // batch (the destination password); a user without one gets a generated password,
-// sealed in its batch entry when applied, never shown.
+// sealed in its batch entry when applied, never shown. Records that failed are in the
+// report with their reasons, not an error: the faces show them row by row.
 func (a *API) PeopleCreate(projectName string, opts CreateOptions) (CreateReport, error) {
 	p, err := a.project(projectName)
 	if err != nil {
@@ -110,9 +111,6 @@ func (a *API) PeopleCreate(projectName string, opts CreateOptions) (CreateReport
 			rep.Counts[directory.Created], rep.Counts[directory.Exists], rep.Counts[directory.Conflict], rep.Counts[directory.Failed], rep.Counts[directory.ByScript])
 		a.log.Info("people created", "project", p.Name, "created", rep.Counts[directory.Created], "failed", rep.Counts[directory.Failed])
 		_ = a.store.LogEvent(a.ctx, p.ID, "people", msg)
-		if rep.Counts[directory.Failed] > 0 {
-			return rep, fault.Mark(fault.KindPartial, fmt.Errorf("%d of %d records failed (each with its reason)", rep.Counts[directory.Failed], len(rep.Items)))
-		}
 	} else {
 		for _, it := range rep.Items {
 			if _, ok := generated[strings.ToLower(it.Address)]; ok && it.Kind == people.Users && it.Action == directory.WillCreate {

@@ -215,7 +215,13 @@ func createCommand(env *Env) *cobra.Command {
 			if perr := env.Print(rep, func(w io.Writer) { printCreate(w, rep) }); perr != nil {
 				return perr
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			if n := rep.Counts[directory.Failed]; n > 0 {
+				return Partial(fmt.Errorf("%d of %d records failed (each with its reason above)", n, len(rep.Items)))
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&projectName, "project", "", "project name")

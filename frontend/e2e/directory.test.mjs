@@ -3,7 +3,10 @@
 // and API key, sealed), clicks "Detect users", sees the same preview as a sheet's (every
 // record with what an import would do, a bad login on its row), imports the valid
 // records, and a second detection says everything is unchanged and imports nothing twice.
-// The server is a real Dovecot on loopback with its doveadm HTTP API enabled.
+// Then creates them in the Microsoft 365 destination: a dry run, the licence chosen from
+// the tenant's, create, and a second dry run finding them there.
+// The server is a real Dovecot on loopback with its doveadm HTTP API enabled; the
+// destination is the Graph fake (fakegraph) checking every request's shape.
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
@@ -12,6 +15,7 @@ import { startApp, cli, repo } from './harness.mjs'
 
 let app
 let dovecot
+let graph
 const key = 'Doveadm-Key-5521'
 
 function startDovecot() {
@@ -34,18 +38,48 @@ function startDovecot() {
   })
 }
 
+function startGraph() {
+  const bin = join(repo, 'build', 'bin', 'fakegraph')
+  execFileSync('go', ['build', '-o', bin, './backend/directory/directorytest/cmd/fakegraph'], { cwd: repo, stdio: 'inherit' })
+  const proc = spawn(bin, ['-domain', 'acme.example'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((ok, fail) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => fail(new Error(`fakegraph printed nothing: ${err}`)), 30000)
+    proc.stderr.on('data', (d) => (err += d))
+    proc.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) {
+        clearTimeout(timer)
+        ok({ proc, info: JSON.parse(out.split('\n')[0]), stderr: () => err })
+      }
+    })
+    proc.on('exit', (code) => fail(new Error(`fakegraph exited ${code}: ${err}`)))
+  })
+}
+
 before(async () => {
   dovecot = await startDovecot()
+  graph = await startGraph()
+  const g = graph.info
   app = await startApp({
-    seed: (db) =>
+    seed: (db) => {
       cli(db, 'project', 'create', '--name', 'acme', '--domain', 'acme.example', '--provider', 'm365', '--source', 'imaps://mail.old.example',
-        '--dest', 'imaps://outlook.office365.com', '--cutover', '2099-05-14 18:00', '--tz', 'UTC'),
+        '--dest', 'imaps://outlook.office365.com', '--cutover', '2099-05-14 18:00', '--tz', 'UTC')
+      execFileSync(join(repo, 'build', 'bin', 'cutover-web'), ['--db', db, 'signin', 'set', '--project', 'acme', '--side', 'dest', '--method', 'microsoft-app',
+        '--client-id', g.clientId, '--client-secret', '--idp-url', g.idp], { env: { ...process.env, CUTOVER_CLIENT_SECRET: g.clientSecret } })
+      cli(db, 'people', 'directory', 'set', '--project', 'acme', '--side', 'dest', '--from', 'graph', '--url', g.graph)
+    },
   })
   await app.page.goto(`${app.base}/#/p/acme/people`)
 })
 
 after(async () => {
   await app?.stop()
+  if (graph) {
+    graph.proc.kill('SIGTERM')
+    await new Promise((r) => (graph.proc.exitCode !== null ? r() : graph.proc.on('exit', r)))
+  }
   if (dovecot) {
     dovecot.proc.kill('SIGTERM')
     await new Promise((r) => (dovecot.proc.exitCode !== null ? r() : dovecot.proc.on('exit', r)))
@@ -102,5 +136,27 @@ test('detecting again finds everything unchanged and imports nothing twice', asy
   assert.match(await done.innerText(), /users 0 added, 0 updated, 2 unchanged/)
   assert.equal(JSON.parse(cli(app.db, '--json', 'people', 'users', '--project', 'acme')).length, 2)
   assert.equal(JSON.parse(cli(app.db, '--json', 'batch', 'list', '--project', 'acme')).length, 2)
+  assert.deepEqual(app.pageErrors, [])
+})
+
+test('the users are created at the destination: dry run, licence, create, and a second dry run finds them', async () => {
+  const { page } = app
+  const creator = page.getByTestId('creator')
+  await creator.getByRole('button', { name: 'Dry run' }).click()
+  const summary = page.getByTestId('create-summary')
+  await summary.waitFor()
+  assert.match(await summary.innerText(), /Dry run, nothing created: 2 will be created · 2 initial passwords generated/)
+  assert.equal(await page.locator('[data-testid=create-rows] tbody tr').count(), 2)
+  await page.getByLabel('Licence').selectOption('O365_BUSINESS_PREMIUM')
+  await page.getByLabel('Usage location').fill('FR')
+  await creator.getByRole('button', { name: 'Create', exact: true }).click()
+  await page.getByText(/Done: 2 created/).waitFor()
+  assert.match(await summary.innerText(), /2 initial passwords generated \(sealed in the batch\)/)
+  const batch = JSON.parse(cli(app.db, '--json', 'batch', 'list', '--project', 'acme'))
+  assert.deepEqual(batch.map((b) => b.hasDestPassword), [true, true])
+  await app.shot('people-create')
+  await creator.getByRole('button', { name: 'Dry run' }).click()
+  await page.getByText(/Dry run, nothing created: 2 exists \(left alone\)/).waitFor()
+  assert.equal(graph.stderr(), '', 'the Graph fake saw requests off the documented shape')
   assert.deepEqual(app.pageErrors, [])
 })

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"testing"
 )
 
 // CPanel is a fake cPanel UAPI (/execute/<Module>/<function>) of one hosting account.
@@ -16,13 +15,13 @@ type CPanel struct {
 	Pops       []map[string]any
 	Forwarders []map[string]any
 	Lists      []map[string]any
-	t          testing.TB
+	t          T
 }
 
 // NewCPanel starts a fake account "acme" of example.test: its default mailbox, two
 // mailboxes (one suspended), an alias forwarder, a forwarder to two mailboxes and one
 // outside, and a Mailman list. It is served over TLS, as cPanel is on port 2083.
-func NewCPanel(t testing.TB) *CPanel {
+func NewCPanel(t T) *CPanel {
 	c := &CPanel{User: "acme", Token: "9ZK1YQ2T3X4W5V6U7S8R9Q0P1O2N3M4L", t: t}
 	c.Pops = []map[string]any{
 		{"email": "acme", "login": "acme", "suspended_incoming": 0, "suspended_login": 0},

@@ -12,8 +12,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 )
+
+// T is the part of *testing.T the fakes use: the package does not import testing, so a
+// command (cmd/fakegraph, for browser tests) can start a fake too.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
 
 // recorder keeps the requests a fake saw, as "METHOD /path".
 type recorder struct {
@@ -52,7 +59,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // allowedQuery reports (as a test error) any query parameter not in allowed.
-func allowedQuery(t testing.TB, r *http.Request, allowed ...string) bool {
+func allowedQuery(t T, r *http.Request, allowed ...string) bool {
 	ok := map[string]bool{}
 	for _, a := range allowed {
 		ok[a] = true

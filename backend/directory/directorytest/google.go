@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 )
 
 // Google is a fake Admin SDK Directory API (admin/directory/v1) of one customer.
@@ -23,12 +22,12 @@ type Google struct {
 	Users   []map[string]any
 	Groups  []map[string]any
 	Members map[string][]map[string]any // by group email
-	t       testing.TB
+	t       T
 }
 
 // NewGoogle starts a fake customer for example.test: two users (one with an alias, one
 // suspended), a group with a user, the other group and an outside member. Pages hold two.
-func NewGoogle(t testing.TB) *Google {
+func NewGoogle(t T) *Google {
 	g := &Google{Token: "google-token", PageSize: 2, t: t, Members: map[string][]map[string]any{}}
 	g.Users = []map[string]any{
 		{"kind": "admin#directory#user", "id": "100000000000000000001", "primaryEmail": "alice@example.test",

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 )
 
 // Graph is a fake Microsoft Graph v1.0 tenant (read side: users, groups, members,
@@ -36,7 +35,7 @@ type Graph struct {
 	SKUs      []GraphSKU
 	Passwords map[string]string
 	seq       int
-	t         testing.TB
+	t         T
 }
 
 // Properties of the types that $select may name (a subset of Graph's).
@@ -60,7 +59,7 @@ func set(s ...string) map[string]bool {
 // mailbox, a leaver, a guest, an account without mailbox), a Microsoft 365 group, a
 // mail-enabled security group, a security group without mail, and an organisational
 // contact. Pages hold two objects.
-func NewGraph(t testing.TB) *Graph {
+func NewGraph(t T) *Graph {
 	g := &Graph{Token: "graph-token", PageSize: 2, t: t, Members: map[string][]map[string]any{}, Passwords: map[string]string{},
 		Domains: []string{"example.test", "example.onmicrosoft.com"},
 		SKUs: []GraphSKU{{ID: "f245ecc8-75af-4f8e-b61f-27d8114de5f3", Part: "O365_BUSINESS_PREMIUM", Enabled: 5, Consumed: 3},

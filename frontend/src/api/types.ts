@@ -223,3 +223,21 @@ export interface DetectReport {
   dryRun: boolean
   blocked: boolean
 }
+
+/** One record of a creation plan or its outcome (backend/directory Item). */
+export interface CreateItem {
+  kind: PeopleKind
+  address: string
+  name: string
+  action: 'create' | 'exists' | 'conflict' | 'script' | 'created' | 'failed'
+  reason?: string
+  members?: string[]
+}
+/** What creating the people at the destination would do, or did (backend/api CreateReport). */
+export interface CreateReport {
+  items: CreateItem[]
+  skus: { skuId: string; skuPartNumber: string; enabled: number; consumed: number; available: number }[]
+  applied: boolean
+  counts: Record<string, number>
+  generated: number
+}

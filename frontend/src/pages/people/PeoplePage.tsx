@@ -3,6 +3,8 @@ import { call, saveFile, fileToBase64, BackendFile } from '../../api/client'
 import { peopleChanges } from '../../stores/domains'
 import {
   BatchEntry,
+  CreateItem,
+  CreateReport,
   DetectReport,
   DirectorySetting,
   DirectorySource,
@@ -84,6 +86,7 @@ export function PeoplePage({ project }: { project: Project }) {
     <div className="stack">
       <Detector project={project} onImported={load} />
       <Importer project={project} onImported={load} />
+      <Creator project={project} onError={setError} onChanged={load} />
       <ErrorBox error={error} />
       <div className="card">
         <div className="card-head">
@@ -498,6 +501,110 @@ function Detector({ project, onImported }: { project: Project; onImported: () =>
             {!canImport && <span className="overdue small">Nothing will be imported while there are errors: fix them at the source or skip those records.</span>}
           </div>
         </div>
+      )}
+    </div>
+  )
+}
+
+const createTitles: Record<CreateItem['action'], string> = {
+  create: 'will be created',
+  exists: 'exists (left alone)',
+  conflict: 'conflict',
+  script: 'by the Exchange script',
+  created: 'created',
+  failed: 'failed',
+}
+
+/** Create the project's users (and Microsoft 365 groups) at the destination: a dry run first, then create; the Exchange script for the rest. */
+function Creator({ project, onError, onChanged }: { project: Project; onError: (e: unknown) => void; onChanged: () => void }) {
+  const [opts, setOpts] = useState({ sku: '', usageLocation: '', groupsAs: 'distribution' })
+  const [report, setReport] = useState<CreateReport | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  async function run(apply: boolean) {
+    setBusy(true)
+    setError(null)
+    try {
+      setReport(await call<CreateReport>('PeopleCreate', project.name, { to: 'graph', ...opts, apply }))
+      if (apply) onChanged() // generated passwords are now in the batch
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const columns = useMemo<Column<CreateItem>[]>(
+    () => [
+      { key: 'kind', title: 'Kind', value: (x) => x.kind },
+      { key: 'address', title: 'Address', value: (x) => x.address },
+      { key: 'name', title: 'Name', value: (x) => x.name },
+      {
+        key: 'action',
+        title: 'At the destination',
+        value: (x) => createTitles[x.action],
+        render: (x) => <span className={`action action-${x.action}`}>{createTitles[x.action]}</span>,
+      },
+      { key: 'reason', title: 'Why', value: (x) => x.reason ?? '' },
+    ],
+    [],
+  )
+  const counts = report ? Object.entries(report.counts).map(([a, n]) => `${n} ${createTitles[a as CreateItem['action']] ?? a}`) : []
+  return (
+    <div className="card" data-testid="creator">
+      <div className="card-head">
+        <h2>Create at the destination</h2>
+        <span className="muted small">Microsoft 365 through Graph, with the destination’s app-only sign-in · a dry run first · what exists is never changed</span>
+      </div>
+      <div className="row">
+        <label>
+          Licence{' '}
+          <select aria-label="Licence" value={opts.sku} onChange={(e) => setOpts({ ...opts, sku: e.target.value })}>
+            <option value="">none</option>
+            {(report?.skus ?? []).map((s) => (
+              <option key={s.skuId} value={s.skuPartNumber}>
+                {s.skuPartNumber} ({s.available} of {s.enabled} free)
+              </option>
+            ))}
+          </select>
+        </label>
+        <input
+          aria-label="Usage location"
+          placeholder="country (FR)"
+          value={opts.usageLocation}
+          onChange={(e) => setOpts({ ...opts, usageLocation: e.target.value })}
+          style={{ width: 110 }}
+        />
+        <label>
+          Groups as{' '}
+          <select aria-label="Groups as" value={opts.groupsAs} onChange={(e) => setOpts({ ...opts, groupsAs: e.target.value })}>
+            <option value="distribution">distribution lists (Exchange script)</option>
+            <option value="m365">Microsoft 365 groups</option>
+          </select>
+        </label>
+        <button disabled={busy} onClick={() => run(false)}>
+          Dry run
+        </button>
+        <button className="primary" disabled={busy || !report} onClick={() => run(true)} title={report ? '' : 'Run the dry run first'}>
+          Create
+        </button>
+        <button onClick={() => call<BackendFile>('PeopleCreateScript', project.name).then(saveFile, onError)}>Exchange script</button>
+      </div>
+      <ErrorBox error={error} />
+      {report && (
+        <>
+          <p data-testid="create-summary">
+            {report.applied ? 'Done' : 'Dry run, nothing created'}: {counts.join(', ') || 'nothing to do'}
+            {report.generated > 0 ? ` · ${plural(report.generated, 'initial password')} generated (sealed in the batch)` : ''}
+          </p>
+          <DataTable
+            rows={report.items}
+            columns={columns}
+            rowKey={(x) => `${x.kind}:${x.address}`}
+            rowClass={(x) => (x.action === 'failed' || x.action === 'conflict' ? 'bad' : undefined)}
+            testId="create-rows"
+            filterPlaceholder="Filter…"
+          />
+        </>
       )}
     </div>
   )
