@@ -288,11 +288,7 @@ type DetectReport struct {
 // PeopleDetect reads the people of the source named (graph, google, cpanel, doveadm)
 // and returns what an import would do with each, storing nothing.
 func (a *API) PeopleDetect(projectName, source string) (DetectReport, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return DetectReport{}, err
-	}
-	rep, err := a.detect(p, source)
+	_, rep, err := a.detectIn(projectName, source)
 	if err != nil {
 		return rep, err
 	}
@@ -310,11 +306,7 @@ func (a *API) PeopleDetect(projectName, source string) (DetectReport, error) {
 // the migration batch), contacts, then groups. With any error nothing is stored unless
 // SkipInvalid; a second detection of an unchanged source reports everything unchanged.
 func (a *API) PeopleDetectImport(projectName, source string, opts ImportOptions) (DetectReport, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return DetectReport{}, err
-	}
-	rep, err := a.detect(p, source)
+	p, rep, err := a.detectIn(projectName, source)
 	if err != nil {
 		return rep, err
 	}
@@ -350,6 +342,16 @@ func (a *API) PeopleDetectImport(projectName, source string, opts ImportOptions)
 	}
 	a.bus.Publish("batch:changed", p.Name, nil)
 	return rep, nil
+}
+
+// detectIn is detect in the project named.
+func (a *API) detectIn(projectName, source string) (project.Project, DetectReport, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return p, DetectReport{}, err
+	}
+	rep, err := a.detect(p, source)
+	return p, rep, err
 }
 
 // detect reads the source and checks what it found against the project, users first:

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,37 +11,20 @@ import (
 	"cutover/backend/auth"
 	"cutover/backend/auth/authtest"
 	"cutover/backend/directory/directorytest"
-	"cutover/backend/events"
 	"cutover/backend/fault"
 	"cutover/backend/internal/testsrv"
 	"cutover/backend/project"
-	"cutover/backend/secrets"
 	"cutover/backend/sheets"
-	"cutover/backend/store"
 )
 
 // detectWorld is an API over a fresh database with a project "acme" of example.test
 // (no people yet) and a fake identity provider.
 func newDetectWorld(t *testing.T) (*API, *authtest.IdP) {
 	t.Helper()
-	clock := authtest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	idp := authtest.New(t, authtest.Options{Now: clock.Now})
-	path := filepath.Join(t.TempDir(), "c.db")
-	st, err := store.Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := secrets.LoadOrCreateKey(secrets.KeyPath(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vault, err := secrets.NewVault(key, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := New(t.Context(), Options{Store: st, Vault: vault, Now: clock.Now, Bus: events.NewBus()})
-	t.Cleanup(func() { Close(a) })
-	a.signIns().opts = &auth.Options{Now: clock.Now, Wait: clock.Wait, HTTPClient: authtest.LoopbackClient()}
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	idp := authtest.New(t, authtest.Options{Now: c.now})
+	a := testAPI(t, c)
+	a.signIns().opts = &auth.Options{Now: c.now, HTTPClient: authtest.LoopbackClient()}
 	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"example.test"}, Provider: ptr("m365"),
 		Source: ptr("imap+plain://127.0.0.1:9"), Dest: ptr("imaps://outlook.office365.com"), Cutover: ptr("2099-05-14 18:00"), Zone: ptr("UTC"), Holidays: &[]string{}}); err != nil {
 		t.Fatal(err)

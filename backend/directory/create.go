@@ -231,15 +231,22 @@ func (e *InputError) InputError() bool { return true }
 
 // Plan says, without writing anything, what Apply would do with each record.
 func (g *GraphCreator) Plan(ctx context.Context, w Want) (Plan, error) {
+	_, _, p, err := g.read(ctx, w)
+	return p, err
+}
+
+// read reads the tenant and plans w against it.
+func (g *GraphCreator) read(ctx context.Context, w Want) (*client, *graphIndex, Plan, error) {
 	c, err := g.client()
 	if err != nil {
-		return Plan{}, err
+		return nil, nil, Plan{}, err
 	}
 	ix, err := g.index(ctx, c)
 	if err != nil {
-		return Plan{}, err
+		return nil, nil, Plan{}, err
 	}
-	return g.plan(ix, w)
+	p, err := g.plan(ix, w)
+	return c, ix, p, err
 }
 
 func (g *GraphCreator) plan(ix *graphIndex, w Want) (Plan, error) {
@@ -309,15 +316,7 @@ func (g *GraphCreator) plan(ix *graphIndex, w Want) (Plan, error) {
 // that a record created meanwhile (by another run) is matched, not created twice. Each
 // record ends created, exists, conflict, script or failed with its reason.
 func (g *GraphCreator) Apply(ctx context.Context, w Want) (Plan, error) {
-	c, err := g.client()
-	if err != nil {
-		return Plan{}, err
-	}
-	ix, err := g.index(ctx, c)
-	if err != nil {
-		return Plan{}, err
-	}
-	p, err := g.plan(ix, w)
+	c, ix, p, err := g.read(ctx, w)
 	if err != nil {
 		return p, err
 	}

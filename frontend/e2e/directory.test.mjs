@@ -9,58 +9,18 @@
 // destination is the Graph fake (fakegraph) checking every request's shape.
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { startApp, cli, repo } from './harness.mjs'
+import { startApp, startGoHelper, cli, repo } from './harness.mjs'
 
 let app
 let dovecot
 let graph
 const key = 'Doveadm-Key-5521'
 
-function startDovecot() {
-  const bin = join(repo, 'build', 'bin', 'dovecot-pair')
-  execFileSync('go', ['build', '-o', bin, './backend/internal/testsrv/cmd/dovecot-pair'], { cwd: repo, stdio: 'inherit' })
-  const proc = spawn(bin, ['-users', 'alice@acme.example,bob,x@@bad', '-doveadm-key', key], { stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((ok, fail) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => fail(new Error(`dovecot-pair did not start: ${err}`)), 60000)
-    proc.stderr.on('data', (d) => {
-      err += d
-      if (err.includes('ready')) {
-        clearTimeout(timer)
-        ok({ proc, info: JSON.parse(out) })
-      }
-    })
-    proc.stdout.on('data', (d) => (out += d))
-    proc.on('exit', (code) => fail(new Error(`dovecot-pair exited ${code}: ${err} (is dovecot-imapd installed? scripts/test.sh installs it)`)))
-  })
-}
-
-function startGraph() {
-  const bin = join(repo, 'build', 'bin', 'fakegraph')
-  execFileSync('go', ['build', '-o', bin, './backend/directory/directorytest/cmd/fakegraph'], { cwd: repo, stdio: 'inherit' })
-  const proc = spawn(bin, ['-domain', 'acme.example'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((ok, fail) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => fail(new Error(`fakegraph printed nothing: ${err}`)), 30000)
-    proc.stderr.on('data', (d) => (err += d))
-    proc.stdout.on('data', (d) => {
-      out += d
-      if (out.includes('\n')) {
-        clearTimeout(timer)
-        ok({ proc, info: JSON.parse(out.split('\n')[0]), stderr: () => err })
-      }
-    })
-    proc.on('exit', (code) => fail(new Error(`fakegraph exited ${code}: ${err}`)))
-  })
-}
-
 before(async () => {
-  dovecot = await startDovecot()
-  graph = await startGraph()
+  dovecot = await startGoHelper('./backend/internal/testsrv/cmd/dovecot-pair', ['-users', 'alice@acme.example,bob,x@@bad', '-doveadm-key', key], { ready: true })
+  graph = await startGoHelper('./backend/directory/directorytest/cmd/fakegraph', ['-domain', 'acme.example'])
   const g = graph.info
   app = await startApp({
     seed: (db) => {
@@ -76,14 +36,8 @@ before(async () => {
 
 after(async () => {
   await app?.stop()
-  if (graph) {
-    graph.proc.kill('SIGTERM')
-    await new Promise((r) => (graph.proc.exitCode !== null ? r() : graph.proc.on('exit', r)))
-  }
-  if (dovecot) {
-    dovecot.proc.kill('SIGTERM')
-    await new Promise((r) => (dovecot.proc.exitCode !== null ? r() : dovecot.proc.on('exit', r)))
-  }
+  await graph?.stop()
+  await dovecot?.stop()
 })
 
 test('detect previews the server users like a sheet, a bad login on its row, nothing stored', async () => {
