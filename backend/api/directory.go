@@ -32,13 +32,14 @@ type DirectorySettingInput struct {
 	// Side is "source" (where people are detected; the default) or "dest" (where they
 	// are created: graph only).
 	Side   string `json:"side,omitempty"`
-	Source string `json:"source"` // graph, google, cpanel or doveadm
+	Source string `json:"source"` // graph, google, cpanel, plesk or doveadm
 	// URL is the API's address: cPanel https://host:2083, doveadm http://host:port; for
 	// Graph and Google empty (the services' own) or a test's fake.
 	URL     string `json:"url,omitempty"`
 	Account string `json:"account,omitempty"` // cPanel: the hosting account's user name
 	Admin   string `json:"admin,omitempty"`   // Google: an administrator the service account acts for
-	// Token is the cPanel API token or the doveadm API key: write-only, empty keeps it.
+	// Token is the cPanel API token, the Plesk secret key or the doveadm API key:
+	// write-only, empty keeps it.
 	Token string `json:"token,omitempty"`
 }
 
@@ -94,8 +95,8 @@ func (a *API) DirectorySet(projectName string, in DirectorySettingInput) (Direct
 			errs = append(errs, &fault.FieldError{Field: "url", Value: v.URL, Expected: "https:// (plain http only to this machine: 127.0.0.1, localhost), so that the token is not sent in clear"})
 		}
 	}
-	if (in.Source == "cpanel" || in.Source == "doveadm") && v.URL == "" {
-		errs = append(errs, &fault.FieldError{Field: "url", Expected: "the API's address (cPanel: https://host:2083; doveadm: http://host:port of its http listener)"})
+	if (in.Source == "cpanel" || in.Source == "plesk" || in.Source == "doveadm") && v.URL == "" {
+		errs = append(errs, &fault.FieldError{Field: "url", Expected: "the API's address (cPanel: https://host:2083; Plesk: https://host:8443; doveadm: http://host:port of its http listener)"})
 	}
 	if in.Source == "cpanel" && v.Account == "" {
 		errs = append(errs, &fault.FieldError{Field: "account", Expected: "the cPanel account's user name"})
@@ -205,8 +206,11 @@ func (a *API) directorySource(p project.Project, source string) (directory.Sourc
 	if err != nil {
 		return nil, err
 	}
-	if source == "cpanel" {
+	switch source {
+	case "cpanel":
 		return &directory.CPanel{URL: v.URL, User: v.Account, Token: tok, HTTP: a.directoryHTTP()}, nil
+	case "plesk":
+		return &directory.Plesk{URL: v.URL, Key: tok, HTTP: a.directoryHTTP()}, nil
 	}
 	domain := ""
 	if len(p.Domains) > 0 {
@@ -406,6 +410,7 @@ var detectFields = map[string][]string{
 	"graph":   {sheets.FAddress, sheets.FFirstName, sheets.FLastName, sheets.FDisplayName, sheets.FSourceLogin, sheets.FJobTitle, sheets.FDepartment, sheets.FOfficePhone, sheets.FMobilePhone},
 	"google":  {sheets.FAddress, sheets.FFirstName, sheets.FLastName, sheets.FDisplayName, sheets.FSourceLogin, sheets.FJobTitle, sheets.FDepartment, sheets.FOfficePhone, sheets.FMobilePhone, sheets.FOrgUnit},
 	"cpanel":  {sheets.FAddress, sheets.FSourceLogin},
+	"plesk":   {sheets.FAddress, sheets.FSourceLogin},
 	"doveadm": {sheets.FAddress, sheets.FSourceLogin},
 }
 

@@ -221,7 +221,7 @@ func TestDetectRefusesWhatIsNotSetUpWithWhatToDo(t *testing.T) {
 	for _, c := range []struct {
 		source, field, want string
 	}{
-		{"exchange", "from", "graph, google, cpanel, doveadm"},
+		{"exchange", "from", "graph, google, cpanel, plesk, doveadm"},
 		{"graph", "from", "Microsoft app-only access"},
 		{"google", "from", "Google service account"},
 		{"cpanel", "token", "cutover people directory set --project acme --from cpanel"},
@@ -236,4 +236,14 @@ func TestDetectRefusesWhatIsNotSetUpWithWhatToDo(t *testing.T) {
 		!strings.Contains(err.Error(), "url") || !strings.Contains(err.Error(), "account") {
 		t.Errorf("bad cpanel setting: %v", err)
 	}
+}
+
+func TestDetectFromPleskWithItsSecretKey(t *testing.T) {
+	a, _ := newDetectWorld(t)
+	fake := directorytest.NewPlesk(t)
+	a.ext.directoryHTTP = fake.Client()
+	if _, err := a.DirectorySet("acme", DirectorySettingInput{Source: "plesk", URL: fake.URL, Token: fake.Key}); err != nil {
+		t.Fatal(err)
+	}
+	detectTwice(t, a, "plesk", counts{add: 2}, counts{add: 1}, counts{add: 1})
 }

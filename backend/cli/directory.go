@@ -24,7 +24,8 @@ func detectCommand(env *Env) *cobra.Command {
 		Short: "Find the users, groups and contacts at the source through its API, and preview or import them",
 		Long: "Read the source's directory — Microsoft 365 (Graph, with the source side's app-only sign-in),\n" +
 			"Google Workspace (Directory API, with the source side's service account acting for an admin),\n" +
-			"cPanel (UAPI, with an API token) or Dovecot (doveadm HTTP API, with its API key) — and check\n" +
+			"cPanel (UAPI, with an API token), Plesk (XML API, with a secret key) or Dovecot (doveadm HTTP\n" +
+			"API, with its API key) — and check\n" +
 			"what was found exactly as a spreadsheet import would: every problem by row, and what an import\n" +
 			"would add, update or leave unchanged. Nothing is stored without --import; with any error nothing\n" +
 			"is imported (exit 2) unless --skip-invalid (exit 3 when records were skipped). Running it again\n" +
@@ -112,8 +113,9 @@ func directorySetCommand(env *Env) *cobra.Command {
 	var askToken bool
 	c := &cobra.Command{
 		Use:   "set --project P --from graph|google|cpanel|doveadm [--url URL] [--account USER] [--admin ADDRESS] [--token]",
-		Short: "Set up a directory source; the cPanel API token or doveadm API key comes from CUTOVER_DIRECTORY_TOKEN or a prompt",
+		Short: "Set up a directory source; its API token or key comes from CUTOVER_DIRECTORY_TOKEN or a prompt",
 		Long: "cpanel: --url https://host:2083 --account USER --token (an API token from cPanel → Security → Manage API Tokens).\n" +
+			"plesk: --url https://host:8443 --token (a secret key: plesk bin secret_key -c -ip-address <this machine's>).\n" +
 			"doveadm: --url http://host:PORT (the doveadm service's http listener) --token (doveadm_api_key).\n" +
 			"graph: nothing needed (--url only for a national cloud); the source side must sign in with\n" +
 			"  microsoft-app (`cutover signin set`), its app granted User.Read.All, GroupMember.Read.All, OrgContact.Read.All.\n" +

@@ -2,8 +2,9 @@
 // provider's own API, so that they need not be typed into the spreadsheets: Microsoft
 // Graph v1.0 (users, groups with their members, organisational contacts), the Google
 // Workspace Admin SDK Directory API (users, groups, members), cPanel's UAPI (Email
-// accounts, forwarders, mailing lists) and Dovecot's doveadm HTTP API (`doveadm user
-// '*'`). Each is a Source; what it finds is the records of package people plus what the
+// accounts, forwarders, mailing lists), Plesk's XML API (mail names with their mailboxes,
+// aliases and forwarding) and Dovecot's doveadm HTTP API (`doveadm user '*'`).
+// Each is a Source; what it finds is the records of package people plus what the
 // spreadsheets do not carry (aliases, whether a mailbox is shared) and notes on what was
 // left out and why.
 //
@@ -52,14 +53,14 @@ type Found struct {
 
 // Source is a directory Cutover can read people from.
 type Source interface {
-	// ID is "graph", "google", "cpanel" or "doveadm".
+	// ID is "graph", "google", "cpanel", "plesk" or "doveadm".
 	ID() string
 	// Detect lists the people of the source.
 	Detect(ctx context.Context) (Found, error)
 }
 
 // Sources lists the IDs of the sources, as the CLI and the UI offer them.
-var Sources = []string{"graph", "google", "cpanel", "doveadm"}
+var Sources = []string{"graph", "google", "cpanel", "plesk", "doveadm"}
 
 // SourceName is how a source is named to the user.
 func SourceName(id string) string {
@@ -70,6 +71,8 @@ func SourceName(id string) string {
 		return "Google Workspace directory"
 	case "cpanel":
 		return "cPanel email accounts"
+	case "plesk":
+		return "Plesk mail accounts"
 	case "doveadm":
 		return "Dovecot users (doveadm)"
 	}
@@ -148,26 +151,43 @@ func (c *client) do(ctx context.Context, method, link string, body any, out any)
 		}
 		rd = strings.NewReader(string(b))
 	}
-	req, err := http.NewRequestWithContext(ctx, method, link, rd)
-	if err != nil {
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	b, status, err := c.send(ctx, method, link, contentType, "application/json", rd)
+	if err != nil || out == nil || status == http.StatusNoContent {
 		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%s: %s %s: the answer is not the JSON expected: %w", c.service, method, pathOf(link), err)
+	}
+	return nil
+}
+
+// send sends a request and returns the answer's body; a status other than 2xx is an
+// APIError with the service's message and the hint.
+func (c *client) send(ctx context.Context, method, link, contentType, accept string, body io.Reader) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, link, body)
+	if err != nil {
+		return nil, 0, err
 	}
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", accept)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	path := req.URL.Path
 	res, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %s %s: %w", c.service, method, path, err)
+		return nil, 0, fmt.Errorf("%s: %s %s: %w", c.service, method, path, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("%s: %s %s: read the answer: %w", c.service, method, path, err)
+		return nil, res.StatusCode, fmt.Errorf("%s: %s %s: read the answer: %w", c.service, method, path, err)
 	}
 	if res.StatusCode/100 != 2 {
 		e := &APIError{Service: c.service, Method: method, Path: path, Status: res.StatusCode}
@@ -177,15 +197,16 @@ func (c *client) do(ctx context.Context, method, link string, body any, out any)
 		if c.hint != nil {
 			e.Hint = c.hint(res.StatusCode)
 		}
-		return e
+		return b, res.StatusCode, e
 	}
-	if out == nil || res.StatusCode == http.StatusNoContent {
-		return nil
+	return b, res.StatusCode, nil
+}
+
+func pathOf(link string) string {
+	if u, err := url.Parse(link); err == nil {
+		return u.Path
 	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("%s: %s %s: the answer is not the JSON expected: %w", c.service, method, path, err)
-	}
-	return nil
+	return link
 }
 
 // ErrNoCredentials is returned when a source is asked for without what it needs.

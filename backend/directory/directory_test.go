@@ -216,3 +216,32 @@ func TestDoveadmListsTheUsersOfARealDovecot(t *testing.T) {
 		t.Fatalf("wrong key: %v", err)
 	}
 }
+
+func TestPleskFindsMailboxesAliasesAndForwardingGroups(t *testing.T) {
+	fake := directorytest.NewPlesk(t)
+	p := &directory.Plesk{URL: fake.URL, Key: secrets.New(fake.Key), HTTP: fake.Client()}
+	f, err := p.Detect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := addresses(f.Users, userAddr); !reflect.DeepEqual(got, []string{"alice@example.test", "bob@example.test"}) {
+		t.Errorf("users %v", got)
+	}
+	if a := user(f, "alice@example.test"); !reflect.DeepEqual(a.Aliases, []string{"a.martin@example.test"}) {
+		t.Errorf("alice's aliases %v", a.Aliases)
+	}
+	if len(f.Groups) != 1 || f.Groups[0].Address != "sales@example.test" || !reflect.DeepEqual(f.Groups[0].Members, []string{"alice@example.test", "bob@example.test", "jane@partner.example"}) {
+		t.Errorf("groups %+v", f.Groups)
+	}
+	if got := addresses(f.Contacts, contactAddr); !reflect.DeepEqual(got, []string{"jane@partner.example"}) {
+		t.Errorf("contacts %v", got)
+	}
+	if !strings.Contains(strings.Join(f.Notes, "\n"), "old@example.test: no mailbox and no forwarding") {
+		t.Errorf("notes %v", f.Notes)
+	}
+	p.Key = secrets.New("nope-7731")
+	_, err = p.Detect(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "error 1001: Authentication failed") || !strings.Contains(err.Error(), "secret_key -c") || strings.Contains(err.Error(), "nope-7731") {
+		t.Fatalf("wrong key: %v", err)
+	}
+}

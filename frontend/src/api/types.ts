@@ -201,7 +201,7 @@ export interface ImportReport {
 }
 
 /** Where people are detected at the source (backend/api DirectorySettingView); the token is never sent back. */
-export type DirectorySource = 'graph' | 'google' | 'cpanel' | 'doveadm'
+export type DirectorySource = 'graph' | 'google' | 'cpanel' | 'plesk' | 'doveadm'
 export interface DirectorySetting {
   source: DirectorySource
   name: string

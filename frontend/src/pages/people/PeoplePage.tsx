@@ -342,12 +342,14 @@ const sourceTitles: Record<DirectorySource, string> = {
   graph: 'Microsoft 365 (Graph)',
   google: 'Google Workspace (Directory API)',
   cpanel: 'cPanel hosting (UAPI)',
+  plesk: 'Plesk hosting (XML API)',
   doveadm: 'Dovecot server (doveadm HTTP API)',
 }
 const sourceHelp: Record<DirectorySource, string> = {
   graph: 'Uses the source side’s Microsoft app-only sign-in (Settings); its app needs User.Read.All, GroupMember.Read.All and OrgContact.Read.All.',
   google: 'Uses the source side’s service account (Settings), acting for the administrator below; its delegation needs the Directory read-only scopes.',
   cpanel: 'The cPanel address (https://host:2083), the account name and an API token from cPanel → Security → Manage API Tokens.',
+  plesk: 'The Plesk address (https://host:8443) and a secret key from `plesk bin secret_key -c -ip-address <this machine>`.',
   doveadm: 'The doveadm HTTP listener’s address and the server’s doveadm_api_key.',
 }
 
@@ -406,7 +408,8 @@ function Detector({ project, onImported }: { project: Project; onImported: () =>
   const errors = parts.reduce((n, r) => n + r.errors, 0)
   const canImport = errors === 0 || skipInvalid
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
-  const needs = { url: source === 'cpanel' || source === 'doveadm', account: source === 'cpanel', admin: source === 'google', token: source === 'cpanel' || source === 'doveadm' }
+  const hosted = source === 'cpanel' || source === 'plesk' || source === 'doveadm'
+  const needs = { url: hosted, account: source === 'cpanel', admin: source === 'google', token: hosted }
   return (
     <div className="card" data-testid="detector">
       <div className="card-head">
@@ -428,7 +431,7 @@ function Detector({ project, onImported }: { project: Project; onImported: () =>
             ))}
           </select>
         </label>
-        {needs.url && <input aria-label="API address" placeholder={source === 'cpanel' ? 'https://host:2083' : 'http://host:port'} value={form.url} onChange={set('url')} style={{ width: 230 }} />}
+        {needs.url && <input aria-label="API address" placeholder={{ cpanel: 'https://host:2083', plesk: 'https://host:8443' }[source as string] ?? 'http://host:port'} value={form.url} onChange={set('url')} style={{ width: 230 }} />}
         {needs.account && <input aria-label="cPanel account" placeholder="cPanel account" value={form.account} onChange={set('account')} />}
         {needs.admin && <input aria-label="Administrator" placeholder="admin@domain" value={form.admin} onChange={set('admin')} />}
         {needs.token && (
