@@ -44,8 +44,8 @@ func (o *CreateOptions) check() error {
 	if o.To == "" {
 		o.To = "graph"
 	}
-	if o.To != "graph" {
-		errs = append(errs, &fault.FieldError{Field: "to", Value: o.To, Expected: "graph (Microsoft 365); for Google Workspace use the provisioning export"})
+	if o.To != "graph" && o.To != "google" {
+		errs = append(errs, &fault.FieldError{Field: "to", Value: o.To, Expected: "graph (Microsoft 365) or google (Google Workspace)"})
 	}
 	o.UsageLocation = strings.ToUpper(strings.TrimSpace(o.UsageLocation))
 	if o.UsageLocation != "" && (len(o.UsageLocation) != 2 || strings.Trim(o.UsageLocation, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
@@ -77,11 +77,7 @@ func (a *API) PeopleCreate(projectName string, opts CreateOptions) (CreateReport
 	if err := opts.check(); err != nil {
 		return CreateReport{}, err
 	}
-	hc, err := a.graphClient(p, "dest", "User.ReadWrite.All, Group.ReadWrite.All and Organization.Read.All")
-	if err != nil {
-		return CreateReport{}, err
-	}
-	v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "dest", "graph")
+	cr, err := a.creator(p, opts.To)
 	if err != nil {
 		return CreateReport{}, err
 	}
@@ -89,7 +85,6 @@ func (a *API) PeopleCreate(projectName string, opts CreateOptions) (CreateReport
 	if err != nil {
 		return CreateReport{}, err
 	}
-	cr := &directory.GraphCreator{URL: v.URL, HTTP: hc}
 	rep := CreateReport{Applied: opts.Apply}
 	if !opts.Apply {
 		rep.Plan, err = cr.Plan(a.ctx, want)
@@ -107,8 +102,8 @@ func (a *API) PeopleCreate(projectName string, opts CreateOptions) (CreateReport
 		if rep.Generated, err = a.sealGenerated(p, rep.Plan, generated); err != nil {
 			return rep, err
 		}
-		msg := fmt.Sprintf("people created in Microsoft 365: %d created, %d existed, %d conflicts, %d failed, %d left to the Exchange script",
-			rep.Counts[directory.Created], rep.Counts[directory.Exists], rep.Counts[directory.Conflict], rep.Counts[directory.Failed], rep.Counts[directory.ByScript])
+		msg := fmt.Sprintf("people created at the destination (%s): %d created, %d existed, %d conflicts, %d failed, %d left to the Exchange script",
+			opts.To, rep.Counts[directory.Created], rep.Counts[directory.Exists], rep.Counts[directory.Conflict], rep.Counts[directory.Failed], rep.Counts[directory.ByScript])
 		a.log.Info("people created", "project", p.Name, "created", rep.Counts[directory.Created], "failed", rep.Counts[directory.Failed])
 		_ = a.store.LogEvent(a.ctx, p.ID, "people", msg)
 	} else {
@@ -119,6 +114,28 @@ func (a *API) PeopleCreate(projectName string, opts CreateOptions) (CreateReport
 		}
 	}
 	return rep, nil
+}
+
+// creator is the destination's: Graph with the destination's Microsoft app-only
+// sign-in, or Google's Directory API with its service account acting for the
+// administrator set (people directory set --side dest --from google --admin).
+func (a *API) creator(p project.Project, to string) (directory.Creator, error) {
+	v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "dest", to)
+	if err != nil {
+		return nil, err
+	}
+	if to == "graph" {
+		hc, err := a.graphClient(p, "dest", "User.ReadWrite.All, Group.ReadWrite.All and Organization.Read.All")
+		if err != nil {
+			return nil, err
+		}
+		return &directory.GraphCreator{URL: v.URL, HTTP: hc}, nil
+	}
+	hc, err := a.googleClient(p, "dest", v.Admin, directory.GoogleWriteScopes)
+	if err != nil {
+		return nil, err
+	}
+	return &directory.GoogleCreator{URL: v.URL, HTTP: hc}, nil
 }
 
 // want is what the project holds, with each user's initial password; generated are the

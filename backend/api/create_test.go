@@ -90,9 +90,35 @@ func TestPeopleCreateDryRunThenCreatesOnceWithSealedPasswords(t *testing.T) {
 
 func TestPeopleCreateRefusesBadOptionsByField(t *testing.T) {
 	a, _ := newDetectWorld(t)
-	_, err := a.PeopleCreate("acme", CreateOptions{To: "google", UsageLocation: "France", GroupsAs: "lists"})
+	_, err := a.PeopleCreate("acme", CreateOptions{To: "exchange", UsageLocation: "France", GroupsAs: "lists"})
 	env := fault.Classify(err)
 	if env.Kind != fault.KindInput || len(env.Fields) != 3 {
 		t.Fatalf("%v", err)
+	}
+}
+
+func TestPeopleCreateInGoogleWorkspaceWithTheServiceAccount(t *testing.T) {
+	a, idp := newDetectWorld(t)
+	idp.AddUser("admin@example.test")
+	saKey := idp.AddServiceAccount("migrator@acme-project.iam.gserviceaccount.com")
+	g := directorytest.NewGoogle(t)
+	g.Authorize = func(tok string) bool {
+		return idp.Active(tok) && strings.Contains(idp.Scope(tok), "auth/admin.directory.user ")
+	}
+	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "dest", Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DirectorySet("acme", DirectorySettingInput{Side: "dest", Source: "google", URL: g.URL, Admin: "admin@example.test"}); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, a, "users", "u.csv", []byte("Email address,First name,Last name,New password\r\nalice@example.test,Alice,Martin,\r\nnina@example.test,Nina,Blanc,Nina-Init-42\r\n"), ImportOptions{})
+	opts := CreateOptions{To: "google", Apply: true}
+	done, err := a.PeopleCreate("acme", opts)
+	if err != nil || done.Counts[directory.Created] != 1 || done.Counts[directory.Exists] != 1 || g.Passwords["nina@example.test"] != "Nina-Init-42" {
+		t.Fatalf("apply: %+v %v", done.Counts, err)
+	}
+	again, err := a.PeopleCreate("acme", opts)
+	if err != nil || again.Counts[directory.Exists] != 2 {
+		t.Fatalf("again: %+v %v", again.Counts, err)
 	}
 }

@@ -79,8 +79,8 @@ func (a *API) DirectorySet(projectName string, in DirectorySettingInput) (Direct
 	if err := checkSide(in.Side); err != nil {
 		return DirectorySettingView{}, err
 	}
-	if in.Side == "dest" && in.Source != "graph" {
-		return DirectorySettingView{}, &fault.FieldError{Field: "to", Value: in.Source, Expected: "graph: people are created at a Microsoft 365 destination through Graph"}
+	if in.Side == "dest" && in.Source != "graph" && in.Source != "google" {
+		return DirectorySettingView{}, &fault.FieldError{Field: "to", Value: in.Source, Expected: "graph or google: people are created through Microsoft Graph or Google's Directory API"}
 	}
 	v := store.DirectorySetting{Side: in.Side, Source: in.Source, URL: strings.TrimSpace(in.URL), Account: strings.TrimSpace(in.Account),
 		Admin: strings.TrimSpace(in.Admin), Updated: a.now()}
@@ -154,11 +154,14 @@ func (a *API) DirectorySettings(projectName string) ([]DirectorySettingView, err
 		}
 		out = append(out, view)
 	}
-	v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "dest", "graph")
-	if err != nil {
-		return nil, err
+	for _, d := range []struct{ source, name string }{{"graph", "Microsoft 365 destination (Graph)"}, {"google", "Google Workspace destination"}} {
+		v, _, err := a.store.DirectorySetting(a.ctx, p.ID, "dest", d.source)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, DirectorySettingView{DirectorySetting: v, Name: d.name})
 	}
-	return append(out, DirectorySettingView{DirectorySetting: v, Name: "Microsoft 365 destination (Graph)"}), nil
+	return out, nil
 }
 
 // ctxTokens adapts auth's token source (which takes a context) to oauth2's.
@@ -229,29 +232,39 @@ func (a *API) cloudSource(p project.Project, v store.DirectorySetting) (director
 		}
 		return &directory.Graph{URL: v.URL, HTTP: hc}, nil
 	}
-	si, err := a.store.SignInSetting(a.ctx, p.ID, "source")
+	hc, err := a.googleClient(p, "source", v.Admin, directory.GoogleScopes)
 	if err != nil {
 		return nil, err
+	}
+	return &directory.Google{URL: v.URL, HTTP: hc}, nil
+}
+
+// googleClient is an HTTP client carrying tokens of the side's service account
+// delegated by admin, for scopes.
+func (a *API) googleClient(p project.Project, side, admin string, scopes []string) (*http.Client, error) {
+	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
+	if err != nil {
+		return nil, err
+	}
+	field := map[string]string{"source": "from", "dest": "to"}[side]
+	if si.Method != SignInGoogleServiceAccount {
+		return nil, &fault.FieldError{Field: field, Value: "google",
+			Expected: "the " + sideWord(side) + " side signing in with a Google service account (Settings → Sign-in: " + SignInGoogleServiceAccount + "), its domain-wide delegation listing " + strings.Join(scopes, ", ")}
+	}
+	if admin == "" {
+		return nil, &fault.FieldError{Field: "admin", Expected: fmt.Sprintf("the administrator the service account acts for (cutover people directory set --project %s --side %s --from google --admin ADDRESS)", p.Name, side)}
+	}
+	key, err := a.vault.Get(a.ctx, signInRef(p.ID, side, "service-account"))
+	if err != nil {
+		return nil, fmt.Errorf("%s service account key: %w", side, err)
 	}
 	prov := providerOf(si)
-	opts := a.authOptions()
-	if si.Method != SignInGoogleServiceAccount {
-		return nil, &fault.FieldError{Field: "from", Value: "google",
-			Expected: "the source side signing in with a Google service account (Settings → Sign-in: " + SignInGoogleServiceAccount + "), its domain-wide delegation listing the Directory API's read-only scopes"}
-	}
-	if v.Admin == "" {
-		return nil, &fault.FieldError{Field: "admin", Expected: fmt.Sprintf("the administrator the service account acts for (cutover people directory set --project %s --from google --admin ADDRESS)", p.Name)}
-	}
-	key, err := a.vault.Get(a.ctx, signInRef(p.ID, "source", "service-account"))
-	if err != nil {
-		return nil, fmt.Errorf("source service account key: %w", err)
-	}
-	prov.AppScopes = directory.GoogleScopes
-	sa, err := auth.NewServiceAccount(key, prov, opts)
+	prov.AppScopes = scopes
+	sa, err := auth.NewServiceAccount(key, prov, a.authOptions())
 	if err != nil {
 		return nil, err
 	}
-	return &directory.Google{URL: v.URL, HTTP: a.bearerClient(sa.For(v.Admin))}, nil
+	return a.bearerClient(sa.For(admin)), nil
 }
 
 // graphClient is an HTTP client carrying app-only Graph tokens of the side's app

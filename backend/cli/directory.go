@@ -153,7 +153,7 @@ func directorySetCommand(env *Env) *cobra.Command {
 	}
 	c.Flags().StringVar(&projectName, "project", "", "project name")
 	c.Flags().StringVar(&in.Source, "from", "", "the source: "+strings.Join(directory.Sources, ", "))
-	c.Flags().StringVar(&in.Side, "side", "source", "source (where people are detected) or dest (where they are created: --from graph)")
+	c.Flags().StringVar(&in.Side, "side", "source", "source (where people are detected) or dest (where they are created: --from graph or google)")
 	c.Flags().StringVar(&in.URL, "url", "", "the API's address")
 	c.Flags().StringVar(&in.Account, "account", "", "cPanel: the hosting account's user name")
 	c.Flags().StringVar(&in.Admin, "admin", "", "Google: an administrator's address")
@@ -195,14 +195,17 @@ func createCommand(env *Env) *cobra.Command {
 	var projectName string
 	var opts api.CreateOptions
 	c := &cobra.Command{
-		Use:   "create --project P [--to graph] [--sku SKU --usage-location CC] [--groups-as distribution|m365] [--apply]",
-		Short: "Create the project's users (and Microsoft 365 groups) at the destination; a dry run unless --apply",
+		Use:   "create --project P [--to graph|google] [--sku SKU --usage-location CC] [--groups-as distribution|m365] [--apply]",
+		Short: "Create the project's users and groups at the destination (Microsoft 365 or Google Workspace); a dry run unless --apply",
 		Long: "Without --apply, read the destination tenant and say per user, group and contact what would be\n" +
 			"created, what exists already (matched, never changed), what conflicts (the address belongs to\n" +
 			"something else) and what the Exchange script must create (distribution lists, mail contacts:\n" +
 			"`cutover people create script`). With --apply, create through Graph with the destination's\n" +
 			"app-only sign-in: initial passwords from the batch, or generated and sealed (never printed),\n" +
 			"the licence --sku (a skuPartNumber such as O365_BUSINESS_PREMIUM) with --usage-location (FR).\n" +
+			"--to google: users, groups and members through the Directory API, with the destination's service\n" +
+			"account acting for the administrator set with `people directory set --side dest --from google --admin`;\n" +
+			"contacts are left to import by hand.\n" +
 			"Running it again creates nothing twice. Exit 3 when some records failed (each with its reason).",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -227,7 +230,7 @@ func createCommand(env *Env) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&projectName, "project", "", "project name")
-	c.Flags().StringVar(&opts.To, "to", "graph", "the destination: graph (Microsoft 365)")
+	c.Flags().StringVar(&opts.To, "to", "graph", "the destination: graph (Microsoft 365) or google (Google Workspace)")
 	c.Flags().StringVar(&opts.SKU, "sku", "", "licence to assign: a skuPartNumber or skuId of the tenant (the dry run lists them)")
 	c.Flags().StringVar(&opts.UsageLocation, "usage-location", "", "two-letter country code, needed for a licence")
 	c.Flags().StringVar(&opts.GroupsAs, "groups-as", "", "distribution (default: by the Exchange script) or m365 (Microsoft 365 groups through Graph)")

@@ -141,3 +141,57 @@ func TestGraphCreatorReportsEachRefusalOnItsRow(t *testing.T) {
 		t.Errorf("unknown SKU: %v", err)
 	}
 }
+
+func TestGoogleCreatorCreatesUsersGroupsAndMembersOnce(t *testing.T) {
+	fake := directorytest.NewGoogle(t)
+	cr := &directory.GoogleCreator{URL: fake.URL, HTTP: bearer(fake.Token)}
+	want := directory.Want{
+		Users: []directory.WantUser{
+			wantUser("alice@example.test", "Alice Martin", "Xy7-pass-1"),
+			wantUser("a.martin@example.test", "A Martin", "Xy7-pass-2"),
+			{User: people.User{Address: "dave@example.test", FirstName: "Dave", LastName: "Petit", DisplayName: "Dave Petit", OrgUnit: "/Sales"}, Password: secrets.New("Xy7-pass-3")},
+			wantUser("zed@other.example", "Zed Other", "Xy7-pass-4"),
+		},
+		Groups:   []people.Group{{Address: "team@example.test", Name: "Team", Members: []string{"dave@example.test", "alice@example.test"}}, {Address: "sales@example.test", Name: "Sales", Members: []string{"dave@example.test"}}},
+		Contacts: []people.Contact{{Address: "max@supplier.example", DisplayName: "Max"}},
+	}
+	plan, err := cr.Plan(context.Background(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actions(plan)
+	for addr, a := range map[string]string{"alice@example.test": "exists", "a.martin@example.test": "conflict: address taken by the user alice@example.test",
+		"dave@example.test": "create", "team@example.test": "create", "sales@example.test": "exists"} {
+		if got[addr] != a {
+			t.Errorf("plan %s: %q, want %q", addr, got[addr], a)
+		}
+	}
+	if !strings.HasPrefix(got["max@supplier.example"], "manual: ") {
+		t.Errorf("contact: %q", got["max@supplier.example"])
+	}
+	done, err := cr.Apply(context.Background(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = actions(done)
+	if got["dave@example.test"] != "created" || got["team@example.test"] != "created" || got["zed@other.example"] != "failed: Domain not found." {
+		t.Errorf("apply: %v", got)
+	}
+	if fake.Passwords["dave@example.test"] != "Xy7-pass-3" {
+		t.Error("dave's password")
+	}
+	if m := fake.MemberEmails("team@example.test"); !reflect.DeepEqual(m, []string{"dave@example.test", "alice@example.test"}) {
+		t.Errorf("team members %v", m)
+	}
+	if m := fake.MemberEmails("sales@example.test"); len(m) != 4 || m[3] != "dave@example.test" {
+		t.Errorf("sales members %v", m)
+	}
+	posts := fake.Count("POST", "/admin/directory/v1/users")
+	again, err := cr.Apply(context.Background(), want)
+	if err != nil || again.Count(directory.Created) != 0 || fake.Count("POST", "/admin/directory/v1/users") != posts+1 { // zed is tried again and refused again
+		t.Fatalf("again: %v %v", actions(again), err)
+	}
+	if n := fake.Count("POST", "/admin/directory/v1/groups/team@example.test/members"); n != 2 {
+		t.Errorf("%d member insertions into team, want 2 (none the second time)", n)
+	}
+}

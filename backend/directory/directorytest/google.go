@@ -22,13 +22,17 @@ type Google struct {
 	Users   []map[string]any
 	Groups  []map[string]any
 	Members map[string][]map[string]any // by group email
-	t       T
+	// Domain is the account's primary domain (users are created in it only); Passwords
+	// the initial passwords users were created with, by lower-case address.
+	Domain    string
+	Passwords map[string]string
+	t         T
 }
 
 // NewGoogle starts a fake customer for example.test: two users (one with an alias, one
 // suspended), a group with a user, the other group and an outside member. Pages hold two.
 func NewGoogle(t T) *Google {
-	g := &Google{Token: "google-token", PageSize: 2, t: t, Members: map[string][]map[string]any{}}
+	g := &Google{Token: "google-token", PageSize: 2, t: t, Members: map[string][]map[string]any{}, Domain: "example.test", Passwords: map[string]string{}}
 	g.Users = []map[string]any{
 		{"kind": "admin#directory#user", "id": "100000000000000000001", "primaryEmail": "alice@example.test",
 			"name":    map[string]any{"givenName": "Alice", "familyName": "Martin", "fullName": "Alice Martin"},
@@ -74,6 +78,9 @@ func (g *Google) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, directoryPrefix)
+	if g.serveWrite(w, r, path) {
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && path == "users":
 		if !g.customer(w, r) {

@@ -229,7 +229,7 @@ export interface CreateItem {
   kind: PeopleKind
   address: string
   name: string
-  action: 'create' | 'exists' | 'conflict' | 'script' | 'created' | 'failed'
+  action: 'create' | 'exists' | 'conflict' | 'script' | 'manual' | 'created' | 'failed'
   reason?: string
   members?: string[]
 }

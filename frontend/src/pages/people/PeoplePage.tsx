@@ -512,6 +512,7 @@ function Detector({ project, onImported }: { project: Project; onImported: () =>
 const createTitles: Record<CreateItem['action'], string> = {
   create: 'will be created',
   exists: 'exists (left alone)',
+  manual: 'to import by hand',
   conflict: 'conflict',
   script: 'by the Exchange script',
   created: 'created',
@@ -520,7 +521,8 @@ const createTitles: Record<CreateItem['action'], string> = {
 
 /** Create the project's users (and Microsoft 365 groups) at the destination: a dry run first, then create; the Exchange script for the rest. */
 function Creator({ project, onError, onChanged }: { project: Project; onError: (e: unknown) => void; onChanged: () => void }) {
-  const [opts, setOpts] = useState({ sku: '', usageLocation: '', groupsAs: 'distribution' })
+  const [opts, setOpts] = useState({ to: 'graph', sku: '', usageLocation: '', groupsAs: 'distribution' })
+  const m365 = opts.to === 'graph'
   const [report, setReport] = useState<CreateReport | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -528,7 +530,7 @@ function Creator({ project, onError, onChanged }: { project: Project; onError: (
     setBusy(true)
     setError(null)
     try {
-      setReport(await call<CreateReport>('PeopleCreate', project.name, { to: 'graph', ...opts, apply }))
+      setReport(await call<CreateReport>('PeopleCreate', project.name, { ...opts, apply }))
       if (apply) onChanged() // generated passwords are now in the batch
     } catch (e) {
       setError(e)
@@ -556,41 +558,59 @@ function Creator({ project, onError, onChanged }: { project: Project; onError: (
     <div className="card" data-testid="creator">
       <div className="card-head">
         <h2>Create at the destination</h2>
-        <span className="muted small">Microsoft 365 through Graph, with the destination’s app-only sign-in · a dry run first · what exists is never changed</span>
+        <span className="muted small">Microsoft 365 through Graph, or Google Workspace through its Directory API · a dry run first · what exists is never changed</span>
       </div>
       <div className="row">
         <label>
-          Licence{' '}
-          <select aria-label="Licence" value={opts.sku} onChange={(e) => setOpts({ ...opts, sku: e.target.value })}>
-            <option value="">none</option>
-            {(report?.skus ?? []).map((s) => (
-              <option key={s.skuId} value={s.skuPartNumber}>
-                {s.skuPartNumber} ({s.available} of {s.enabled} free)
-              </option>
-            ))}
+          Destination{' '}
+          <select
+            aria-label="Destination"
+            value={opts.to}
+            onChange={(e) => {
+              setOpts({ ...opts, to: e.target.value, sku: '' })
+              setReport(null)
+            }}
+          >
+            <option value="graph">Microsoft 365</option>
+            <option value="google">Google Workspace</option>
           </select>
         </label>
-        <input
-          aria-label="Usage location"
-          placeholder="country (FR)"
-          value={opts.usageLocation}
-          onChange={(e) => setOpts({ ...opts, usageLocation: e.target.value })}
-          style={{ width: 110 }}
-        />
-        <label>
-          Groups as{' '}
-          <select aria-label="Groups as" value={opts.groupsAs} onChange={(e) => setOpts({ ...opts, groupsAs: e.target.value })}>
-            <option value="distribution">distribution lists (Exchange script)</option>
-            <option value="m365">Microsoft 365 groups</option>
-          </select>
-        </label>
+        {m365 && (
+          <>
+            <label>
+              Licence{' '}
+              <select aria-label="Licence" value={opts.sku} onChange={(e) => setOpts({ ...opts, sku: e.target.value })}>
+                <option value="">none</option>
+                {(report?.skus ?? []).map((s) => (
+                  <option key={s.skuId} value={s.skuPartNumber}>
+                    {s.skuPartNumber} ({s.available} of {s.enabled} free)
+                  </option>
+                ))}
+              </select>
+            </label>
+            <input
+              aria-label="Usage location"
+              placeholder="country (FR)"
+              value={opts.usageLocation}
+              onChange={(e) => setOpts({ ...opts, usageLocation: e.target.value })}
+              style={{ width: 110 }}
+            />
+            <label>
+              Groups as{' '}
+              <select aria-label="Groups as" value={opts.groupsAs} onChange={(e) => setOpts({ ...opts, groupsAs: e.target.value })}>
+                <option value="distribution">distribution lists (Exchange script)</option>
+                <option value="m365">Microsoft 365 groups</option>
+              </select>
+            </label>
+          </>
+        )}
         <button disabled={busy} onClick={() => run(false)}>
           Dry run
         </button>
         <button className="primary" disabled={busy || !report} onClick={() => run(true)} title={report ? '' : 'Run the dry run first'}>
           Create
         </button>
-        <button onClick={() => call<BackendFile>('PeopleCreateScript', project.name).then(saveFile, onError)}>Exchange script</button>
+        {m365 && <button onClick={() => call<BackendFile>('PeopleCreateScript', project.name).then(saveFile, onError)}>Exchange script</button>}
       </div>
       <ErrorBox error={error} />
       {report && (
