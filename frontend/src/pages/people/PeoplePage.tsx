@@ -647,6 +647,7 @@ const provisioning = [
   { format: 'google', title: 'Google Workspace upload' },
   { format: 'exchange-batch', title: 'Exchange migration batch' },
   { format: 'imapsync', title: 'imapsync file' },
+  { format: 'google-contacts', title: 'Google Contacts CSV (contacts)' },
 ]
 
 function Downloads({ project, what, onError }: { project: Project; what: Tab; onError: (e: unknown) => void }) {
