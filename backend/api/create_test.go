@@ -99,15 +99,7 @@ func TestPeopleCreateRefusesBadOptionsByField(t *testing.T) {
 
 func TestPeopleCreateInGoogleWorkspaceWithTheServiceAccount(t *testing.T) {
 	a, idp := newDetectWorld(t)
-	idp.AddUser("admin@example.test")
-	saKey := idp.AddServiceAccount("migrator@acme-project.iam.gserviceaccount.com")
-	g := directorytest.NewGoogle(t)
-	g.Authorize = func(tok string) bool {
-		return idp.Active(tok) && strings.Contains(idp.Scope(tok), "auth/admin.directory.user ")
-	}
-	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "dest", Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
-		t.Fatal(err)
-	}
+	g := googleWorld(t, a, idp, "dest", "auth/admin.directory.user ") // read-write, not .readonly
 	if _, err := a.DirectorySet("acme", DirectorySettingInput{Side: "dest", Source: "google", URL: g.URL, Admin: "admin@example.test"}); err != nil {
 		t.Fatal(err)
 	}

@@ -124,17 +124,24 @@ func TestDetectFromGraphWithTheSourceAppPreviewsThenImportsOnce(t *testing.T) {
 	}
 }
 
-func TestDetectFromGoogleWithTheServiceAccountActingForTheAdmin(t *testing.T) {
-	a, idp := newDetectWorld(t)
+// googleWorld signs side in with a service account of the fake provider that may act for
+// admin@example.test, and starts the Directory API fake, which accepts its tokens when
+// they were asked for a scope holding scope.
+func googleWorld(t *testing.T, a *API, idp *authtest.IdP, side, scope string) *directorytest.Google {
+	t.Helper()
 	idp.AddUser("admin@example.test")
 	saKey := idp.AddServiceAccount("migrator@acme-project.iam.gserviceaccount.com")
 	g := directorytest.NewGoogle(t)
-	g.Authorize = func(tok string) bool {
-		return idp.Active(tok) && strings.Contains(idp.Scope(tok), "admin.directory.user.readonly")
-	}
-	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "source", Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
+	g.Authorize = func(tok string) bool { return idp.Active(tok) && strings.Contains(idp.Scope(tok)+" ", scope) }
+	if _, err := a.SignInSet("acme", SignInSettingInput{Side: side, Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
 		t.Fatal(err)
 	}
+	return g
+}
+
+func TestDetectFromGoogleWithTheServiceAccountActingForTheAdmin(t *testing.T) {
+	a, idp := newDetectWorld(t)
+	g := googleWorld(t, a, idp, "source", "admin.directory.user.readonly")
 	// Without the administrator, the error says what to set.
 	if _, err := a.DirectorySet("acme", DirectorySettingInput{Source: "google", URL: g.URL}); err == nil || !strings.Contains(err.Error(), "admin") {
 		t.Fatalf("google without an admin: %v", err)
