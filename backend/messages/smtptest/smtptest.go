@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/big"
@@ -36,6 +37,7 @@ type Options struct {
 	Implicit bool              // TLS from the first byte (port 465 style); else STARTTLS
 	Users    map[string]string // user → password accepted by AUTH PLAIN
 	Refuse   []string          // recipients answered 550 5.1.1
+	Received func(Message)     // called with each message taken (may be nil)
 }
 
 // Server is a running submission server.
@@ -43,7 +45,9 @@ type Server struct {
 	Host    string
 	Port    int
 	RootCAs *x509.CertPool // trusts the server's certificate, and nothing else
+	CAPEM   []byte         // the same CA as PEM, for a CA file
 	opts    Options
+	srv     *smtp.Server
 	mu      sync.Mutex
 	got     []Message
 }
@@ -51,11 +55,23 @@ type Server struct {
 // Start runs a server until the test ends.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	cert, pool, err := certificate()
+	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{RootCAs: pool, opts: o}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// New starts a server on a free loopback port; Close stops it.
+func New(o Options) (*Server, error) {
+	cert, caPEM, err := certificate()
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	s := &Server{RootCAs: pool, CAPEM: caPEM, opts: o}
 	srv := smtp.NewServer(s)
 	srv.Domain = "127.0.0.1"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
@@ -67,14 +83,15 @@ func Start(t testing.TB, o Options) *Server {
 		l, err = net.Listen("tcp", "127.0.0.1:0")
 	}
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	addr := l.Addr().(*net.TCPAddr)
-	s.Host, s.Port = "127.0.0.1", addr.Port
+	s.Host, s.Port, s.srv = "127.0.0.1", l.Addr().(*net.TCPAddr).Port, srv
 	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return s
+	return s, nil
 }
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
 
 // Messages returns what the server accepted so far.
 func (s *Server) Messages() []Message {
@@ -139,14 +156,18 @@ func (ss *session) Data(r io.Reader) error {
 	ss.s.mu.Lock()
 	ss.s.got = append(ss.s.got, ss.msg)
 	ss.s.mu.Unlock()
+	if f := ss.s.opts.Received; f != nil {
+		f(ss.msg)
+	}
 	return nil
 }
 
 func (ss *session) Reset()        { ss.msg = Message{} }
 func (ss *session) Logout() error { return nil }
 
-// certificate makes a CA and a certificate for 127.0.0.1 and localhost signed by it.
-func certificate() (tls.Certificate, *x509.CertPool, error) {
+// certificate makes a CA and a certificate for 127.0.0.1 and localhost signed by it, and
+// returns the CA as PEM.
+func certificate() (tls.Certificate, []byte, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -169,7 +190,5 @@ func certificate() (tls.Certificate, *x509.CertPool, error) {
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(caCert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool, nil
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
 }
