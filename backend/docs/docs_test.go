@@ -28,8 +28,8 @@ func facts(t *testing.T, lang string) Facts {
 		t.Fatal(err)
 	}
 	p := project.Project{Name: "acme", Customer: "Café Díaz & Grüße Ltée", Domains: []string{"acme.example"}, Provider: project.ProviderM365,
-		Source: project.Server{Host: "mail.oldhost.example", Port: 993, TLS: project.TLSImplicit},
-		Dest:   project.Server{Host: "outlook.office365.com", Port: 993, TLS: project.TLSImplicit},
+		Source:  project.Server{Host: "mail.oldhost.example", Port: 993, TLS: project.TLSImplicit},
+		Dest:    project.Server{Host: "outlook.office365.com", Port: 993, TLS: project.TLSImplicit},
 		Cutover: time.Date(2027, 5, 14, 18, 0, 0, 0, loc), Zone: "America/Toronto"}
 	now := time.Date(2027, 5, 15, 10, 0, 0, 0, loc)
 	tl := timeline.Build(p, map[string]timeline.State{"verify_domain": {Status: timeline.Done, By: "zoé", At: now.Add(-200 * time.Hour), Note: "DNS check #3: all pass"}}, now)
@@ -42,17 +42,17 @@ func facts(t *testing.T, lang string) Facts {
 			{Domain: "acme.example", Key: "mx", Name: "acme.example", Type: "MX", Value: "0 acme-example.mail.protection.outlook.com.", TTL: 3600, Changes: true, Purpose: "mail delivery"},
 			{Domain: "acme.example", Key: "autodiscover", Name: "autodiscover.acme.example", Type: "CNAME", Value: "autodiscover.outlook.com.", TTL: 3600, Changes: true, Purpose: "Outlook set-up"},
 		},
-		SignIn:    []SignIn{{Side: "source", Method: "password"}, {Side: "dest", Method: "microsoft-app", Tenant: "acme.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555"}},
-		Mailboxes: []batch.Entry{{SourceLogin: "jose@acme.example", DestLogin: "jose.diaz@acme.example", Name: "José Díaz", Enabled: true}},
-		Folders:   []Folder{{Mailbox: "jose@acme.example", Folder: "Junk", Excluded: true, Reason: "spam folder"}},
-		Excludes:  []Exclude{{Pattern: "Archives/2009*"}},
-		Passes:    []Pass{{Mailbox: "jose@acme.example", Dest: "jose.diaz@acme.example", Kind: "pre", State: "partial", Done: 1204, Total: 1205, Refused: 1, Finished: now.Add(-time.Hour)}},
-		Refused:   []Refused{{Mailbox: "jose@acme.example", Pass: "pre", Folder: "INBOX", Subject: "Grüße aus München", Size: 160 << 20, Reason: "message too large"}},
-		Checks:    []Check{{Mailbox: "jose@acme.example", Source: "INBOX", Dest: "Inbox", SourceMessages: 1204, DestMessages: 1204}, {Mailbox: "jose@acme.example", Source: "Sent", Dest: "Sent Items", SourceMessages: 10, DestMessages: 8, Missing: 2}},
-		Contacts:  []Contact{{At: now.Add(-180 * time.Hour), Channel: "phone", Step: "pre_contact", Summary: "Called Łukasz: date confirmed"}},
-		Evidence:  []Evidence{{Step: "lower_ttl", Title: "Lower DNS TTL", Passed: true, Summary: "DNS check #4: TTLs of the records that change — all 2 pass"}},
+		SignIn:          []SignIn{{Side: "source", Method: "password"}, {Side: "dest", Method: "microsoft-app", Tenant: "acme.onmicrosoft.com", ClientID: "11111111-2222-3333-4444-555555555555"}},
+		Mailboxes:       []batch.Entry{{SourceLogin: "jose@acme.example", DestLogin: "jose.diaz@acme.example", Name: "José Díaz", Enabled: true}},
+		Folders:         []Folder{{Mailbox: "jose@acme.example", Folder: "Junk", Excluded: true, Reason: "spam folder"}},
+		Excludes:        []Exclude{{Pattern: "Archives/2009*"}},
+		Passes:          []Pass{{Mailbox: "jose@acme.example", Dest: "jose.diaz@acme.example", Kind: "pre", State: "partial", Done: 1204, Total: 1205, Refused: 1, Finished: now.Add(-time.Hour)}},
+		Refused:         []Refused{{Mailbox: "jose@acme.example", Pass: "pre", Folder: "INBOX", Subject: "Grüße aus München", Size: 160 << 20, Reason: "message too large"}},
+		Checks:          []Check{{Mailbox: "jose@acme.example", Source: "INBOX", Dest: "Inbox", SourceMessages: 1204, DestMessages: 1204}, {Mailbox: "jose@acme.example", Source: "Sent", Dest: "Sent Items", SourceMessages: 10, DestMessages: 8, Missing: 2}},
+		Contacts:        []Contact{{At: now.Add(-180 * time.Hour), Channel: "phone", Step: "pre_contact", Summary: "Called Łukasz: date confirmed"}},
+		Evidence:        []Evidence{{Step: "lower_ttl", Title: "Lower DNS TTL", Passed: true, Summary: "DNS check #4: TTLs of the records that change — all 2 pass"}},
 		MaxMessageBytes: 150 << 20,
-		Templates: []Attachment{{Name: "users.xlsx", Data: []byte("PK-template")}},
+		Templates:       []Attachment{{Name: "users.xlsx", Data: []byte("PK-template")}},
 	}
 }
 
