@@ -440,7 +440,7 @@ func (a *API) SaveMessageDraft(projectName, kind string, in DraftInput) (message
 		}
 		*l.out = []string{}
 		for _, ad := range addrs {
-			*l.out = append(*l.out, ad.String())
+			*l.out = append(*l.out, messages.Format(ad))
 		}
 	}
 	if err := a.store.PutMessageDraft(a.ctx, p.ID, d); err != nil {

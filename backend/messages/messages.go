@@ -77,10 +77,10 @@ func Compose(k Kind, f docs.Facts) (Draft, error) {
 		d.Body = strings.TrimSpace(strings.TrimSuffix(d.Body, c.T("msg.signature", f))) + "\n\n" + s
 	}
 	if f.Specialist.Email != "" {
-		d.From = (&mail.Address{Name: f.Specialist.Name, Address: f.Specialist.Email}).String()
+		d.From = Format(&mail.Address{Name: f.Specialist.Name, Address: f.Specialist.Email})
 	}
 	if f.Settings.ContactEmail != "" {
-		d.To = []string{(&mail.Address{Name: f.Settings.ContactName, Address: f.Settings.ContactEmail}).String()}
+		d.To = []string{Format(&mail.Address{Name: f.Settings.ContactName, Address: f.Settings.ContactEmail})}
 	}
 	return d, c.Err()
 }
@@ -101,4 +101,17 @@ func Addresses(field string, in []string) ([]*mail.Address, error) {
 		out = append(out, list...)
 	}
 	return out, nil
+}
+
+// Format writes an address as people type it: `Jürgen Díaz <j@x>`, the name quoted when
+// it holds a special character, never RFC 2047-encoded (the .eml encodes its headers).
+func Format(a *mail.Address) string {
+	if a.Name == "" {
+		return a.Address
+	}
+	name := a.Name
+	if strings.ContainsAny(name, `()<>[]:;@\,."`) {
+		name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	}
+	return name + " <" + a.Address + ">"
 }

@@ -41,7 +41,7 @@ func TestEveryMessageIsWrittenWithTheProjectsValuesInBothLanguages(t *testing.T)
 			if d.Subject == "" || !strings.Contains(d.Body, "Jürgen Díaz") || !strings.Contains(d.Body, "+33 1 23 45 67 89") {
 				t.Errorf("%s/%s: %q\n%s", lang, k.Key, d.Subject, d.Body)
 			}
-			if d.From != `"Zoé Grüße" <zoe@migrate.example>` && !strings.Contains(d.From, "zoe@migrate.example") {
+			if d.From != "Zoé Grüße <zoe@migrate.example>" || d.To[0] != "Jürgen Díaz <jurgen@acme.example>" {
 				t.Errorf("from %q", d.From)
 			}
 		}
@@ -173,5 +173,18 @@ func TestSendingFailsClearly(t *testing.T) {
 	}
 	if len(srv.Messages()) != 0 {
 		t.Errorf("a failed send delivered %d messages", len(srv.Messages()))
+	}
+}
+
+func TestAddressesAreWrittenAsTypedAndReadBack(t *testing.T) {
+	for _, in := range []string{"Jürgen Díaz <j@acme.example>", `"Díaz, Jürgen" <j@acme.example>`, "j@acme.example", `"O\"Neil" <o@acme.example>`} {
+		a, err := Addresses("to", []string{in})
+		if err != nil || len(a) != 1 {
+			t.Fatalf("%q: %v", in, err)
+		}
+		back, err := Addresses("to", []string{Format(a[0])})
+		if err != nil || back[0].Name != a[0].Name || back[0].Address != a[0].Address {
+			t.Errorf("%q → %q → %v, %v", in, Format(a[0]), back, err)
+		}
 	}
 }

@@ -84,6 +84,9 @@ export function CustomerPage({ project, item }: { project: Project; item?: strin
   const [docs, setDocs] = useState<DocumentInfo[]>([])
   const [drafts, setDrafts] = useState<Draft[]>([])
   const [error, setError] = useState<unknown>(null)
+  // What the last send did, per message: kept here because sending saves the draft, which
+  // starts its editor afresh.
+  const [results, setResults] = useState<Record<string, SendResult>>({})
   const load = useCallback(() => {
     call<DocumentInfo[]>('CustomerDocuments', project.name).then(setDocs, setError)
     call<Draft[]>('MessageDrafts', project.name).then(setDrafts, setError)
@@ -117,7 +120,17 @@ export function CustomerPage({ project, item }: { project: Project; item?: strin
             </a>
           ))}
         </nav>
-        {selected && <MessageEditor key={selected.kind + String(changes)} project={project} draft={selected} onChanged={load} />}
+        {/* Keyed on the draft itself: a saved or reset draft starts the editor afresh from what the backend holds. */}
+        {selected && (
+          <MessageEditor
+            key={JSON.stringify(selected)}
+            project={project}
+            draft={selected}
+            onChanged={load}
+            sent={results[selected.kind]}
+            onSent={(r) => setResults((m) => ({ ...m, [selected.kind]: r }))}
+          />
+        )}
       </div>
       <SpecialistProfile />
       <CloseCase project={project} />
@@ -243,13 +256,24 @@ function Documents({ project, docs, item }: { project: Project; docs: DocumentIn
   )
 }
 
-function MessageEditor({ project, draft, onChanged }: { project: Project; draft: Draft; onChanged: () => void }) {
+function MessageEditor({
+  project,
+  draft,
+  onChanged,
+  sent,
+  onSent,
+}: {
+  project: Project
+  draft: Draft
+  onChanged: () => void
+  sent?: SendResult
+  onSent: (r: SendResult) => void
+}) {
   const [to, setTo] = useState(draft.to.join(', '))
   const [cc, setCc] = useState(draft.cc.join(', '))
   const [subject, setSubject] = useState(draft.subject)
   const [body, setBody] = useState(draft.body)
   const [error, setError] = useState<unknown>(null)
-  const [sent, setSent] = useState<SendResult | null>(null)
   const [busy, setBusy] = useState('')
   const dirty = to !== draft.to.join(', ') || cc !== draft.cc.join(', ') || subject !== draft.subject || body !== draft.body
 
@@ -276,20 +300,19 @@ function MessageEditor({ project, draft, onChanged }: { project: Project; draft:
     if (f) saveFile(f)
   }
   async function onSend() {
-    setSent(null)
     const r = await run('send', async () => {
       if (dirty) await save()
       return call<SendResult>('MessageSend', project.name, draft.kind, {})
     })
     if (r) {
-      setSent(r)
+      onSent(r)
       onChanged()
     }
   }
   async function onLogged() {
     const r = await run('log', () => call<SendResult>('MessageLogged', project.name, draft.kind, ''))
     if (r) {
-      setSent(r)
+      onSent(r)
       onChanged()
     }
   }
