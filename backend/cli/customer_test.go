@@ -82,4 +82,3 @@ func TestTheCustomerPackFromTheCommandLine(t *testing.T) {
 	}
 	must("", "case", "close", "--project", "acme", "--force", "--reason", "customer asked", "--out", filepath.Join(dir, "close.pdf"))
 }
-
