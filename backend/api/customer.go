@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"cutover/backend/docs"
@@ -229,7 +230,7 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 	if err != nil {
 		return f, err
 	}
-	for _, login := range sortedLogins(passes) {
+	for _, login := range slices.Sorted(maps.Keys(passes)) {
 		ps := passes[login]
 		f.Passes = append(f.Passes, docs.Pass{Mailbox: ps.SourceLogin, Dest: dest[login], Kind: ps.Kind, State: string(ps.State), Done: ps.MessagesDone, Total: ps.MessagesTotal,
 			BytesDone: ps.BytesDone, BytesTotal: ps.BytesTotal, Refused: ps.Failed, Error: ps.Error, Started: ps.Started, Finished: ps.Finished})
@@ -256,15 +257,6 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 	}
 	f.MaxMessageBytes = destLimits(p).MaxMessageBytes
 	return f, nil
-}
-
-func sortedLogins[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // attachments are the files the tasks carry: the spreadsheet templates to fill, and the
@@ -362,11 +354,28 @@ func (a *API) CustomerDocuments(projectName string) ([]DocumentInfo, error) {
 // MessageDraft is a message of the pack: the specialist's edit for this project if
 // there is one, else written from the project's values now.
 func (a *API) MessageDraft(projectName, kind string) (messages.Draft, error) {
+	_, d, err := a.draftOf(projectName, kind)
+	return d, err
+}
+
+// draftOf is a project and the draft of one of its messages.
+func (a *API) draftOf(projectName, kind string) (project.Project, messages.Draft, error) {
 	p, err := a.project(projectName)
 	if err != nil {
-		return messages.Draft{}, err
+		return p, messages.Draft{}, err
 	}
-	return a.messageDraft(p, kind)
+	d, err := a.messageDraft(p, kind)
+	return p, d, err
+}
+
+// messageKind is a project and one of its messages' kind.
+func (a *API) messageKind(projectName, kind string) (project.Project, messages.Kind, error) {
+	p, err := a.project(projectName)
+	if err != nil {
+		return p, messages.Kind{}, err
+	}
+	k, err := messages.KindOf(kind)
+	return p, k, err
 }
 
 func (a *API) messageDraft(p project.Project, kind string) (messages.Draft, error) {
@@ -417,11 +426,7 @@ type DraftInput struct {
 
 // SaveMessageDraft keeps the specialist's edit of a message for this project.
 func (a *API) SaveMessageDraft(projectName, kind string, in DraftInput) (messages.Draft, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return messages.Draft{}, err
-	}
-	k, err := messages.KindOf(kind)
+	p, k, err := a.messageKind(projectName, kind)
 	if err != nil {
 		return messages.Draft{}, err
 	}
@@ -452,11 +457,7 @@ func (a *API) SaveMessageDraft(projectName, kind string, in DraftInput) (message
 
 // ResetMessageDraft drops the edit: the message is written from the project again.
 func (a *API) ResetMessageDraft(projectName, kind string) (messages.Draft, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return messages.Draft{}, err
-	}
-	k, err := messages.KindOf(kind)
+	p, k, err := a.messageKind(projectName, kind)
 	if err != nil {
 		return messages.Draft{}, err
 	}
@@ -479,11 +480,7 @@ func messageID(from string) string {
 // MessageEML saves a message as an .eml file that opens in the specialist's own mail
 // client, ready to send (log it afterwards with MessageLogged).
 func (a *API) MessageEML(projectName, kind string) (File, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return File{}, err
-	}
-	d, err := a.messageDraft(p, kind)
+	p, d, err := a.draftOf(projectName, kind)
 	if err != nil {
 		return File{}, err
 	}
@@ -511,11 +508,7 @@ type SendResult struct {
 // log against its step and marks a contact step done. A refused recipient is named in the
 // result; when every one is refused nothing is sent or logged.
 func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return SendResult{}, err
-	}
-	d, err := a.messageDraft(p, kind)
+	p, d, err := a.draftOf(projectName, kind)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -577,11 +570,7 @@ func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, e
 // MessageLogged records that a message was sent another way (the .eml from the
 // specialist's own mail client): the contact log gets it and its contact step is done.
 func (a *API) MessageLogged(projectName, kind, note string) (SendResult, error) {
-	p, err := a.project(projectName)
-	if err != nil {
-		return SendResult{}, err
-	}
-	d, err := a.messageDraft(p, kind)
+	p, d, err := a.draftOf(projectName, kind)
 	if err != nil {
 		return SendResult{}, err
 	}

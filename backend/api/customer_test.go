@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"cutover/backend/api"
 	"cutover/backend/docs"
+	"cutover/backend/docs/docstest"
 	"cutover/backend/fault"
 	"cutover/backend/messages"
 	"cutover/backend/messages/smtptest"
@@ -121,28 +121,12 @@ func TestTheTimelineFollowsTheEvidenceUpToTheClosedCase(t *testing.T) {
 	if closed.Step.Status != "done" || closed.Report.MIME != "application/pdf" {
 		t.Fatalf("closed: %+v", closed.Step)
 	}
-	text := pdfText(t, closed.Report.Data)
+	text := docstest.PDFText(t, closed.Report.Data)
 	for _, want := range []string{"Closing report", "Zoé Grüße", "gone@acme.example", "Pre-migration pass finished", "nothing missing", "INBOX"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the closing report lacks %q:\n%s", want, text)
 		}
 	}
-}
-
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
-	path := filepath.Join(t.TempDir(), "r.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 func TestDraftsAreEditedSavedAsEMLAndLoggedPerProject(t *testing.T) {

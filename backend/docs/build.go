@@ -156,7 +156,7 @@ func (b *builder) limitations() {
 
 	var refused [][]string
 	for _, r := range b.f.Refused {
-		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, humanSize(r.Size), r.Reason})
+		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, Size(r.Size), r.Reason})
 	}
 	intro := "limits.refused.intro"
 	if len(refused) == 0 {
@@ -191,7 +191,7 @@ func (b *builder) progress() {
 	var rows [][]string
 	for _, p := range b.f.Passes {
 		rows = append(rows, []string{p.Mailbox, p.Dest, b.item("pass.kind", p.Kind), b.item("pass.state", p.State),
-			fmt.Sprintf("%d / %d", p.Done, p.Total), humanSize(p.BytesDone), fmt.Sprint(p.Refused), b.item("pass.finished", p)})
+			fmt.Sprintf("%d / %d", p.Done, p.Total), Size(p.BytesDone), fmt.Sprint(p.Refused), b.item("pass.finished", p)})
 	}
 	b.section("progress.summary", b.p("progress.summary.text"), b.table("progress.mailboxes", rows))
 	b.refusedSection()
@@ -200,7 +200,7 @@ func (b *builder) progress() {
 func (b *builder) refusedSection() {
 	var rows [][]string
 	for _, r := range b.f.Refused {
-		rows = append(rows, []string{r.Mailbox, b.item("pass.kind", r.Pass), r.Folder, r.Subject, humanSize(r.Size), r.Reason})
+		rows = append(rows, []string{r.Mailbox, b.item("pass.kind", r.Pass), r.Folder, r.Subject, Size(r.Size), r.Reason})
 	}
 	intro := "refused.intro"
 	if len(rows) == 0 {

@@ -11,7 +11,6 @@ package docs
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"cutover/backend/fault"
@@ -182,14 +181,4 @@ func sheetName(s string) string {
 		s = "Sheet"
 	}
 	return s
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,9 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	stdhtml "html"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +12,7 @@ import (
 
 	"cutover/backend/batch"
 	"cutover/backend/dnscheck"
+	"cutover/backend/docs/docstest"
 	"cutover/backend/project"
 	"cutover/backend/timeline"
 )
@@ -56,28 +54,6 @@ func facts(t *testing.T, lang string) Facts {
 	}
 }
 
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CUTOVER_REQUIRE_SERVERS") != "" {
-			t.Fatal("pdftotext is missing: apt-get install poppler-utils (scripts/test.sh does)")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
-
-// flat joins what pdftotext broke across lines, so a value reads whole.
-func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func TestEveryDocumentPrintsTheProjectsValuesInEveryLanguage(t *testing.T) {
 	want := map[Kind][]string{
 		Tasks:          {"Café Díaz & Grüße Ltée", "MS=ms12345678", "autodiscover.acme.example", "300", "11111111-2222-3333-4444-555555555555", "users.xlsx", "2027-05-14 18:00", "America/Toronto"},
@@ -98,7 +74,7 @@ func TestEveryDocumentPrintsTheProjectsValuesInEveryLanguage(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				text := flat(pdfText(t, pdf))
+				text := docstest.PDFText(t, pdf)
 				html, err := Render(d, HTML)
 				if err != nil {
 					t.Fatal(err)
@@ -143,14 +119,8 @@ func TestTheTasksCarryTheSpreadsheetTemplatesInsideThePDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdfText(t, pdf) // skips without poppler-utils
-	path := filepath.Join(t.TempDir(), "tasks.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdfdetach", "-list", path).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "users.xlsx") {
-		t.Errorf("pdfdetach -list: %v\n%s", err, out)
+	if list := docstest.PDFAttachments(t, pdf); !strings.Contains(list, "users.xlsx") {
+		t.Errorf("pdfdetach -list:\n%s", list)
 	}
 }
 

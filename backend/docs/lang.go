@@ -51,7 +51,7 @@ func LoadCatalog(lang string, loc *time.Location) (*Catalog, error) {
 		"datetime": func(t time.Time) string { return c.date(t.In(loc)) + " " + t.In(loc).Format("15:04") },
 		"clock":    func(t time.Time) string { return t.In(loc).Format("15:04") },
 		"zone":     func() string { return loc.String() },
-		"size":     humanSize,
+		"size":     Size,
 		"join":     strings.Join,
 		"minutes":  func(s uint32) string { return fmt.Sprint(s / 60) },
 	}
@@ -100,15 +100,16 @@ func (c *Catalog) Lines(name string, data any) []string {
 // Err is every text that could not be written.
 func (c *Catalog) Err() error { return errors.Join(c.errs...) }
 
-// humanSize writes a byte count as people read it.
-func humanSize(n int64) string {
+// Size writes a byte count as people read it ("1.5 MB"): the documents' and the command
+// line's one way.
+func Size(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
 }

@@ -3,7 +3,6 @@ import { call, saveFile, BackendFile } from '../../api/client'
 import { Project } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { customerChanges } from '../../stores/domains'
-import { go } from '../../router'
 
 /** A document of the pack (api.DocumentInfo). */
 interface DocumentInfo {
@@ -172,19 +171,9 @@ function PackSettings({ project, onSaved }: { project: Project; onSaved: () => v
           ))}
         </select>
       </label>
-      <label className="field">
-        <span className="label">Webmail on the day</span>
-        <input value={s.webmail} onChange={(e) => setS({ ...s, webmail: e.target.value })} aria-label="Webmail URL" />
-        <span className="hint">Preset for the provider: {s.webmailPreset || '—'}</span>
-      </label>
-      <label className="field">
-        <span className="label">Customer contact</span>
-        <input value={s.contactName} onChange={(e) => setS({ ...s, contactName: e.target.value })} aria-label="Contact name" placeholder="Name" />
-      </label>
-      <label className="field">
-        <span className="label">Contact's email</span>
-        <input value={s.contactEmail} onChange={(e) => setS({ ...s, contactEmail: e.target.value })} aria-label="Contact email" placeholder="name@customer.example" />
-      </label>
+      <TextField label="Webmail URL" value={s.webmail} onChange={(v) => setS({ ...s, webmail: v })} hint={`Used on the day; the provider's preset: ${s.webmailPreset || '—'}`} />
+      <TextField label="Contact name" value={s.contactName} onChange={(v) => setS({ ...s, contactName: v })} hint="The customer's contact person" />
+      <TextField label="Contact email" value={s.contactEmail} onChange={(v) => setS({ ...s, contactEmail: v })} hint="Where messages go by default" />
       <div className="form-actions">
         <ErrorBox error={error} />
         <span className="muted">{saved ? 'Saved.' : ''}</span>
@@ -323,23 +312,12 @@ function MessageEditor({
     <div className="message-editor" data-testid="message-editor">
       <div className="muted small">
         From {draft.from || '(set your address in your profile below)'} · logged against the step{' '}
-        <a href={`#/p/${encodeURIComponent(project.name)}/timeline`} onClick={() => go({ project: project.name, tab: 'timeline' })}>
-          {draft.step.replace(/_/g, ' ')}
-        </a>
+        <a href={`#/p/${encodeURIComponent(project.name)}/timeline`}>{draft.step.replace(/_/g, ' ')}</a>
         {draft.edited ? ' · edited for this project' : ' · written from the project'}
       </div>
-      <label className="field">
-        <span className="label">To</span>
-        <input value={to} onChange={(e) => setTo(e.target.value)} aria-label="To" />
-      </label>
-      <label className="field">
-        <span className="label">Cc</span>
-        <input value={cc} onChange={(e) => setCc(e.target.value)} aria-label="Cc" />
-      </label>
-      <label className="field">
-        <span className="label">Subject</span>
-        <input value={subject} onChange={(e) => setSubject(e.target.value)} aria-label="Subject" />
-      </label>
+      <TextField label="To" value={to} onChange={setTo} />
+      <TextField label="Cc" value={cc} onChange={setCc} />
+      <TextField label="Subject" value={subject} onChange={setSubject} />
       <label className="field">
         <span className="label">Message</span>
         <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={16} aria-label="Message body" />
@@ -392,11 +370,7 @@ function SpecialistProfile() {
   }, [])
   if (!s) return <ErrorBox error={error} />
   const field = (key: keyof Specialist, label: string, hint?: string) => (
-    <label className="field">
-      <span className="label">{label}</span>
-      <input value={String(s[key] ?? '')} onChange={(e) => setS({ ...s, [key]: key === 'smtpPort' ? Number(e.target.value) || 0 : e.target.value })} aria-label={label} />
-      {hint && <span className="hint">{hint}</span>}
-    </label>
+    <TextField label={label} hint={hint} value={String(s[key] ?? '')} onChange={(v) => setS({ ...s, [key]: key === 'smtpPort' ? Number(v) || 0 : v })} />
   )
   async function save(e: FormEvent) {
     e.preventDefault()
@@ -474,5 +448,16 @@ function CloseCase({ project }: { project: Project }) {
       <ErrorBox error={error} />
       {done && <div className="muted">{done}</div>}
     </div>
+  )
+}
+
+/** A labelled text input; the label names it for assistive technology and tests. */
+function TextField({ label, value, onChange, hint }: { label: string; value: string; onChange: (v: string) => void; hint?: string }) {
+  return (
+    <label className="field">
+      <span className="label">{label}</span>
+      <input value={value} onChange={(e) => onChange(e.target.value)} aria-label={label} />
+      {hint && <span className="hint">{hint}</span>}
+    </label>
   )
 }
