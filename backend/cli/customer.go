@@ -72,6 +72,19 @@ func messageCommand(env *Env) *cobra.Command {
 		}
 		return env.projectAPI(projectName)
 	}
+	// showDraft and showSent print what a message command did.
+	showDraft := func(d messages.Draft, err error) error {
+		if err != nil {
+			return err
+		}
+		return env.Print(d, func(w io.Writer) { printDraft(w, d) })
+	}
+	showSent := func(r api.SendResult, err error) error {
+		if err != nil {
+			return err
+		}
+		return env.Print(r, func(w io.Writer) { printSent(w, r) })
+	}
 	var out string
 	draft := &cobra.Command{
 		Use:   "draft --project P --step S [--out F.eml]",
@@ -89,11 +102,7 @@ func messageCommand(env *Env) *cobra.Command {
 				}
 				return writeFile(env, out, f)
 			}
-			d, err := a.MessageDraft(projectName, step)
-			if err != nil {
-				return err
-			}
-			return env.Print(d, func(w io.Writer) { printDraft(w, d) })
+			return showDraft(a.MessageDraft(projectName, step))
 		},
 	}
 	draft.Flags().StringVar(&out, "out", "", "write the message as an .eml file (- for standard output)")
@@ -130,11 +139,7 @@ func messageCommand(env *Env) *cobra.Command {
 				}
 				edit.Body = string(b)
 			}
-			d, err = a.SaveMessageDraft(projectName, step, edit)
-			if err != nil {
-				return err
-			}
-			return env.Print(d, func(w io.Writer) { printDraft(w, d) })
+			return showDraft(a.SaveMessageDraft(projectName, step, edit))
 		},
 	}
 	save.Flags().StringArrayVar(&in.To, "to", nil, "recipient (repeat, or comma-separated)")
@@ -151,11 +156,7 @@ func messageCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := a.ResetMessageDraft(projectName, step)
-			if err != nil {
-				return err
-			}
-			return env.Print(d, func(w io.Writer) { printDraft(w, d) })
+			return showDraft(a.ResetMessageDraft(projectName, step))
 		},
 	}
 
@@ -171,11 +172,8 @@ func messageCommand(env *Env) *cobra.Command {
 				return err
 			}
 			res, err := a.MessageSend(projectName, step, send)
-			if err != nil {
+			if err := showSent(res, err); err != nil {
 				return err
-			}
-			if perr := env.Print(res, func(w io.Writer) { printSent(w, res) }); perr != nil {
-				return perr
 			}
 			if len(res.Refused) > 0 {
 				return Partial(fmt.Errorf("%d recipients refused", len(res.Refused)))
@@ -196,11 +194,7 @@ func messageCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := a.MessageLogged(projectName, step, note)
-			if err != nil {
-				return err
-			}
-			return env.Print(res, func(w io.Writer) { printSent(w, res) })
+			return showSent(a.MessageLogged(projectName, step, note))
 		},
 	}
 	logCmd.Flags().StringVar(&note, "note", "", "what to add to the contact log")
