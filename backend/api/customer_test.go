@@ -121,6 +121,9 @@ func TestTheTimelineFollowsTheEvidenceUpToTheClosedCase(t *testing.T) {
 	if closed.Step.Status != "done" || closed.Report.MIME != "application/pdf" {
 		t.Fatalf("closed: %+v", closed.Step)
 	}
+	if ps, _ := a.Project("acme"); ps.Status != "closed" {
+		t.Errorf("the project is %q after closing the case", ps.Status)
+	}
 	text := docstest.PDFText(t, closed.Report.Data)
 	for _, want := range []string{"Closing report", "Zoé Grüße", "gone@acme.example", "Pre-migration pass finished", "nothing missing", "INBOX"} {
 		if !strings.Contains(text, want) {

@@ -140,9 +140,9 @@ type CloseResult struct {
 	Report File          `json:"report"`
 }
 
-// CloseCase closes the case and writes the closing report (PDF). It is refused while the
-// follow-up contact or the verification is open, unless force is given with a reason,
-// which the step keeps.
+// CloseCase closes the case (the step, and the project's status) and writes the closing
+// report (PDF). It is refused while the follow-up contact or the verification is open,
+// unless force is given with a reason, which the step keeps.
 func (a *API) CloseCase(projectName string, force bool, reason string) (CloseResult, error) {
 	p, err := a.project(projectName)
 	if err != nil {
@@ -170,6 +170,10 @@ func (a *API) CloseCase(projectName string, force bool, reason string) (CloseRes
 	}
 	rep, err := a.CustomerDocument(p.Name, "report-close", "pdf")
 	if err != nil {
+		return CloseResult{}, err
+	}
+	closed := "closed"
+	if _, err := a.EditProject(p.Name, project.Input{Status: &closed}); err != nil {
 		return CloseResult{}, err
 	}
 	_ = a.store.LogEvent(a.ctx, p.ID, "case", note)
