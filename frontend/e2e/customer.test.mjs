@@ -122,5 +122,6 @@ test('every document downloads in every format, with the project\'s values', asy
   await page.getByRole('button', { name: /^Preview Preparation tasks/ }).click()
   const frame = page.frameLocator('iframe[title="Preview of tasks"]')
   await frame.locator('h1', { hasText: 'Díaz & Grüße' }).waitFor()
+  await app.shot('customer')
   assert.deepEqual(app.pageErrors, [])
 })
