@@ -477,6 +477,23 @@ func messageID(from string) string {
 	return hex.EncodeToString(b) + "@" + domain
 }
 
+// messageFiles writes the documents a message carries, as PDF.
+func (a *API) messageFiles(p project.Project, kind string) ([]messages.Attachment, error) {
+	k, err := messages.KindOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	var out []messages.Attachment
+	for _, dk := range k.Attach {
+		f, err := a.CustomerDocument(p.Name, string(dk), string(docs.PDF))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, messages.Attachment{Name: f.Name, MIME: f.MIME, Data: f.Data})
+	}
+	return out, nil
+}
+
 // MessageEML saves a message as an .eml file that opens in the specialist's own mail
 // client, ready to send (log it afterwards with MessageLogged).
 func (a *API) MessageEML(projectName, kind string) (File, error) {
@@ -484,7 +501,11 @@ func (a *API) MessageEML(projectName, kind string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	b, err := messages.EML(d, a.now(), messageID(d.From))
+	files, err := a.messageFiles(p, d.Kind)
+	if err != nil {
+		return File{}, err
+	}
+	b, err := messages.EML(d, a.now(), messageID(d.From), files...)
 	if err != nil {
 		return File{}, err
 	}
@@ -522,7 +543,11 @@ func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, e
 	if err != nil {
 		return SendResult{}, err
 	}
-	msg, err := messages.EML(d, a.now(), messageID(d.From))
+	files, err := a.messageFiles(p, d.Kind)
+	if err != nil {
+		return SendResult{}, err
+	}
+	msg, err := messages.EML(d, a.now(), messageID(d.From), files...)
 	if err != nil {
 		return SendResult{}, err
 	}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,6 +113,24 @@ func TestTheTimelineFollowsTheEvidenceUpToTheClosedCase(t *testing.T) {
 	from, _ := r.Header.AddressList("From")
 	if from[0].Name != "Zoé Grüße" {
 		t.Errorf("from %v", from)
+	}
+	var attached []string
+	for {
+		part, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if h, ok := part.Header.(*mail.AttachmentHeader); ok {
+			name, _ := h.Filename()
+			body, _ := io.ReadAll(part.Body)
+			if text := docstest.PDFText(t, body); !strings.Contains(text, "Verification report") {
+				t.Errorf("%s: %s", name, text)
+			}
+			attached = append(attached, name)
+		}
+	}
+	if len(attached) != 1 || attached[0] != "acme-report-verify.pdf" {
+		t.Errorf("the follow-up carries %q", attached)
 	}
 
 	closed, err := a.CloseCase("acme", false, "")

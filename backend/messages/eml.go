@@ -13,9 +13,10 @@ import (
 )
 
 // EML writes d as an RFC 5322 message: UTF-8 text, quoted-printable, headers encoded per
-// RFC 2047. X-Unsent: 1 makes Outlook (and others) open it as a draft ready to send.
-// msgID is the Message-ID's left part and domain (id@domain).
-func EML(d Draft, date time.Time, msgID string) ([]byte, error) {
+// RFC 2047, and files as attachments (RFC 2045 multipart/mixed, RFC 2231 file names).
+// X-Unsent: 1 makes Outlook (and others) open it as a draft ready to send. msgID is the
+// Message-ID without its angle brackets (id@domain).
+func EML(d Draft, date time.Time, msgID string, files ...Attachment) ([]byte, error) {
 	from, err := Addresses("from", []string{d.From})
 	if err != nil {
 		return nil, err
@@ -44,18 +45,54 @@ func EML(d Draft, date time.Time, msgID string) ([]byte, error) {
 	h.SetMessageID(msgID)
 	h.Set("X-Unsent", "1")
 	h.Set("Content-Language", d.Lang)
-	h.Set("Content-Type", "text/plain; charset=utf-8")
+	body := strings.ReplaceAll(strings.ReplaceAll(d.Body, "\r\n", "\n"), "\n", "\r\n") + "\r\n"
 	var b bytes.Buffer
-	w, err := mail.CreateSingleInlineWriter(&b, h)
+	if len(files) == 0 {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w, err := mail.CreateSingleInlineWriter(&b, h)
+		if err != nil {
+			return nil, fmt.Errorf("write message: %w", err)
+		}
+		if err := writeAll(w, []byte(body)); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	}
+	w, err := mail.CreateWriter(&b, h)
 	if err != nil {
 		return nil, fmt.Errorf("write message: %w", err)
 	}
-	body := strings.ReplaceAll(strings.ReplaceAll(d.Body, "\r\n", "\n"), "\n", "\r\n")
-	if _, err := io.WriteString(w, body+"\r\n"); err != nil {
+	var th mail.InlineHeader
+	th.Set("Content-Type", "text/plain; charset=utf-8")
+	tw, err := w.CreateSingleInline(th)
+	if err != nil {
 		return nil, err
+	}
+	if err := writeAll(tw, []byte(body)); err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		var ah mail.AttachmentHeader
+		ah.Set("Content-Type", f.MIME)
+		ah.SetFilename(f.Name)
+		aw, err := w.CreateAttachment(ah)
+		if err != nil {
+			return nil, fmt.Errorf("attach %s: %w", f.Name, err)
+		}
+		if err := writeAll(aw, f.Data); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", f.Name, err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// writeAll writes b to a part and closes it.
+func writeAll(w io.WriteCloser, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	return w.Close()
 }

@@ -23,16 +23,18 @@ type Kind struct {
 	// recorded in the contact log against this step (and marks it done when Marks).
 	Step  string `json:"step"`
 	Marks bool   `json:"marks"`
+	// Attach are the documents of the pack the message carries, as PDF.
+	Attach []docs.Kind `json:"attach"`
 }
 
 // Kinds are the messages, in the order they are sent.
 var Kinds = []Kind{
-	{Key: "pre_contact", Step: "pre_contact", Marks: true},
-	{Key: "confirm_contact", Step: "confirm_contact", Marks: true},
+	{Key: "pre_contact", Step: "pre_contact", Marks: true, Attach: []docs.Kind{docs.Limitations}},
+	{Key: "confirm_contact", Step: "confirm_contact", Marks: true, Attach: []docs.Kind{docs.Guide}},
 	{Key: "cutover_start", Step: "dns_change"},
 	{Key: "progress", Step: "final_migration"},
-	{Key: "copy_complete", Step: "final_migration"},
-	{Key: "followup_contact", Step: "followup_contact", Marks: true},
+	{Key: "copy_complete", Step: "final_migration", Attach: []docs.Kind{docs.ReportProgress}},
+	{Key: "followup_contact", Step: "followup_contact", Marks: true, Attach: []docs.Kind{docs.ReportVerify}},
 }
 
 // KindOf finds a message by key (or by the timeline step it belongs to, when one
@@ -62,6 +64,15 @@ type Draft struct {
 	// Edited is true when the specialist changed the draft for this project: it is then
 	// kept as edited instead of following the project's values.
 	Edited bool `json:"edited"`
+	// Attachments name the documents the message carries (written when it is saved or sent).
+	Attachments []string `json:"attachments"`
+}
+
+// Attachment is a file a message carries.
+type Attachment struct {
+	Name string
+	MIME string
+	Data []byte
 }
 
 // Compose writes the draft of message k from the project's facts.
@@ -70,8 +81,11 @@ func Compose(k Kind, f docs.Facts) (Draft, error) {
 	if err != nil {
 		return Draft{}, err
 	}
-	d := Draft{Kind: k.Key, Step: k.Step, Lang: c.Lang, To: []string{}, Cc: []string{},
+	d := Draft{Kind: k.Key, Step: k.Step, Lang: c.Lang, To: []string{}, Cc: []string{}, Attachments: []string{},
 		Subject: c.T("msg."+k.Key+".subject", f), Body: c.T("msg."+k.Key+".body", f)}
+	for _, a := range k.Attach {
+		d.Attachments = append(d.Attachments, docs.FileName(f.Project.Name, a, docs.PDF))
+	}
 	if s := strings.TrimSpace(f.Specialist.Signature); s != "" {
 		// The specialist's own signature replaces the built-in one.
 		d.Body = strings.TrimSpace(strings.TrimSuffix(d.Body, c.T("msg.signature", f))) + "\n\n" + s

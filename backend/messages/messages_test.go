@@ -188,3 +188,47 @@ func TestAddressesAreWrittenAsTypedAndReadBack(t *testing.T) {
 		}
 	}
 }
+
+func TestAMessageCarriesItsDocumentsAsAttachments(t *testing.T) {
+	d, err := Compose(Kinds[0], facts(t, "en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Attachments) != 1 || d.Attachments[0] != "acme-limitations.pdf" {
+		t.Fatalf("attachments %q", d.Attachments)
+	}
+	pdf := []byte("%PDF-1.4 Grüße")
+	b, err := EML(d, time.Now(), "2@x.example", Attachment{Name: "acme-limitations.pdf", MIME: "application/pdf", Data: pdf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := mail.CreateReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	var files []string
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(p.Body)
+		switch h := p.Header.(type) {
+		case *mail.InlineHeader:
+			text = string(body)
+		case *mail.AttachmentHeader:
+			name, _ := h.Filename()
+			files = append(files, name)
+			if !bytes.Equal(body, pdf) {
+				t.Errorf("attachment %s: %q", name, body)
+			}
+		}
+	}
+	if !strings.Contains(text, "Jürgen Díaz") || len(files) != 1 || files[0] != "acme-limitations.pdf" {
+		t.Errorf("text %q, files %q", text, files)
+	}
+}

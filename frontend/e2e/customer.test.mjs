@@ -81,6 +81,8 @@ test('the pre-migration message is reached from its step, edited, saved as .eml 
   const eml = readFileSync(await download.path(), 'utf8')
   assert.match(eml, /^Subject: =\?utf-8\?/im)
   assert.match(eml, /X-Unsent: 1/)
+  assert.match(eml, /filename=acme-limitations\.pdf/)
+  assert.match(await editor.getByTestId('attachments').innerText(), /acme-limitations\.pdf/)
 
   await editor.getByLabel('To').fill('Jürgen Díaz <jurgen@acme.example>, gone@acme.example')
   await editor.getByRole('button', { name: 'Send' }).click()

@@ -23,6 +23,7 @@ interface Draft {
   subject: string
   body: string
   edited: boolean
+  attachments: string[]
 }
 
 interface Refusal {
@@ -322,6 +323,11 @@ function MessageEditor({
         <span className="label">Message</span>
         <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={16} aria-label="Message body" />
       </label>
+      {draft.attachments.length > 0 && (
+        <div className="muted small" data-testid="attachments">
+          Attached (written when saved or sent): {draft.attachments.join(', ')}
+        </div>
+      )}
       <div className="row">
         <button onClick={onSave} disabled={!dirty || !!busy}>
           Save draft
