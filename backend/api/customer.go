@@ -495,12 +495,14 @@ func (a *API) messageFiles(p project.Project, kind string) ([]messages.Attachmen
 }
 
 // MessageEML saves a message as an .eml file that opens in the specialist's own mail
-// client, ready to send (log it afterwards with MessageLogged).
-func (a *API) MessageEML(projectName, kind string) (File, error) {
+// client, ready to send (log it afterwards with MessageLogged); over's recipients, when
+// given, replace the draft's.
+func (a *API) MessageEML(projectName, kind string, over SendInput) (File, error) {
 	p, d, err := a.draftOf(projectName, kind)
 	if err != nil {
 		return File{}, err
 	}
+	d = over.apply(d)
 	files, err := a.messageFiles(p, d.Kind)
 	if err != nil {
 		return File{}, err
@@ -512,10 +514,22 @@ func (a *API) MessageEML(projectName, kind string) (File, error) {
 	return File{Name: fmt.Sprintf("%s-%s.eml", fileSafe(p.Name), d.Kind), MIME: "message/rfc822", Data: b}, nil
 }
 
-// SendInput overrides the draft's recipients (empty: the draft's).
+// SendInput overrides the draft's recipients (empty: the draft's), each "A <a@x>" or a
+// comma-separated list.
 type SendInput struct {
 	To []string `json:"to,omitempty"`
 	Cc []string `json:"cc,omitempty"`
+}
+
+// apply puts the recipients given in place of the draft's.
+func (in SendInput) apply(d messages.Draft) messages.Draft {
+	if len(in.To) > 0 {
+		d.To = in.To
+	}
+	if len(in.Cc) > 0 {
+		d.Cc = in.Cc
+	}
+	return d
 }
 
 // SendResult is what the server took, the contact logged and the step it marks.
@@ -533,12 +547,7 @@ func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, e
 	if err != nil {
 		return SendResult{}, err
 	}
-	if len(in.To) > 0 {
-		d.To = in.To
-	}
-	if len(in.Cc) > 0 {
-		d.Cc = in.Cc
-	}
+	d = in.apply(d)
 	sp, err := a.store.Specialist(a.ctx)
 	if err != nil {
 		return SendResult{}, err

@@ -167,7 +167,7 @@ func TestDraftsAreEditedSavedAsEMLAndLoggedPerProject(t *testing.T) {
 	if err != nil || !e.Edited || e.Subject != "Grüße — next week" {
 		t.Fatalf("saved: %+v %v", e, err)
 	}
-	f, err := a.MessageEML("acme", "pre_contact")
+	f, err := a.MessageEML("acme", "pre_contact", api.SendInput{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,8 +86,9 @@ func messageCommand(env *Env) *cobra.Command {
 		return env.Print(r, func(w io.Writer) { printSent(w, r) })
 	}
 	var out string
+	var over api.SendInput
 	draft := &cobra.Command{
-		Use:   "draft --project P --step S [--out F.eml]",
+		Use:   "draft --project P --step S [--to A]... [--out F.eml]",
 		Short: "Show a message's draft with the project's values, or save it as .eml for your own mail client",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -96,16 +97,25 @@ func messageCommand(env *Env) *cobra.Command {
 				return err
 			}
 			if out != "" {
-				f, err := a.MessageEML(projectName, step)
+				f, err := a.MessageEML(projectName, step, over)
 				if err != nil {
 					return err
 				}
 				return writeFile(env, out, f)
 			}
-			return showDraft(a.MessageDraft(projectName, step))
+			d, err := a.MessageDraft(projectName, step)
+			if len(over.To) > 0 {
+				d.To = over.To
+			}
+			if len(over.Cc) > 0 {
+				d.Cc = over.Cc
+			}
+			return showDraft(d, err)
 		},
 	}
 	draft.Flags().StringVar(&out, "out", "", "write the message as an .eml file (- for standard output)")
+	draft.Flags().StringArrayVar(&over.To, "to", nil, "recipient instead of the draft's (repeat, or comma-separated)")
+	draft.Flags().StringArrayVar(&over.Cc, "cc", nil, "copy to instead of the draft's")
 
 	var in api.DraftInput
 	var bodyFile string

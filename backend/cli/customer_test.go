@@ -61,7 +61,7 @@ func TestTheCustomerPackFromTheCommandLine(t *testing.T) {
 	}
 	must("Corps modifié.\n", "message", "edit", "--project", "acme", "--step", "pre_contact", "--subject", "Objet à moi", "--body-file", "-")
 	eml := filepath.Join(dir, "m.eml")
-	must("", "message", "draft", "--project", "acme", "--step", "pre_contact", "--out", eml)
+	must("", "message", "draft", "--project", "acme", "--step", "pre_contact", "--to", "Ana Müller <ana@acme.example>", "--out", eml)
 	b, _ := os.ReadFile(eml)
 	r, err := mail.CreateReader(bytes.NewReader(b))
 	if err != nil {
@@ -69,6 +69,9 @@ func TestTheCustomerPackFromTheCommandLine(t *testing.T) {
 	}
 	if s, _ := r.Header.Subject(); s != "Objet à moi" {
 		t.Errorf("eml subject %q", s)
+	}
+	if to, _ := r.Header.AddressList("To"); len(to) != 1 || to[0].Name != "Ana Müller" {
+		t.Errorf("eml to %v", to)
 	}
 
 	out, stderr, code := run(t, db, "", "message", "send", "--project", "acme", "--step", "pre_contact", "--to", "jurgen@acme.example,gone@acme.example")
