@@ -241,6 +241,9 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 	if f.Checks, err = a.store.VerifyFolders(a.ctx, p.ID); err != nil {
 		return f, err
 	}
+	if f.Missing, err = a.store.VerifyMissing(a.ctx, p.ID); err != nil {
+		return f, err
+	}
 	log, err := a.store.ContactLog(a.ctx, p.ID)
 	if err != nil {
 		return f, err

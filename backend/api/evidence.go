@@ -98,10 +98,14 @@ func (a *API) saveVerification(p project.Project, mc MailboxCheck) error {
 		return nil // an unfinished check proves nothing
 	}
 	checks := make([]docs.Check, 0, len(mc.Folders))
+	var missing []docs.Missing
 	for _, f := range mc.Folders {
 		checks = append(checks, docs.Check{Mailbox: mc.SourceLogin, Source: f.Source, Dest: f.Dest, SourceMessages: f.SourceMessages, DestMessages: f.DestMessages, Missing: len(f.Missing)})
+		for _, m := range f.Missing {
+			missing = append(missing, docs.Missing{Mailbox: mc.SourceLogin, Folder: f.Source, UID: m.UID, Subject: m.Subject, Date: m.Date, Size: m.Size})
+		}
 	}
-	return a.store.PutVerifyFolders(a.ctx, p.ID, mc.SourceLogin, a.now(), checks)
+	return a.store.PutVerifyFolders(a.ctx, p.ID, mc.SourceLogin, a.now(), checks, missing)
 }
 
 // closeOpen says what keeps the case from closing: the follow-up contact and the final

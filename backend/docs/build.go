@@ -224,6 +224,14 @@ func (b *builder) verify() {
 		summary = "verify.summary.missing"
 	}
 	b.section("verify", text(b.c.T(summary, Item{b.f, missing})), b.table("verify", rows))
+	if len(b.f.Missing) == 0 {
+		return
+	}
+	var list [][]string
+	for _, m := range b.f.Missing {
+		list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), Size(m.Size)})
+	}
+	b.section("verify.missing", b.p("verify.missing.intro"), b.table("verify.missing", list))
 }
 
 func (b *builder) closing() {

@@ -47,6 +47,7 @@ func facts(t *testing.T, lang string) Facts {
 		Passes:          []Pass{{Mailbox: "jose@acme.example", Dest: "jose.diaz@acme.example", Kind: "pre", State: "partial", Done: 1204, Total: 1205, Refused: 1, Finished: now.Add(-time.Hour)}},
 		Refused:         []Refused{{Mailbox: "jose@acme.example", Pass: "pre", Folder: "INBOX", Subject: "Grüße aus München", Size: 160 << 20, Reason: "message too large"}},
 		Checks:          []Check{{Mailbox: "jose@acme.example", Source: "INBOX", Dest: "Inbox", SourceMessages: 1204, DestMessages: 1204}, {Mailbox: "jose@acme.example", Source: "Sent", Dest: "Sent Items", SourceMessages: 10, DestMessages: 8, Missing: 2}},
+		Missing:         []Missing{{Mailbox: "jose@acme.example", Folder: "Sent", UID: 7, Subject: "Tschüss, Grüße", Size: 2048}},
 		Contacts:        []Contact{{At: now.Add(-180 * time.Hour), Channel: "phone", Step: "pre_contact", Summary: "Called Łukasz: date confirmed"}},
 		Evidence:        []Evidence{{Step: "lower_ttl", Title: "Lower DNS TTL", Passed: true, Summary: "DNS check #4: TTLs of the records that change — all 2 pass"}},
 		MaxMessageBytes: 150 << 20,
@@ -60,7 +61,7 @@ func TestEveryDocumentPrintsTheProjectsValuesInEveryLanguage(t *testing.T) {
 		Limitations:    {"mail.oldhost.example", "Grüße aus München", "message too large", "Archives/2009*", "Junk", "150.0 MB"},
 		Guide:          {"https://outlook.office.com/mail/", "Zoé Specialist", "+1 514 555 0100"},
 		ReportProgress: {"jose@acme.example", "1204 / 1205", "Grüße aus München"},
-		ReportVerify:   {"Sent Items", "1204"},
+		ReportVerify:   {"Sent Items", "1204", "Tschüss, Grüße"},
 		ReportClose:    {"Called Łukasz: date confirmed", "DNS check #4", "DNS check #3: all pass"},
 	}
 	for _, lang := range Languages {

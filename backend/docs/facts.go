@@ -27,6 +27,7 @@ type Facts struct {
 	Passes    []Pass            `json:"passes"`   // the latest copy pass of each mailbox
 	Refused   []Refused         `json:"refused"`  // messages a pass could not copy
 	Checks    []Check           `json:"checks"`   // the last verification, per folder
+	Missing   []Missing         `json:"missing"`  // what it found missing, message by message
 	Contacts  []Contact         `json:"contacts"`
 	Evidence  []Evidence        `json:"evidence"` // what DNS checks prove
 	// MaxMessageBytes is the largest message the destination accepts (0: unknown).
@@ -113,6 +114,16 @@ type Check struct {
 	DestMessages   int       `json:"destMessages"`
 	Missing        int       `json:"missing"`
 	At             time.Time `json:"at"`
+}
+
+// Missing is a message the last verification did not find at the destination.
+type Missing struct {
+	Mailbox string    `json:"mailbox"`
+	Folder  string    `json:"folder"`
+	UID     uint32    `json:"uid"`
+	Subject string    `json:"subject"`
+	Date    time.Time `json:"date"`
+	Size    int64     `json:"size"`
 }
 
 // Contact is one entry of the contact log.

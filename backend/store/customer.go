@@ -114,11 +114,20 @@ func (s *Store) PutSpecialist(ctx context.Context, p SpecialistProfile) error {
 	return nil
 }
 
-// PutVerifyFolders replaces a mailbox's last verification, folder by folder.
-func (s *Store) PutVerifyFolders(ctx context.Context, projectID int64, sourceLogin string, at time.Time, checks []docs.Check) error {
+// PutVerifyFolders replaces a mailbox's last verification, folder by folder, with the
+// messages it found missing.
+func (s *Store) PutVerifyFolders(ctx context.Context, projectID int64, sourceLogin string, at time.Time, checks []docs.Check, missing []docs.Missing) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM mail_verify_folder WHERE project_id = ? AND source_login = ?`, projectID, sourceLogin); err != nil {
-			return fmt.Errorf("store verification: %w", err)
+		for _, q := range []string{`DELETE FROM mail_verify_folder WHERE project_id = ? AND source_login = ?`, `DELETE FROM mail_verify_missing WHERE project_id = ? AND source_login = ?`} {
+			if _, err := tx.ExecContext(ctx, q, projectID, sourceLogin); err != nil {
+				return fmt.Errorf("store verification: %w", err)
+			}
+		}
+		for _, m := range missing {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO mail_verify_missing(project_id, source_login, source, uid, subject, date, size) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				projectID, sourceLogin, m.Folder, m.UID, m.Subject, fmtTime(m.Date), m.Size); err != nil {
+				return fmt.Errorf("store a missing message of %s: %w", m.Folder, err)
+			}
 		}
 		for _, c := range checks {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO mail_verify_folder(project_id, source_login, source, dest, source_messages, dest_messages, missing, checked_at)
@@ -128,6 +137,27 @@ func (s *Store) PutVerifyFolders(ctx context.Context, projectID int64, sourceLog
 		}
 		return nil
 	})
+}
+
+// VerifyMissing returns the messages the last verifications found missing.
+func (s *Store) VerifyMissing(ctx context.Context, projectID int64) ([]docs.Missing, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source_login, source, uid, subject, date, size FROM mail_verify_missing
+		WHERE project_id = ? ORDER BY source_login, source, uid`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("read missing messages: %w", err)
+	}
+	defer rows.Close()
+	out := []docs.Missing{}
+	for rows.Next() {
+		var m docs.Missing
+		var date string
+		if err := rows.Scan(&m.Mailbox, &m.Folder, &m.UID, &m.Subject, &date, &m.Size); err != nil {
+			return nil, fmt.Errorf("read missing messages: %w", err)
+		}
+		m.Date = parseTime(date)
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // VerifyFolders returns the last verification of every mailbox, folder by folder.

@@ -49,3 +49,15 @@ CREATE TABLE mail_verify_folder (
     checked_at       TEXT NOT NULL,
     PRIMARY KEY (project_id, source_login, source)
 );
+
+-- The messages that verification found missing at the destination, one a row.
+CREATE TABLE mail_verify_missing (
+    project_id    INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    source_login  TEXT NOT NULL COLLATE NOCASE,
+    source        TEXT NOT NULL,
+    uid           INTEGER NOT NULL,
+    subject       TEXT NOT NULL DEFAULT '',
+    date          TEXT NOT NULL DEFAULT '',
+    size          INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (project_id, source_login, source, uid)
+);
