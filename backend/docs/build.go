@@ -117,7 +117,7 @@ func (b *builder) tasks() {
 
 	var ttl [][]string
 	for _, r := range b.f.Changing() {
-		ttl = append(ttl, []string{r.Name, r.Type, r.Purpose, fmt.Sprint(b.f.TTLTarget)})
+		ttl = append(ttl, []string{r.Name, r.Type, b.item("record.purpose", r), fmt.Sprint(b.f.TTLTarget)})
 	}
 	b.section("tasks.ttl", b.p("tasks.ttl.intro"), b.table("tasks.ttl", ttl), b.p("tasks.ttl.nothingelse"))
 
@@ -240,7 +240,7 @@ func (b *builder) closing() {
 	for _, s := range b.f.Timeline.Steps {
 		steps = append(steps, []string{b.item("step.title", s), b.item("step.when", s), b.item("status", s.Status), b.item("step.closed", s), s.Note})
 		if !s.Status.Closed() && s.Key != "close_case" {
-			open = append(open, b.item("step.title", s)+": "+b.item("status", s.Status))
+			open = append(open, b.item("closing.open.step", [2]string{b.item("step.title", s), b.item("status", s.Status)}))
 		}
 	}
 	b.section("closing.steps", b.table("closing.steps", steps))
@@ -257,7 +257,11 @@ func (b *builder) closing() {
 
 	var dns [][]string
 	for _, e := range b.f.Evidence {
-		dns = append(dns, []string{e.Title, b.item("passed", e.Passed), e.Summary})
+		title := e.Title
+		if s, ok := b.f.Timeline.Step(e.Step); ok {
+			title = b.item("step.title", s)
+		}
+		dns = append(dns, []string{title, b.item("passed", e.Passed), e.Summary})
 	}
 	b.section("closing.dns", b.table("closing.dns", dns))
 

@@ -3,6 +3,10 @@ package docs
 import (
 	"archive/zip"
 	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	stdhtml "html"
 	"strings"
 	"testing"
@@ -162,5 +166,38 @@ func TestFormatsAndKindsAreReadAsTyped(t *testing.T) {
 	}
 	if _, err := ParseKind("report-closing"); err == nil || !strings.Contains(err.Error(), "report-close") {
 		t.Errorf("a wrong kind says %v", err)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// The print-ready HTML of each document, in English and French, as a reviewer reads it:
+// a change of text or layout shows in the diff of testdata/*.golden (go test -update).
+func TestDocumentsAsHTMLMatchTheirGoldenFiles(t *testing.T) {
+	for _, lang := range Languages {
+		for _, k := range []Kind{Tasks, Limitations, Guide, ReportClose} {
+			d, err := Build(k, facts(t, lang))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Render(d, HTML)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", fmt.Sprintf("%s.%s.html.golden", k, lang))
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to write it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the current output (go test -update rewrites it)", path)
+			}
+		}
 	}
 }

@@ -23,8 +23,16 @@ pre.code { background: #f5f6f8; border: 1px solid #ccd; padding: 6px 8px; white-
 <h1>{{.Title}}</h1><p class="sub">{{.Subtitle}}</p>
 <table class="meta">{{range .Meta}}<tr><td>{{.Label}}</td><td>{{.Value}}</td></tr>{{end}}</table>
 {{range .Sections}}<section><h2>{{.Heading}}</h2>
-{{range .Blocks}}{{if .Text}}<p>{{.Text}}</p>{{end}}{{if .Items}}<ul>{{range .Items}}<li>{{.}}</li>{{end}}</ul>{{end}}{{if .Code}}<pre class="code">{{.Code}}</pre>{{end}}{{with .Table}}<table class="data"><thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table>{{end}}{{end}}
-</section>{{end}}
+{{range .Blocks}}{{if .Text}}<p>{{.Text}}</p>
+{{end}}{{if .Items}}<ul>
+{{range .Items}}<li>{{.}}</li>
+{{end}}</ul>
+{{end}}{{if .Code}}<pre class="code">{{.Code}}</pre>
+{{end}}{{with .Table}}<table class="data"><thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</tbody></table>
+{{end}}{{end}}</section>
+{{end}}
 </body></html>
 `))
 
