@@ -147,9 +147,9 @@ func (a *API) SetSpecialist(in SpecialistInput) (SpecialistView, error) {
 		p.SMTPSecurity = messages.StartTLS
 	}
 	if p.SMTPPort == 0 {
-		p.SMTPPort = map[messages.Security]int{messages.Implicit: 465}[p.SMTPSecurity]
-		if p.SMTPPort == 0 {
-			p.SMTPPort = 587
+		p.SMTPPort = 587
+		if p.SMTPSecurity == messages.Implicit {
+			p.SMTPPort = 465
 		}
 	}
 	if p.SMTPHost != "" {
@@ -171,7 +171,6 @@ func (a *API) SetSpecialist(in SpecialistInput) (SpecialistView, error) {
 // facts gathers what the project knows for its documents and messages.
 func (a *API) facts(p project.Project) (docs.Facts, error) {
 	f := docs.Facts{Project: p, Now: a.now(), Checks: []docs.Check{}}
-	var err error
 	cs, err := a.customerSettings(p)
 	if err != nil {
 		return f, err

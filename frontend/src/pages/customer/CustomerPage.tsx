@@ -72,11 +72,8 @@ const messageTitles: Record<string, string> = {
   followup_contact: 'Follow-up (T+2 business days)',
 }
 
-const list = (s: string) =>
-  s
-    .split(/[,;\n]/)
-    .map((x) => x.trim())
-    .filter(Boolean)
+/** Recipients as typed, one list the backend parses (RFC 5322: a quoted name may hold a comma). */
+const list = (s: string) => (s.trim() ? [s.replace(/[;\n]+/g, ',')] : [])
 
 /** The customer pack: each document (preview, download) and each message (edit, save .eml, send), from the project's values. */
 export function CustomerPage({ project, item }: { project: Project; item?: string }) {
