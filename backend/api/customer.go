@@ -572,7 +572,7 @@ func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, e
 	}
 	if sp.SMTPUser != "" {
 		if srv.Password, err = a.vault.Get(a.ctx, smtpPasswordRef); err != nil {
-			return SendResult{}, &project.FieldError{Field: "smtp password", Expected: "the SMTP password in the specialist's profile (cutover specialist set --smtp-password-env)"}
+			return SendResult{}, &project.FieldError{Field: "smtp password", Expected: "the SMTP password in the specialist's profile (cutover specialist set --smtp-password, or the Customer tab)"}
 		}
 	}
 	var rcpts []string
