@@ -57,7 +57,7 @@ func Build(k Kind, f Facts) (Doc, error) {
 		{b.t("meta.project"), f.Project.Name},
 		{b.t("meta.migration"), b.t("meta.migration.value")},
 		{b.t("meta.cutover"), b.t("meta.cutover.value")},
-		{b.t("meta.specialist"), b.t("meta.specialist.value")},
+		{b.t("meta.specialist"), orDash(b.t("meta.specialist.value"))},
 		{b.t("meta.generated"), b.t("meta.generated.value")},
 	}
 	switch k {
@@ -131,7 +131,7 @@ func (b *builder) tasks() {
 	var records [][]string
 	for _, r := range b.f.Records {
 		if r.Key != "verify" && !r.Disabled {
-			records = append(records, []string{r.Name, r.Type, r.Value, fmt.Sprint(r.TTL)})
+			records = append(records, []string{r.Name, r.Type, b.item("record.value", r), fmt.Sprint(r.TTL)})
 		}
 	}
 	b.section("tasks.cutover", b.p("tasks.cutover.intro"), list(b.c.Lines("tasks.cutover.window", b.f)), b.table("tasks.records", records))

@@ -54,6 +54,8 @@ func LoadCatalog(lang string, loc *time.Location) (*Catalog, error) {
 		"size":     Size,
 		"join":     strings.Join,
 		"minutes":  func(s uint32) string { return fmt.Sprint(s / 60) },
+		// item pairs the facts with one thing for a text about it: {{template "x" (item $ .)}}.
+		"item": func(f Facts, it any) Item { return Item{f, it} },
 	}
 	c.t, err = template.New(lang).Option("missingkey=error").Funcs(funcs).ParseFS(langFiles, "lang/"+lang+".tmpl")
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"cutover/backend/dnscheck"
 	"cutover/backend/docs"
 	"cutover/backend/fault"
 	"cutover/backend/messages/smtptest"
@@ -230,5 +231,26 @@ func TestAMessageCarriesItsDocumentsAsAttachments(t *testing.T) {
 	}
 	if !strings.Contains(text, "Jürgen Díaz") || len(files) != 1 || files[0] != "acme-limitations.pdf" {
 		t.Errorf("text %q, files %q", text, files)
+	}
+}
+
+func TestTheConfirmationGivesTheRecordsToSetAsTheCustomerTypesThem(t *testing.T) {
+	f := facts(t, "en")
+	f.Records = []dnscheck.Record{
+		{Key: "mx", Name: "acme.example", Type: "MX", Value: "1 smtp.google.com.", Changes: true},
+		{Key: "spf", Name: "acme.example", Type: "TXT", Value: "include:_spf.google.com", Match: dnscheck.MatchSPF, Changes: true},
+		{Key: "verify", Name: "acme.example", Type: "TXT", Value: "google-site-verification=abc"},
+	}
+	d, err := Compose(Kind{Key: "confirm_contact"}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- acme.example MX 1 smtp.google.com.", "- acme.example TXT v=spf1 include:_spf.google.com -all"} {
+		if !strings.Contains(d.Body, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, d.Body)
+		}
+	}
+	if strings.Contains(d.Body, "google-site-verification") {
+		t.Error("the verification TXT is not one to change at cutover")
 	}
 }
