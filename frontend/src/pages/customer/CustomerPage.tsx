@@ -84,6 +84,8 @@ export function CustomerPage({ project, item }: { project: Project; item?: strin
   // What the last send did, per message: kept here because sending saves the draft, which
   // starts its editor afresh.
   const [results, setResults] = useState<Record<string, SendResult>>({})
+  // Whether messages can be sent from here: the specialist's profile names an SMTP server.
+  const [smtp, setSmtp] = useState('')
   const load = useCallback(() => {
     call<DocumentInfo[]>('CustomerDocuments', project.name).then(setDocs, setError)
     call<Draft[]>('MessageDrafts', project.name).then(setDrafts, setError)
@@ -125,11 +127,12 @@ export function CustomerPage({ project, item }: { project: Project; item?: strin
             draft={selected}
             onChanged={load}
             sent={results[selected.kind]}
+            smtp={smtp}
             onSent={(r) => setResults((m) => ({ ...m, [selected.kind]: r }))}
           />
         )}
       </div>
-      <SpecialistProfile />
+      <SpecialistProfile onLoaded={(s) => setSmtp(s.smtpHost ? `${s.smtpHost}:${s.smtpPort}` : '')} />
       <CloseCase project={project} />
     </div>
   )
@@ -249,12 +252,14 @@ function MessageEditor({
   onChanged,
   sent,
   onSent,
+  smtp,
 }: {
   project: Project
   draft: Draft
   onChanged: () => void
   sent?: SendResult
   onSent: (r: SendResult) => void
+  smtp: string
 }) {
   const [to, setTo] = useState(draft.to.join(', '))
   const [cc, setCc] = useState(draft.cc.join(', '))
@@ -332,7 +337,12 @@ function MessageEditor({
         <button onClick={onEML} disabled={!!busy} title="Opens in your own mail client, ready to send">
           Save .eml
         </button>
-        <button className="primary" onClick={onSend} disabled={!!busy}>
+        <button
+          className="primary"
+          onClick={onSend}
+          disabled={!!busy || !smtp}
+          title={smtp ? `Send through ${smtp}, log it and mark the step` : 'Set an SMTP server in your profile below, or save the .eml'}
+        >
           {busy === 'send' ? 'Sending…' : 'Send'}
         </button>
         <button onClick={onLogged} disabled={!!busy} title="You sent it from your own mail client: log it and mark the step">
@@ -344,6 +354,7 @@ function MessageEditor({
           </button>
         )}
       </div>
+      {!smtp && <div className="muted small">No SMTP server in your profile: save the .eml, send it from your mail client, then “Mark as sent”.</div>}
       <ErrorBox error={error} />
       {sent && (
         <div className="sent" role="status">
@@ -363,13 +374,16 @@ function MessageEditor({
   )
 }
 
-function SpecialistProfile() {
+function SpecialistProfile({ onLoaded }: { onLoaded: (s: Specialist) => void }) {
   const [s, setS] = useState<Specialist | null>(null)
   const [password, setPassword] = useState('')
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
   useEffect(() => {
-    call<Specialist>('Specialist').then(setS, setError)
+    call<Specialist>('Specialist').then((v) => {
+      setS(v)
+      onLoaded(v)
+    }, setError)
   }, [])
   if (!s) return <ErrorBox error={error} />
   const field = (key: keyof Specialist, label: string, hint?: string) => (
@@ -380,7 +394,9 @@ function SpecialistProfile() {
     setError(null)
     setSaved(false)
     try {
-      setS(await call<Specialist>('SetSpecialist', { ...s, smtpPassword: password }))
+      const v = await call<Specialist>('SetSpecialist', { ...s, smtpPassword: password })
+      setS(v)
+      onLoaded(v)
       setPassword('')
       setSaved(true)
     } catch (err) {
