@@ -244,3 +244,21 @@ func mailProjectWithoutServers(t *testing.T) (*api.API, string, string) {
 	}
 	return a, "", ""
 }
+
+func TestAMessageNobodyTookIsNeitherLoggedNorMarked(t *testing.T) {
+	a, _, _ := mailProjectWithoutServers(t)
+	if _, err := a.MessageSend("acme", "confirm_contact", api.SendInput{To: []string{"dana@acme.example"}}); !fault.Is(err, fault.KindInput) || !strings.Contains(err.Error(), "specialist's profile") {
+		t.Fatalf("no profile yet: %v", err)
+	}
+	specialist(t, a, smtptest.Options{Refuse: []string{"gone@acme.example"}})
+	_, err := a.MessageSend("acme", "confirm_contact", api.SendInput{To: []string{"gone@acme.example"}})
+	if !fault.Is(err, fault.KindInput) || !strings.Contains(err.Error(), "gone@acme.example: 550") {
+		t.Fatalf("every recipient refused: %v", err)
+	}
+	if log, _ := a.ContactLog("acme"); len(log) != 0 {
+		t.Errorf("logged %+v", log)
+	}
+	if st, _ := stepStatus(t, a, "confirm_contact"); st != "todo" {
+		t.Errorf("the confirmation is %s", st)
+	}
+}
