@@ -517,7 +517,7 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("pass stopped: run it again to resume: %w", err)
 	}
-	return out, nil
+	return out, a.passEvidence(p)
 }
 
 // MailStart starts a pass over the batch in the background; follow it with MailStatus
@@ -991,9 +991,12 @@ func (a *API) MailVerify(projectName string, users []string) ([]MailboxCheck, er
 		if _, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: e.SourceLogin, Kind: "verify", State: state, Started: a.now()}); err != nil {
 			return out, err
 		}
+		if err := a.saveVerification(p, mc); err != nil {
+			return out, err
+		}
 		out = append(out, mc)
 	}
-	return out, nil
+	return out, a.passEvidence(p)
 }
 
 // CopyInput is one mailbox copy without a project (`cutover copy`).

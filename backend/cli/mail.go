@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cutover/backend/api"
+	"cutover/backend/docs"
 	"cutover/backend/mailbox"
 )
 
@@ -118,17 +119,8 @@ func day(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+// humanBytes is a byte count as the documents write it too.
+func humanBytes(n int64) string { return docs.Size(n) }
 
 func foldersCommand(env *Env) *cobra.Command {
 	var projectName, user string

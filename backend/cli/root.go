@@ -169,6 +169,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.AddCommand(mailCommands(env)...)
 	root.AddCommand(dnsCommands(env)...)
 	root.AddCommand(signinCommands(env)...)
+	root.AddCommand(customerCommands(env)...)
 	return root
 }
 

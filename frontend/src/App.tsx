@@ -30,8 +30,8 @@ export function App() {
         <a className="brand" href="#/">
           Cutover
         </a>
-        <span className="keys muted" title="Keyboard: 1–5 switch tabs, / filters a table, Alt+N new project">
-          1–5 tabs · / filter
+        <span className="keys muted" title="Keyboard: 1–6 switch tabs, / filters a table, Alt+N new project">
+          1–6 tabs · / filter
         </span>
         {route.project && (
           <>
@@ -40,7 +40,7 @@ export function App() {
           </>
         )}
       </header>
-      <main>{route.project ? <ProjectPage name={route.project} tab={route.tab ?? 'timeline'} /> : <ProjectsPage />}</main>
+      <main>{route.project ? <ProjectPage name={route.project} tab={route.tab ?? 'timeline'} item={route.item} /> : <ProjectsPage />}</main>
     </div>
   )
 }

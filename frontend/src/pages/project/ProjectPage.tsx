@@ -11,6 +11,7 @@ import { ProjectForm } from './ProjectForm'
 import { go } from '../../router'
 import { useProject } from '../../stores/projects'
 import { SignInSettings } from './SignInSettings'
+import { CustomerPage } from '../customer/CustomerPage'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -18,10 +19,11 @@ const tabs = [
   { key: 'mailboxes', title: 'Mailboxes' },
   { key: 'dns', title: 'DNS' },
   { key: 'settings', title: 'Settings' },
+  { key: 'customer', title: 'Customer' },
 ]
 
-/** One customer project: a header with where it stands, and a tab per capability (keys 1–5). */
-export function ProjectPage({ name, tab }: { name: string; tab: string }) {
+/** One customer project: a header with where it stands, and a tab per capability (keys 1–6). */
+export function ProjectPage({ name, tab, item }: { name: string; tab: string; item?: string }) {
   const { project: p, error, reload: load } = useProject(name)
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -64,6 +66,7 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
       {tab === 'people' && <PeoplePage project={p} />}
       {tab === 'mailboxes' && <MailboxesPage project={p} />}
       {tab === 'dns' && <DnsPage project={p} />}
+      {tab === 'customer' && <CustomerPage project={p} item={item} />}
       {tab === 'settings' && <Settings project={p} onSaved={(np) => (np.name !== name ? go({ project: np.name, tab: 'settings' }) : load())} />}
     </section>
   )
