@@ -48,7 +48,9 @@ func Keys(zone string, expected []dnscheck.Record) []Key {
 
 func inZone(name, zone string) bool { return name == zone || strings.HasSuffix(name, "."+zone) }
 
-func canonName(n string) string { return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(n), ".")) }
+func canonName(n string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(n), "."))
+}
 
 // PlanLowerTTL lowers to ttl the TTL of each current RRset that has records and a
 // higher TTL; the records stay as they are.
