@@ -228,7 +228,7 @@ func cfContent(s RRset, value string) (cfRecord, error) {
 	case *dns.CNAME:
 		rec.Content = strings.TrimSuffix(r.Target, ".")
 	case *dns.TXT:
-		rec.Content = strings.Join(r.Txt, "")
+		rec.Content = joinTXT(r.Txt)
 		if len(r.Txt) > 1 {
 			rec.Content = value // keep the boundaries of the character-strings
 		}

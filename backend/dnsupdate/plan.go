@@ -358,5 +358,30 @@ func txtText(value string) string {
 	if err != nil || rr == nil {
 		return value
 	}
-	return strings.Join(rr.(*dns.TXT).Txt, "")
+	return joinTXT(rr.(*dns.TXT).Txt)
 }
+
+// joinTXT is the text of miekg/dns's character-strings, which it keeps escaped as in
+// a zone file (\" \\ \DDD): joined and unescaped.
+func joinTXT(parts []string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		for i := 0; i < len(p); i++ {
+			if p[i] != '\\' || i+1 == len(p) {
+				b.WriteByte(p[i])
+				continue
+			}
+			if i+3 < len(p) && isDigits(p[i+1:i+4]) {
+				n := int(p[i+1]-'0')*100 + int(p[i+2]-'0')*10 + int(p[i+3]-'0')
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+			i++
+			b.WriteByte(p[i])
+		}
+	}
+	return b.String()
+}
+
+func isDigits(s string) bool { return strings.Trim(s, "0123456789") == "" }
