@@ -1,0 +1,192 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"cutover/backend/dnsupdate"
+	"cutover/backend/fault"
+	"cutover/backend/internal/testsrv"
+	"cutover/backend/project"
+	"cutover/backend/secrets"
+	"cutover/backend/store"
+)
+
+const knotZone = `$ORIGIN acme.example.
+$TTL 3600
+@ SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 127.0.0.1
+@ MX 10 mail
+@ TXT "v=spf1 a:mail ~all"
+@ TXT "MS=ms12345678"
+mail A 192.0.2.10
+autodiscover CNAME mail
+`
+
+// knotMX is the MX RRset knot serves, as "TTL value".
+func knotMX(t *testing.T, k *testsrv.KnotServer) string {
+	t.Helper()
+	rrs, err := k.Query("acme.example", dns.TypeMX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, rr := range rrs {
+		if mx, ok := rr.(*dns.MX); ok {
+			out = append(out, fmt.Sprintf("%d %d %s", mx.Hdr.Ttl, mx.Preference, mx.Mx))
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
+}
+
+// TestDnsChangesNeedTheConfirmationTheUserSaw: the DNS host is set (its secret sealed,
+// never shown); each change is planned, shown and applied only with its plan's
+// fingerprint; lower, switch and two rollbacks walk a real server there and back.
+func TestDnsChangesNeedTheConfirmationTheUserSaw(t *testing.T) {
+	k := testsrv.KnotStart(t, "acme.example", knotZone)
+	c := &clock{t: time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)}
+	a := testAPI(t, c)
+	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"acme.example"}, Provider: ptr("m365"),
+		Source: ptr("imaps://mail.acme.example"), Cutover: ptr("2027-05-14 18:00"), Zone: ptr("UTC")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DnsChangePlan("acme", "lower"); !IsInputError(err) || !strings.Contains(err.Error(), "DNS host") {
+		t.Fatalf("plan without a host: %v", err)
+	}
+
+	// Bad settings name their fields; nothing is stored.
+	_, err := a.DnsHostSet("acme", DnsHostInput{Kind: "rfc2136", Zone: "other.example", Server: k.Addr, KeyName: k.KeyName, Algorithm: "md5"})
+	env := fault.Classify(err)
+	var fields []string
+	for _, f := range env.Fields {
+		fields = append(fields, f.Field)
+	}
+	if env.Kind != fault.KindInput || strings.Join(fields, ",") != "zone" {
+		t.Errorf("bad zone: %+v", env)
+	}
+	_, err = a.DnsHostSet("acme", DnsHostInput{Kind: "rfc2136", Server: k.Addr, KeyName: k.KeyName, Algorithm: "md5"})
+	fields = nil
+	for _, f := range fault.Classify(err).Fields {
+		fields = append(fields, f.Field)
+	}
+	if strings.Join(fields, ",") != "algorithm,secret" {
+		t.Errorf("bad algorithm, no secret: %v", err)
+	}
+
+	v, err := a.DnsHostSet("acme", DnsHostInput{Kind: "rfc2136", Server: k.Addr, KeyName: k.KeyName, Secret: secrets.New(k.Secret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(v); !v.HasSecret || v.Zone != "acme.example" || strings.Contains(string(b), k.Secret) {
+		t.Errorf("host view %s", b)
+	}
+	// Changing the key name keeps the stored secret.
+	if _, err := a.DnsHostSet("acme", DnsHostInput{Kind: "rfc2136", Server: k.Addr, KeyName: k.KeyName, Algorithm: "hmac-sha256"}); err != nil {
+		t.Fatal(err)
+	}
+
+	plan, err := a.DnsChangePlan("acme", "lower")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Lines) != 3 || plan.Lines[0] != "MX acme.example 3600 → 300: mail.acme.example 10 (unchanged)" || plan.Fingerprint == "" {
+		t.Fatalf("lower plan %+v", plan)
+	}
+	for _, confirm := range []string{"", "0123456789ab"} {
+		if _, err := a.DnsChangeApply("acme", "lower", confirm); !IsInputError(err) || fault.Classify(err).Fields[0].Field != "confirm" {
+			t.Errorf("confirm %q: %v", confirm, err)
+		}
+	}
+	if got := knotMX(t, k); got != "3600 10 mail.acme.example." {
+		t.Fatalf("changed without the confirmation: %s", got)
+	}
+	res, err := a.DnsChangeApply("acme", "lower", plan.Fingerprint)
+	if err != nil || res.State != "applied" || res.ID == 0 {
+		t.Fatalf("lower: %+v %v", res, err)
+	}
+	if got := knotMX(t, k); got != "300 10 mail.acme.example." {
+		t.Errorf("after lowering: %s", got)
+	}
+	// The lowering's fingerprint no longer names a plan: lowering again changes nothing.
+	if again, err := a.DnsChangeApply("acme", "lower", plan.Fingerprint); err != nil || again.ID != 0 || len(again.Lines) != 0 {
+		t.Errorf("lower twice: %+v %v", again, err)
+	}
+
+	sw, err := a.DnsChangePlan("acme", "switch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0",
+		`TXT acme.example 300: "v=spf1 a:mail ~all" → "v=spf1 include:spf.protection.outlook.com ~all" (1 other TXT record unchanged)`,
+		"CNAME autodiscover.acme.example 300: mail.acme.example → autodiscover.outlook.com",
+	}
+	if !slices.Equal(sw.Lines, want) {
+		t.Errorf("switch lines:\n%s", strings.Join(sw.Lines, "\n"))
+	}
+	if _, err := a.DnsChangeApply("acme", "switch", plan.Fingerprint); !IsInputError(err) {
+		t.Errorf("the lowering's fingerprint confirms the switch: %v", err)
+	}
+	if _, err := a.DnsChangeApply("acme", "switch", sw.Fingerprint); err != nil {
+		t.Fatal(err)
+	}
+	if got := knotMX(t, k); got != "300 0 acme-example.mail.protection.outlook.com." {
+		t.Errorf("after the switch: %s", got)
+	}
+
+	rb, err := a.DnsChangePlan("acme", "rollback")
+	if err != nil || rb.Undoes == 0 || len(rb.Lines) != 3 || rb.Lines[0] != "MX acme.example 300: acme-example.mail.protection.outlook.com 0 → mail.acme.example 10" {
+		t.Fatalf("rollback plan %+v %v", rb, err)
+	}
+	if _, err := a.DnsChangeApply("acme", "rollback", rb.Fingerprint); err != nil {
+		t.Fatal(err)
+	}
+	if got := knotMX(t, k); got != "300 10 mail.acme.example." {
+		t.Errorf("after the rollback: %s", got)
+	}
+	// The next rollback undoes the lowering.
+	rb, err = a.DnsChangePlan("acme", "rollback")
+	if err != nil || rb.Undoes != res.ID {
+		t.Fatalf("second rollback %+v %v", rb, err)
+	}
+	if _, err := a.DnsChangeApply("acme", "rollback", rb.Fingerprint); err != nil {
+		t.Fatal(err)
+	}
+	if got := knotMX(t, k); got != "3600 10 mail.acme.example." {
+		t.Errorf("after the second rollback: %s", got)
+	}
+	if _, err := a.DnsChangePlan("acme", "rollback"); !IsInputError(err) {
+		t.Errorf("nothing left to roll back: %v", err)
+	}
+	changes, err := a.DnsChanges("acme")
+	if err != nil || len(changes) != 4 || changes[3].Kind != "lower" || changes[3].UndoneBy != changes[0].ID {
+		t.Errorf("changes %+v %v", changes, err)
+	}
+	var snap dnsupdate.Snapshot
+	if err := json.Unmarshal(mustChange(t, a, changes[2].ID).Snapshot, &snap); err != nil || snap.Kind != "switch" || len(snap.Before) != 3 {
+		t.Errorf("switch snapshot %+v %v", snap, err)
+	}
+}
+
+func mustChange(t *testing.T, a *API, id int64) store.DNSChange {
+	t.Helper()
+	cs, err := a.DnsChanges("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no change %d", id)
+	return store.DNSChange{}
+}
