@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+
+	"cutover/backend/internal/testsrv"
+)
+
+const knotCLIZone = `$ORIGIN acme.example.
+$TTL 3600
+@ SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 127.0.0.1
+@ MX 10 mail
+@ TXT "v=spf1 a:mail ~all"
+mail A 192.0.2.10
+autodiscover CNAME mail
+`
+
+func servedMX(t *testing.T, k *testsrv.KnotServer) string {
+	t.Helper()
+	rrs, err := k.Query("acme.example", dns.TypeMX)
+	if err != nil || len(rrs) != 1 {
+		t.Fatalf("MX: %v %v", rrs, err)
+	}
+	mx := rrs[0].(*dns.MX)
+	return fmt.Sprintf("MX %s %d", mx.Mx, mx.Hdr.Ttl)
+}
+
+// TestDNSChangeCommandAppliesOnlyTheConfirmedChange: without a terminal the command
+// shows the change and its fingerprint and changes nothing; --yes applies it only
+// with that fingerprint; the secret is read from standard input and never shown.
+func TestDNSChangeCommandAppliesOnlyTheConfirmedChange(t *testing.T) {
+	k := testsrv.KnotStart(t, "acme.example", knotCLIZone)
+	db := filepath.Join(t.TempDir(), "c.db")
+	if _, stderr, code := run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "m365",
+		"--cutover", "2099-05-14 18:00", "--tz", "UTC"); code != 0 {
+		t.Fatalf("create: %d %s", code, stderr)
+	}
+	_, stderr, code := run(t, db, "", "dns", "host", "set", "--project", "acme", "--kind", "rfc2136", "--server", k.Addr, "--key-name", k.KeyName)
+	if code != 2 || !strings.Contains(stderr, "secret: the TSIG key's secret in base64") {
+		t.Errorf("no secret: exit %d: %s", code, stderr)
+	}
+	out, stderr, code := run(t, db, k.Secret+"\n", "dns", "host", "set", "--project", "acme", "--kind", "rfc2136", "--server", k.Addr, "--key-name", k.KeyName, "--secret")
+	if code != 0 || !strings.Contains(out, "zone acme.example at "+k.Addr+" (RFC 2136), TSIG key cutover-test. (hmac-sha256), secret stored") {
+		t.Fatalf("host set: exit %d: %s %s", code, out, stderr)
+	}
+	if out, _, _ := run(t, db, "", "--json", "dns", "host", "show", "--project", "acme"); strings.Contains(out, k.Secret) || !strings.Contains(out, `"hasSecret": true`) {
+		t.Errorf("host show: %s", out)
+	}
+
+	out, stderr, code = run(t, db, "", "dns", "change", "--project", "acme", "lower")
+	if code != 0 || !strings.Contains(out, "Lower in zone acme.example, 3 changes:\n  MX acme.example 3600 → 300: mail.acme.example 10 (unchanged)\n") || !strings.Contains(out, "Nothing changed. To apply: cutover dns change --project acme lower --yes --fingerprint ") {
+		t.Fatalf("plan: exit %d:\n%s%s", code, out, stderr)
+	}
+	fp := regexp.MustCompile(`Fingerprint: ([0-9a-f]{12})`).FindStringSubmatch(out)[1]
+	if got := servedMX(t, k); got != "MX mail.acme.example. 3600" {
+		t.Fatalf("changed by showing the plan: %s", got)
+	}
+	if _, stderr, code := run(t, db, "", "dns", "change", "--project", "acme", "lower", "--yes"); code != 2 || !strings.Contains(stderr, "--yes needs --fingerprint") {
+		t.Errorf("--yes alone: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := run(t, db, "", "dns", "change", "--project", "acme", "lower", "--yes", "--fingerprint", "000000000000"); code != 2 || !strings.Contains(stderr, "confirm:") {
+		t.Errorf("wrong fingerprint: exit %d: %s", code, stderr)
+	}
+	if got := servedMX(t, k); got != "MX mail.acme.example. 3600" {
+		t.Fatalf("changed with a wrong fingerprint: %s", got)
+	}
+	out, stderr, code = run(t, db, "", "dns", "change", "--project", "acme", "lower", "--yes", "--fingerprint", fp)
+	if code != 0 || !strings.Contains(out, "Change #1 (lower) applied:") {
+		t.Fatalf("apply: exit %d: %s %s", code, out, stderr)
+	}
+	if got := servedMX(t, k); got != "MX mail.acme.example. 300" {
+		t.Errorf("after lowering: %s", got)
+	}
+
+	for _, step := range []struct{ kind, mx string }{{"switch", "MX acme-example.mail.protection.outlook.com. 300"}, {"rollback", "MX mail.acme.example. 300"}} {
+		out, stderr, code = run(t, db, "", "--json", "dns", "change", "--project", "acme", step.kind)
+		var plan struct {
+			Fingerprint string   `json:"fingerprint"`
+			Lines       []string `json:"lines"`
+		}
+		if err := json.Unmarshal([]byte(out), &plan); err != nil || code != 0 || plan.Fingerprint == "" {
+			t.Fatalf("%s plan: exit %d: %v %s %s", step.kind, code, err, out, stderr)
+		}
+		if _, stderr, code := run(t, db, "", "dns", "change", "--project", "acme", step.kind, "--yes", "--fingerprint", plan.Fingerprint); code != 0 {
+			t.Fatalf("%s: exit %d: %s", step.kind, code, stderr)
+		}
+		if got := servedMX(t, k); got != step.mx {
+			t.Errorf("after %s: %s, want %s", step.kind, got, step.mx)
+		}
+	}
+	out, _, _ = run(t, db, "", "dns", "changes", "--project", "acme")
+	if !strings.Contains(out, "#2 ") || !strings.Contains(out, "switch applied (") || !strings.Contains(out, ", rolled back by #3)") {
+		t.Errorf("changes:\n%s", out)
+	}
+}
