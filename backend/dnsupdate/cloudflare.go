@@ -70,6 +70,10 @@ func NewCloudflare(c CloudflareConfig) (*Cloudflare, error) {
 		HTTP: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
+// cfAutoTTL is what Cloudflare's "automatic" TTL (ttl 1) is for a record it does not
+// proxy: 300 s. Read gives it as such, so that plans and diffs speak seconds.
+const cfAutoTTL = 300
+
 // cfRecord is a DNS record as the API writes and reads it.
 type cfRecord struct {
 	ID       string  `json:"id,omitempty"`
@@ -254,8 +258,12 @@ func rrset(k Key, recs []cfRecord) (RRset, map[string][]cfRecord, error) {
 			s.Values = append(s.Values, v)
 		}
 		ids[v] = append(ids[v], r)
-		if s.TTL == 0 || r.TTL < s.TTL {
-			s.TTL = r.TTL // records of one set with differing TTLs: the lowest counts (RFC 2181 §5.2)
+		ttl := r.TTL
+		if ttl == 1 {
+			ttl = cfAutoTTL
+		}
+		if s.TTL == 0 || ttl < s.TTL {
+			s.TTL = ttl // records of one set with differing TTLs: the lowest counts (RFC 2181 §5.2)
 		}
 	}
 	return s, ids, nil
@@ -408,7 +416,7 @@ func cfOps(ch Change, ids map[string][]cfRecord) (ops, deletes []cfOp, err error
 // anyTTL reports whether a record of recs has a TTL other than ttl.
 func anyTTL(recs []cfRecord, ttl uint32) bool {
 	for _, r := range recs {
-		if r.TTL != ttl {
+		if r.TTL != ttl && !(r.TTL == 1 && ttl == cfAutoTTL) {
 			return true
 		}
 	}

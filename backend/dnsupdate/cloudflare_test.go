@@ -479,3 +479,34 @@ func TestCloudflareFailureMidwayIsPartial(t *testing.T) {
 		t.Errorf("error %q classified %s", err, fault.Classify(err).Kind)
 	}
 }
+
+// TestCloudflareAutomaticTTLIsFiveMinutes: records at "automatic" TTL (1) read as
+// 300 s, so lowering to 300 leaves them alone and a switch keeps them as they are.
+func TestCloudflareAutomaticTTLIsFiveMinutes(t *testing.T) {
+	f, c := newCFFake(t, 100, "MX acme.example 1 mail.acme.example 10", "TXT acme.example 1 v=spf1 include:spf.protection.outlook.com -all")
+	ctx := context.Background()
+	cur, err := c.Read(ctx, Keys("acme.example", m365))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur[0].TTL != 300 {
+		t.Errorf("MX TTL %d", cur[0].TTL)
+	}
+	if p := PlanLowerTTL("acme.example", cur, 300); !p.Empty() {
+		t.Errorf("lowering automatic TTLs: %s", p.Diff())
+	}
+	sw, err := PlanSwitch("acme.example", cur, m365)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sw.Diff(); d != "MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0\nCNAME autodiscover.acme.example 300: (none) → autodiscover.outlook.com\n" {
+		t.Errorf("switch:\n%s", d)
+	}
+	f.requests()
+	if err := c.Apply(ctx, sw); err != nil {
+		t.Fatal(err)
+	}
+	if w := writes(f.requests()); len(w) != 2 {
+		t.Errorf("writes %v", w)
+	}
+}

@@ -125,7 +125,8 @@ func (r *RFC2136) Apply(ctx context.Context, p Plan) error {
 		if errors.Is(err, dns.ErrSig) || errors.Is(err, dns.ErrKey) || errors.Is(err, dns.ErrTime) {
 			return fmt.Errorf("update zone %s at %s: the server's answer is not signed with the key (%w): check whether the update was applied before retrying", r.zone, r.server, err)
 		}
-		return fmt.Errorf("update zone %s at %s: %w", r.zone, r.server, err)
+		// The update went out; whether the server applied it is not known.
+		return fmt.Errorf("update zone %s at %s: %w: the server may or may not have applied it; show the plan again to see", r.zone, r.server, err)
 	}
 	return nil
 }
