@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"cutover/backend/dnscheck"
 	"cutover/backend/dnsupdate"
 	"cutover/backend/fault"
 	"cutover/backend/project"
@@ -164,6 +165,9 @@ type DnsChangePlan struct {
 	Diff        string             `json:"diff"`
 	Fingerprint string             `json:"fingerprint"`      // empty when nothing would change
 	Undoes      int64              `json:"undoes,omitempty"` // rollback: the change it undoes
+	// Timing is what the timeline and the DNS checks say about doing it now: the step's
+	// due time, and for a switch whether the old TTLs have run out (shown, not enforced).
+	Timing []string `json:"timing"`
 }
 
 // DnsChangeResult is a change applied.
@@ -186,11 +190,41 @@ func (a *API) DnsChangePlan(projectName, kind string) (DnsChangePlan, error) {
 	if err != nil {
 		return DnsChangePlan{}, err
 	}
-	return planView(plan, undoes), nil
+	v := planView(plan, undoes)
+	v.Timing = a.dnsTiming(p, plan.Kind)
+	return v, nil
+}
+
+// dnsTiming is what the timeline says about a change, and for a switch the safe-switch
+// time the latest "before" check computed.
+func (a *API) dnsTiming(p project.Project, kind dnsupdate.Kind) []string {
+	out := []string{}
+	step := map[dnsupdate.Kind]string{dnsupdate.KindLower: "lower_ttl", dnsupdate.KindSwitch: "dns_change"}[kind]
+	if step == "" {
+		return out
+	}
+	if tl, err := a.timeline(p); err == nil {
+		if s, ok := tl.Step(step); ok {
+			out = append(out, fmt.Sprintf("Timeline: %s, due %s (%s)", s.Title, s.Due.In(p.Location()).Format("Mon 2006-01-02 15:04 MST"), s.Status))
+		}
+	}
+	if kind != dnsupdate.KindSwitch {
+		return out
+	}
+	c, err := a.store.LatestDNSCheck(a.ctx, p.ID, dnscheck.Before)
+	switch {
+	case err != nil:
+		out = append(out, "No DNS check has seen the TTLs lowered: `cutover dns check --phase before` says when it is safe to switch.")
+	case c.Report.Safe.Known && a.now().Before(c.Report.Safe.SafeAfter):
+		out = append(out, "Not yet safe to switch: "+c.Report.Safe.Sentence)
+	case c.Report.Safe.Sentence != "":
+		out = append(out, c.Report.Safe.Sentence)
+	}
+	return out
 }
 
 func planView(p dnsupdate.Plan, undoes int64) DnsChangePlan {
-	v := DnsChangePlan{Kind: string(p.Kind), Zone: p.Zone, Changes: p.Changes, Lines: []string{}, Diff: p.Diff(), Undoes: undoes}
+	v := DnsChangePlan{Kind: string(p.Kind), Zone: p.Zone, Changes: p.Changes, Lines: []string{}, Diff: p.Diff(), Undoes: undoes, Timing: []string{}}
 	if v.Changes == nil {
 		v.Changes = []dnsupdate.Change{}
 	}

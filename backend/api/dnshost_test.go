@@ -100,6 +100,9 @@ func TestDnsChangesNeedTheConfirmationTheUserSaw(t *testing.T) {
 	if len(plan.Lines) != 3 || plan.Lines[0] != "MX acme.example 3600 → 300: mail.acme.example 10 (unchanged)" || plan.Fingerprint == "" {
 		t.Fatalf("lower plan %+v", plan)
 	}
+	if len(plan.Timing) != 1 || !strings.HasPrefix(plan.Timing[0], "Timeline: Lower DNS TTL, due ") {
+		t.Errorf("lower timing %q", plan.Timing)
+	}
 	for _, confirm := range []string{"", "0123456789ab"} {
 		if _, err := a.DnsChangeApply("acme", "lower", confirm); !IsInputError(err) || fault.Classify(err).Fields[0].Field != "confirm" {
 			t.Errorf("confirm %q: %v", confirm, err)
@@ -128,6 +131,9 @@ func TestDnsChangesNeedTheConfirmationTheUserSaw(t *testing.T) {
 		"MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0",
 		`TXT acme.example 300: "v=spf1 a:mail ~all" → "v=spf1 include:spf.protection.outlook.com ~all" (1 other TXT record unchanged)`,
 		"CNAME autodiscover.acme.example 300: mail.acme.example → autodiscover.outlook.com",
+	}
+	if len(sw.Timing) != 2 || !strings.HasPrefix(sw.Timing[0], "Timeline: DNS record changes, due Fri 2027-05-14 18:00 UTC") || !strings.HasPrefix(sw.Timing[1], "No DNS check has seen the TTLs lowered") {
+		t.Errorf("switch timing %q", sw.Timing)
 	}
 	if !slices.Equal(sw.Lines, want) {
 		t.Errorf("switch lines:\n%s", strings.Join(sw.Lines, "\n"))

@@ -212,6 +212,9 @@ func printDNSPlan(w io.Writer, p api.DnsChangePlan) {
 		fmt.Fprintf(w, "Nothing to change in zone %s: the records are already as a %s would make them.\n", p.Zone, p.Kind)
 		return
 	}
+	for _, t := range p.Timing {
+		fmt.Fprintln(w, t)
+	}
 	fmt.Fprintf(w, "%s in zone %s, %s:\n", strings.ToUpper(p.Kind[:1])+p.Kind[1:], p.Zone, plural(len(p.Lines), "change"))
 	for _, l := range p.Lines {
 		fmt.Fprintf(w, "  %s\n", l)

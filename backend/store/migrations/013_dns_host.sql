@@ -3,7 +3,7 @@
 -- `secret` under dnshost/<project id>/secret.
 CREATE TABLE dns_host (
     project_id  INTEGER PRIMARY KEY REFERENCES project(id) ON DELETE CASCADE,
-    kind        TEXT NOT NULL CHECK (kind IN ('rfc2136', 'cloudflare')),
+    kind        TEXT NOT NULL,              -- rfc2136, cloudflare (checked by api: another provider needs no migration)
     zone        TEXT NOT NULL,
     server      TEXT NOT NULL DEFAULT '',   -- rfc2136: the primary's host:port
     key_name    TEXT NOT NULL DEFAULT '',   -- rfc2136: the TSIG key's name
