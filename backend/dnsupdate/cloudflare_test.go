@@ -2,17 +2,13 @@ package dnsupdate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"cutover/backend/dnsupdate/dnsupdatetest"
 	"cutover/backend/fault"
 	"cutover/backend/secrets"
 )
@@ -22,213 +18,14 @@ const (
 	cfToken  = "cf-token-Y2xvdWRmbGFyZQ"
 )
 
-// cfFake is Cloudflare's DNS records API (v4) as documented, for one zone: it checks
-// each request's method, path, bearer token and JSON body, and answers in the API's
-// envelope, listing page by page.
-type cfFake struct {
-	t        *testing.T
-	pageSize int
-	failAt   int // the failAt-th write answers HTTP 500 (0: none)
-
-	mu     sync.Mutex
-	recs   []map[string]any
-	nextID int
-	writes int
-	log    []string // "METHOD path?query body"
-}
-
-func newCFFake(t *testing.T, pageSize int, recs ...string) (*cfFake, *Cloudflare) {
-	f := &cfFake{t: t, pageSize: pageSize}
-	for _, r := range recs {
-		f.add(r)
-	}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+func newCFFake(t *testing.T, pageSize int, recs ...string) (*dnsupdatetest.Cloudflare, *Cloudflare) {
+	f := dnsupdatetest.StartCloudflare(t, cfToken, cfZoneID, pageSize, recs...)
 	c, err := NewCloudflare(CloudflareConfig{Zone: "acme.example", ZoneID: cfZoneID, Token: secrets.New(cfToken)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.BaseURL = srv.URL + "/client/v4"
+	c.BaseURL = f.URL
 	return f, c
-}
-
-// add stores a record given as "TYPE name ttl content [priority]".
-func (f *cfFake) add(s string) {
-	p := strings.SplitN(s, " ", 4)
-	ttl, _ := strconv.Atoi(p[2])
-	rec := map[string]any{"type": p[0], "name": p[1], "ttl": float64(ttl), "content": p[3], "proxied": false}
-	if p[0] == "MX" {
-		c := strings.Fields(p[3])
-		prio, _ := strconv.Atoi(c[1])
-		rec["content"], rec["priority"] = c[0], float64(prio)
-	}
-	f.insert(rec)
-}
-
-func (f *cfFake) insert(rec map[string]any) map[string]any {
-	f.nextID++
-	rec["id"] = fmt.Sprintf("%032x", f.nextID)
-	rec["zone_id"], rec["zone_name"] = cfZoneID, "acme.example"
-	rec["proxiable"], rec["locked"] = rec["type"] == "CNAME", false
-	rec["comment"], rec["tags"], rec["meta"] = nil, []string{}, map[string]any{"auto_added": false}
-	rec["created_on"], rec["modified_on"] = "2027-05-01T09:00:00.000000Z", "2027-05-01T09:00:00.000000Z"
-	f.recs = append(f.recs, rec)
-	return rec
-}
-
-// state is every record as "TYPE name ttl content [priority]", sorted.
-func (f *cfFake) state() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, r := range f.recs {
-		s := fmt.Sprintf("%s %s %v %s", r["type"], r["name"], r["ttl"], r["content"])
-		if r["type"] == "MX" {
-			s += fmt.Sprintf(" %v", r["priority"])
-		}
-		out = append(out, s)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func (f *cfFake) requests() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := f.log
-	f.log = nil
-	return out
-}
-
-func (f *cfFake) answer(w http.ResponseWriter, status int, result any, info map[string]any, errs ...map[string]any) {
-	env := map[string]any{"success": status/100 == 2, "errors": []any{}, "messages": []any{}, "result": result}
-	if len(errs) > 0 {
-		env["errors"] = errs
-	}
-	if info != nil {
-		env["result_info"] = info
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(env)
-}
-
-func (f *cfFake) bad(w http.ResponseWriter, format string, args ...any) {
-	f.t.Errorf("Cloudflare fake: "+format, args...)
-	f.answer(w, http.StatusBadRequest, nil, nil, map[string]any{"code": 9000, "message": fmt.Sprintf(format, args...)})
-}
-
-func (f *cfFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var body map[string]any
-	if r.Body != nil && (r.Method == http.MethodPost || r.Method == http.MethodPatch) {
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			f.bad(w, "%s %s: Content-Type %q", r.Method, r.URL.Path, ct)
-			return
-		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			f.bad(w, "%s %s: body: %v", r.Method, r.URL.Path, err)
-			return
-		}
-	}
-	b, _ := json.Marshal(body)
-	f.log = append(f.log, strings.TrimSpace(r.Method+" "+strings.TrimPrefix(r.URL.RequestURI(), "/client/v4")+" "+map[bool]string{true: string(b)}[body != nil]))
-	if r.Header.Get("Authorization") != "Bearer "+cfToken {
-		f.answer(w, http.StatusForbidden, nil, nil, map[string]any{"code": 10000, "message": "Authentication error"})
-		return
-	}
-	base := "/client/v4/zones/" + cfZoneID + "/dns_records"
-	id, hasID := strings.CutPrefix(r.URL.Path, base+"/")
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == base:
-		f.list(w, r)
-	case r.Method == http.MethodPost && r.URL.Path == base:
-		if f.checkBody(w, r, body) && f.write(w) {
-			f.answer(w, http.StatusOK, f.insert(body), nil)
-		}
-	case (r.Method == http.MethodPatch || r.Method == http.MethodDelete) && hasID && !strings.Contains(id, "/"):
-		i := slices.IndexFunc(f.recs, func(rec map[string]any) bool { return rec["id"] == id })
-		if i < 0 {
-			f.answer(w, http.StatusNotFound, nil, nil, map[string]any{"code": 81044, "message": "Record does not exist."})
-			return
-		}
-		if r.Method == http.MethodDelete {
-			if f.write(w) {
-				f.recs = slices.Delete(f.recs, i, i+1)
-				f.answer(w, http.StatusOK, map[string]any{"id": id}, nil)
-			}
-			return
-		}
-		if f.checkBody(w, r, body) && f.write(w) {
-			for k, v := range body {
-				f.recs[i][k] = v
-			}
-			f.answer(w, http.StatusOK, f.recs[i], nil)
-		}
-	default:
-		f.answer(w, http.StatusNotFound, nil, nil, map[string]any{"code": 7003, "message": "Could not route to " + r.URL.Path + ", perhaps your object identifier is invalid?"})
-	}
-}
-
-// write counts a write and fails it when it is the one to fail.
-func (f *cfFake) write(w http.ResponseWriter) bool {
-	f.writes++
-	if f.writes == f.failAt {
-		f.answer(w, http.StatusInternalServerError, nil, nil, map[string]any{"code": 10001, "message": "Internal error"})
-		return false
-	}
-	return true
-}
-
-// checkBody checks the fields a record's body must have: type, name, content, ttl,
-// proxied false, and priority for MX only.
-func (f *cfFake) checkBody(w http.ResponseWriter, r *http.Request, body map[string]any) bool {
-	typ, _ := body["type"].(string)
-	name, _ := body["name"].(string)
-	content, _ := body["content"].(string)
-	ttl, ttlOK := body["ttl"].(float64)
-	proxied, proxiedOK := body["proxied"].(bool)
-	_, hasPrio := body["priority"].(float64)
-	switch {
-	case typ != "MX" && typ != "TXT" && typ != "CNAME":
-		f.bad(w, "%s: type %v", r.Method, body["type"])
-	case name != "acme.example" && name != "autodiscover.acme.example":
-		f.bad(w, "%s: name %v", r.Method, body["name"])
-	case content == "" || (typ != "TXT" && strings.HasSuffix(content, ".")):
-		f.bad(w, "%s: content %v", r.Method, body["content"])
-	case !ttlOK || (ttl != 1 && (ttl < 60 || ttl > 86400)):
-		f.bad(w, "%s: ttl %v", r.Method, body["ttl"])
-	case !proxiedOK || proxied:
-		f.bad(w, "%s: proxied %v", r.Method, body["proxied"])
-	case hasPrio != (typ == "MX"):
-		f.bad(w, "%s: priority %v for %s", r.Method, body["priority"], typ)
-	default:
-		return true
-	}
-	return false
-}
-
-func (f *cfFake) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	var match []map[string]any
-	for _, rec := range f.recs {
-		if (q.Get("name") == "" || rec["name"] == q.Get("name")) && (q.Get("type") == "" || rec["type"] == q.Get("type")) {
-			match = append(match, rec)
-		}
-	}
-	page, _ := strconv.Atoi(q.Get("page"))
-	per, _ := strconv.Atoi(q.Get("per_page"))
-	if page < 1 {
-		page = 1
-	}
-	if per < 1 || per > f.pageSize {
-		per = f.pageSize
-	}
-	from, to := min((page-1)*per, len(match)), min(page*per, len(match))
-	f.answer(w, http.StatusOK, append([]map[string]any{}, match[from:to]...), map[string]any{
-		"page": page, "per_page": per, "count": to - from, "total_count": len(match), "total_pages": (len(match) + per - 1) / per,
-	})
 }
 
 var cfOldZone = []string{
@@ -239,10 +36,10 @@ var cfOldZone = []string{
 	"CNAME autodiscover.acme.example 3600 mail.acme.example",
 }
 
-func wantCF(t *testing.T, f *cfFake, want ...string) {
+func wantCF(t *testing.T, f *dnsupdatetest.Cloudflare, want ...string) {
 	t.Helper()
 	want = slices.Sorted(slices.Values(want))
-	if got := f.state(); !slices.Equal(got, want) {
+	if got := f.State(); !slices.Equal(got, want) {
 		t.Errorf("records at Cloudflare:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
@@ -271,13 +68,13 @@ func TestCloudflareLowerSwitchAndRollBack(t *testing.T) {
 	if d := lower.Diff(); !strings.Contains(d, "MX acme.example 3600 → 300: mail.acme.example 10 (unchanged)\n") || len(lower.Changes) != 3 {
 		t.Errorf("lower diff:\n%s", d)
 	}
-	f.requests()
+	f.Requests()
 	if err := c.Apply(ctx, lower); err != nil {
 		t.Fatal(err)
 	}
 	lowered := withTTL("300", cfOldZone)
 	wantCF(t, f, lowered...)
-	wantRequests(t, f.requests(),
+	wantRequests(t, f.Requests(),
 		"GET /zones/"+cfZoneID+"/dns_records?name=acme.example&page=1&per_page=100&type=MX",
 		"GET /zones/"+cfZoneID+"/dns_records?name=autodiscover.acme.example&page=1&per_page=100&type=CNAME",
 		"GET /zones/"+cfZoneID+"/dns_records?name=acme.example&page=1&per_page=100&type=TXT",
@@ -304,7 +101,7 @@ func TestCloudflareLowerSwitchAndRollBack(t *testing.T) {
 		t.Errorf("switch diff:\n%s\nwant:\n%s", d, want)
 	}
 	snap := sw.Snapshot()
-	f.requests()
+	f.Requests()
 	if err := c.Apply(ctx, sw); err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +112,7 @@ func TestCloudflareLowerSwitchAndRollBack(t *testing.T) {
 		"TXT acme.example 300 google-site-verification=abc",
 		"CNAME autodiscover.acme.example 300 autodiscover.outlook.com",
 	)
-	wantRequests(t, writes(f.requests()),
+	wantRequests(t, writes(f.Requests()),
 		`PATCH /zones/`+cfZoneID+`/dns_records/00000000000000000000000000000001 {"content":"acme-example.mail.protection.outlook.com","name":"acme.example","priority":0,"proxied":false,"ttl":300,"type":"MX"}`,
 		`PATCH /zones/`+cfZoneID+`/dns_records/00000000000000000000000000000005 {"content":"autodiscover.outlook.com","name":"autodiscover.acme.example","proxied":false,"ttl":300,"type":"CNAME"}`,
 		`PATCH /zones/`+cfZoneID+`/dns_records/00000000000000000000000000000003 {"content":"v=spf1 include:spf.protection.outlook.com ~all","name":"acme.example","proxied":false,"ttl":300,"type":"TXT"}`,
@@ -367,11 +164,11 @@ func TestCloudflareAddsBeforeItDeletes(t *testing.T) {
 	if d := sw.Diff(); d != want {
 		t.Errorf("switch diff:\n%s\nwant:\n%s", d, want)
 	}
-	f.requests()
+	f.Requests()
 	if err := c.Apply(ctx, sw); err != nil {
 		t.Fatal(err)
 	}
-	got := writes(f.requests())
+	got := writes(f.Requests())
 	methods := make([]string, len(got))
 	for i, r := range got {
 		methods[i] = strings.Fields(r)[0]
@@ -412,7 +209,7 @@ func TestCloudflareListsEveryPage(t *testing.T) {
 	if len(got) != 1 || len(got[0].Values) != 7 || got[0].TTL != 3600 {
 		t.Errorf("read %+v", got)
 	}
-	if n := len(f.requests()); n != 4 {
+	if n := len(f.Requests()); n != 4 {
 		t.Errorf("%d requests for 7 records 2 a page, want 4", n)
 	}
 }
@@ -446,16 +243,14 @@ func TestCloudflarePlanWhoseRecordsChangedIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.mu.Lock()
-	f.recs[4]["content"] = "autodiscover.elsewhere.example"
-	f.mu.Unlock()
-	f.requests()
+	f.Set(4, "content", "autodiscover.elsewhere.example")
+	f.Requests()
 	err = c.Apply(ctx, sw)
 	var stale *StaleError
 	if !errors.As(err, &stale) || len(stale.Records) != 1 || !strings.HasPrefix(stale.Records[0], "CNAME autodiscover.acme.example: the plan saw mail.acme.example. (TTL 3600), now autodiscover.elsewhere.example. (TTL 3600)") {
 		t.Fatalf("error %v", err)
 	}
-	if w := writes(f.requests()); len(w) != 0 {
+	if w := writes(f.Requests()); len(w) != 0 {
 		t.Errorf("writes after a refusal: %v", w)
 	}
 }
@@ -464,7 +259,7 @@ func TestCloudflarePlanWhoseRecordsChangedIsRefused(t *testing.T) {
 // was done, as partly done work.
 func TestCloudflareFailureMidwayIsPartial(t *testing.T) {
 	f, c := newCFFake(t, 100, cfOldZone...)
-	f.failAt = 2
+	f.FailAt(2)
 	ctx := context.Background()
 	cur, err := c.Read(ctx, Keys("acme.example", m365))
 	if err != nil {
@@ -502,11 +297,11 @@ func TestCloudflareAutomaticTTLIsFiveMinutes(t *testing.T) {
 	if d := sw.Diff(); d != "MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0\nCNAME autodiscover.acme.example 300: (none) → autodiscover.outlook.com\n" {
 		t.Errorf("switch:\n%s", d)
 	}
-	f.requests()
+	f.Requests()
 	if err := c.Apply(ctx, sw); err != nil {
 		t.Fatal(err)
 	}
-	if w := writes(f.requests()); len(w) != 2 {
+	if w := writes(f.Requests()); len(w) != 2 {
 		t.Errorf("writes %v", w)
 	}
 }
