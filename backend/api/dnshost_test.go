@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"cutover/backend/dnsupdate"
+	"cutover/backend/dnsupdate/dnsupdatetest"
 	"cutover/backend/fault"
 	"cutover/backend/internal/testsrv"
 	"cutover/backend/project"
@@ -195,4 +196,44 @@ func mustChange(t *testing.T, a *API, id int64) store.DNSChange {
 	}
 	t.Fatalf("no change %d", id)
 	return store.DNSChange{}
+}
+
+// TestDnsChangeAtCloudflareFailingMidwayIsPartialAndRollsBack: a switch through
+// Cloudflare's API whose second request fails is recorded as partly applied, with its
+// snapshot, and the rollback puts back what it had changed.
+func TestDnsChangeAtCloudflareFailingMidwayIsPartialAndRollsBack(t *testing.T) {
+	const zoneID, token = "023e105f4ecef8ad9ca31a8372d0c353", "cf-api-token"
+	old := []string{"MX acme.example 300 mail.acme.example 10", "TXT acme.example 300 v=spf1 a:mail ~all", "CNAME autodiscover.acme.example 300 mail.acme.example"}
+	cf := dnsupdatetest.StartCloudflare(t, token, zoneID, 100, old...)
+	a := testAPI(t, &clock{t: time.Date(2027, 5, 14, 17, 0, 0, 0, time.UTC)})
+	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"acme.example"}, Provider: ptr("m365"),
+		Source: ptr("imaps://mail.acme.example"), Cutover: ptr("2027-05-14 18:00"), Zone: ptr("UTC")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DnsHostSet("acme", DnsHostInput{Kind: "cloudflare", ZoneID: zoneID, Secret: secrets.New(token), APIURL: ptr(cf.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := a.DnsChangePlan("acme", "switch")
+	if err != nil || len(sw.Lines) != 3 {
+		t.Fatalf("switch plan %+v %v", sw, err)
+	}
+	cf.FailAt(2)
+	res, err := a.DnsChangeApply("acme", "switch", sw.Fingerprint)
+	if !fault.Is(err, fault.KindPartial) || res.State != "partial" || res.ID == 0 {
+		t.Fatalf("switch: %+v %v", res, err)
+	}
+	if got := cf.State(); !slices.Contains(got, "MX acme.example 300 acme-example.mail.protection.outlook.com 0") || !slices.Contains(got, "TXT acme.example 300 v=spf1 a:mail ~all") {
+		t.Errorf("after a partial switch: %q", got)
+	}
+	rb, err := a.DnsChangePlan("acme", "rollback")
+	if err != nil || rb.Undoes != res.ID || len(rb.Lines) != 1 || !strings.HasPrefix(rb.Lines[0], "MX acme.example 300: acme-example.mail.protection.outlook.com 0 → mail.acme.example 10") {
+		t.Fatalf("rollback plan %+v %v", rb, err)
+	}
+	if _, err := a.DnsChangeApply("acme", "rollback", rb.Fingerprint); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Sorted(slices.Values(old))
+	if got := cf.State(); !slices.Equal(got, want) {
+		t.Errorf("after the rollback: %q, want %q", got, want)
+	}
 }

@@ -20,6 +20,7 @@ func dnsHostCommand(env *Env, projectName *string) *cobra.Command {
 	host := &cobra.Command{Use: "host", Short: "The customer's DNS host, where Cutover changes records (RFC 2136 with TSIG, or Cloudflare)"}
 	var in api.DnsHostInput
 	var askSecret bool
+	var apiURL string
 	set := &cobra.Command{
 		Use:   "set --project P --kind rfc2136|cloudflare [--zone Z] [--server HOST[:PORT] --key-name K [--algorithm A]] [--zone-id ID] [--secret]",
 		Short: "Store how to reach the DNS host",
@@ -40,6 +41,9 @@ func dnsHostCommand(env *Env, projectName *string) *cobra.Command {
 				return err
 			}
 			in.Secret = s
+			if c.Flags().Changed("api-url") {
+				in.APIURL = &apiURL
+			}
 			a, err := env.API()
 			if err != nil {
 				return err
@@ -58,6 +62,8 @@ func dnsHostCommand(env *Env, projectName *string) *cobra.Command {
 	set.Flags().StringVar(&in.Algorithm, "algorithm", "", "rfc2136: hmac-sha256 (default), hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1")
 	set.Flags().StringVar(&in.ZoneID, "zone-id", "", "cloudflare: the zone's ID")
 	set.Flags().BoolVar(&askSecret, "secret", false, "ask for the secret (else CUTOVER_DNS_SECRET, else the stored one)")
+	set.Flags().StringVar(&apiURL, "api-url", "", "advanced: another address for Cloudflare's API (the tests' fake); empty removes it")
+	set.Flags().MarkHidden("api-url")
 
 	show := &cobra.Command{
 		Use:   "show --project P",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"cutover/backend/dnsupdate/dnsupdatetest"
 	"cutover/backend/internal/testsrv"
 )
 
@@ -100,5 +101,30 @@ func TestDNSChangeCommandAppliesOnlyTheConfirmedChange(t *testing.T) {
 	out, _, _ = run(t, db, "", "dns", "changes", "--project", "acme")
 	if !strings.Contains(out, "#2 ") || !strings.Contains(out, "switch applied (") || !strings.Contains(out, ", rolled back by #3)") {
 		t.Errorf("changes:\n%s", out)
+	}
+}
+
+// TestDNSChangeAtCloudflareFailingMidwayExits3: a change applied in part exits 3 and
+// says what was done; the token comes from CUTOVER_DNS_SECRET.
+func TestDNSChangeAtCloudflareFailingMidwayExits3(t *testing.T) {
+	const zoneID, token = "023e105f4ecef8ad9ca31a8372d0c353", "cf-api-token"
+	cf := dnsupdatetest.StartCloudflare(t, token, zoneID, 100,
+		"MX acme.example 300 mail.acme.example 10", "TXT acme.example 300 v=spf1 a:mail ~all", "CNAME autodiscover.acme.example 300 mail.acme.example")
+	db := filepath.Join(t.TempDir(), "c.db")
+	if _, stderr, code := run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "m365",
+		"--cutover", "2099-05-14 18:00", "--tz", "UTC"); code != 0 {
+		t.Fatalf("create: %d %s", code, stderr)
+	}
+	t.Setenv("CUTOVER_DNS_SECRET", token)
+	out, stderr, code := run(t, db, "", "dns", "host", "set", "--project", "acme", "--kind", "cloudflare", "--zone-id", zoneID, "--api-url", cf.URL)
+	if code != 0 || strings.Contains(out+stderr, token) || !strings.Contains(out, "zone acme.example at Cloudflare, zone ID "+zoneID+", API token stored") {
+		t.Fatalf("host set: exit %d: %s %s", code, out, stderr)
+	}
+	out, _, _ = run(t, db, "", "dns", "change", "--project", "acme", "switch")
+	fp := regexp.MustCompile(`Fingerprint: ([0-9a-f]{12})`).FindStringSubmatch(out)[1]
+	cf.FailAt(2)
+	out, stderr, code = run(t, db, "", "dns", "change", "--project", "acme", "switch", "--yes", "--fingerprint", fp)
+	if code != 3 || !strings.Contains(out, "Change #1 (switch) partial:") || !strings.Contains(stderr, "the plan was applied in part (done: MX acme.example") {
+		t.Errorf("partial switch: exit %d:\n%s\n%s", code, out, stderr)
 	}
 }
