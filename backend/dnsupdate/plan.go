@@ -336,21 +336,8 @@ func fromRRs(k Key, rrs []dns.RR) RRset {
 	return s
 }
 
-// txtValue is text as a TXT record's RDATA: quoted character-strings of at most 255
-// bytes each (RFC 1035 §3.3.14), quotes and backslashes escaped.
-func txtValue(text string) string {
-	var parts []string
-	for len(text) > 255 {
-		parts = append(parts, text[:255])
-		text = text[255:]
-	}
-	parts = append(parts, text)
-	for i, p := range parts {
-		p = strings.ReplaceAll(p, `\`, `\\`)
-		parts[i] = `"` + strings.ReplaceAll(p, `"`, `\"`) + `"`
-	}
-	return strings.Join(parts, " ")
-}
+// txtValue is text as a TXT record's RDATA (quoted character-strings).
+func txtValue(text string) string { return dnscheck.QuoteTXT(text) }
 
 // txtText is the text of a TXT record's RDATA: its character-strings joined.
 func txtText(value string) string {

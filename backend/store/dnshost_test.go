@@ -3,45 +3,32 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
-	"time"
-
-	"cutover/backend/project"
 )
 
 // TestDNSHostAndChangesRoundTrip: the host is stored without its secret; a rollback
 // undoes the latest change not undone yet, then the one before it; a failed change
 // is never one to undo.
 func TestDNSHostAndChangesRoundTrip(t *testing.T) {
+	s, pid := peopleStore(t)
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p, err := s.CreateProject(ctx, project.Project{Name: "acme", Domains: []string{"acme.example"}, Provider: project.ProviderM365,
-		Cutover: time.Date(2099, 5, 14, 18, 0, 0, 0, time.UTC), Zone: "UTC", Status: "active"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DNSHost(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := s.DNSHost(ctx, pid); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("no host yet: %v", err)
 	}
 	h := DNSHost{Kind: "rfc2136", Zone: "acme.example", Server: "192.0.2.53:53", KeyName: "cutover.", Algorithm: "hmac-sha256"}
-	if err := s.PutDNSHost(ctx, p.ID, h); err != nil {
+	if err := s.PutDNSHost(ctx, pid, h); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.DNSHost(ctx, p.ID)
+	got, err := s.DNSHost(ctx, pid)
 	if err != nil || got.Server != h.Server || got.KeyName != h.KeyName || got.Updated.IsZero() {
 		t.Fatalf("host %+v %v", got, err)
 	}
-	if _, err := s.DNSChangeToUndo(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := s.DNSChangeToUndo(ctx, pid); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("nothing to undo yet: %v", err)
 	}
 	add := func(kind, state string, undoes int64) int64 {
 		t.Helper()
-		id, err := s.AddDNSChange(ctx, p.ID, DNSChange{Kind: kind, Fingerprint: "f-" + kind, Diff: "d", Snapshot: []byte(`{"zone":"acme.example"}`), Undoes: undoes})
+		id, err := s.AddDNSChange(ctx, pid, DNSChange{Kind: kind, Fingerprint: "f-" + kind, Diff: "d", Snapshot: []byte(`{"zone":"acme.example"}`), Undoes: undoes})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +39,7 @@ func TestDNSHostAndChangesRoundTrip(t *testing.T) {
 	}
 	toUndo := func() int64 {
 		t.Helper()
-		c, err := s.DNSChangeToUndo(ctx, p.ID)
+		c, err := s.DNSChangeToUndo(ctx, pid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +59,7 @@ func TestDNSHostAndChangesRoundTrip(t *testing.T) {
 	if id := toUndo(); id != lower {
 		t.Errorf("after the rollback, to undo %d, want the lowering %d", id, lower)
 	}
-	all, err := s.DNSChanges(ctx, p.ID)
+	all, err := s.DNSChanges(ctx, pid)
 	if err != nil || len(all) != 5 || all[0].ID != rb || all[0].Undoes != sw || all[3].UndoneBy != rb || string(all[3].Snapshot) != `{"zone":"acme.example"}` {
 		t.Errorf("changes %+v %v", all, err)
 	}

@@ -10,11 +10,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,8 +28,7 @@ type KnotServer struct {
 	Algorithm string // hmac-sha256
 	Secret    string // the key's secret, base64
 	dir       string
-	cmd       *exec.Cmd
-	exited    chan error
+	d         *daemon
 }
 
 // KnotStart starts knotd in the foreground on a free loopback port, serving zone
@@ -104,35 +102,17 @@ zone:
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		return err
 	}
-	logf, err := os.Create(filepath.Join(k.dir, "knotd.log"))
+	d, err := startDaemon(bin, []string{"-c", confPath}, filepath.Join(k.dir, "knotd.log"))
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, "-c", confPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return fmt.Errorf("start %s: %w", bin, err)
-	}
-	k.cmd, k.exited = cmd, make(chan error, 1)
-	go func() { k.exited <- cmd.Wait(); logf.Close() }()
+	k.d = d
 	k.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	// Readiness: a bounded number of SOA queries, each waiting up to a second for an
-	// answer; knotd loads a small zone well within them.
-	for range 150 {
-		select {
-		case err := <-k.exited:
-			k.cmd = nil
-			return fmt.Errorf("knotd exited: %v: %s", err, k.Logs())
-		default:
-		}
-		if _, err := k.Serial(); err == nil {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := d.await(300, 50*time.Millisecond, func() error { _, err := k.Serial(); return err }); err != nil {
+		d.stop()
+		return fmt.Errorf("knotd did not serve %s on %s: %v: %s", k.Origin, k.Addr, err, k.Logs())
 	}
-	k.stop()
-	return fmt.Errorf("knotd did not serve %s on %s: %s", k.Origin, k.Addr, k.Logs())
+	return nil
 }
 
 // Logs is what knotd logged.
@@ -141,33 +121,10 @@ func (k *KnotServer) Logs() string {
 	return strings.TrimSpace(string(b))
 }
 
-func (k *KnotServer) stop() {
-	if k.cmd == nil || k.cmd.Process == nil {
-		return
-	}
-	_ = k.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-k.exited:
-	case <-time.After(10 * time.Second):
-		_ = k.cmd.Process.Kill()
-		<-k.exited
-	}
-	k.cmd = nil
-}
+func (k *KnotServer) stop() { k.d.stop() }
 
 // Serial asks knotd for the zone's SOA serial.
-func (k *KnotServer) Serial() (uint32, error) {
-	rrs, err := k.Query(k.Origin, dns.TypeSOA)
-	if err != nil {
-		return 0, err
-	}
-	for _, rr := range rrs {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return soa.Serial, nil
-		}
-	}
-	return 0, fmt.Errorf("no SOA for %s", k.Origin)
-}
+func (k *KnotServer) Serial() (uint32, error) { return soaSerial(k.Addr, k.Origin) }
 
 // Query asks knotd directly (TCP) for name's records of type qtype: the test's own
 // look at what the server serves, independent of the code under test.
@@ -183,4 +140,22 @@ func (k *KnotServer) Query(name string, qtype uint16) ([]dns.RR, error) {
 		return nil, fmt.Errorf("%s %s: %s", name, dns.TypeToString[qtype], dns.RcodeToString[r.Rcode])
 	}
 	return r.Answer, nil
+}
+
+// Records is what knotd serves for name and type, asked directly: each record as
+// "TTL rdata" ("300 10 mail.acme.example."), sorted. The test fails when it cannot ask.
+func (k *KnotServer) Records(t testing.TB, name string, qtype uint16) []string {
+	t.Helper()
+	rrs, err := k.Query(name, qtype)
+	if err != nil {
+		t.Fatalf("ask knotd for %s %s: %v", name, dns.TypeToString[qtype], err)
+	}
+	out := []string{}
+	for _, rr := range rrs {
+		if h := rr.Header(); h.Rrtype == qtype {
+			out = append(out, fmt.Sprintf("%d %s", h.Ttl, strings.TrimSpace(strings.TrimPrefix(rr.String(), h.String()))))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
