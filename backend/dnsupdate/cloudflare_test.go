@@ -86,20 +86,11 @@ func TestCloudflareLowerSwitchAndRollBack(t *testing.T) {
 		`PATCH /zones/`+cfZoneID+`/dns_records/00000000000000000000000000000004 {"content":"google-site-verification=abc","name":"acme.example","proxied":false,"ttl":300,"type":"TXT"}`,
 	)
 
-	cur, err = c.Read(ctx, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := PlanSwitch("acme.example", cur, m365)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sw := readSwitch(t, c)
 	want := "MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0\n" +
 		"CNAME autodiscover.acme.example 300: mail.acme.example → autodiscover.outlook.com\n" +
 		"TXT acme.example 300: \"v=spf1 a:mail ~all\" → \"v=spf1 include:spf.protection.outlook.com ~all\" (2 other TXT records unchanged)\n"
-	if d := sw.Diff(); d != want {
-		t.Errorf("switch diff:\n%s\nwant:\n%s", d, want)
-	}
+	wantDiff(t, sw, want)
 	snap := sw.Snapshot()
 	f.Requests()
 	if err := c.Apply(ctx, sw); err != nil {
@@ -150,20 +141,11 @@ func TestCloudflareAddsBeforeItDeletes(t *testing.T) {
 		"TXT acme.example 300 v=spf1 mx -all",
 	)
 	ctx := context.Background()
-	cur, err := c.Read(ctx, Keys("acme.example", m365))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := PlanSwitch("acme.example", cur, m365)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sw := readSwitch(t, c)
 	want := "MX acme.example 300: mail.acme.example 10, backup.acme.example 20 → acme-example.mail.protection.outlook.com 0\n" +
 		"CNAME autodiscover.acme.example 300: (none) → autodiscover.outlook.com\n" +
 		"TXT acme.example 300: \"v=spf1 mx -all\" → \"v=spf1 include:spf.protection.outlook.com -all\"\n"
-	if d := sw.Diff(); d != want {
-		t.Errorf("switch diff:\n%s\nwant:\n%s", d, want)
-	}
+	wantDiff(t, sw, want)
 	f.Requests()
 	if err := c.Apply(ctx, sw); err != nil {
 		t.Fatal(err)
@@ -181,7 +163,7 @@ func TestCloudflareAddsBeforeItDeletes(t *testing.T) {
 		"TXT acme.example 300 v=spf1 include:spf.protection.outlook.com -all",
 		"CNAME autodiscover.acme.example 300 autodiscover.outlook.com",
 	)
-	cur, err = c.Read(ctx, sw.Snapshot().Keys())
+	cur, err := c.Read(ctx, sw.Snapshot().Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,17 +217,10 @@ func TestCloudflareBadTokenIsRefused(t *testing.T) {
 func TestCloudflarePlanWhoseRecordsChangedIsRefused(t *testing.T) {
 	f, c := newCFFake(t, 100, cfOldZone...)
 	ctx := context.Background()
-	cur, err := c.Read(ctx, Keys("acme.example", m365))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := PlanSwitch("acme.example", cur, m365)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sw := readSwitch(t, c)
 	f.Set(4, "content", "autodiscover.elsewhere.example")
 	f.Requests()
-	err = c.Apply(ctx, sw)
+	err := c.Apply(ctx, sw)
 	var stale *StaleError
 	if !errors.As(err, &stale) || len(stale.Records) != 1 || !strings.HasPrefix(stale.Records[0], "CNAME autodiscover.acme.example: the plan saw mail.acme.example. (TTL 3600), now autodiscover.elsewhere.example. (TTL 3600)") {
 		t.Fatalf("error %v", err)
@@ -290,10 +265,7 @@ func TestCloudflareAutomaticTTLIsFiveMinutes(t *testing.T) {
 	if p := PlanLowerTTL("acme.example", cur, 300); !p.Empty() {
 		t.Errorf("lowering automatic TTLs: %s", p.Diff())
 	}
-	sw, err := PlanSwitch("acme.example", cur, m365)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sw := readSwitch(t, c)
 	if d := sw.Diff(); d != "MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0\nCNAME autodiscover.acme.example 300: (none) → autodiscover.outlook.com\n" {
 		t.Errorf("switch:\n%s", d)
 	}

@@ -96,12 +96,10 @@ func TestLowerSwitchAndRollBackAtKnot(t *testing.T) {
 		t.Fatal(err)
 	}
 	lower := PlanLowerTTL("acme.example", cur, 300)
-	wantDiff := "MX acme.example 3600 → 300: mail.acme.example 10 (unchanged)\n" +
+	want := "MX acme.example 3600 → 300: mail.acme.example 10 (unchanged)\n" +
 		"CNAME autodiscover.acme.example 3600 → 300: mail.acme.example (unchanged)\n" +
 		"TXT acme.example 3600 → 300: \"MS=ms\" \"12345678\", \"v=spf1 a:mail ~all\", \"google-site-verification=abc\" (unchanged)\n"
-	if d := lower.Diff(); d != wantDiff {
-		t.Errorf("lower diff:\n%s\nwant:\n%s", d, wantDiff)
-	}
+	wantDiff(t, lower, want)
 	serial, _ := k.Serial()
 	if err := p.Apply(ctx, lower); err != nil {
 		t.Fatal(err, k.Logs())
@@ -118,16 +116,11 @@ func TestLowerSwitchAndRollBackAtKnot(t *testing.T) {
 	if again := PlanLowerTTL("acme.example", cur, 300); !again.Empty() {
 		t.Errorf("lowering twice changes %v", again.Changes)
 	}
-	sw, err := PlanSwitch("acme.example", cur, m365)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantDiff = "MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0\n" +
+	_, sw := readSwitch(t, p)
+	want = "MX acme.example 300: mail.acme.example 10 → acme-example.mail.protection.outlook.com 0\n" +
 		"CNAME autodiscover.acme.example 300: mail.acme.example → autodiscover.outlook.com\n" +
 		"TXT acme.example 300: \"v=spf1 a:mail ~all\" → \"v=spf1 include:spf.protection.outlook.com ~all\" (2 other TXT records unchanged)\n"
-	if d := sw.Diff(); d != wantDiff {
-		t.Errorf("switch diff:\n%s\nwant:\n%s", d, wantDiff)
-	}
+	wantDiff(t, sw, want)
 	js, err := json.Marshal(sw.Snapshot())
 	if err != nil {
 		t.Fatal(err)
@@ -146,12 +139,10 @@ func TestLowerSwitchAndRollBackAtKnot(t *testing.T) {
 		t.Fatal(err)
 	}
 	rb := PlanRollback(cur, snap)
-	wantDiff = "MX acme.example 300: acme-example.mail.protection.outlook.com 0 → mail.acme.example 10\n" +
+	want = "MX acme.example 300: acme-example.mail.protection.outlook.com 0 → mail.acme.example 10\n" +
 		"CNAME autodiscover.acme.example 300: autodiscover.outlook.com → mail.acme.example\n" +
 		"TXT acme.example 300: \"v=spf1 include:spf.protection.outlook.com ~all\" → \"v=spf1 a:mail ~all\" (2 other TXT records unchanged)\n"
-	if d := rb.Diff(); d != wantDiff {
-		t.Errorf("rollback diff:\n%s\nwant:\n%s", d, wantDiff)
-	}
+	wantDiff(t, rb, want)
 	if err := p.Apply(ctx, rb); err != nil {
 		t.Fatal(err)
 	}
@@ -206,15 +197,7 @@ func TestWrongTSIGKeyIsRefusedAndChangesNothing(t *testing.T) {
 func TestPlanWhoseRecordsChangedIsRefused(t *testing.T) {
 	k, p := startKnot(t)
 	ctx := context.Background()
-	keys := Keys("acme.example", m365)
-	cur, err := p.Read(ctx, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sw, err := PlanSwitch("acme.example", cur, m365)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cur, sw := readSwitch(t, p)
 	// Meanwhile, in the DNS host's own tools: another MX.
 	other := Plan{Zone: "acme.example", Kind: KindSwitch, Changes: []Change{{
 		Old: cur[0], New: RRset{Name: "acme.example", Type: "MX", TTL: 3600, Values: []string{"20 backup.example.net."}},
@@ -224,7 +207,7 @@ func TestPlanWhoseRecordsChangedIsRefused(t *testing.T) {
 	}
 	serial, _ := k.Serial()
 
-	err = p.Apply(ctx, sw)
+	err := p.Apply(ctx, sw)
 	var stale *StaleError
 	if !errors.As(err, &stale) {
 		t.Fatalf("error %T %v, want a StaleError", err, err)

@@ -1,6 +1,7 @@
 package dnsupdate
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,6 +12,27 @@ import (
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 )
+
+// readSwitch reads the RRsets a switch to Microsoft 365 changes and plans the switch.
+func readSwitch(t *testing.T, p Provider) ([]RRset, Plan) {
+	t.Helper()
+	cur, err := p.Read(context.Background(), Keys("acme.example", m365))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := PlanSwitch("acme.example", cur, m365)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cur, sw
+}
+
+func wantDiff(t *testing.T, p Plan, want string) {
+	t.Helper()
+	if d := p.Diff(); d != want {
+		t.Errorf("%s diff:\n%s\nwant:\n%s", p.Kind, d, want)
+	}
+}
 
 func set(name, typ string, ttl uint32, values ...string) RRset {
 	return RRset{Name: name, Type: typ, TTL: ttl, Values: values}

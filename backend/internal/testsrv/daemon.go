@@ -97,3 +97,19 @@ func soaSerial(addr, origin string) (uint32, error) {
 	}
 	return 0, fmt.Errorf("no SOA for %s: %s", origin, dns.RcodeToString[r.Rcode])
 }
+
+// onFreePort calls start with a loopback port free for UDP and TCP until it succeeds,
+// five times at most: another process may take a port between its test and its use.
+func onFreePort(start func(port int) error) error {
+	var lastErr error
+	for range 5 {
+		port, err := nsdFreePort()
+		if err != nil {
+			return err
+		}
+		if lastErr = start(port); lastErr == nil {
+			return nil
+		}
+	}
+	return lastErr
+}

@@ -53,19 +53,11 @@ func KnotStart(t testing.TB, origin, zone string) *KnotServer {
 	if err := os.Mkdir(filepath.Join(k.dir, "db"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var lastErr error
-	for range 5 {
-		port, err := nsdFreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if lastErr = k.start(bin, port); lastErr == nil {
-			t.Cleanup(k.stop)
-			return k
-		}
+	if err := onFreePort(func(port int) error { return k.start(bin, port) }); err != nil {
+		t.Fatalf("start knotd: %v", err)
 	}
-	t.Fatalf("start knotd: %v", lastErr)
-	return nil
+	t.Cleanup(k.stop)
+	return k
 }
 
 func (k *KnotServer) start(bin string, port int) error {

@@ -59,19 +59,11 @@ func NSDStart(t testing.TB, origin, zone string) *NSDServer {
 	if err := os.WriteFile(n.zonePath(), []byte(zone), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var lastErr error
-	for range 5 {
-		port, err := nsdFreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if lastErr = n.start(bin, port); lastErr == nil {
-			t.Cleanup(n.stop)
-			return n
-		}
+	if err := onFreePort(func(port int) error { return n.start(bin, port) }); err != nil {
+		t.Fatalf("start nsd: %v", err)
 	}
-	t.Fatalf("start nsd: %v", lastErr)
-	return nil
+	t.Cleanup(n.stop)
+	return n
 }
 
 func (n *NSDServer) zonePath() string { return filepath.Join(n.dir, "zone") }
