@@ -18,18 +18,6 @@ import (
 	"cutover/backend/store"
 )
 
-const knotZone = `$ORIGIN acme.example.
-$TTL 3600
-@ SOA ns1 hostmaster 1 7200 3600 1209600 300
-@ NS ns1
-ns1 A 127.0.0.1
-@ MX 10 mail
-@ TXT "v=spf1 a:mail ~all"
-@ TXT "MS=ms12345678"
-mail A 192.0.2.10
-autodiscover CNAME mail
-`
-
 // knotMX is the MX RRset knot serves, as "TTL preference host".
 func knotMX(t *testing.T, k *testsrv.KnotServer) string {
 	return strings.Join(k.Records(t, "acme.example", dns.TypeMX), ", ")
@@ -39,7 +27,7 @@ func knotMX(t *testing.T, k *testsrv.KnotServer) string {
 // never shown); each change is planned, shown and applied only with its plan's
 // fingerprint; lower, switch and two rollbacks walk a real server there and back.
 func TestDnsChangesNeedTheConfirmationTheUserSaw(t *testing.T) {
-	k := testsrv.KnotStart(t, "acme.example", knotZone)
+	k := testsrv.KnotStart(t, "acme.example", testsrv.AcmeZone)
 	c := &clock{t: time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)}
 	a := testAPI(t, c)
 	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"acme.example"}, Provider: ptr("m365"),

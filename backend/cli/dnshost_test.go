@@ -13,17 +13,6 @@ import (
 	"cutover/backend/internal/testsrv"
 )
 
-const knotCLIZone = `$ORIGIN acme.example.
-$TTL 3600
-@ SOA ns1 hostmaster 1 7200 3600 1209600 300
-@ NS ns1
-ns1 A 127.0.0.1
-@ MX 10 mail
-@ TXT "v=spf1 a:mail ~all"
-mail A 192.0.2.10
-autodiscover CNAME mail
-`
-
 func servedMX(t *testing.T, k *testsrv.KnotServer) string {
 	return strings.Join(k.Records(t, "acme.example", dns.TypeMX), ", ")
 }
@@ -32,7 +21,7 @@ func servedMX(t *testing.T, k *testsrv.KnotServer) string {
 // shows the change and its fingerprint and changes nothing; --yes applies it only
 // with that fingerprint; the secret is read from standard input and never shown.
 func TestDNSChangeCommandAppliesOnlyTheConfirmedChange(t *testing.T) {
-	k := testsrv.KnotStart(t, "acme.example", knotCLIZone)
+	k := testsrv.KnotStart(t, "acme.example", testsrv.AcmeZone)
 	db := filepath.Join(t.TempDir(), "c.db")
 	if _, stderr, code := run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "m365",
 		"--cutover", "2099-05-14 18:00", "--tz", "UTC"); code != 0 {

@@ -20,6 +20,20 @@ import (
 	"github.com/miekg/dns"
 )
 
+// AcmeZone is acme.example at its DNS host before a cutover: the old mail host as MX,
+// in the SPF record and behind Autodiscover, and Microsoft 365's verification TXT.
+const AcmeZone = `$ORIGIN acme.example.
+$TTL 3600
+@ SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 127.0.0.1
+@ MX 10 mail
+@ TXT "v=spf1 a:mail ~all"
+@ TXT "MS=ms12345678"
+mail A 192.0.2.10
+autodiscover CNAME mail
+`
+
 // KnotServer is a running knotd serving one zone that a TSIG key may update.
 type KnotServer struct {
 	Addr      string // 127.0.0.1:port, UDP and TCP
