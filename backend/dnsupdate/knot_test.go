@@ -31,9 +31,9 @@ mail A 192.0.2.10
 autodiscover CNAME mail
 `
 
-func startKnot(t *testing.T) (*testsrv.KnotServer, *RFC2136) {
+func startKnot(t *testing.T, zone string) (*testsrv.KnotServer, *RFC2136) {
 	t.Helper()
-	k := testsrv.KnotStart(t, "acme.example", knotZone)
+	k := testsrv.KnotStart(t, "acme.example", zone)
 	p, err := NewRFC2136(RFC2136Config{Server: k.Addr, Zone: "acme.example", KeyName: k.KeyName, Algorithm: k.Algorithm, Secret: secrets.New(k.Secret)})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func wantState(t *testing.T, k *testsrv.KnotServer, ttl string, switched bool) {
 // TXT records kept), the switch rolled back from its snapshot; each step checked by
 // asking the server.
 func TestLowerSwitchAndRollBackAtKnot(t *testing.T) {
-	k, p := startKnot(t)
+	k, p := startKnot(t, knotZone)
 	ctx := context.Background()
 	keys := Keys("acme.example", m365)
 	if want := []Key{{"acme.example", "MX"}, {"autodiscover.acme.example", "CNAME"}, {"acme.example", "TXT"}}; !slices.Equal(keys, want) {
@@ -152,7 +152,7 @@ func TestLowerSwitchAndRollBackAtKnot(t *testing.T) {
 // TestWrongTSIGKeyIsRefusedAndChangesNothing: an update signed with a key the server
 // does not know is refused as a whole, with an error that says to check the key.
 func TestWrongTSIGKeyIsRefusedAndChangesNothing(t *testing.T) {
-	k, good := startKnot(t)
+	k, good := startKnot(t, knotZone)
 	ctx := context.Background()
 	cur, err := good.Read(ctx, Keys("acme.example", m365))
 	if err != nil {
@@ -195,7 +195,7 @@ func TestWrongTSIGKeyIsRefusedAndChangesNothing(t *testing.T) {
 // made; the update's prerequisites fail at the server, which applies none of the
 // plan, and the error names the MX and what it is now.
 func TestPlanWhoseRecordsChangedIsRefused(t *testing.T) {
-	k, p := startKnot(t)
+	k, p := startKnot(t, knotZone)
 	ctx := context.Background()
 	cur, sw := readSwitch(t, p)
 	// Meanwhile, in the DNS host's own tools: another MX.
@@ -225,4 +225,18 @@ func TestPlanWhoseRecordsChangedIsRefused(t *testing.T) {
 	if s, _ := k.Serial(); s != serial {
 		t.Errorf("serial %d, was %d: the zone changed", s, serial)
 	}
+}
+
+// TestCNAMEBesideOtherRecordsIsRefused: Autodiscover as an A record cannot become a
+// CNAME beside it; the server refuses the whole switch and the error says why.
+func TestCNAMEBesideOtherRecordsIsRefused(t *testing.T) {
+	k, p := startKnot(t, strings.Replace(knotZone, "autodiscover CNAME mail", "autodiscover A 192.0.2.10", 1))
+	_, sw := readSwitch(t, p)
+	err := p.Apply(context.Background(), sw)
+	var stale *StaleError
+	if !errors.As(err, &stale) || !strings.Contains(err.Error(), "autodiscover.acme.example has records of other types, and a CNAME cannot sit beside them") {
+		t.Fatalf("error %v", err)
+	}
+	wantServed(t, k, "acme.example", dns.TypeMX, "3600 10 mail.acme.example.")
+	wantServed(t, k, "autodiscover.acme.example", dns.TypeA, "3600 192.0.2.10")
 }

@@ -223,6 +223,10 @@ func (r *RFC2136) refused(ctx context.Context, p Plan, resp *dns.Msg) error {
 		}
 		var names []string
 		for _, c := range p.Changes {
+			if resp.Rcode == dns.RcodeYXDomain && c.Old.Type == "CNAME" && !c.Old.Exists() {
+				// §2.4.5 "name is not in use" failed: the name has records of other types.
+				return &StaleError{Zone: r.zone, Records: []string{fmt.Sprintf("%s has records of other types, and a CNAME cannot sit beside them (RFC 1034 §3.6.2): remove them at the DNS host, or change the expected record", c.Old.Name)}}
+			}
 			names = append(names, describe(c.Old.Key()))
 		}
 		return &StaleError{Zone: r.zone, Records: []string{fmt.Sprintf("the server found one of %s not as the plan saw it (%s)", strings.Join(names, ", "), rcode)}}
