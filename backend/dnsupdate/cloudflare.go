@@ -319,8 +319,8 @@ func (c *Cloudflare) Apply(ctx context.Context, p Plan) error {
 	if canonName(p.Zone) != c.zone {
 		return fmt.Errorf("a plan for zone %s cannot be applied to zone %s", p.Zone, c.zone)
 	}
-	var stale []string
-	var ops, deletes []cfOp
+	var now []RRset
+	var ids []map[string][]cfRecord
 	for _, ch := range p.Changes {
 		if !inZone(ch.Old.Name, c.zone) || ch.Old.Key() != ch.New.Key() {
 			return fmt.Errorf("change of %s: not an RRset of zone %s", describe(ch.New.Key()), c.zone)
@@ -329,22 +329,22 @@ func (c *Cloudflare) Apply(ctx context.Context, p Plan) error {
 		if err != nil {
 			return err
 		}
-		now, ids, err := rrset(ch.Old.Key(), recs)
+		set, byValue, err := rrset(ch.Old.Key(), recs)
 		if err != nil {
 			return err
 		}
-		if !now.Equal(ch.Old) {
-			stale = append(stale, fmt.Sprintf("%s: the plan saw %s, now %s", describe(ch.Old.Key()), setText(ch.Old), setText(now)))
-			continue
-		}
-		o, d, err := cfOps(ch, ids)
+		now, ids = append(now, set), append(ids, byValue)
+	}
+	if stale := staleRecords(p, now); len(stale) > 0 {
+		return &StaleError{Zone: c.zone, Records: stale}
+	}
+	var ops, deletes []cfOp
+	for i, ch := range p.Changes {
+		o, d, err := cfOps(ch, ids[i])
 		if err != nil {
 			return err
 		}
 		ops, deletes = append(ops, o...), append(deletes, d...)
-	}
-	if len(stale) > 0 {
-		return &StaleError{Zone: c.zone, Records: stale}
 	}
 	var done []string
 	for _, op := range append(ops, deletes...) {

@@ -172,16 +172,3 @@ func (p Plan) keys() []Key {
 	}
 	return out
 }
-
-// checkStale reads the plan's RRsets and returns a *StaleError when any differs from
-// what the plan saw.
-func checkStale(ctx context.Context, pr Provider, p Plan) error {
-	now, err := pr.Read(ctx, p.keys())
-	if err != nil {
-		return err
-	}
-	if st := staleRecords(p, now); len(st) > 0 {
-		return &StaleError{Zone: p.Zone, Records: st}
-	}
-	return nil
-}

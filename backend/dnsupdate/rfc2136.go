@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,14 +201,7 @@ func minus(rs []dns.RR, values []string) []dns.RR {
 	return out
 }
 
-func containsValue(values []string, v string) bool {
-	for _, x := range values {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+func containsValue(values []string, v string) bool { return slices.Contains(values, v) }
 
 // refused turns the server's refusal into an error that says why and what to do.
 func (r *RFC2136) refused(ctx context.Context, p Plan, resp *dns.Msg) error {
