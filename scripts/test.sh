@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up and runs every test of Cutover: formatting and vet, the Go tests (Dovecot and NSD
+# Sets up and runs every test of Cutover: formatting and vet, the Go tests (Dovecot, NSD and Knot
 # servers on loopback included), short fuzz runs, the browser tests in headless Chromium,
 # the desktop window under Xvfb, and the Windows cross-build.
 source "$(dirname "$0")/lib.sh"
