@@ -71,7 +71,7 @@ func PlanLowerTTL(zone string, current []RRset, ttl uint32) Plan {
 // MX (unless what is there is already one the record accepts), the one SPF record
 // becomes the expected one (other TXT records of the name are kept as they are), the
 // Autodiscover CNAME the expected target. current is what Read returned for Keys. A
-// new set takes the expected record's TTL.
+// changed set takes the expected record's TTL, or its own when that is lower.
 func PlanSwitch(zone string, current []RRset, expected []dnscheck.Record) (Plan, error) {
 	zone = canonName(zone)
 	p := Plan{Zone: zone, Kind: KindSwitch}
@@ -103,7 +103,8 @@ func PlanSwitch(zone string, current []RRset, expected []dnscheck.Record) (Plan,
 // its name and type).
 func switchSet(old RRset, want []dnscheck.Record) (RRset, error) {
 	n := RRset{Name: old.Name, Type: old.Type, TTL: want[0].TTL}
-	if n.TTL == 0 {
+	if n.TTL == 0 || (old.Exists() && old.TTL < n.TTL) {
+		// Never raised at the switch: a TTL lowered further keeps a rollback quick.
 		n.TTL = old.TTL
 	}
 	if old.Type == "TXT" {

@@ -85,6 +85,11 @@ func TestPlanSwitch(t *testing.T) {
 		expected: google,
 		diff:     `TXT acme.example 300: "v=spf1 a -all", "v=spf1 mx -all" → "v=spf1 include:_spf.google.com ~all"` + "\n",
 	}, {
+		name:     "a TTL lowered below the expected one stays low",
+		current:  []RRset{set("acme.example", "MX", 60, "10 mail.acme.example."), set("acme.example", "TXT", 60, `"v=spf1 include:_spf.google.com ~all"`)},
+		expected: google,
+		diff:     "MX acme.example 60: mail.acme.example 10 → smtp.google.com 1\n",
+	}, {
 		name:     "a record that offers nothing known (IfOffered) is left alone",
 		current:  []RRset{set("acme.example", "MX", 300, "10 mail.acme.example.")},
 		expected: other,
