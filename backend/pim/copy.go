@@ -1,0 +1,286 @@
+package pim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Entry is one copied item in the ledger, keyed by job, source collection and source
+// href; ETag says which version was copied, DestHref/DestETag where it went.
+type Entry struct {
+	Job            string
+	Collection     string
+	Href           string
+	ETag           string
+	UID            string
+	Kind           Kind
+	DestCollection string
+	DestHref       string
+	DestETag       string
+	Matched        bool // found at the destination already (written by an interrupted run)
+}
+
+// Ledger records copied items. Record is called with batches; each call is one
+// transaction. A crash loses at most the batch being filled: the next run writes those
+// items again to the same destination hrefs, overwriting its own copies.
+type Ledger interface {
+	Copied(ctx context.Context, job, collection string) (map[string]Entry, error)
+	Record(ctx context.Context, entries []Entry) error
+}
+
+// Failure is an item the destination refused (or that could not be read), with why.
+type Failure struct {
+	Collection string `json:"collection"`
+	Href       string `json:"href"`
+	UID        string `json:"uid"`
+	Kind       Kind   `json:"kind"`
+	Summary    string `json:"summary"`
+	Reason     string `json:"reason"`
+}
+
+// CollectionResult is what a pass did in one collection.
+type CollectionResult struct {
+	Source      string         `json:"source"`
+	Dest        string         `json:"dest"`
+	Name        string         `json:"name"`
+	Type        CollectionType `json:"type"`
+	Items       int            `json:"items"`   // in the source collection
+	InScope     int            `json:"inScope"` // of those, within the pass's cutoff and classes
+	Copied      int            `json:"copied"`  // written by this run (new items)
+	Updated     int            `json:"updated"` // changed at the source since copied: written again
+	Matched     int            `json:"matched"` // found at the destination already
+	AlreadyDone int            `json:"alreadyDone"`
+	Failed      int            `json:"failed"`
+}
+
+// Result is what a pass did in one mailbox.
+type Result struct {
+	Job         string             `json:"job"`
+	Collections []CollectionResult `json:"collections"`
+	Failures    []Failure          `json:"failures"`
+	Copied      int                `json:"copied"`
+	Updated     int                `json:"updated"`
+	Matched     int                `json:"matched"`
+	Failed      int                `json:"failed"`
+}
+
+// Options shape a pass.
+type Options struct {
+	// Cutoff: when set, the pre pass: contacts, events whose last instance ended before
+	// it, tasks completed before it, journals dated before it. Zero: everything.
+	Cutoff time.Time
+	// Only limits the pass to these classes; empty means all.
+	Only []Class
+}
+
+// Checkpoint names a moment of a pass, for tests that kill it there.
+type Checkpoint string
+
+const (
+	CheckpointWritten  Checkpoint = "written"  // the destination took an item; the ledger does not know yet
+	CheckpointRecorded Checkpoint = "recorded" // a batch of ledger entries committed
+)
+
+// Progress is the state of a pass, reported after every item.
+type Progress struct {
+	Job        string `json:"job"`
+	Collection string `json:"collection"`
+	Done       int    `json:"done"`
+	Total      int    `json:"total"`
+	Failed     int    `json:"failed"`
+}
+
+// Copier copies one mailbox's contacts, calendars and tasks. Like the mail engine it
+// may be run again after any interruption.
+type Copier struct {
+	Job        string
+	Source     Source
+	Dest       Dest
+	Ledger     Ledger
+	Log        *slog.Logger
+	Progress   func(Progress)
+	Checkpoint func(Checkpoint)
+	BatchSize  int // ledger entries per transaction (default 64)
+}
+
+func (c *Copier) checkpoint(p Checkpoint) {
+	if c.Checkpoint != nil {
+		c.Checkpoint(p)
+	}
+}
+
+// Run performs a pass. Refused items are listed in the result; the error is set when
+// the pass could not go on (a collection could not be listed or created, the server
+// failed, the context ended).
+func (c *Copier) Run(ctx context.Context, opts Options) (Result, error) {
+	log := c.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	res := Result{Job: c.Job}
+	colls, err := c.Source.Collections(ctx)
+	if err != nil {
+		return res, fmt.Errorf("list the source's collections: %w", err)
+	}
+	for _, sc := range colls {
+		cr, fails, err := c.collection(ctx, sc, opts)
+		res.Collections = append(res.Collections, cr)
+		res.Failures = append(res.Failures, fails...)
+		res.Copied += cr.Copied
+		res.Updated += cr.Updated
+		res.Matched += cr.Matched
+		res.Failed += cr.Failed
+		if err != nil {
+			return res, err
+		}
+		log.Info("pim collection copied", "job", c.Job, "collection", sc.Href, "copied", cr.Copied, "updated", cr.Updated, "matched", cr.Matched, "failed", cr.Failed)
+	}
+	return res, nil
+}
+
+func wanted(only []Class, k Kind) bool {
+	return len(only) == 0 || slices.Contains(only, ClassOf(k))
+}
+
+func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (CollectionResult, []Failure, error) {
+	cr := CollectionResult{Source: sc.Href, Name: sc.Name, Type: sc.Type}
+	items, err := c.Source.Items(ctx, sc)
+	if err != nil {
+		return cr, nil, fmt.Errorf("read %s: %w", sc.Href, err)
+	}
+	cr.Items = len(items)
+	var todo []Item
+	for _, it := range items {
+		if wanted(opts.Only, it.Kind) && (opts.Cutoff.IsZero() || it.InPrePass(opts.Cutoff)) {
+			todo = append(todo, it)
+		}
+	}
+	cr.InScope = len(todo)
+	if len(todo) == 0 {
+		return cr, nil, nil
+	}
+	done, err := c.Ledger.Copied(ctx, c.Job, sc.Href)
+	if err != nil {
+		return cr, nil, err
+	}
+	dc, err := c.Dest.Ensure(ctx, sc)
+	var refused *RefusedError
+	if errors.As(err, &refused) {
+		var fails []Failure
+		for _, it := range todo {
+			fails = append(fails, failure(sc, it, refused.Reason))
+		}
+		cr.Failed = len(fails)
+		return cr, fails, nil
+	}
+	if err != nil {
+		return cr, nil, err
+	}
+	cr.Dest = dc.Href
+	batch := make([]Entry, 0, c.batchSize())
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := c.Ledger.Record(ctx, batch); err != nil {
+			return fmt.Errorf("record copied items: %w", err)
+		}
+		batch = batch[:0]
+		c.checkpoint(CheckpointRecorded)
+		return nil
+	}
+	var fails []Failure
+	for i, it := range todo {
+		if err := ctx.Err(); err != nil {
+			return cr, fails, errors.Join(err, flush())
+		}
+		prev, known := done[it.Href]
+		if known && prev.ETag == it.ETag {
+			cr.AlreadyDone++
+			continue
+		}
+		e, err := c.write(ctx, sc, dc, it, prev, known)
+		switch {
+		case errors.As(err, &refused):
+			fails = append(fails, failure(sc, it, refused.Reason))
+			cr.Failed++
+		case errors.Is(err, ErrChanged):
+			fails = append(fails, failure(sc, it, "changed at the destination since Cutover copied it: left as it is there"))
+			cr.Failed++
+		case err != nil:
+			return cr, fails, errors.Join(err, flush())
+		default:
+			c.checkpoint(CheckpointWritten)
+			batch = append(batch, e)
+			switch {
+			case known:
+				cr.Updated++
+			case e.Matched:
+				cr.Matched++
+			default:
+				cr.Copied++
+			}
+			if len(batch) == cap(batch) {
+				if err := flush(); err != nil {
+					return cr, fails, err
+				}
+			}
+		}
+		if c.Progress != nil {
+			c.Progress(Progress{Job: c.Job, Collection: sc.Href, Done: i + 1, Total: len(todo), Failed: cr.Failed})
+		}
+	}
+	return cr, fails, flush()
+}
+
+// write puts one item at its destination href: a new item only where nothing is (a 412
+// means an interrupted run wrote it: it is written over), a changed one over the version
+// Cutover wrote.
+func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Entry, known bool) (Entry, error) {
+	href := strings.TrimSuffix(dc.Href, "/") + "/" + itemName(it)
+	e := Entry{Job: c.Job, Collection: sc.Href, Href: it.Href, ETag: it.ETag, UID: it.UID, Kind: it.Kind, DestCollection: dc.Href, DestHref: href}
+	if known {
+		href, e.DestHref = prev.DestHref, prev.DestHref
+		etag, err := c.Dest.Put(ctx, dc, href, it, prev.DestETag, prev.DestETag == "")
+		e.DestETag = etag
+		return e, err
+	}
+	etag, err := c.Dest.Put(ctx, dc, href, it, "", true)
+	if errors.Is(err, ErrChanged) {
+		etag, err = c.Dest.Put(ctx, dc, href, it, "", false)
+		e.Matched = true
+	}
+	e.DestETag = etag
+	return e, err
+}
+
+func failure(sc Collection, it Item, reason string) Failure {
+	return Failure{Collection: sc.Href, Href: it.Href, UID: it.UID, Kind: it.Kind, Summary: it.Summary, Reason: reason}
+}
+
+func (c *Copier) batchSize() int {
+	if c.BatchSize > 0 {
+		return c.BatchSize
+	}
+	return 64
+}
+
+// itemName is the destination resource name of an item: derived from its UID only, so
+// every run (and a run after a crash) writes the same item to the same place.
+func itemName(it Item) string {
+	ext := ".ics"
+	if it.Kind == KindContact {
+		ext = ".vcf"
+	}
+	name := safeSegment(it.UID)
+	if name != it.UID || len(name) > 80 {
+		name = "u-" + hashOf([]byte(it.UID))[:40]
+	}
+	return path.Clean(name) + ext
+}

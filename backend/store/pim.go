@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"cutover/backend/pim"
+)
+
+// PIMLedger is the ledger of copied contacts, events, tasks and journals (pim.Ledger).
+type PIMLedger struct{ s *Store }
+
+// PIMLedger returns the ledger of copied contacts, calendars and tasks.
+func (s *Store) PIMLedger() *PIMLedger { return &PIMLedger{s: s} }
+
+// Copied returns the entries of a source collection, by source href.
+func (l *PIMLedger) Copied(ctx context.Context, job, collection string) (map[string]pim.Entry, error) {
+	rows, err := l.s.db.QueryContext(ctx, `SELECT href, etag, uid, kind, dest_collection, dest_href, dest_etag, matched
+		FROM pim_ledger WHERE job = ? AND collection = ?`, job, collection)
+	if err != nil {
+		return nil, fmt.Errorf("read the ledger of %q: %w", collection, err)
+	}
+	defer rows.Close()
+	out := map[string]pim.Entry{}
+	for rows.Next() {
+		e := pim.Entry{Job: job, Collection: collection}
+		if err := rows.Scan(&e.Href, &e.ETag, &e.UID, &e.Kind, &e.DestCollection, &e.DestHref, &e.DestETag, &e.Matched); err != nil {
+			return nil, fmt.Errorf("read the ledger of %q: %w", collection, err)
+		}
+		out[e.Href] = e
+	}
+	return out, rows.Err()
+}
+
+// Record writes a batch of entries in one transaction.
+func (l *PIMLedger) Record(ctx context.Context, entries []pim.Entry) error {
+	now := fmtTime(l.s.now())
+	return l.s.Tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO pim_ledger(job, collection, href, etag, uid, kind, dest_collection, dest_href, dest_etag, matched, copied_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(job, collection, href) DO UPDATE SET etag = excluded.etag, uid = excluded.uid, kind = excluded.kind,
+			dest_collection = excluded.dest_collection, dest_href = excluded.dest_href, dest_etag = excluded.dest_etag,
+			matched = excluded.matched, copied_at = excluded.copied_at`)
+		if err != nil {
+			return fmt.Errorf("record copied items: %w", err)
+		}
+		defer st.Close()
+		for _, e := range entries {
+			if _, err := st.ExecContext(ctx, e.Job, e.Collection, e.Href, e.ETag, e.UID, string(e.Kind), e.DestCollection, e.DestHref, e.DestETag, e.Matched, now); err != nil {
+				return fmt.Errorf("record copied item %s: %w", e.Href, err)
+			}
+		}
+		return nil
+	})
+}
