@@ -47,7 +47,7 @@ func ReadFiles(paths ...string) (*Files, error) {
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
 		name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
-		c := Collection{Href: "file:" + name, Name: name}
+		c := Collection{Href: "file/" + name, Name: name}
 		var items []Item
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".vcf", ".vcard":

@@ -17,13 +17,13 @@ func TestFilesSplitIntoOneItemPerCardAndPerUID(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]map[Kind]int{
-		"file:outlook-contacts": {KindContact: 2},
-		"file:apple-contacts":   {KindContact: 2},
-		"file:contacts-v4":      {KindContact: 3},
+		"file/outlook-contacts": {KindContact: 2},
+		"file/apple-contacts":   {KindContact: 2},
+		"file/contacts-v4":      {KindContact: 3},
 		// the weekly meeting and its moved instance are one item
-		"file:outlook-calendar": {KindEvent: 3},
-		"file:google-calendar":  {KindEvent: 2},
-		"file:apple-tasks":      {KindTask: 2, KindJournal: 1},
+		"file/outlook-calendar": {KindEvent: 3},
+		"file/google-calendar":  {KindEvent: 2},
+		"file/apple-tasks":      {KindTask: 2, KindJournal: 1},
 	}
 	colls, _ := f.Collections(t.Context())
 	if len(colls) != len(want) {
@@ -53,7 +53,7 @@ func TestRecurringEventKeepsOverrideAndTimeZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, _ := f.Items(t.Context(), Collection{Href: "file:outlook-calendar"})
+	items, _ := f.Items(t.Context(), Collection{Href: "file/outlook-calendar"})
 	text := string(items[0].Data)
 	for _, want := range []string{"RECURRENCE-ID", "EXDATE", "BEGIN:VTIMEZONE", "TZID:W. Europe Standard Time", "BEGIN:VALARM"} {
 		if !strings.Contains(text, want) {
