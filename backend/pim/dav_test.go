@@ -107,13 +107,13 @@ func TestCopyBetweenRadicaleServersKeepsEveryItemByMeaning(t *testing.T) {
 		t.Errorf("per collection: source %v, destination %v", srcN, dstN)
 	}
 	for uid, want := range map[string][]string{
-		"040000008200E00074C5B7101A82E00800000000LUNCH": {`Lunch\, then budget review`, `Café "Zur Post"\, Hauptstraße 1`, "VALARM"},
+		"040000008200E00074C5B7101A82E00800000000LUNCH":                                          {`Lunch\, then budget review`, `Café "Zur Post"\, Hauptstraße 1`, "VALARM"},
 		"040000008200E00074C5B7101A82E0080000000010B25AA1F27DDA01000000000000000010000000A1B2C3": {"RECURRENCE-ID", "EXDATE", "W. Europe Standard Time", "Team-Jour-fixe (verschoben)"},
-		"040000008200E00074C5B7101A82E00800000000EASTER2026":                                 {"DTSTART;VALUE=DATE:20260406"},
-		"5E1B7D44-2C1A-4B6E-8D0A-TASK-DONE":                                                  {"COMPLETED:20260128T171500Z", "Steuererklärung"},
-		"5E1B7D44-2C1A-4B6E-8D0A-JOURNAL-1":                                                  {"VJOURNAL", `José\, Zoë\, Søren`},
-		"7A1C4F2E-35B1-4C8F-9E2D-1A2B3C4D5E6F":                                               {"Søren Østergaard", "PHOTO", "X-ABLabel"},
-		"urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1":                                      {"Łukasz Żółć", "PHOTO", "Klienci"},
+		"040000008200E00074C5B7101A82E00800000000EASTER2026":                                     {"DTSTART;VALUE=DATE:20260406"},
+		"5E1B7D44-2C1A-4B6E-8D0A-TASK-DONE":                                                      {"COMPLETED:20260128T171500Z", "Steuererklärung"},
+		"5E1B7D44-2C1A-4B6E-8D0A-JOURNAL-1":                                                      {"VJOURNAL", `José\, Zoë\, Søren`},
+		"7A1C4F2E-35B1-4C8F-9E2D-1A2B3C4D5E6F":                                                   {"Søren Østergaard", "PHOTO", "X-ABLabel"},
+		"urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1":                                          {"Łukasz Żółć", "PHOTO", "Klienci"},
 	} {
 		text, ok := dstText[uid]
 		if !ok {
