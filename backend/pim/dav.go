@@ -183,6 +183,9 @@ func (d *DAV) Items(ctx context.Context, c Collection) ([]Item, error) {
 		return nil, fmt.Errorf("list %s: %w", c.Href, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
 	if resp.StatusCode != http.StatusMultiStatus {
 		return nil, fmt.Errorf("list %s: %s", c.Href, serverReason(resp))
 	}
@@ -256,15 +259,10 @@ func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 // home set, or creates it with an extended MKCOL (RFC 5689) carrying the display name
 // and, for a calendar, the components it holds.
 func (d *DAV) Ensure(ctx context.Context, src Collection) (Collection, error) {
-	home := d.calHome
-	if src.Type == AddressBook {
-		home = d.cardHome
+	dst, err := d.Target(src)
+	if err != nil {
+		return dst, err
 	}
-	if home == "" {
-		return Collection{}, &RefusedError{Reason: fmt.Sprintf("the destination server keeps no %ss", src.Type)}
-	}
-	seg := safeSegment(path.Base(strings.TrimSuffix(src.Href, "/")))
-	dst := Collection{Href: strings.TrimSuffix(home, "/") + "/" + seg + "/", Name: src.Name, Type: src.Type, Description: src.Description, Components: src.Components}
 	resp, err := d.do(ctx, "MKCOL", dst.Href, strings.NewReader(mkcolBody(dst)), map[string]string{"Content-Type": "application/xml; charset=utf-8"})
 	if err != nil {
 		return Collection{}, fmt.Errorf("create %s: %w", dst.Href, err)
@@ -277,6 +275,19 @@ func (d *DAV) Ensure(ctx context.Context, src Collection) (Collection, error) {
 		return Collection{}, fmt.Errorf("create %s: %s", dst.Href, serverReason(resp))
 	}
 	return dst, nil
+}
+
+// Target is the collection with the source's last path segment under the home set.
+func (d *DAV) Target(src Collection) (Collection, error) {
+	home := d.calHome
+	if src.Type == AddressBook {
+		home = d.cardHome
+	}
+	if home == "" {
+		return Collection{}, &RefusedError{Reason: fmt.Sprintf("the destination server keeps no %ss", src.Type)}
+	}
+	seg := safeSegment(path.Base(strings.TrimSuffix(src.Href, "/")))
+	return Collection{Href: strings.TrimSuffix(home, "/") + "/" + seg + "/", Name: src.Name, Type: src.Type, Description: src.Description, Components: src.Components}, nil
 }
 
 func mkcolBody(c Collection) string {
@@ -330,15 +341,6 @@ func (d *DAV) Put(ctx context.Context, c Collection, href string, it Item, ifMat
 		return "", fmt.Errorf("put %s: %s", href, serverReason(resp))
 	}
 	return "", &RefusedError{Reason: serverReason(resp)}
-}
-
-// Count lists how many items of each kind c holds.
-func (d *DAV) Count(ctx context.Context, c Collection) (map[Kind]int, error) {
-	items, err := d.Items(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return countKinds(items), nil
 }
 
 func countKinds(items []Item) map[Kind]int {

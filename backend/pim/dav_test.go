@@ -345,3 +345,52 @@ func writeFile(t testing.TB, name, text string) string {
 	}
 	return p
 }
+
+func TestAnalyzeAndVerifyCountPerCollection(t *testing.T) {
+	srcSrv, dstSrv := testsrv.NewRadicale(t), testsrv.NewRadicale(t)
+	src := loadSource(t, srcSrv, fixtureFiles(t))
+	c := &pim.Copier{Job: "alice", Source: src, Dest: dial(t, dstSrv, "alice"), Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
+	cutoff := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	stats, err := c.Analyze(t.Context(), pim.Options{Cutoff: cutoff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total pim.Counts
+	pre, todo := 0, 0
+	for _, s := range stats {
+		total.Contacts += s.Contacts
+		total.Events += s.Events
+		total.Tasks += s.Tasks
+		total.Journals += s.Journals
+		pre += s.Pre
+		todo += s.Todo
+	}
+	if total != (pim.Counts{Contacts: 7, Events: 5, Tasks: 2, Journals: 1}) || pre != 12 || todo != 15 {
+		t.Errorf("analysis: %+v pre %d todo %d", total, pre, todo)
+	}
+	if _, err := c.Run(t.Context(), pim.Options{Cutoff: cutoff}); err != nil {
+		t.Fatal(err)
+	}
+	missing := func(opts pim.Options) (n int) {
+		checks, err := c.Verify(t.Context(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range checks {
+			n += len(ch.Missing)
+			if len(ch.Missing) == 0 && ch.SourceN != ch.DestN && opts.Cutoff.IsZero() {
+				t.Errorf("%s: source %+v destination %+v", ch.Name, ch.SourceN, ch.DestN)
+			}
+		}
+		return n
+	}
+	if n := missing(pim.Options{Cutoff: cutoff}); n != 0 {
+		t.Errorf("after the pre pass, %d of its items missing", n)
+	}
+	if n := missing(pim.Options{}); n != 3 {
+		t.Errorf("after the pre pass, %d items missing for the final pass, want 3 (Lunch, Stand-up, the open task)", n)
+	}
+	if n := missing(pim.Options{Only: []pim.Class{pim.ClassTasks}}); n != 1 {
+		t.Errorf("tasks missing: %d, want 1", n)
+	}
+}

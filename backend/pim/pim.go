@@ -105,6 +105,8 @@ type Dest interface {
 	// nothing is (If-None-Match: *); ifMatch set writes only over that ETag; neither
 	// writes unconditionally. It returns the new ETag ("" when the server did not say).
 	Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, error)
-	// Count lists how many items of each kind c holds.
-	Count(ctx context.Context, c Collection) (map[Kind]int, error)
+	// Target is where Ensure puts a source collection, without creating it.
+	Target(src Collection) (Collection, error)
+	// Items lists what a destination collection holds (none when it does not exist).
+	Items(ctx context.Context, c Collection) ([]Item, error)
 }
