@@ -14,7 +14,8 @@ type Counts struct {
 	Journals int `json:"journals"`
 }
 
-func (n *Counts) add(k Kind, d int) {
+// Add counts d items of kind k.
+func (n *Counts) Add(k Kind, d int) {
 	switch k {
 	case KindContact:
 		n.Contacts += d
@@ -61,7 +62,7 @@ func (c *Copier) Analyze(ctx context.Context, opts Options) ([]CollectionStats, 
 			if !wanted(opts.Only, it.Kind) {
 				continue
 			}
-			st.add(it.Kind, 1)
+			st.Add(it.Kind, 1)
 			if e, ok := done[it.Href]; ok && e.ETag == it.ETag {
 				continue
 			}
@@ -112,7 +113,7 @@ func (c *Copier) Verify(ctx context.Context, opts Options) ([]CollectionCheck, e
 			have = map[string]bool{}
 			for _, it := range dItems {
 				if wanted(opts.Only, it.Kind) {
-					cc.DestN.add(it.Kind, 1)
+					cc.DestN.Add(it.Kind, 1)
 					have[it.UID] = true
 				}
 			}
@@ -121,7 +122,7 @@ func (c *Copier) Verify(ctx context.Context, opts Options) ([]CollectionCheck, e
 			if !wanted(opts.Only, it.Kind) || (!opts.Cutoff.IsZero() && !it.InPrePass(opts.Cutoff)) {
 				continue
 			}
-			cc.SourceN.add(it.Kind, 1)
+			cc.SourceN.Add(it.Kind, 1)
 			if !have[it.UID] {
 				cc.Missing = append(cc.Missing, failure(sc, it, "not at the destination"))
 			}

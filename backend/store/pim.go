@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"cutover/backend/pim"
@@ -53,4 +54,56 @@ func (l *PIMLedger) Record(ctx context.Context, entries []pim.Entry) error {
 		}
 		return nil
 	})
+}
+
+// PIMSetting is where a project's contacts, calendars and tasks live.
+type PIMSetting struct {
+	SourceURL string `json:"sourceUrl"`
+	DestURL   string `json:"destUrl"`
+}
+
+// PIMSetting returns the project's DAV addresses (empty when none were set).
+func (s *Store) PIMSetting(ctx context.Context, projectID int64) (PIMSetting, error) {
+	var out PIMSetting
+	err := s.db.QueryRowContext(ctx, `SELECT source_url, dest_url FROM pim_setting WHERE project_id = ?`, projectID).Scan(&out.SourceURL, &out.DestURL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("read the contacts and calendars settings: %w", err)
+	}
+	return out, nil
+}
+
+// SetPIMSetting stores the project's DAV addresses.
+func (s *Store) SetPIMSetting(ctx context.Context, projectID int64, v PIMSetting) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO pim_setting(project_id, source_url, dest_url, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(project_id) DO UPDATE SET source_url = excluded.source_url, dest_url = excluded.dest_url, updated_at = excluded.updated_at`,
+		projectID, v.SourceURL, v.DestURL, fmtTime(s.now()))
+	if err != nil {
+		return fmt.Errorf("save the contacts and calendars settings: %w", err)
+	}
+	return nil
+}
+
+// PIMCopied counts the items in the ledger of each job under prefix, by kind: what has
+// been copied of each mailbox.
+func (l *PIMLedger) PIMCopied(ctx context.Context, prefix string) (map[string]pim.Counts, error) {
+	rows, err := l.s.db.QueryContext(ctx, `SELECT job, kind, COUNT(*) FROM pim_ledger WHERE substr(job, 1, ?) = ? GROUP BY job, kind`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("count copied items: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]pim.Counts{}
+	for rows.Next() {
+		var job, kind string
+		var n int
+		if err := rows.Scan(&job, &kind, &n); err != nil {
+			return nil, err
+		}
+		c := out[job]
+		c.Add(pim.Kind(kind), n)
+		out[job] = c
+	}
+	return out, rows.Err()
 }

@@ -16,3 +16,13 @@ CREATE TABLE pim_ledger (
     copied_at       TEXT NOT NULL,
     PRIMARY KEY (job, collection, href)
 );
+
+-- Where a project's contacts, calendars and tasks live: a CalDAV/CardDAV base URL per
+-- side (or a bare domain, found by DNS SRV and /.well-known, RFC 6764). The mailbox's
+-- own login and password are used on both.
+CREATE TABLE pim_setting (
+    project_id  INTEGER PRIMARY KEY REFERENCES project(id) ON DELETE CASCADE,
+    source_url  TEXT NOT NULL DEFAULT '',
+    dest_url    TEXT NOT NULL DEFAULT '',
+    updated_at  TEXT NOT NULL
+);
