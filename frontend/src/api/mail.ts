@@ -168,3 +168,9 @@ export interface MailboxCheck {
   folders: FolderCheck[]
   error?: string
 }
+
+/** Contacts, events, tasks and journals copied of a mailbox so far (api.PIMCounts). */
+export interface PIMCounts {
+  sourceLogin: string
+  copied: { contacts: number; events: number; tasks: number; journals: number }
+}

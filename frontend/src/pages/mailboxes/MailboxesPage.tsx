@@ -29,7 +29,7 @@ function numbers(m: MailboxState) {
 
 /** The batch's mailboxes: passes with live progress, start/stop/resume, analysis, folder plans and verification. */
 export function MailboxesPage({ project }: { project: Project }) {
-  const { rows, totals, error: passError } = useMail(project.name)
+  const { rows, totals, error: passError, pim } = useMail(project.name)
   const [actionError, setError] = useState<unknown>(null)
   const error = actionError ?? passError
   const [pass, setPass] = useState<'pre' | 'final'>('pre')
@@ -71,6 +71,10 @@ export function MailboxesPage({ project }: { project: Project }) {
       const st = n?.state ?? (m.entry.enabled ? 'not started' : 'disabled')
       return <span className={`badge state-${st}`} data-testid={`state-${m.entry.sourceLogin}`}>{(m.pass?.kind ? m.pass.kind + ' · ' : '') + st}</span>
     } },
+    { key: 'contacts', title: 'Contacts', value: (m) => pim[m.entry.sourceLogin]?.contacts ?? 0 },
+    { key: 'calendars', title: 'Calendars', value: (m) => (pim[m.entry.sourceLogin]?.events ?? 0) + (pim[m.entry.sourceLogin]?.journals ?? 0),
+      render: (m) => <span title="events and journals copied">{(pim[m.entry.sourceLogin]?.events ?? 0) + (pim[m.entry.sourceLogin]?.journals ?? 0)}</span> },
+    { key: 'tasks', title: 'Tasks', value: (m) => pim[m.entry.sourceLogin]?.tasks ?? 0 },
     { key: 'progress', title: 'Progress', width: '300px', value: (m) => numbers(m)?.done ?? 0, render: (m) => {
       const n = numbers(m)
       if (!n) return <span className="muted">–</span>
