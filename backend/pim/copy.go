@@ -64,10 +64,13 @@ type Result struct {
 	Job         string             `json:"job"`
 	Collections []CollectionResult `json:"collections"`
 	Failures    []Failure          `json:"failures"`
-	Copied      int                `json:"copied"`
-	Updated     int                `json:"updated"`
-	Matched     int                `json:"matched"`
-	Failed      int                `json:"failed"`
+	// Notes are items copied without something the destination cannot hold (attendees
+	// listed in the text instead of invited, a contact group's members), with what.
+	Notes   []Failure `json:"notes,omitempty"`
+	Copied  int       `json:"copied"`
+	Updated int       `json:"updated"`
+	Matched int       `json:"matched"`
+	Failed  int       `json:"failed"`
 }
 
 // Options shape a pass.
@@ -107,6 +110,8 @@ type Copier struct {
 	Progress   func(Progress)
 	Checkpoint func(Checkpoint)
 	BatchSize  int // ledger entries per transaction (default 64)
+
+	notes []Failure // of the running pass
 }
 
 func (c *Copier) checkpoint(p Checkpoint) {
@@ -118,12 +123,14 @@ func (c *Copier) checkpoint(p Checkpoint) {
 // Run performs a pass. Refused items are listed in the result; the error is set when
 // the pass could not go on (a collection could not be listed or created, the server
 // failed, the context ended).
-func (c *Copier) Run(ctx context.Context, opts Options) (Result, error) {
+func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) {
 	log := c.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	res := Result{Job: c.Job}
+	res = Result{Job: c.Job}
+	c.notes = nil
+	defer func() { res.Notes = c.notes }()
 	colls, err := c.Source.Collections(ctx)
 	if err != nil {
 		return res, fmt.Errorf("list the source's collections: %w", err)
@@ -195,7 +202,8 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 		c.checkpoint(CheckpointRecorded)
 		return nil
 	}
-	var fails []Failure
+	var fails, notes []Failure
+	defer func() { c.notes = append(c.notes, notes...) }()
 	for i, it := range todo {
 		if err := ctx.Err(); err != nil {
 			return cr, fails, errors.Join(err, flush())
@@ -206,6 +214,11 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 			continue
 		}
 		e, err := c.write(ctx, sc, dc, it, prev, known)
+		var note *NoteError
+		if errors.As(err, &note) {
+			notes = append(notes, failure(sc, it, note.Reason))
+			err = nil
+		}
 		switch {
 		case errors.As(err, &refused):
 			fails = append(fails, failure(sc, it, refused.Reason))
@@ -242,21 +255,18 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 // write puts one item at its destination href: a new item only where nothing is (a 412
 // means an interrupted run wrote it: it is written over), a changed one over the version
 // Cutover wrote.
-func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Entry, known bool) (Entry, error) {
+func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Entry, known bool) (e Entry, err error) {
 	href := strings.TrimSuffix(dc.Href, "/") + "/" + itemName(it)
-	e := Entry{Job: c.Job, Collection: sc.Href, Href: it.Href, ETag: it.ETag, UID: it.UID, Kind: it.Kind, DestCollection: dc.Href, DestHref: href}
+	e = Entry{Job: c.Job, Collection: sc.Href, Href: it.Href, ETag: it.ETag, UID: it.UID, Kind: it.Kind, DestCollection: dc.Href, DestHref: href}
 	if known {
-		href, e.DestHref = prev.DestHref, prev.DestHref
-		etag, err := c.Dest.Put(ctx, dc, href, it, prev.DestETag, prev.DestETag == "")
-		e.DestETag = etag
+		e.DestHref, e.DestETag, err = c.Dest.Put(ctx, dc, prev.DestHref, it, prev.DestETag, prev.DestETag == "")
 		return e, err
 	}
-	etag, err := c.Dest.Put(ctx, dc, href, it, "", true)
+	e.DestHref, e.DestETag, err = c.Dest.Put(ctx, dc, href, it, "", true)
 	if errors.Is(err, ErrChanged) {
-		etag, err = c.Dest.Put(ctx, dc, href, it, "", false)
+		e.DestHref, e.DestETag, err = c.Dest.Put(ctx, dc, href, it, "", false)
 		e.Matched = true
 	}
-	e.DestETag = etag
 	return e, err
 }
 

@@ -255,6 +255,11 @@ type RefusedError struct{ Reason string }
 
 func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 
+// NoteError is an item written without something the destination cannot hold.
+type NoteError struct{ Reason string }
+
+func (e *NoteError) Error() string { return "copied without: " + e.Reason }
+
 // Ensure finds the destination collection with the source's last path segment under the
 // home set, or creates it with an extended MKCOL (RFC 5689) carrying the display name
 // and, for a calendar, the components it holds.
@@ -315,7 +320,7 @@ func mkcolBody(c Collection) string {
 }
 
 // Put writes one item (RFC 4791 5.3.2, RFC 6352 6.3.2) with If-Match or If-None-Match.
-func (d *DAV) Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, error) {
+func (d *DAV) Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, string, error) {
 	h := map[string]string{"Content-Type": "text/calendar; charset=utf-8"}
 	if it.Kind == KindContact {
 		h["Content-Type"] = "text/vcard; charset=utf-8"
@@ -328,19 +333,19 @@ func (d *DAV) Put(ctx context.Context, c Collection, href string, it Item, ifMat
 	}
 	resp, err := d.do(ctx, http.MethodPut, href, bytes.NewReader(it.Data), h)
 	if err != nil {
-		return "", fmt.Errorf("put %s: %w", href, err)
+		return "", "", fmt.Errorf("put %s: %w", href, err)
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		io.Copy(io.Discard, resp.Body)
-		return resp.Header.Get("ETag"), nil
+		return href, resp.Header.Get("ETag"), nil
 	case resp.StatusCode == http.StatusPreconditionFailed:
-		return "", ErrChanged
+		return "", "", ErrChanged
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusTooManyRequests:
-		return "", fmt.Errorf("put %s: %s", href, serverReason(resp))
+		return "", "", fmt.Errorf("put %s: %s", href, serverReason(resp))
 	}
-	return "", &RefusedError{Reason: serverReason(resp)}
+	return "", "", &RefusedError{Reason: serverReason(resp)}
 }
 
 func countKinds(items []Item) map[Kind]int {

@@ -205,7 +205,7 @@ func TestItemChangedAtTheDestinationIsReportedNotOverwritten(t *testing.T) {
 		for _, it := range items {
 			if strings.Contains(it.Summary, "Søren") {
 				it.Data = []byte(strings.Replace(string(it.Data), "+45 33 12 34 56", phone, 1))
-				if _, err := d.Put(t.Context(), colls[0], it.Href, it, it.ETag, false); err != nil {
+				if _, _, err := d.Put(t.Context(), colls[0], it.Href, it, it.ETag, false); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -241,7 +241,7 @@ func TestRefusalsAreReportedPerItemWithTheServersReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	items, _ := zoe.Items(t.Context(), pim.Collection{Href: "file/existing"})
-	if _, err := dst.Put(t.Context(), dc, dc.Href+"someone-elses-name.vcf", items[0], "", true); err != nil {
+	if _, _, err := dst.Put(t.Context(), dc, dc.Href+"someone-elses-name.vcf", items[0], "", true); err != nil {
 		t.Fatal(err)
 	}
 	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}

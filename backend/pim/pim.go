@@ -103,8 +103,11 @@ type Dest interface {
 	Ensure(ctx context.Context, src Collection) (Collection, error)
 	// Put writes an item at href in c. ifMatch "" with create set writes only where
 	// nothing is (If-None-Match: *); ifMatch set writes only over that ETag; neither
-	// writes unconditionally. It returns the new ETag ("" when the server did not say).
-	Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, error)
+	// writes unconditionally. It returns where the item is (href, or the destination's
+	// own ID) and its new ETag ("" when the server did not say). A *NoteError with a
+	// nil-error result means the item was written without something the destination
+	// cannot hold, which the note names.
+	Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, string, error)
 	// Target is where Ensure puts a source collection, without creating it.
 	Target(src Collection) (Collection, error)
 	// Items lists what a destination collection holds (none when it does not exist).
