@@ -58,7 +58,10 @@ func DialDAV(ctx context.Context, addr string, o DAVOptions) (*DAV, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &DAV{endpoint: base, http: webdav.HTTPClientWithBasicAuth(hc, o.User, o.Password.Reveal())}
+	d := &DAV{endpoint: base, http: hc}
+	if !o.Password.IsZero() { // otherwise HTTP signs the requests (an OAuth 2.0 client: Google's CardDAV)
+		d.http = webdav.HTTPClientWithBasicAuth(hc, o.User, o.Password.Reveal())
+	}
 	principal, err := d.principal(ctx)
 	if err != nil {
 		return nil, err
