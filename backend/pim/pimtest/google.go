@@ -102,17 +102,9 @@ func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.Join(p, "/")
 	switch {
 	case path == "calendar/v3/users/me/calendarList" && r.Method == http.MethodGet:
-		var items []any
-		for id, s := range g.cals {
-			items = append(items, map[string]any{"id": id, "summary": s})
-		}
-		reply(w, 200, map[string]any{"items": items})
+		listNamed(w, g.cals, "summary")
 	case path == "calendar/v3/calendars" && r.Method == http.MethodPost:
-		g.next++
-		id := fmt.Sprintf("cal%d@group.calendar.google.com", g.next)
-		g.cals[id] = fmt.Sprint(body["summary"])
-		g.events[id] = map[string]map[string]any{}
-		reply(w, 200, map[string]any{"id": id, "summary": body["summary"]})
+		g.events[g.createNamed(w, g.cals, "cal%d@group.calendar.google.com", "summary", body)] = map[string]map[string]any{}
 	case len(p) == 6 && p[2] == "calendars" && p[4] == "events" && p[5] == "import" && r.Method == http.MethodPost:
 		g.importEvent(w, p[3], body)
 	case len(p) == 5 && p[2] == "calendars" && p[4] == "events" && r.Method == http.MethodPost:
@@ -128,17 +120,9 @@ func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(w, 200, map[string]any{"items": items})
 	case path == "tasks/v1/users/@me/lists" && r.Method == http.MethodGet:
-		var items []any
-		for id, s := range g.lists {
-			items = append(items, map[string]any{"id": id, "title": s})
-		}
-		reply(w, 200, map[string]any{"items": items})
+		listNamed(w, g.lists, "title")
 	case path == "tasks/v1/users/@me/lists" && r.Method == http.MethodPost:
-		g.next++
-		id := fmt.Sprintf("list%d", g.next)
-		g.lists[id] = fmt.Sprint(body["title"])
-		g.tasks[id] = map[string]map[string]any{}
-		reply(w, 200, map[string]any{"id": id, "title": body["title"]})
+		g.tasks[g.createNamed(w, g.lists, "list%d", "title", body)] = map[string]map[string]any{}
 	case len(p) == 5 && p[2] == "lists" && p[4] == "tasks" && r.Method == http.MethodGet:
 		var items []any
 		for _, t := range g.tasks[p[3]] {
@@ -150,6 +134,24 @@ func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		g.fail(w, "unexpected %s %s", r.Method, r.URL.Path)
 	}
+}
+
+// listNamed answers a list of calendars or task lists.
+func listNamed(w http.ResponseWriter, named map[string]string, field string) {
+	var items []any
+	for id, s := range named {
+		items = append(items, map[string]any{"id": id, field: s})
+	}
+	reply(w, 200, map[string]any{"items": items})
+}
+
+// createNamed creates a calendar or task list and answers it; it returns its ID.
+func (g *Google) createNamed(w http.ResponseWriter, named map[string]string, idFormat, field string, body map[string]any) string {
+	g.next++
+	id := fmt.Sprintf(idFormat, g.next)
+	named[id] = fmt.Sprint(body[field])
+	reply(w, 200, map[string]any{"id": id, field: body[field]})
+	return id
 }
 
 func (g *Google) checkWhen(w http.ResponseWriter, field string, v any) bool {
