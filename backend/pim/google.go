@@ -23,9 +23,9 @@ type Google struct {
 	TasksBase    string       // https://tasks.googleapis.com/tasks/v1
 	HTTP         *http.Client // authorised (calendar and tasks scopes)
 
-	mu    sync.Mutex
-	ids   map[string]string            // kind/name → calendar or task list ID
-	tasks map[string]map[string]string // list ID → source UID (kept in the notes) → task ID
+	containers containerIDs                 // calendar or task list IDs by name
+	mu         sync.Mutex                   // guards tasks
+	tasks      map[string]map[string]string // list ID → source UID (kept in the notes) → task ID
 }
 
 func (g *Google) do(ctx context.Context, method, u string, in, out any) error {
@@ -65,45 +65,19 @@ func sep(u string) string {
 
 // container finds or creates the calendar or task list named name.
 func (g *Google) container(ctx context.Context, task bool, name string, create bool) (string, error) {
-	key := fmt.Sprint(task, "/", name)
-	g.mu.Lock()
-	id, ok := g.ids[key]
-	g.mu.Unlock()
-	if ok {
-		return id, nil
-	}
 	listURL, createURL, field := g.CalendarBase+"/users/me/calendarList", g.CalendarBase+"/calendars", "summary"
 	if task {
 		listURL, createURL, field = g.TasksBase+"/users/@me/lists", g.TasksBase+"/users/@me/lists", "title"
 	}
-	err := g.list(ctx, listURL, func(raw json.RawMessage) {
-		var v map[string]any
-		json.Unmarshal(raw, &v)
-		if n, _ := v[field].(string); n == name && id == "" {
-			id, _ = v["id"].(string)
-		}
-	})
-	if err != nil {
-		return "", err
-	}
-	if id == "" && create {
-		var made struct {
-			ID string `json:"id"`
-		}
-		if err := g.do(ctx, http.MethodPost, createURL, map[string]string{field: name}, &made); err != nil {
-			return "", err
-		}
-		id = made.ID
-	}
-	if id != "" {
-		g.mu.Lock()
-		if g.ids == nil {
-			g.ids = map[string]string{}
-		}
-		g.ids[key] = id
-		g.mu.Unlock()
-	}
-	return id, nil
+	return g.containers.find(fmt.Sprint(task, "/", name), field, name, create,
+		func(each func(map[string]any)) error {
+			return g.list(ctx, listURL, func(raw json.RawMessage) {
+				var v map[string]any
+				json.Unmarshal(raw, &v)
+				each(v)
+			})
+		},
+		func(body map[string]string, out any) error { return g.do(ctx, http.MethodPost, createURL, body, out) })
 }
 
 // Target names the destination calendar or task list after the source collection.
@@ -111,11 +85,7 @@ func (g *Google) Target(src Collection) (Collection, error) {
 	if src.Type == AddressBook {
 		return Collection{}, &RefusedError{Reason: "contacts go to Google through CardDAV: set the destination DAV URL to Google's CardDAV"}
 	}
-	name := src.Name
-	if name == "" {
-		name = src.Href
-	}
-	return Collection{Href: name, Name: name, Type: src.Type, Components: src.Components}, nil
+	return namedTarget(src), nil
 }
 
 // Ensure is Target: calendars and lists are made on their first item.

@@ -37,9 +37,9 @@ type Graph struct {
 	User string       // the mailbox: UPN or ID
 	HTTP *http.Client // authorised (x/oauth2 with Contacts/Calendars/Tasks.ReadWrite)
 
-	mu    sync.Mutex
-	ids   map[string]string            // kind/name → folder, calendar or list ID
-	tasks map[string]map[string]string // list ID → source UID → task ID
+	containers containerIDs                 // kind/name → folder, calendar or list ID
+	mu         sync.Mutex                   // guards tasks
+	tasks      map[string]map[string]string // list ID → source UID → task ID
 }
 
 // graphKinds: which Graph container holds an item kind.
@@ -82,57 +82,26 @@ func (g *Graph) list(ctx context.Context, u string, each func(json.RawMessage) e
 
 // container finds or creates the folder, calendar or list named name for kind.
 func (g *Graph) container(ctx context.Context, k Kind, name string, create bool) (string, error) {
-	key := graphContainer(k) + "/" + name
-	g.mu.Lock()
-	id, ok := g.ids[key]
-	g.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	nameField := "displayName"
+	field := "displayName"
 	if k == KindEvent || k == KindJournal {
-		nameField = "name"
+		field = "name"
 	}
-	err := g.list(ctx, g.userPath()+"/"+graphContainer(k), func(raw json.RawMessage) error {
-		var v map[string]any
-		json.Unmarshal(raw, &v)
-		if n, _ := v[nameField].(string); n == name && id == "" {
-			id, _ = v["id"].(string)
-		}
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	if id == "" && create {
-		var made struct {
-			ID string `json:"id"`
-		}
-		if err := g.do(ctx, http.MethodPost, g.userPath()+"/"+graphContainer(k), map[string]string{nameField: name}, &made, nil); err != nil {
-			return "", err
-		}
-		id = made.ID
-	}
-	if id != "" {
-		g.mu.Lock()
-		if g.ids == nil {
-			g.ids = map[string]string{}
-		}
-		g.ids[key] = id
-		g.mu.Unlock()
-	}
-	return id, nil
+	u := g.userPath() + "/" + graphContainer(k)
+	return g.containers.find(graphContainer(k)+"/"+name, field, name, create,
+		func(each func(map[string]any)) error {
+			return g.list(ctx, u, func(raw json.RawMessage) error {
+				var v map[string]any
+				json.Unmarshal(raw, &v)
+				each(v)
+				return nil
+			})
+		},
+		func(body map[string]string, out any) error { return g.do(ctx, http.MethodPost, u, body, out, nil) })
 }
 
 // Target names the destination collection; Graph has its containers per kind, created
 // on the first item of each kind.
-func (g *Graph) Target(src Collection) (Collection, error) {
-	name := src.Name
-	if name == "" {
-		name = src.Href
-	}
-	return Collection{Href: name, Name: name, Type: src.Type, Components: src.Components}, nil
-}
+func (g *Graph) Target(src Collection) (Collection, error) { return namedTarget(src), nil }
 
 // Ensure is Target: containers are made when the first item of a kind arrives.
 func (g *Graph) Ensure(_ context.Context, src Collection) (Collection, error) { return g.Target(src) }

@@ -7,7 +7,62 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 )
+
+// containerIDs caches the IDs of an API's contact folders, calendars and lists by name.
+type containerIDs struct {
+	mu  sync.Mutex
+	ids map[string]string
+}
+
+// find returns the ID of the container named name (field holds the name in the API's
+// JSON) among those list gives, creating it with post ({field: name}) when it is missing
+// and create is set; "" when missing.
+func (c *containerIDs) find(key, field, name string, create bool, list func(each func(map[string]any)) error, post func(body map[string]string, out any) error) (string, error) {
+	c.mu.Lock()
+	id, ok := c.ids[key]
+	c.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	err := list(func(v map[string]any) {
+		if n, _ := v[field].(string); n == name && id == "" {
+			id, _ = v["id"].(string)
+		}
+	})
+	if err != nil {
+		return "", err
+	}
+	if id == "" && create {
+		var made struct {
+			ID string `json:"id"`
+		}
+		if err := post(map[string]string{field: name}, &made); err != nil {
+			return "", err
+		}
+		id = made.ID
+	}
+	if id != "" {
+		c.mu.Lock()
+		if c.ids == nil {
+			c.ids = map[string]string{}
+		}
+		c.ids[key] = id
+		c.mu.Unlock()
+	}
+	return id, nil
+}
+
+// namedTarget is the destination collection of an API that names its containers like
+// the source collection (Graph, Google).
+func namedTarget(src Collection) Collection {
+	name := src.Name
+	if name == "" {
+		name = src.Href
+	}
+	return Collection{Href: name, Name: name, Type: src.Type, Components: src.Components}
+}
 
 // callJSON sends a request with a JSON body to a REST API (Graph, Google) and decodes the
 // JSON answer into out. A 412 is ErrChanged; throttling, server errors and a refused
