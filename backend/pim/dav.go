@@ -39,6 +39,7 @@ type DAVOptions struct {
 // DAV is a CalDAV/CardDAV account: the source or the destination of a pass.
 type DAV struct {
 	endpoint *url.URL
+	raw      *http.Client // without the sign-in, for reading where a well-known URL points
 	http     webdav.HTTPClient
 	cal      *caldav.Client
 	card     *carddav.Client
@@ -58,7 +59,7 @@ func DialDAV(ctx context.Context, addr string, o DAVOptions) (*DAV, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &DAV{endpoint: base, http: hc}
+	d := &DAV{endpoint: base, raw: hc, http: hc}
 	if !o.Password.IsZero() { // otherwise HTTP signs the requests (an OAuth 2.0 client: Google's CardDAV)
 		d.http = webdav.HTTPClientWithBasicAuth(hc, o.User, o.Password.Reveal())
 	}
@@ -111,6 +112,9 @@ func davBase(ctx context.Context, addr string, r Resolver) (*url.URL, error) {
 func (d *DAV) principal(ctx context.Context) (string, error) {
 	var errs []error
 	for _, p := range []string{d.endpoint.Path, "/.well-known/caldav", "/.well-known/carddav"} {
+		if strings.HasPrefix(p, "/.well-known/") {
+			p = d.wellKnown(ctx, p)
+		}
 		c, err := webdav.NewClient(d.http, d.endpoint.ResolveReference(&url.URL{Path: p}).String())
 		if err != nil {
 			return "", err
@@ -122,6 +126,26 @@ func (d *DAV) principal(ctx context.Context) (string, error) {
 		errs = append(errs, fmt.Errorf("%s: %w", p, err))
 	}
 	return "", fmt.Errorf("find the current user principal at %s: %w", d.endpoint.Host, errors.Join(errs...))
+}
+
+// wellKnown follows a well-known URL's redirect to the context path (RFC 6764 section
+// 5) itself: an HTTP client following a 301 turns the PROPFIND into a GET.
+func (d *DAV) wellKnown(ctx context.Context, p string) string {
+	noFollow := *d.raw
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.endpoint.ResolveReference(&url.URL{Path: p}).String(), nil)
+	if err != nil {
+		return p
+	}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		return p
+	}
+	resp.Body.Close()
+	if loc, err := resp.Location(); err == nil && resp.StatusCode/100 == 3 && loc.Host == d.endpoint.Host {
+		return loc.Path
+	}
+	return p
 }
 
 // Collections lists the address books and calendars of the account.
