@@ -1,7 +1,6 @@
 package pim
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,7 +53,7 @@ type Task struct {
 
 // ParseEvents reads an event item: its master first, then its exceptions.
 func ParseEvents(it Item) ([]Event, error) {
-	cal, err := ical.NewDecoder(bytes.NewReader(it.Data)).Decode()
+	cal, err := decodeCalendar(it.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +134,7 @@ func ParseEvents(it Item) ([]Event, error) {
 
 // ParseTask reads a task item.
 func ParseTask(it Item) (Task, error) {
-	cal, err := ical.NewDecoder(bytes.NewReader(it.Data)).Decode()
+	cal, err := decodeCalendar(it.Data)
 	if err != nil {
 		return Task{}, err
 	}
@@ -266,7 +265,7 @@ type Address struct {
 
 // ParseContact reads a contact item.
 func ParseContact(it Item) (Contact, error) {
-	card, err := vcard.NewDecoder(bytes.NewReader(it.Data)).Decode()
+	card, err := decodeCard(it.Data)
 	if err != nil {
 		return Contact{}, err
 	}

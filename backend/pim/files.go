@@ -140,6 +140,8 @@ func splitICalendar(file string, data []byte) ([]Item, error) {
 				return nil, &FileError{File: file, Line: at[i], Problem: "BEGIN:" + value + " outside a VCALENDAR", Fix: "give an iCalendar file (.ics) as exported by the calendar"}
 			}
 			depth, header = 1, nil
+		case name == "END" && depth == 0:
+			return nil, &FileError{File: file, Line: at[i], Problem: "END:" + value + " without its BEGIN", Fix: "export the calendar again"}
 		case name == "BEGIN" && depth == 1:
 			depth, curName = 2, value
 			cur = &icsComponent{lines: []string{l}, line: at[i]}

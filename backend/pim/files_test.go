@@ -129,3 +129,30 @@ func fixtures(t testing.TB) []string {
 	}
 	return out
 }
+
+// FuzzSplitFiles: any exported file is split into items or refused with a FileError
+// naming a line inside it; it never panics.
+func FuzzSplitFiles(f *testing.F) {
+	for _, p := range fixtures(f) {
+		b, _ := os.ReadFile(p)
+		f.Add(b, strings.HasSuffix(p, ".ics"))
+	}
+	f.Add([]byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nDTSTART;TZID=Nowhere/Zone:20260101T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, ics bool) {
+		split := splitVCards
+		if ics {
+			split = splitICalendar
+		}
+		items, err := split("in.file", data)
+		var fe *FileError
+		if err != nil && (!errors.As(err, &fe) || fe.Line < 1) {
+			t.Fatalf("error without a line: %v", err)
+		}
+		for _, it := range items {
+			if it.UID == "" || len(it.Data) == 0 {
+				t.Fatalf("item without UID or data: %+v", it)
+			}
+			_ = it.InPrePass(time.Now())
+		}
+	})
+}

@@ -102,7 +102,7 @@ func hashOf(data []byte) string {
 // text, so a re-run finds the same item.
 func contactItem(data []byte) (Item, error) {
 	lines, _ := unfold(data)
-	card, err := vcard.NewDecoder(bytes.NewReader(data)).Decode()
+	card, err := decodeCard(data)
 	if err != nil {
 		return Item{}, fmt.Errorf("not a vCard: %w", err)
 	}
@@ -130,7 +130,7 @@ func contactItem(data []byte) (Item, error) {
 func calendarItem(data []byte) (Item, error) {
 	lines, _ := unfold(data)
 	norm := normalize(lines)
-	cal, err := ical.NewDecoder(bytes.NewReader(norm)).Decode()
+	cal, err := decodeCalendar(norm)
 	if err != nil {
 		return Item{}, fmt.Errorf("not an iCalendar object: %w", err)
 	}
@@ -192,7 +192,7 @@ func componentEnd(c *ical.Component) (end time.Time, open bool) {
 		return t, false
 	}
 	start, err := propTime(c, ical.PropDateTimeStart)
-	if err != nil {
+	if err != nil || start.IsZero() { // no usable start: the final pass takes it
 		return time.Time{}, true
 	}
 	dur := time.Duration(0)
@@ -263,4 +263,25 @@ func propTime(c *ical.Component, name string) (time.Time, error) {
 		t, err = stripParam(p, ical.ParamTimezoneID).DateTime(time.UTC)
 	}
 	return t, err
+}
+
+// decodeCalendar parses iCalendar text; the parser's panics on some malformed lines
+// (found by FuzzSplitFiles) become errors.
+func decodeCalendar(data []byte) (cal *ical.Calendar, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cal, err = nil, fmt.Errorf("malformed iCalendar line (%v)", r)
+		}
+	}()
+	return ical.NewDecoder(bytes.NewReader(data)).Decode()
+}
+
+// decodeCard parses one vCard, its parser's panics made errors.
+func decodeCard(data []byte) (card vcard.Card, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			card, err = nil, fmt.Errorf("malformed vCard line (%v)", r)
+		}
+	}()
+	return vcard.NewDecoder(bytes.NewReader(data)).Decode()
 }
