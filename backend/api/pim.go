@@ -152,8 +152,8 @@ func (a *API) pimSetup(projectName string, users []string) (project.Project, sto
 		return p, store.PIMSetting{}, nil, err
 	}
 	set, err := a.store.PIMSetting(a.ctx, p.ID)
-	if err != nil {
-		return p, set, nil, err
+	if err != nil || (set.SourceURL == "" && set.DestURL == "") {
+		return p, set, nil, err // nothing of contacts and calendars to do here
 	}
 	entries, err := a.entries(p, users)
 	return p, set, entries, err
@@ -163,6 +163,10 @@ func (a *API) pimSetup(projectName string, users []string) (project.Project, sto
 // cutoff; final: the rest), one mailbox after the other; progress goes out as
 // "pim:progress" events. A project without a source DAV URL has nothing to copy.
 func (a *API) PIMMigrate(projectName string, in PIMPassInput) (PIMPassResult, error) {
+	return a.pimPass(a.ctx, projectName, in)
+}
+
+func (a *API) pimPass(ctx context.Context, projectName string, in PIMPassInput) (PIMPassResult, error) {
 	out := PIMPassResult{Pass: in.Pass, Mailboxes: []PIMRun{}}
 	cutoff, err := a.cutoff(MailPassInput{Pass: in.Pass, OlderThan: in.OlderThan})
 	if err != nil {
@@ -178,14 +182,17 @@ func (a *API) PIMMigrate(projectName string, in PIMPassInput) (PIMPassResult, er
 		return out, err
 	}
 	for _, e := range entries {
+		if ctx.Err() != nil {
+			break
+		}
 		run := PIMRun{SourceLogin: e.SourceLogin, State: mailbox.StateDone}
-		c, err := a.pimCopier(a.ctx, p, set, e)
+		c, err := a.pimCopier(ctx, p, set, e)
 		if err == nil {
 			login := e.SourceLogin
 			c.Progress = func(pr pim.Progress) {
 				a.bus.Publish("pim:progress", p.Name, PIMProgress{SourceLogin: login, Pass: in.Pass, Progress: pr})
 			}
-			run.Result, err = c.Run(a.ctx, pim.Options{Cutoff: cutoff, Only: only})
+			run.Result, err = c.Run(ctx, pim.Options{Cutoff: cutoff, Only: only})
 		}
 		switch {
 		case errors.Is(err, context.Canceled):

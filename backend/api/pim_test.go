@@ -1,0 +1,62 @@
+package api_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"cutover/backend/api"
+	"cutover/backend/pim/pimtest"
+)
+
+func TestWindowPassCopiesContactsAndCalendarsAfterMail(t *testing.T) {
+	a, src, _ := mailProject(t, "alice")
+	if err := src.Fill("alice", 20); err != nil {
+		t.Fatal(err)
+	}
+	davSrc, _ := pimtest.Start(map[string]string{"alice": "alice-secret"})
+	davDst, _ := pimtest.Start(map[string]string{"alice": "alice-secret"})
+	defer davSrc.Close()
+	defer davDst.Close()
+	for i := range 5 {
+		davSrc.Put("alice", "contacts", fmt.Sprintf("c%d.vcf", i), false, "Contacts",
+			[]byte(fmt.Sprintf("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:c%d\r\nFN:Person %d\r\nEND:VCARD\r\n", i, i)))
+	}
+	start := time.Now().AddDate(0, 0, 3).UTC().Format("20060102T150405Z")
+	davSrc.Put("alice", "cal", "e.ics", true, "Calendar", []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:"+start+"\r\nSUMMARY:Soon\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
+	if err := a.PIMSettingSet("acme", api.PIMSettingInput{SourceURL: davSrc.URL, DestURL: davDst.URL}); err != nil {
+		t.Fatal(err)
+	}
+	events, stop := api.Events(a).Subscribe()
+	defer stop()
+	if err := a.MailStart("acme", api.MailPassInput{Pass: "pre", OlderThan: "30d"}); err != nil {
+		t.Fatal(err)
+	}
+	sawPIM := false
+	for ev := range events {
+		if ev.Name == "pim:done" {
+			run := ev.Data.(api.PIMRun)
+			sawPIM = run.Result.Copied == 5 && run.State == "done" // the pre pass: contacts, not next week's event
+		}
+		if ev.Name == "copy:finished" {
+			break
+		}
+	}
+	if !sawPIM {
+		t.Fatal("the window's pre pass did not copy the 5 contacts")
+	}
+	if davDst.Count("alice") != 5 {
+		t.Errorf("destination holds %d items", davDst.Count("alice"))
+	}
+	counts, err := a.PIMCopied("acme")
+	if err != nil || counts[0].Copied.Contacts != 5 || counts[0].Copied.Events != 0 {
+		t.Errorf("PIMCopied %+v %v", counts, err)
+	}
+	final, err := a.PIMMigrate("acme", api.PIMPassInput{Pass: "final"})
+	if err != nil || final.Copied != 1 {
+		t.Errorf("final pass %+v %v", final, err)
+	}
+	if _, err := a.PIMMigrate("acme", api.PIMPassInput{Pass: "final", Only: []string{"faxes"}}); err == nil || !api.IsInputError(err) {
+		t.Errorf("--only faxes: %v, want an input error", err)
+	}
+}
