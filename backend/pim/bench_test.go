@@ -101,7 +101,8 @@ func BenchmarkCopyMailboxOfContactsAndEvents(b *testing.B) {
 }
 
 func benchCopy(b *testing.B, src, dst *pim.DAV, want int) {
-	c := &pim.Copier{Job: "bench", Source: src, Dest: dst, Ledger: openLedger(b, filepath.Join(b.TempDir(), "bench.db"))}
+	workers, _ := strconv.Atoi(os.Getenv("PIM_BENCH_WORKERS")) // 0: the default
+	c := &pim.Copier{Job: "bench", Source: src, Dest: dst, Ledger: openLedger(b, filepath.Join(b.TempDir(), "bench.db")), Workers: workers}
 	b.StartTimer()
 	start := time.Now()
 	res, err := c.Run(b.Context(), pim.Options{})

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -110,6 +111,12 @@ type Copier struct {
 	Progress   func(Progress)
 	Checkpoint func(Checkpoint)
 	BatchSize  int // ledger entries per transaction (default 64)
+	// Workers is how many items are written at once (default 4): a remote DAV or REST
+	// destination answers each write after a round trip (20–100 ms to a hosting
+	// provider), and several hide it; Graph takes at most 4 concurrent requests per
+	// mailbox. On loopback servers, where the server's CPU is the limit, more workers gain
+	// nothing (BenchmarkCopyMailboxOfContactsAndEvents, PIM_BENCH_WORKERS).
+	Workers int
 
 	notes []Failure // of the running pass
 }
@@ -204,52 +211,111 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 	}
 	var fails, notes []Failure
 	defer func() { c.notes = append(c.notes, notes...) }()
-	for i, it := range todo {
-		if err := ctx.Err(); err != nil {
-			return cr, fails, errors.Join(err, flush())
-		}
-		prev, known := done[it.Href]
-		if known && prev.ETag == it.ETag {
+	var pending []Item
+	for _, it := range todo {
+		if prev, known := done[it.Href]; known && prev.ETag == it.ETag {
 			cr.AlreadyDone++
 			continue
 		}
-		e, err := c.write(ctx, sc, dc, it, prev, known)
+		pending = append(pending, it)
+	}
+	var fatal error
+	processed := 0
+	for o := range c.writeAll(ctx, sc, dc, pending, done) {
+		processed++
+		if fatal != nil {
+			continue // draining what the other workers had under way
+		}
 		var note *NoteError
-		if errors.As(err, &note) {
-			notes = append(notes, failure(sc, it, note.Reason))
-			err = nil
+		if errors.As(o.err, &note) {
+			notes = append(notes, failure(sc, o.it, note.Reason))
+			o.err = nil
 		}
 		switch {
-		case errors.As(err, &refused):
-			fails = append(fails, failure(sc, it, refused.Reason))
+		case errors.As(o.err, &refused):
+			fails = append(fails, failure(sc, o.it, refused.Reason))
 			cr.Failed++
-		case errors.Is(err, ErrChanged):
-			fails = append(fails, failure(sc, it, "changed at the destination since Cutover copied it: left as it is there"))
+		case errors.Is(o.err, ErrChanged):
+			fails = append(fails, failure(sc, o.it, "changed at the destination since Cutover copied it: left as it is there"))
 			cr.Failed++
-		case err != nil:
-			return cr, fails, errors.Join(err, flush())
+		case o.err != nil:
+			fatal = o.err
 		default:
 			c.checkpoint(CheckpointWritten)
-			batch = append(batch, e)
+			batch = append(batch, o.e)
 			switch {
-			case known:
+			case o.known:
 				cr.Updated++
-			case e.Matched:
+			case o.e.Matched:
 				cr.Matched++
 			default:
 				cr.Copied++
 			}
 			if len(batch) == cap(batch) {
-				if err := flush(); err != nil {
-					return cr, fails, err
-				}
+				fatal = flush()
 			}
 		}
 		if c.Progress != nil {
-			c.Progress(Progress{Job: c.Job, Collection: sc.Href, Done: i + 1, Total: len(todo), Failed: cr.Failed})
+			c.Progress(Progress{Job: c.Job, Collection: sc.Href, Done: cr.AlreadyDone + processed, Total: len(todo), Failed: cr.Failed})
 		}
 	}
+	if fatal == nil {
+		fatal = ctx.Err()
+	}
+	if fatal != nil {
+		return cr, fails, errors.Join(fatal, flush())
+	}
 	return cr, fails, flush()
+}
+
+// written is what became of one item.
+type written struct {
+	it    Item
+	e     Entry
+	known bool
+	err   error
+}
+
+// writeAll writes the items on Workers goroutines and hands back each outcome as it
+// comes; it stops handing out items when ctx ends or an outcome is a failure of the pass
+// (the caller drains the channel). Items are independent: each has its own destination
+// name, so their order does not matter.
+func (c *Copier) writeAll(ctx context.Context, sc, dc Collection, items []Item, done map[string]Entry) <-chan written {
+	ctx, cancel := context.WithCancel(ctx)
+	work, out := make(chan Item), make(chan written)
+	var wg sync.WaitGroup
+	for range c.workers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				prev, known := done[it.Href]
+				e, err := c.write(ctx, sc, dc, it, prev, known)
+				var refused *RefusedError
+				var note *NoteError
+				if err != nil && !errors.As(err, &refused) && !errors.As(err, &note) && !errors.Is(err, ErrChanged) {
+					cancel() // the pass cannot go on: hand out nothing more
+				}
+				out <- written{it: it, e: e, known: known, err: err}
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		for _, it := range items {
+			select {
+			case work <- it:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		cancel()
+		close(out)
+	}()
+	return out
 }
 
 // write puts one item at its destination href: a new item only where nothing is (a 412
@@ -272,6 +338,13 @@ func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Ent
 
 func failure(sc Collection, it Item, reason string) Failure {
 	return Failure{Collection: sc.Href, Href: it.Href, UID: it.UID, Kind: it.Kind, Summary: it.Summary, Reason: reason}
+}
+
+func (c *Copier) workers() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return 4
 }
 
 func (c *Copier) batchSize() int {

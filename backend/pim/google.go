@@ -338,9 +338,9 @@ func (g *Google) putTask(ctx context.Context, c Collection, href string, it Item
 
 // findTask finds the copy of a task by the UID in its notes (the list is read once).
 func (g *Google) findTask(ctx context.Context, list, uid string) (string, error) {
-	g.mu.Lock()
+	g.mu.Lock() // held while the list is read: two writers must not both read it and lose each other's tasks
+	defer g.mu.Unlock()
 	byUID, ok := g.tasks[list]
-	g.mu.Unlock()
 	if !ok {
 		byUID = map[string]string{}
 		err := g.list(ctx, g.TasksBase+"/lists/"+url.PathEscape(list)+"/tasks?showCompleted=true&showHidden=true", func(raw json.RawMessage) {
@@ -353,14 +353,10 @@ func (g *Google) findTask(ctx context.Context, list, uid string) (string, error)
 		if err != nil {
 			return "", err
 		}
-		g.mu.Lock()
 		if g.tasks == nil {
 			g.tasks = map[string]map[string]string{}
 		}
 		g.tasks[list] = byUID
-		g.mu.Unlock()
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	return byUID[uid], nil
 }

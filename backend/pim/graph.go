@@ -261,7 +261,6 @@ func (g *Graph) find(ctx context.Context, it Item, coll string) (string, error) 
 		byUID, ok := g.tasks[coll]
 		if !ok {
 			byUID = map[string]string{}
-			g.mu.Unlock()
 			err := g.list(ctx, coll+"/tasks?$expand=linkedResources", func(raw json.RawMessage) error {
 				var v struct {
 					ID    string
@@ -273,7 +272,6 @@ func (g *Graph) find(ctx context.Context, it Item, coll string) (string, error) 
 				}
 				return nil
 			})
-			g.mu.Lock()
 			if err != nil {
 				return "", err
 			}

@@ -12,20 +12,30 @@ import (
 
 // containerIDs caches the IDs of an API's contact folders, calendars and lists by name.
 type containerIDs struct {
-	mu  sync.Mutex
-	ids map[string]string
+	finding sync.Mutex // one lookup or creation at a time: two writers must not both create one
+	mu      sync.Mutex
+	ids     map[string]string
 }
 
 // find returns the ID of the container named name (field holds the name in the API's
 // JSON) among those list gives, creating it with post ({field: name}) when it is missing
 // and create is set; "" when missing.
 func (c *containerIDs) find(key, field, name string, create bool, list func(each func(map[string]any)) error, post func(body map[string]string, out any) error) (string, error) {
-	c.mu.Lock()
-	id, ok := c.ids[key]
-	c.mu.Unlock()
-	if ok {
+	cached := func() (string, bool) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		id, ok := c.ids[key]
+		return id, ok
+	}
+	if id, ok := cached(); ok {
 		return id, nil
 	}
+	c.finding.Lock()
+	defer c.finding.Unlock()
+	if id, ok := cached(); ok {
+		return id, nil
+	}
+	id := ""
 	err := list(func(v map[string]any) {
 		if n, _ := v[field].(string); n == name && id == "" {
 			id, _ = v["id"].(string)
