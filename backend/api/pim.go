@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -291,17 +292,25 @@ func (a *API) PIMVerify(projectName string, users []string) ([]PIMCheck, error) 
 	return out, nil
 }
 
-// PIMImportInput names exported files for a mailbox of the batch.
+// PIMImportInput names exported files for a mailbox of the batch: paths (the command
+// line) or contents (files dropped in the window).
 type PIMImportInput struct {
-	Mailbox string   `json:"mailbox"` // a source or destination login of the batch
-	Files   []string `json:"files"`   // .vcf and .ics paths
+	Mailbox string        `json:"mailbox"` // a source or destination login of the batch
+	Files   []string      `json:"files"`   // .vcf and .ics paths
+	Dropped []DroppedFile `json:"dropped"` // .vcf and .ics contents
+}
+
+// DroppedFile is a file's name and text, as the window reads a dropped file.
+type DroppedFile struct {
+	Name string `json:"name"`
+	Text string `json:"text"`
 }
 
 // PIMImport copies exported .vcf and .ics files into the mailbox's destination account,
 // one address book or calendar per file. Each file item is recorded like a DAV item, so
 // importing the same files again copies only what changed.
 func (a *API) PIMImport(projectName string, in PIMImportInput) (pim.Result, error) {
-	if len(in.Files) == 0 {
+	if len(in.Files)+len(in.Dropped) == 0 {
 		return pim.Result{}, &mailbox.InputError{Field: "file", Expected: "one or more .vcf or .ics files"}
 	}
 	if in.Mailbox == "" {
@@ -311,16 +320,34 @@ func (a *API) PIMImport(projectName string, in PIMImportInput) (pim.Result, erro
 	if err != nil {
 		return pim.Result{}, err
 	}
-	files, err := pim.ReadFiles(in.Files...)
+	files := make([]pim.File, 0, len(in.Files)+len(in.Dropped))
+	for _, path := range in.Files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return pim.Result{}, &mailbox.InputError{Field: "file", Value: path, Expected: "a readable .vcf or .ics file (" + err.Error() + ")"}
+		}
+		files = append(files, pim.File{Name: path, Data: data})
+	}
+	for _, d := range in.Dropped {
+		files = append(files, pim.File{Name: d.Name, Data: []byte(d.Text)})
+	}
+	src, err := pim.ParseFiles(files...)
 	if err != nil {
 		return pim.Result{}, err
+	}
+	if len(entries) == 0 {
+		return pim.Result{}, &project.FieldError{Field: "destination DAV URL", Expected: "the destination's CalDAV/CardDAV URL (cutover pim set --dest-url)"}
 	}
 	dst, err := a.pimDest(a.ctx, set, entries[0])
 	if err != nil {
 		return pim.Result{}, err
 	}
-	c := &pim.Copier{Job: pimJob(p, entries[0].SourceLogin) + "#files", Source: files, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}
-	return c.Run(a.ctx, pim.Options{})
+	c := &pim.Copier{Job: pimJob(p, entries[0].SourceLogin) + "#files", Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}
+	res, err := c.Run(a.ctx, pim.Options{})
+	if err == nil {
+		a.bus.Publish("pim:done", p.Name, PIMRun{SourceLogin: entries[0].SourceLogin, State: mailbox.StateDone, Result: res})
+	}
+	return res, err
 }
 
 // PIMCounts is what has been copied of one mailbox's contacts, calendars and tasks.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,14 @@ func TestWindowPassCopiesContactsAndCalendarsAfterMail(t *testing.T) {
 	}
 	if _, err := a.PIMMigrate("acme", api.PIMPassInput{Pass: "final", Only: []string{"faxes"}}); err == nil || !api.IsInputError(err) {
 		t.Errorf("--only faxes: %v, want an input error", err)
+	}
+	// Files dropped in the window: one address book named after the file.
+	res, err := a.PIMImport("acme", api.PIMImportInput{Mailbox: "alice", Dropped: []api.DroppedFile{{Name: "Exported Contacts.vcf",
+		Text: "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dropped One\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nFN:Dropped Two\r\nUID:d2\r\nEND:VCARD\r\n"}}})
+	if err != nil || res.Copied != 2 {
+		t.Fatalf("dropped file: %+v %v", res, err)
+	}
+	if _, err := a.PIMImport("acme", api.PIMImportInput{Mailbox: "alice", Dropped: []api.DroppedFile{{Name: "broken.ics", Text: "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"}}}); err == nil || !api.IsInputError(err) || !strings.Contains(err.Error(), "broken.ics line") {
+		t.Errorf("broken dropped file: %v, want an input error naming the file and line", err)
 	}
 }

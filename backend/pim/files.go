@@ -40,15 +40,32 @@ type Files struct {
 // per UID (a recurring event keeps its RECURRENCE-ID overrides), each with the time
 // zones it uses.
 func ReadFiles(paths ...string) (*Files, error) {
-	f := &Files{items: map[string][]Item{}}
+	var files []File
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
+		files = append(files, File{Name: p, Data: data})
+	}
+	return ParseFiles(files...)
+}
+
+// File is an exported file's name and content (dropped in the window, or read from disk).
+type File struct {
+	Name string
+	Data []byte
+}
+
+// ParseFiles splits files as ReadFiles does.
+func ParseFiles(files ...File) (*Files, error) {
+	f := &Files{items: map[string][]Item{}}
+	for _, file := range files {
+		p, data := file.Name, file.Data
 		name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
 		c := Collection{Href: "file/" + name, Name: name}
 		var items []Item
+		var err error
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".vcf", ".vcard":
 			c.Type = AddressBook

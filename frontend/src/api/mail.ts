@@ -174,3 +174,23 @@ export interface PIMCounts {
   sourceLogin: string
   copied: { contacts: number; events: number; tasks: number; journals: number }
 }
+
+/** An item a contacts/calendars pass refused, or copied without something (pim.Failure). */
+export interface PIMFailure {
+  collection: string
+  href: string
+  uid: string
+  kind: 'contact' | 'event' | 'task' | 'journal'
+  summary: string
+  reason: string
+}
+
+/** What a contacts/calendars pass or import did in one mailbox (pim.Result). */
+export interface PIMResult {
+  copied: number
+  updated: number
+  matched: number
+  failed: number
+  failures: PIMFailure[] | null
+  notes?: PIMFailure[]
+}

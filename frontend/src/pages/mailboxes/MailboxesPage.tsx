@@ -8,6 +8,7 @@ import { Progress } from '../../components/Progress'
 import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, isRunning } from '../../api/mail'
 import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
 import { SignInState } from './SignInState'
+import { PIMFiles } from './PIMFiles'
 
 function fmtEta(sec: number): string {
   if (!isFinite(sec) || sec < 0) return '–'
@@ -159,6 +160,7 @@ export function MailboxesPage({ project }: { project: Project }) {
         <Failures rows={rows} />
       </div>
       {checks && <Verification checks={checks} />}
+      <PIMFiles project={project.name} logins={rows.map((m) => m.entry.sourceLogin)} />
       {selected && <FolderView project={project} login={selected} onClose={() => setSelected('')} />}
       <AdminAccess project={project} />
     </div>
