@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"cutover/backend/batch"
+	"cutover/backend/fault"
 	"cutover/backend/mailbox"
 	"cutover/backend/pim"
 	"cutover/backend/project"
@@ -29,12 +32,42 @@ func (a *API) PIMSettingSet(projectName string, in PIMSettingInput) error {
 	if err != nil {
 		return err
 	}
-	for field, v := range map[string]string{"source DAV URL": in.SourceURL, "destination DAV URL": in.DestURL} {
-		if v != "" && strings.Contains(v, "://") && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
-			return &project.FieldError{Field: field, Value: v, Expected: "an http(s):// URL or a domain"}
+	var bad fault.FieldErrors
+	for _, f := range []struct{ field, value string }{{"source DAV URL", in.SourceURL}, {"destination DAV URL", in.DestURL}} {
+		if err := checkDAVAddress(f.field, strings.TrimSpace(f.value)); err != nil {
+			bad = append(bad, err)
 		}
 	}
+	if len(bad) > 0 {
+		return bad
+	}
 	return a.store.SetPIMSetting(a.ctx, p.ID, store.PIMSetting{SourceURL: strings.TrimSpace(in.SourceURL), DestURL: strings.TrimSpace(in.DestURL)})
+}
+
+// checkDAVAddress accepts an https URL, an http URL to a loopback address (passwords go
+// in clear text over http, as project.CheckPlain rules for IMAP), or a bare domain.
+func checkDAVAddress(field, v string) *fault.FieldError {
+	if v == "" {
+		return nil
+	}
+	bad := &fault.FieldError{Field: field, Value: v, Expected: "https://host[:port]/path, http:// to a loopback address only, or a domain (found by DNS SRV, RFC 6764)"}
+	if !strings.Contains(v, "://") {
+		if strings.ContainsAny(v, " /:@") || !strings.Contains(v, ".") {
+			return bad
+		}
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return bad
+	}
+	if u.Scheme == "http" {
+		ip := net.ParseIP(u.Hostname())
+		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return bad
+		}
+	}
+	return nil
 }
 
 // PIMSetting returns the project's DAV addresses.

@@ -69,4 +69,12 @@ func TestWindowPassCopiesContactsAndCalendarsAfterMail(t *testing.T) {
 	if _, err := a.PIMImport("acme", api.PIMImportInput{Mailbox: "alice", Dropped: []api.DroppedFile{{Name: "broken.ics", Text: "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"}}}); err == nil || !api.IsInputError(err) || !strings.Contains(err.Error(), "broken.ics line") {
 		t.Errorf("broken dropped file: %v, want an input error naming the file and line", err)
 	}
+	for _, bad := range []string{"ftp://old.example/", "http://old.example/dav/", "not a host", "https://"} {
+		if err := a.PIMSettingSet("acme", api.PIMSettingInput{SourceURL: bad}); err == nil || !api.IsInputError(err) || !strings.Contains(err.Error(), "source DAV URL") {
+			t.Errorf("source URL %q: %v, want an input error naming the field", bad, err)
+		}
+	}
+	if err := a.PIMSettingSet("acme", api.PIMSettingInput{SourceURL: "old-host.example", DestURL: "https://dav.example:2080/"}); err != nil {
+		t.Errorf("a domain and an https URL: %v", err)
+	}
 }

@@ -11,6 +11,7 @@ import { ProjectForm } from './ProjectForm'
 import { go } from '../../router'
 import { useProject } from '../../stores/projects'
 import { SignInSettings } from './SignInSettings'
+import { DAVSettings } from './DAVSettings'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -79,6 +80,7 @@ function Settings({ project, onSaved }: { project: ProjectSummary; onSaved: (p: 
         <ProjectForm project={project} onSaved={onSaved} />
       </div>
       <SignInSettings project={project} />
+      <DAVSettings project={project} />
       <div className="card danger">
         <h2>Delete project</h2>
         <p>Deletes the project and everything stored for it. Type the project name to confirm.</p>
