@@ -237,6 +237,7 @@ func (a *API) pimPass(ctx context.Context, projectName string, in PIMPassInput) 
 		case run.Result.Failed > 0:
 			run.State = mailbox.StatePartial
 		}
+		a.recordPIMRun(ctx, p, in.Pass, run)
 		a.bus.Publish("pim:done", p.Name, run)
 		out.Mailboxes = append(out.Mailboxes, run)
 		out.Copied += run.Result.Copied + run.Result.Matched
@@ -377,16 +378,33 @@ func (a *API) PIMImport(projectName string, in PIMImportInput) (pim.Result, erro
 	}
 	c := &pim.Copier{Job: pimJob(p, entries[0].SourceLogin) + "#files", Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}
 	res, err := c.Run(a.ctx, pim.Options{})
-	if err == nil {
-		a.bus.Publish("pim:done", p.Name, PIMRun{SourceLogin: entries[0].SourceLogin, State: mailbox.StateDone, Result: res})
+	run := PIMRun{SourceLogin: entries[0].SourceLogin, State: mailbox.StateDone, Result: res}
+	switch {
+	case err != nil:
+		run.State, run.Error = mailbox.StateFailed, err.Error()
+	case res.Failed > 0:
+		run.State = mailbox.StatePartial
 	}
+	a.recordPIMRun(a.ctx, p, "files", run)
+	a.bus.Publish("pim:done", p.Name, run)
 	return res, err
+}
+
+// recordPIMRun keeps a mailbox's last pass with its refusals for the Mailboxes page.
+func (a *API) recordPIMRun(ctx context.Context, p project.Project, pass string, run PIMRun) {
+	r := store.PIMRun{SourceLogin: run.SourceLogin, Pass: pass, State: string(run.State), Error: run.Error, Copied: run.Result.Copied,
+		Updated: run.Result.Updated, Matched: run.Result.Matched, Failed: run.Result.Failed, Failures: run.Result.Failures,
+		Notes: run.Result.Notes, Finished: a.now()}
+	if err := a.store.RecordPIMRun(context.WithoutCancel(ctx), p.ID, r); err != nil {
+		a.log.Error("record contacts and calendars pass", "mailbox", run.SourceLogin, "err", err)
+	}
 }
 
 // PIMCounts is what has been copied of one mailbox's contacts, calendars and tasks.
 type PIMCounts struct {
-	SourceLogin string     `json:"sourceLogin"`
-	Copied      pim.Counts `json:"copied"`
+	SourceLogin string        `json:"sourceLogin"`
+	Copied      pim.Counts    `json:"copied"`
+	Last        *store.PIMRun `json:"last,omitempty"` // the last pass or import, with its refusals
 }
 
 // PIMCopied lists, per mailbox of the batch, the contacts, events, tasks and journals
@@ -404,9 +422,16 @@ func (a *API) PIMCopied(projectName string) ([]PIMCounts, error) {
 	if err != nil {
 		return nil, err
 	}
+	runs, err := a.store.PIMRuns(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := []PIMCounts{}
 	for _, e := range all {
 		n := PIMCounts{SourceLogin: e.SourceLogin}
+		if r, ok := runs[strings.ToLower(e.SourceLogin)]; ok {
+			n.Last = &r
+		}
 		for _, job := range []string{pimJob(p, e.SourceLogin), pimJob(p, e.SourceLogin) + "#files"} {
 			c := byJob[job]
 			n.Copied.Contacts += c.Contacts

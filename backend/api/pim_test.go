@@ -66,6 +66,9 @@ func TestWindowPassCopiesContactsAndCalendarsAfterMail(t *testing.T) {
 	if err != nil || res.Copied != 2 {
 		t.Fatalf("dropped file: %+v %v", res, err)
 	}
+	if counts, _ := a.PIMCopied("acme"); counts[0].Last == nil || counts[0].Last.Pass != "files" || counts[0].Last.Copied != 2 {
+		t.Errorf("the last run of alice: %+v", counts[0].Last)
+	}
 	if _, err := a.PIMImport("acme", api.PIMImportInput{Mailbox: "alice", Dropped: []api.DroppedFile{{Name: "broken.ics", Text: "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"}}}); err == nil || !api.IsInputError(err) || !strings.Contains(err.Error(), "broken.ics line") {
 		t.Errorf("broken dropped file: %v, want an input error naming the file and line", err)
 	}

@@ -101,6 +101,7 @@ func (f *Files) Items(_ context.Context, c Collection) ([]Item, error) { return 
 func splitVCards(file string, data []byte) ([]Item, error) {
 	lines, at := unfold(data)
 	var out []Item
+	seen := map[string]string{} // UID → card text
 	start := -1
 	for i, l := range lines {
 		switch {
@@ -117,6 +118,16 @@ func splitVCards(file string, data []byte) ([]Item, error) {
 			if err != nil {
 				return nil, &FileError{File: file, Line: at[start], Problem: fmt.Sprintf("card %d: %v", len(out)+1, err), Fix: "correct or remove this card"}
 			}
+			if seen[it.UID] != "" {
+				if seen[it.UID] == string(it.Data) {
+					start = -1 // the same card twice: once is enough
+					continue
+				}
+				// Another card with a UID already used in the file (a copied contact): it
+				// gets a UID of its own, or it would overwrite the first at the destination.
+				it = withUID(it, it.UID+"-"+hashOf(it.Data)[:8])
+			}
+			seen[it.UID] = string(it.Data)
 			it.Href = fmt.Sprintf("%s#%s", filepath.Base(file), it.UID)
 			it.ETag = hashOf(it.Data)[:16]
 			out = append(out, it)
@@ -129,6 +140,18 @@ func splitVCards(file string, data []byte) ([]Item, error) {
 		return nil, &FileError{File: file, Line: at[start], Problem: "the last card has no END:VCARD (file cut short?)", Fix: "export the contacts again"}
 	}
 	return out, nil
+}
+
+// withUID is a card with its UID line replaced.
+func withUID(it Item, uid string) Item {
+	lines, _ := unfold(it.Data)
+	for i, l := range lines {
+		if head, _, ok := splitProp(l); ok && propName(head) == "UID" {
+			lines[i] = "UID:" + uid
+		}
+	}
+	it.UID, it.Data = uid, normalize(lines)
+	return it
 }
 
 // icsComponent is one top-level component of an .ics file.

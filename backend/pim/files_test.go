@@ -156,3 +156,16 @@ func FuzzSplitFiles(f *testing.F) {
 		}
 	})
 }
+
+func TestCardsSharingAUIDInOneFileStayTwo(t *testing.T) {
+	text := "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:same\r\nFN:Anna\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:same\r\nFN:Anna (copy)\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:same\r\nFN:Anna\r\nEND:VCARD\r\n"
+	items, err := splitVCards("x.vcf", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].UID == items[1].UID || items[0].Href == items[1].Href || !strings.Contains(string(items[1].Data), "UID:"+items[1].UID) {
+		t.Fatalf("items %+v: want Anna and her copy under two UIDs, the exact duplicate once", items)
+	}
+}

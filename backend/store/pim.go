@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"cutover/backend/pim"
 )
@@ -104,6 +107,67 @@ func (l *PIMLedger) PIMCopied(ctx context.Context, prefix string) (map[string]pi
 		c := out[job]
 		c.Add(pim.Kind(kind), n)
 		out[job] = c
+	}
+	return out, rows.Err()
+}
+
+// PIMRun is the last contacts/calendars pass or file import of a mailbox.
+type PIMRun struct {
+	SourceLogin string        `json:"sourceLogin"`
+	Pass        string        `json:"pass"`
+	State       string        `json:"state"`
+	Error       string        `json:"error,omitempty"`
+	Copied      int           `json:"copied"`
+	Updated     int           `json:"updated"`
+	Matched     int           `json:"matched"`
+	Failed      int           `json:"failed"`
+	Failures    []pim.Failure `json:"failures"`
+	Notes       []pim.Failure `json:"notes"`
+	Finished    time.Time     `json:"finished"`
+}
+
+// RecordPIMRun keeps a mailbox's last run, replacing the one before.
+func (s *Store) RecordPIMRun(ctx context.Context, projectID int64, r PIMRun) error {
+	fails, _ := json.Marshal(orEmpty(r.Failures))
+	notes, _ := json.Marshal(orEmpty(r.Notes))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO pim_run(project_id, source_login, pass, state, error, copied, updated, matched, failed, failures, notes, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(project_id, source_login) DO UPDATE SET pass = excluded.pass, state = excluded.state, error = excluded.error,
+		copied = excluded.copied, updated = excluded.updated, matched = excluded.matched, failed = excluded.failed,
+		failures = excluded.failures, notes = excluded.notes, finished_at = excluded.finished_at`,
+		projectID, r.SourceLogin, r.Pass, r.State, r.Error, r.Copied, r.Updated, r.Matched, r.Failed, string(fails), string(notes), fmtTime(r.Finished))
+	if err != nil {
+		return fmt.Errorf("record the contacts and calendars pass of %q: %w", r.SourceLogin, err)
+	}
+	return nil
+}
+
+func orEmpty(f []pim.Failure) []pim.Failure {
+	if f == nil {
+		return []pim.Failure{}
+	}
+	return f
+}
+
+// PIMRuns returns the last run of each mailbox of a project, by lower-case source login.
+func (s *Store) PIMRuns(ctx context.Context, projectID int64) (map[string]PIMRun, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source_login, pass, state, error, copied, updated, matched, failed, failures, notes, finished_at
+		FROM pim_run WHERE project_id = ?`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("read the contacts and calendars passes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]PIMRun{}
+	for rows.Next() {
+		var r PIMRun
+		var fails, notes, finished string
+		if err := rows.Scan(&r.SourceLogin, &r.Pass, &r.State, &r.Error, &r.Copied, &r.Updated, &r.Matched, &r.Failed, &fails, &notes, &finished); err != nil {
+			return nil, err
+		}
+		json.Unmarshal([]byte(fails), &r.Failures)
+		json.Unmarshal([]byte(notes), &r.Notes)
+		r.Finished = parseTime(finished)
+		out[strings.ToLower(r.SourceLogin)] = r
 	}
 	return out, rows.Err()
 }

@@ -80,6 +80,20 @@ test('dropped .vcf and .ics files reach the destination and are counted per mail
   await app.shot('contacts-files')
 })
 
+test('an item the destination refuses is listed with the reason the server gave', async () => {
+  const { page } = app
+  const card = page.getByTestId('pim-files')
+  const odd = join(app.dir, 'odd.ics')
+  writeFileSync(odd, 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//e2e//EN\r\nBEGIN:VEVENT\r\nUID:odd-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260105T100000Z\r\nRRULE:FREQ=SOMETIMES\r\nSUMMARY:Whenever\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n')
+  await card.getByLabel('Files', { exact: true }).setInputFiles(odd)
+  await card.getByText('0 copied, 0 updated, 0 already there, 1 refused').waitFor()
+  const refusals = page.getByTestId('pim-refusals')
+  await refusals.waitFor()
+  const text = await refusals.innerText()
+  assert.match(text, /Whenever/)
+  assert.match(text, /400|Bad Request/)
+})
+
 test('a broken file is named with its line, nothing copied', async () => {
   const { page } = app
   const card = page.getByTestId('pim-files')

@@ -26,3 +26,21 @@ CREATE TABLE pim_setting (
     dest_url    TEXT NOT NULL DEFAULT '',
     updated_at  TEXT NOT NULL
 );
+
+-- The last contacts/calendars pass (or file import) of each mailbox, with what the
+-- destination refused (pim.Failure list as JSON) and what it took without something.
+CREATE TABLE pim_run (
+    project_id   INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    source_login TEXT NOT NULL COLLATE NOCASE,
+    pass         TEXT NOT NULL,          -- pre, final or files
+    state        TEXT NOT NULL,
+    error        TEXT NOT NULL DEFAULT '',
+    copied       INTEGER NOT NULL DEFAULT 0,
+    updated      INTEGER NOT NULL DEFAULT 0,
+    matched      INTEGER NOT NULL DEFAULT 0,
+    failed       INTEGER NOT NULL DEFAULT 0,
+    failures     TEXT NOT NULL DEFAULT '[]',
+    notes        TEXT NOT NULL DEFAULT '[]',
+    finished_at  TEXT NOT NULL,
+    PRIMARY KEY (project_id, source_login)
+);

@@ -173,6 +173,22 @@ export interface MailboxCheck {
 export interface PIMCounts {
   sourceLogin: string
   copied: { contacts: number; events: number; tasks: number; journals: number }
+  last?: PIMRun
+}
+
+/** A mailbox's last contacts/calendars pass or file import (store.PIMRun). */
+export interface PIMRun {
+  sourceLogin: string
+  pass: string
+  state: MailState
+  error?: string
+  copied: number
+  updated: number
+  matched: number
+  failed: number
+  failures: PIMFailure[]
+  notes: PIMFailure[]
+  finished: string
 }
 
 /** An item a contacts/calendars pass refused, or copied without something (pim.Failure). */
