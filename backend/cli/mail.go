@@ -240,14 +240,12 @@ func watchProgress(env *Env) *progressView {
 	go func() {
 		defer close(v.done)
 		for ev := range ch {
-			if ev.Name != "copy:progress" {
-				continue
+			switch p := ev.Data.(type) {
+			case api.CopyProgress:
+				v.show(p)
+			case api.PIMProgress:
+				v.showPIM(p)
 			}
-			p, ok := ev.Data.(api.CopyProgress)
-			if !ok {
-				continue
-			}
-			v.show(p)
 		}
 	}()
 	return v
@@ -285,6 +283,30 @@ func (v *progressView) show(p api.CopyProgress) {
 		t.MessagesDone, t.MessagesTotal, humanBytes(t.BytesDone), humanBytes(t.BytesTotal), t.Rate, humanBytes(int64(t.ByteRate)), eta, t.Running)
 	if t.Failed > 0 {
 		line += fmt.Sprintf("  %d refused", t.Failed)
+	}
+	fmt.Fprint(v.env.Opts.Stderr, line+"\033[K")
+	v.wrote = true
+}
+
+// showPIM shows a contacts/calendars pass's progress: the collection being copied.
+func (v *progressView) showPIM(p api.PIMProgress) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.env.JSON {
+		b, _ := json.Marshal(struct {
+			Event string `json:"event"`
+			api.PIMProgress
+		}{"pim-progress", p})
+		fmt.Fprintln(v.env.Opts.Stdout, string(b))
+		return
+	}
+	if time.Since(v.shown) < 200*time.Millisecond && p.Done < p.Total {
+		return
+	}
+	v.shown = time.Now()
+	line := fmt.Sprintf("\r%s %s: %d/%d items", p.SourceLogin, p.Collection, p.Done, p.Total)
+	if p.Failed > 0 {
+		line += fmt.Sprintf("  %d refused", p.Failed)
 	}
 	fmt.Fprint(v.env.Opts.Stderr, line+"\033[K")
 	v.wrote = true
@@ -365,7 +387,9 @@ func migrateCommand(env *Env) *cobra.Command {
 			}
 			var pres api.PIMPassResult
 			if len(classes) > 0 {
+				view := watchProgress(env)
 				pres, err = a.PIMMigrate(projectName, api.PIMPassInput{Pass: in.Pass, OlderThan: in.OlderThan, Users: in.Users, Only: classes})
+				view.close()
 				if err != nil && len(pres.Mailboxes) == 0 {
 					return err
 				}
