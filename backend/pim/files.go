@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"cutover/backend/fault"
@@ -261,8 +262,48 @@ func keepComponent(file, name string, c *icsComponent, zones map[string][]string
 	if _, ok := byUID[uid]; !ok {
 		*order = append(*order, uid)
 	}
+	// One object holds one master (the component without RECURRENCE-ID): a second one
+	// with the same UID is another version of the same item (a file exported twice, or an
+	// update): the higher SEQUENCE wins, the later on a tie.
+	if _, isException := prop(c.lines, "RECURRENCE-ID"); !isException {
+		for i, other := range byUID[uid] {
+			if _, ex := prop(other.lines, "RECURRENCE-ID"); ex {
+				continue
+			}
+			if sequence(*c) >= sequence(other) {
+				byUID[uid][i] = *c
+			}
+			return nil
+		}
+	}
 	byUID[uid] = append(byUID[uid], *c)
 	return nil
+}
+
+// prop finds a property's value among a component's own lines (not its subcomponents').
+func prop(lines []string, name string) (string, bool) {
+	depth := 0
+	for _, l := range lines {
+		head, value, _ := splitProp(l)
+		switch strings.ToUpper(head) {
+		case "BEGIN":
+			depth++
+			continue
+		case "END":
+			depth--
+			continue
+		}
+		if depth == 1 && propName(head) == name {
+			return value, true
+		}
+	}
+	return "", false
+}
+
+func sequence(c icsComponent) int {
+	v, _ := prop(c.lines, "SEQUENCE")
+	n, _ := strconv.Atoi(strings.TrimSpace(v))
+	return n
 }
 
 // usedZones lists the TZIDs the components refer to.

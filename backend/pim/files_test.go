@@ -2,6 +2,7 @@ package pim
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,20 @@ func TestCardsSharingAUIDInOneFileStayTwo(t *testing.T) {
 	}
 	if len(items) != 2 || items[0].UID == items[1].UID || items[0].Href == items[1].Href || !strings.Contains(string(items[1].Data), "UID:"+items[1].UID) {
 		t.Fatalf("items %+v: want Anna and her copy under two UIDs, the exact duplicate once", items)
+	}
+}
+
+func TestTwoVersionsOfAnEventInOneFileKeepTheNewer(t *testing.T) {
+	ev := func(seq int, summary string) string {
+		return fmt.Sprintf("BEGIN:VEVENT\r\nUID:v1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260105T100000Z\r\nSEQUENCE:%d\r\nSUMMARY:%s\r\nEND:VEVENT\r\n", seq, summary)
+	}
+	text := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + ev(2, "Newer") + ev(1, "Older") +
+		"BEGIN:VEVENT\r\nUID:v1\r\nRECURRENCE-ID:20260112T100000Z\r\nDTSTART:20260113T100000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	items, err := splitICalendar("x.ics", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Summary != "Newer" || strings.Count(string(items[0].Data), "BEGIN:VEVENT") != 2 {
+		t.Fatalf("items %+v", items)
 	}
 }
