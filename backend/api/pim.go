@@ -61,6 +61,9 @@ func checkDAVAddress(field, v string) *fault.FieldError {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return bad
 	}
+	if u.User != nil { // a password in the URL would be stored and shown in clear
+		return &fault.FieldError{Field: field, Value: u.Redacted(), Expected: "a URL without login or password: each mailbox signs in with its own from the batch"}
+	}
 	if u.Scheme == "http" {
 		ip := net.ParseIP(u.Hostname())
 		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {

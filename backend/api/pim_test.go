@@ -72,9 +72,11 @@ func TestWindowPassCopiesContactsAndCalendarsAfterMail(t *testing.T) {
 	if _, err := a.PIMImport("acme", api.PIMImportInput{Mailbox: "alice", Dropped: []api.DroppedFile{{Name: "broken.ics", Text: "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"}}}); err == nil || !api.IsInputError(err) || !strings.Contains(err.Error(), "broken.ics line") {
 		t.Errorf("broken dropped file: %v, want an input error naming the file and line", err)
 	}
-	for _, bad := range []string{"ftp://old.example/", "http://old.example/dav/", "not a host", "https://"} {
+	for _, bad := range []string{"ftp://old.example/", "http://old.example/dav/", "not a host", "https://", "https://alice:s3cret@old.example/"} {
 		if err := a.PIMSettingSet("acme", api.PIMSettingInput{SourceURL: bad}); err == nil || !api.IsInputError(err) || !strings.Contains(err.Error(), "source DAV URL") {
 			t.Errorf("source URL %q: %v, want an input error naming the field", bad, err)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("the error shows the password: %v", err)
 		}
 	}
 	if err := a.PIMSettingSet("acme", api.PIMSettingInput{SourceURL: "old-host.example", DestURL: "https://dav.example:2080/"}); err != nil {
