@@ -38,8 +38,15 @@ type Event struct {
 	ReminderMinutes                     *int // the first VALARM's trigger before the start
 	Categories                          []string
 	Transparent                         bool
-	Attachments                         []string // ATTACH URIs
+	Attachments                         []string       // ATTACH URIs
+	Files                               []AttachedFile // inline ATTACH (ENCODING=BASE64)
 	Private                             bool
+}
+
+// AttachedFile is an event's inline attachment (RFC 5545 3.8.1.1, ENCODING=BASE64).
+type AttachedFile struct {
+	Name, Type string
+	Data       []byte
 }
 
 // Task is a VTODO read for an API destination.
@@ -118,7 +125,20 @@ func ParseEvents(it Item) ([]Event, error) {
 		for _, p := range c.Props.Values(ical.PropAttach) {
 			if p.Params.Get(ical.ParamEncoding) == "" {
 				e.Attachments = append(e.Attachments, p.Value)
+				continue
 			}
+			f := AttachedFile{Name: p.Params.Get("X-FILENAME"), Type: p.Params.Get(ical.ParamFormatType)}
+			if f.Name == "" {
+				f.Name = p.Params.Get("FILENAME")
+			}
+			if f.Name == "" {
+				f.Name = fmt.Sprintf("attachment-%d", len(e.Files)+1)
+			}
+			if f.Type == "" {
+				f.Type = "application/octet-stream"
+			}
+			f.Data, _ = p.Binary()
+			e.Files = append(e.Files, f)
 		}
 		if e.RecurrenceID == nil {
 			out = append([]Event{e}, out...)

@@ -283,6 +283,9 @@ func googleEvent(e Event) (map[string]any, string, error) {
 	if files != nil {
 		body["attachments"] = files
 	}
+	if len(e.Files) > 0 {
+		note = strings.Trim(note+"; "+fmt.Sprintf("%d inline attachments not copied (Google Calendar attaches Drive files only)", len(e.Files)), "; ")
+	}
 	if body["description"] == "<nil>" {
 		delete(body, "description")
 	}

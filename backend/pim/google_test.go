@@ -26,6 +26,13 @@ func TestGoogleImportKeepsUIDsSendsNothingAndResumesWithoutDuplicates(t *testing
 	if res.Copied != 7 || res.Failed != 1 || !strings.Contains(res.Failures[0].Reason, "no journals") {
 		t.Errorf("copied %d, failures %+v; want 7 and the journal refused", res.Copied, res.Failures)
 	}
+	var attachNote bool
+	for _, n := range res.Notes {
+		attachNote = attachNote || (n.Summary == "Quartalsabschluss Q3" && strings.Contains(n.Reason, "inline attachments not copied"))
+	}
+	if !attachNote {
+		t.Errorf("notes %+v: want the inline attachment Google cannot take named", res.Notes)
+	}
 	var series, moved map[string]any
 	for _, e := range fake.Events() {
 		if e["summary"] == "Team-Jour-fixe" {

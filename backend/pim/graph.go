@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -221,6 +222,15 @@ func (g *Graph) Put(ctx context.Context, c Collection, href string, it Item, ifM
 	if err != nil {
 		return "", "", err
 	}
+	if it.Kind == KindEvent && create {
+		err := g.attachFiles(ctx, it, id)
+		var n *NoteError
+		if errors.As(err, &n) {
+			note = strings.Trim(note+"; "+n.Reason, "; ")
+		} else if err != nil {
+			return "graph:" + id, etag, err
+		}
+	}
 	if it.Kind == KindEvent {
 		n, changed, err := g.exceptions(ctx, it, id)
 		if err != nil {
@@ -351,6 +361,32 @@ func (g *Graph) photo(ctx context.Context, it Item, id string) error {
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
 		return &NoteError{Reason: "photo refused: " + serverReason(resp)}
+	}
+	return nil
+}
+
+// attachFiles uploads an event's inline attachments as file attachments (POST
+// /events/{id}/attachments, up to 3 MB each); a larger one is refused by Graph and
+// reported with its reason.
+func (g *Graph) attachFiles(ctx context.Context, it Item, id string) error {
+	evs, err := ParseEvents(it)
+	if err != nil || len(evs) == 0 {
+		return nil
+	}
+	var refused []string
+	for _, f := range evs[0].Files {
+		body := map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "name": f.Name, "contentType": f.Type, "contentBytes": f.Data}
+		err := g.do(ctx, http.MethodPost, g.userPath()+"/events/"+url.PathEscape(id)+"/attachments", body, nil, nil)
+		var r *RefusedError
+		switch {
+		case errors.As(err, &r):
+			refused = append(refused, f.Name+": "+r.Reason)
+		case err != nil:
+			return err
+		}
+	}
+	if len(refused) > 0 {
+		return &NoteError{Reason: "attachments not taken: " + strings.Join(refused, "; ")}
 	}
 	return nil
 }

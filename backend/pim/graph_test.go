@@ -82,6 +82,13 @@ func TestGraphDestinationTakesEverythingItCanAndSendsNoInvitation(t *testing.T) 
 	if photos != 3 {
 		t.Errorf("%d photos, want 3", photos)
 	}
+	for _, e := range events {
+		if e["subject"] == "Quartalsabschluss Q3" {
+			if a, _ := e["_attachments"].([]string); len(a) != 1 || a[0] != "Tagesordnung.txt" {
+				t.Errorf("inline attachment not uploaded: %v", e["_attachments"])
+			}
+		}
+	}
 	tasks := fake.Objects("task")
 	if len(tasks) != 2 {
 		t.Fatalf("tasks %v", tasks)

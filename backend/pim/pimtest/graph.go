@@ -1,6 +1,7 @@
 package pimtest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -150,6 +151,8 @@ func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, 201, merge(body, map[string]any{"id": id}))
 	case kind == "events" && len(rest) == 3 && rest[2] == "instances":
 		g.instances(w, r, rest[1])
+	case kind == "events" && len(rest) == 3 && rest[2] == "attachments" && r.Method == http.MethodPost:
+		g.attach(w, rest[1], body)
 	case len(rest) == 3 && r.Method == http.MethodGet: // items of a container
 		g.listItems(w, r, rest[1], rest[2])
 	case len(rest) == 3 && r.Method == http.MethodPost:
@@ -242,6 +245,27 @@ func (g *Graph) create(w http.ResponseWriter, parent, what string, body map[stri
 	o := merge(body, map[string]any{"id": id, "_parent": parent, "_kind": kindOf(what), "@odata.etag": fmt.Sprintf(`W/"%s-1"`, id)})
 	g.objects[id] = o
 	reply(w, 201, o)
+}
+
+// attach takes a fileAttachment (https://learn.microsoft.com/graph/api/event-post-attachments).
+func (g *Graph) attach(w http.ResponseWriter, id string, body map[string]any) {
+	o, ok := g.objects[id]
+	if !ok {
+		http.Error(w, `{"error":{"code":"ErrorItemNotFound"}}`, 404)
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(fmt.Sprint(body["contentBytes"]))
+	if body["@odata.type"] != "#microsoft.graph.fileAttachment" || fmt.Sprint(body["name"]) == "" || err != nil || len(data) == 0 || len(body) != 4 {
+		g.fail(w, "attachment %v is not a fileAttachment with name, contentType and base64 contentBytes", body)
+		return
+	}
+	if len(data) > 3<<20 {
+		http.Error(w, `{"error":{"code":"ErrorAttachmentSizeLimitExceeded","message":"over 3 MB: use an upload session"}}`, http.StatusRequestEntityTooLarge)
+		return
+	}
+	files, _ := o["_attachments"].([]string)
+	o["_attachments"] = append(files, fmt.Sprint(body["name"]))
+	w.WriteHeader(201)
 }
 
 func (g *Graph) item(w http.ResponseWriter, r *http.Request, id string, body map[string]any) {
