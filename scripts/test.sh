@@ -4,7 +4,7 @@
 # the desktop window under Xvfb, and the Windows cross-build.
 source "$(dirname "$0")/lib.sh"
 need_toolchains
-apt_install "${DESKTOP_PKGS[@]}" xvfb xauth x11-utils imagemagick chromium dovecot-imapd nsd knot isync poppler-utils
+apt_install "${DESKTOP_PKGS[@]}" xvfb xauth x11-utils imagemagick chromium dovecot-imapd nsd knot isync poppler-utils radicale
 build_frontend
 mkdir -p build/test
 

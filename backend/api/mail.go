@@ -558,6 +558,14 @@ func (a *API) MailStart(projectName string, in MailPassInput) error {
 			a.log.Error("copy pass", "project", p.Name, "err", err)
 			a.bus.Publish("copy:error", p.Name, err.Error())
 		}
+		// Then the same mailboxes' contacts, calendars and tasks, when the project has
+		// DAV servers (pim.go): the window's pass covers them as `cutover migrate` does.
+		if ctx.Err() == nil {
+			if _, err := a.pimPass(ctx, p.Name, PIMPassInput{Pass: in.Pass, OlderThan: in.OlderThan, Users: in.Users}); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("contacts and calendars pass", "project", p.Name, "err", err)
+				a.bus.Publish("copy:error", p.Name, err.Error())
+			}
+		}
 		a.bus.Publish("copy:finished", p.Name, res)
 	}()
 	return nil

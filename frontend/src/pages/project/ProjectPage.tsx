@@ -12,6 +12,7 @@ import { go } from '../../router'
 import { useProject } from '../../stores/projects'
 import { SignInSettings } from './SignInSettings'
 import { CustomerPage } from '../customer/CustomerPage'
+import { DAVSettings } from './DAVSettings'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -82,6 +83,7 @@ function Settings({ project, onSaved }: { project: ProjectSummary; onSaved: (p: 
         <ProjectForm project={project} onSaved={onSaved} />
       </div>
       <SignInSettings project={project} />
+      <DAVSettings project={project} />
       <div className="card danger">
         <h2>Delete project</h2>
         <p>Deletes the project and everything stored for it. Type the project name to confirm.</p>
