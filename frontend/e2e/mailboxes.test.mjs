@@ -151,6 +151,20 @@ test('the final pass copies the rest and verification finds nothing missing', as
   await app.shot('mailboxes-verified')
 })
 
+test('sweeps start after the final pass, say until when, and stop in one click', async () => {
+  const { page } = app
+  const box = page.getByTestId('sweeps')
+  await box.getByRole('button', { name: 'Start sweeps' }).click()
+  // The switch is the project's cutover time (no DNS change was applied): 72 hours after it.
+  await box.getByTestId('sweep-text').filter({ hasText: /^sweeping until Sun 18:00$/ }).waitFor()
+  assert.match(await box.innerText(), /every 30 minutes for 12 hours after the switch/)
+  const status = JSON.parse(cli(app.db, '--json', 'sweep', 'status', '--project', 'acme'))
+  assert.equal(status.active, true)
+  await box.getByRole('button', { name: 'Stop sweeps' }).click()
+  await box.getByTestId('sweep-text').filter({ hasText: /^sweeps stopped/ }).waitFor()
+  assert.deepEqual(app.pageErrors, [])
+})
+
 test('administrator access is saved per server, with bad input named', async () => {
   const { page } = app
   const box = page.getByTestId('admins')

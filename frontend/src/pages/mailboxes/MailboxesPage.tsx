@@ -8,6 +8,7 @@ import { Progress } from '../../components/Progress'
 import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, PIMRun, PrePassEstimate, isRunning } from '../../api/mail'
 import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
 import { SignInState } from './SignInState'
+import { Sweeps } from './Sweeps'
 import { PIMFiles } from './PIMFiles'
 
 function fmtEta(sec: number): string {
@@ -163,6 +164,7 @@ export function MailboxesPage({ project }: { project: Project }) {
       {checks && <Verification checks={checks} />}
       <PIMFiles project={project.name} logins={rows.map((m) => m.entry.sourceLogin)} />
       {selected && <FolderView project={project} login={selected} onClose={() => setSelected('')} />}
+      <Sweeps project={project} />
       <AdminAccess project={project} />
     </div>
   )
