@@ -21,13 +21,21 @@ import (
 // StartCloudflare serves zone acme.example with ID zoneID to token, pageSize records a
 // page, holding records given as "TYPE name ttl content [priority]", until the test ends.
 func StartCloudflare(t testing.TB, token, zoneID string, pageSize int, records ...string) *Cloudflare {
-	f := &Cloudflare{t: t, token: token, zoneID: zoneID, pageSize: pageSize}
-	for _, r := range records {
-		f.Add(r)
-	}
+	f := NewCloudflare(t.Errorf, token, zoneID, pageSize, records...)
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	f.URL = srv.URL + "/client/v4"
+	return f
+}
+
+// NewCloudflare is the fake as an http.Handler (under /client/v4), for a server of the
+// caller's: report is called with each request that breaks the documented shapes (a
+// test's Errorf; a command's logger). The caller sets URL.
+func NewCloudflare(report func(format string, args ...any), token, zoneID string, pageSize int, records ...string) *Cloudflare {
+	f := &Cloudflare{report: report, token: token, zoneID: zoneID, pageSize: pageSize}
+	for _, r := range records {
+		f.Add(r)
+	}
 	return f
 }
 
@@ -51,7 +59,7 @@ func (f *Cloudflare) Set(i int, field string, value any) {
 type Cloudflare struct {
 	// URL is the API's base address, as Cloudflare's https://api.cloudflare.com/client/v4.
 	URL           string
-	t             testing.TB
+	report        func(format string, args ...any)
 	token, zoneID string
 	pageSize      int
 	failAt        int // the failAt-th write answers HTTP 500 (0: none)
@@ -128,7 +136,7 @@ func (f *Cloudflare) answer(w http.ResponseWriter, status int, result any, info 
 }
 
 func (f *Cloudflare) bad(w http.ResponseWriter, format string, args ...any) {
-	f.t.Errorf("Cloudflare fake: "+format, args...)
+	f.report("Cloudflare fake: "+format, args...)
 	f.answer(w, http.StatusBadRequest, nil, nil, map[string]any{"code": 9000, "message": fmt.Sprintf(format, args...)})
 }
 
