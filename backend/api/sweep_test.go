@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,40 +9,21 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"cutover/backend/auth/authtest"
-	"cutover/backend/events"
 	"cutover/backend/internal/testsrv"
 	"cutover/backend/project"
-	"cutover/backend/secrets"
-	"cutover/backend/store"
 )
 
 func TestSweepsCopyMailThatStillLandsAtTheOldHostAfterTheSwitch(t *testing.T) {
 	// After the final pass and the MX switch, a message still lands at the old host: the
 	// next sweep (30 minutes later) copies it, and the status says so; stopping ends them.
-	ctx := context.Background()
 	us := []testsrv.User{{Name: "alice", Password: "alice-secret"}}
 	src := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "source", Users: us})
 	dst := testsrv.NewDovecot(t, testsrv.DovecotOptions{Name: "dest", Users: us, Separator: "/"})
 	if err := src.Fill("alice", 20); err != nil {
 		t.Fatal(err)
 	}
-	clock := authtest.NewClock(time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC))
-	path := filepath.Join(t.TempDir(), "c.db")
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := secrets.LoadOrCreateKey(secrets.KeyPath(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vault, err := secrets.NewVault(key, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := New(ctx, Options{Store: st, Vault: vault, Now: clock.Now, Bus: events.NewBus()})
-	t.Cleanup(func() { Close(a) })
+	clock := &clock{t: time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)}
+	a := testAPI(t, clock)
 	s := func(v string) *string { return &v }
 	doms, hol := []string{"acme.example"}, []string{}
 	if _, err := a.CreateProject(project.Input{Name: s("acme"), Domains: &doms, Provider: s("imap"),
@@ -62,12 +41,12 @@ func TestSweepsCopyMailThatStillLandsAtTheOldHostAfterTheSwitch(t *testing.T) {
 		t.Fatalf("final pass: copied %d, %v", res.Copied, err)
 	}
 
-	clock.Advance(time.Hour) // 18:00, the switch
+	clock.t = clock.t.Add(time.Hour) // 18:00, the switch
 	status, err := a.SweepStart("acme", SweepInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC); !status.Active || !status.Until.Equal(want) || !status.Next.Equal(clock.Now()) {
+	if want := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC); !status.Active || !status.Until.Equal(want) || !status.Next.Equal(clock.t) {
 		t.Fatalf("sweeps started: %+v; want active until %v, the first one due now", status, want)
 	}
 	run, err := a.SweepRunDue("acme")
@@ -95,7 +74,7 @@ func TestSweepsCopyMailThatStillLandsAtTheOldHostAfterTheSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clock.Advance(31 * time.Minute)
+	clock.t = clock.t.Add(31 * time.Minute)
 	run, err = a.SweepRunDue("acme")
 	if err != nil || run == nil || run.Copied != 1 {
 		t.Fatalf("second sweep: %+v, %v; want the late message copied", run, err)
@@ -107,11 +86,35 @@ func TestSweepsCopyMailThatStillLandsAtTheOldHostAfterTheSwitch(t *testing.T) {
 	if status, err = a.SweepStop("acme"); err != nil || status.Active || !strings.HasPrefix(status.Text, "sweeps stopped Fri 18:31") {
 		t.Fatalf("stopped: %+v, %v", status, err)
 	}
-	clock.Advance(5 * time.Hour)
+	clock.t = clock.t.Add(5 * time.Hour)
 	if run, err := a.SweepRunDue("acme"); run != nil || err != nil {
 		t.Fatalf("a sweep after stopping: %+v, %v", run, err)
 	}
 	if _, err := a.SweepStart("acme", SweepInput{Until: "yesterday"}); err == nil || !strings.Contains(err.Error(), "until") {
 		t.Errorf("a bad end time: %v; want the field named", err)
+	}
+}
+
+func TestTheCutoverDayGathersTheWindowWhatIsLeftAndTheSweeps(t *testing.T) {
+	c := &clock{t: time.Date(2027, 5, 14, 17, 0, 0, 0, time.UTC)}
+	a := testAPI(t, c)
+	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"acme.example"}, Provider: ptr("m365"),
+		Cutover: ptr("2027-05-14 18:00"), Zone: ptr("UTC")}); err != nil {
+		t.Fatal(err)
+	}
+	day, err := a.CutoverDay("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !day.WindowStart.Equal(time.Date(2027, 5, 14, 18, 0, 0, 0, time.UTC)) || day.WindowEnd.Sub(day.WindowStart) != 2*time.Hour {
+		t.Errorf("window %v – %v; want the 2 hours from the cutover time", day.WindowStart, day.WindowEnd)
+	}
+	if len(day.Left) == 0 || day.DNS != nil || day.Sweeps.Text != "no sweeps: start them after the final pass" {
+		t.Errorf("day %+v; want the cutover steps left, no DNS check yet, no sweeps", day)
+	}
+	for _, s := range day.Left {
+		if s.Phase != "cutover" && !s.Overdue {
+			t.Errorf("step %s (%s) listed as left on the day", s.Key, s.Phase)
+		}
 	}
 }

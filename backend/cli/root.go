@@ -171,7 +171,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.AddCommand(dnsCommands(env)...)
 	root.AddCommand(signinCommands(env)...)
 	root.AddCommand(customerCommands(env)...)
-	root.AddCommand(sweepCommand(env))
+	root.AddCommand(sweepCommand(env), dayCommand(env))
 	return root
 }
 

@@ -24,3 +24,15 @@ func TestSweepCommandsStartShowAndStop(t *testing.T) {
 		t.Fatalf("a bad end: exit %d: %s", code, stderr)
 	}
 }
+
+func TestDayCommandShowsTheWindowAndWhatIsLeft(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "imap",
+		"--source", "imaps://mail.old.example", "--dest", "imaps://mail.new.example", "--cutover", "2099-05-14 18:00", "--tz", "Europe/Paris")
+	out, stderr, code := run(t, db, "", "day", "--project", "acme")
+	for _, want := range []string{"switch window  Thu 14 May 18:00 – 20:00", "final pass     not started", "sweeps         no sweeps", "DNS record changes (customer), due Thu 14 May 18:00: todo"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("cutover day: exit %d, want %q in:\n%s%s", code, want, out, stderr)
+		}
+	}
+}

@@ -30,8 +30,8 @@ export function App() {
         <a className="brand" href="#/">
           Cutover
         </a>
-        <span className="keys muted" title="Keyboard: 1–6 switch tabs, / filters a table, Alt+N new project">
-          1–6 tabs · / filter
+        <span className="keys muted" title="Keyboard: 1–7 switch tabs, / filters a table, Alt+N new project">
+          1–7 tabs · / filter
         </span>
         {route.project && (
           <>

@@ -13,6 +13,7 @@ import { useProject } from '../../stores/projects'
 import { SignInSettings } from './SignInSettings'
 import { CustomerPage } from '../customer/CustomerPage'
 import { DAVSettings } from './DAVSettings'
+import { DayPage } from '../day/DayPage'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -21,9 +22,10 @@ const tabs = [
   { key: 'dns', title: 'DNS' },
   { key: 'settings', title: 'Settings' },
   { key: 'customer', title: 'Customer' },
+  { key: 'day', title: 'Cutover day' },
 ]
 
-/** One customer project: a header with where it stands, and a tab per capability (keys 1–6). */
+/** One customer project: a header with where it stands, and a tab per capability (keys 1–7). */
 export function ProjectPage({ name, tab, item }: { name: string; tab: string; item?: string }) {
   const { project: p, error, reload: load } = useProject(name)
   useEffect(() => {
@@ -68,6 +70,7 @@ export function ProjectPage({ name, tab, item }: { name: string; tab: string; it
       {tab === 'mailboxes' && <MailboxesPage project={p} />}
       {tab === 'dns' && <DnsPage project={p} />}
       {tab === 'customer' && <CustomerPage project={p} item={item} />}
+      {tab === 'day' && <DayPage project={p} />}
       {tab === 'settings' && <Settings project={p} onSaved={(np) => (np.name !== name ? go({ project: np.name, tab: 'settings' }) : load())} />}
     </section>
   )
