@@ -514,10 +514,24 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	m.mu.Lock()
 	out.Totals = m.totals[p.Name]
 	m.mu.Unlock()
+	// One event for the whole pass: the faces tell the user (a line in the app, a desktop
+	// notification) that it ended, and how.
+	a.bus.Publish("pass:done", p.Name, PassDone{Pass: in.Pass, Copied: out.Copied, Failed: out.Failed, Errors: out.Errors,
+		Mailboxes: len(out.Mailboxes), Stopped: ctx.Err() != nil})
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("pass stopped: run it again to resume: %w", err)
 	}
 	return out, a.passEvidence(p)
+}
+
+// PassDone is the data of a "pass:done" event: a pass over the batch ended.
+type PassDone struct {
+	Pass      string `json:"pass"`
+	Mailboxes int    `json:"mailboxes"`
+	Copied    int    `json:"copied"`
+	Failed    int    `json:"failed"` // messages refused
+	Errors    int    `json:"errors"` // mailboxes that failed
+	Stopped   bool   `json:"stopped"`
 }
 
 // MailStart starts a pass over the batch in the background; follow it with MailStatus

@@ -133,6 +133,8 @@ test('the final pass copies the rest and verification finds nothing missing', as
   for (const u of ['alice', 'bob']) {
     await page.locator(`[data-testid=state-${u}]`, { hasText: 'final · done' }).waitFor({ timeout: 60000 })
   }
+  // The app says the pass ended, and how, wherever the user is.
+  await page.getByTestId('notices').getByText(/^acme: final pass done — \d+ copied/).waitFor()
   await page.getByRole('button', { name: 'Verify' }).click()
   const v = page.getByTestId('verification')
   await v.waitFor()

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { ProjectsPage } from './pages/projects/ProjectsPage'
 import { ProjectPage } from './pages/project/ProjectPage'
 import { Route, parseRoute } from './router'
+import { Notices } from './components/Notices'
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash))
@@ -39,6 +40,7 @@ export function App() {
             <a href={`#/p/${encodeURIComponent(route.project)}/timeline`}>{route.project}</a>
           </>
         )}
+        <Notices />
       </header>
       <main>{route.project ? <ProjectPage name={route.project} tab={route.tab ?? 'timeline'} item={route.item} /> : <ProjectsPage />}</main>
     </div>
