@@ -43,6 +43,7 @@ func errorEnvelope(err error) any { return fault.Wire(err) }
 func (b *App) startup(ctx context.Context) {
 	b.ctx, b.cancel = context.WithCancel(ctx)
 	go b.forward(b.ctx)
+	go api.RunSweeps(b.ctx, b.api, api.SweepTicks(b.ctx)) // sweeps run while the window is open
 }
 
 // forward sends the API's events to the window. The bus ends a stream that falls too far

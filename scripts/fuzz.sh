@@ -18,4 +18,5 @@ fuzz ./backend/dnscheck FuzzAnswerOf
 fuzz ./backend/mailbox FuzzHeaderField
 fuzz ./backend/mailbox FuzzParseTagged
 fuzz ./backend/mailbox FuzzEncodeMUTF7
+fuzz ./backend/pim FuzzSplitFiles
 fuzz ./backend/mailbox FuzzMapFoldersNeverMerges

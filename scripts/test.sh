@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Sets up and runs every test of Cutover: formatting and vet, the Go tests (Dovecot and NSD
+# Sets up and runs every test of Cutover: formatting and vet, the Go tests (Dovecot, NSD and Knot
 # servers on loopback included), short fuzz runs, the browser tests in headless Chromium,
 # the desktop window under Xvfb, and the Windows cross-build.
 source "$(dirname "$0")/lib.sh"
 need_toolchains
-apt_install "${DESKTOP_PKGS[@]}" xvfb xauth x11-utils imagemagick chromium dovecot-imapd nsd isync
+apt_install "${DESKTOP_PKGS[@]}" xvfb xauth x11-utils imagemagick chromium dovecot-imapd nsd knot isync poppler-utils radicale
 build_frontend
 mkdir -p build/test
 

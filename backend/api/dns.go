@@ -275,16 +275,9 @@ func (a *API) DnsCheck(projectName string, o DnsCheckOptions) (DnsCheckResult, e
 	if reach && p.Dest.Host != "" && p.Dest.TLS == project.TLSImplicit {
 		opts.Reach = &dnscheck.ReachOptions{Host: p.Dest.Host, Targets: dnscheck.ReachTargets(p.Provider, p.Dest.Host, p.Dest.Port)}
 		if p.Dest.CAFile != "" {
-			// The destination's own CA (a self-hosted server), besides the system's roots.
-			pool, err := x509.SystemCertPool()
-			if err != nil {
-				pool = x509.NewCertPool()
+			if opts.Reach.RootCAs, err = rootsWith(p.Dest.CAFile, "dest CA file"); err != nil {
+				return DnsCheckResult{}, err
 			}
-			pem, err := os.ReadFile(p.Dest.CAFile)
-			if err != nil || !pool.AppendCertsFromPEM(pem) {
-				return DnsCheckResult{}, &project.FieldError{Field: "dest CA file", Value: p.Dest.CAFile, Expected: "a readable PEM file of CA certificates"}
-			}
-			opts.Reach.RootCAs = pool
 		}
 	}
 	var hosts []string
@@ -497,4 +490,18 @@ func (a *API) DnsMarkStep(projectName, step string) (timeline.Step, error) {
 		}
 	}
 	return timeline.Step{}, &project.FieldError{Field: "step", Value: step, Expected: "a step a DNS check proves: " + strings.Join(keys, ", ")}
+}
+
+// rootsWith is the system's roots and the CA certificates of the PEM file (a self-hosted
+// server's own CA); field names the setting in the error.
+func rootsWith(file, field string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil || !pool.AppendCertsFromPEM(pem) {
+		return nil, &project.FieldError{Field: field, Value: file, Expected: "a readable PEM file of CA certificates"}
+	}
+	return pool, nil
 }

@@ -514,10 +514,24 @@ func (a *API) mailPass(ctx context.Context, projectName string, in MailPassInput
 	m.mu.Lock()
 	out.Totals = m.totals[p.Name]
 	m.mu.Unlock()
+	// One event for the whole pass: the faces tell the user (a line in the app, a desktop
+	// notification) that it ended, and how.
+	a.bus.Publish("pass:done", p.Name, PassDone{Pass: in.Pass, Copied: out.Copied, Failed: out.Failed, Errors: out.Errors,
+		Mailboxes: len(out.Mailboxes), Stopped: ctx.Err() != nil})
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("pass stopped: run it again to resume: %w", err)
 	}
-	return out, nil
+	return out, a.passEvidence(p)
+}
+
+// PassDone is the data of a "pass:done" event: a pass over the batch ended.
+type PassDone struct {
+	Pass      string `json:"pass"`
+	Mailboxes int    `json:"mailboxes"`
+	Copied    int    `json:"copied"`
+	Failed    int    `json:"failed"` // messages refused
+	Errors    int    `json:"errors"` // mailboxes that failed
+	Stopped   bool   `json:"stopped"`
 }
 
 // MailStart starts a pass over the batch in the background; follow it with MailStatus
@@ -557,6 +571,14 @@ func (a *API) MailStart(projectName string, in MailPassInput) error {
 		if err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("copy pass", "project", p.Name, "err", err)
 			a.bus.Publish("copy:error", p.Name, err.Error())
+		}
+		// Then the same mailboxes' contacts, calendars and tasks, when the project has
+		// DAV servers (pim.go): the window's pass covers them as `cutover migrate` does.
+		if ctx.Err() == nil {
+			if _, err := a.pimPass(ctx, p.Name, PIMPassInput{Pass: in.Pass, OlderThan: in.OlderThan, Users: in.Users}); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("contacts and calendars pass", "project", p.Name, "err", err)
+				a.bus.Publish("copy:error", p.Name, err.Error())
+			}
 		}
 		a.bus.Publish("copy:finished", p.Name, res)
 	}()
@@ -991,9 +1013,12 @@ func (a *API) MailVerify(projectName string, users []string) ([]MailboxCheck, er
 		if _, err := a.store.StartMailPass(a.ctx, p.ID, store.MailPass{SourceLogin: e.SourceLogin, Kind: "verify", State: state, Started: a.now()}); err != nil {
 			return out, err
 		}
+		if err := a.saveVerification(p, mc); err != nil {
+			return out, err
+		}
 		out = append(out, mc)
 	}
-	return out, nil
+	return out, a.passEvidence(p)
 }
 
 // CopyInput is one mailbox copy without a project (`cutover copy`).

@@ -146,6 +146,21 @@ func (a *API) SetStep(name, key, status, note string) (timeline.Step, error) {
 	if err != nil {
 		return timeline.Step{}, err
 	}
+	if key == "close_case" && st == timeline.Done {
+		open, err := a.closeOpen(p)
+		if err != nil {
+			return timeline.Step{}, err
+		}
+		if len(open) > 0 {
+			return timeline.Step{}, &project.FieldError{Field: "step", Value: key,
+				Expected: "the follow-up contact and a verification with nothing missing first; still open: " + strings.Join(open, "; ") + " (cutover case close --force --reason)"}
+		}
+	}
+	return a.setStep(p, key, st, note)
+}
+
+// setStep records a step's status, with no rule about which step may close.
+func (a *API) setStep(p project.Project, key string, st timeline.Status, note string) (timeline.Step, error) {
 	tl, err := a.timeline(p)
 	if err != nil {
 		return timeline.Step{}, err
@@ -224,6 +239,12 @@ func (a *API) AddContact(name string, in ContactInput) (store.ContactEntry, erro
 		return c, err
 	}
 	a.bus.Publish("timeline:contact", p.Name, c)
+	if c.StepKey != "" {
+		// A logged contact is the evidence of its contact step.
+		if err := a.markByEvidence(p, c.StepKey, fmt.Sprintf("%s contact logged: %s", c.Channel, c.Summary)); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
 }
 

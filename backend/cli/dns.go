@@ -14,7 +14,7 @@ import (
 	"cutover/backend/dnscheck"
 )
 
-// dnsCommands: cutover dns check|show|records|record set|record reset|set|evidence|mark.
+// dnsCommands: cutover dns check|show|records|record set|record reset|set|evidence|mark|host set|host show|change|changes.
 func dnsCommands(env *Env) []*cobra.Command {
 	var projectName string
 	root := &cobra.Command{Use: "dns", Short: "DNS checks: domain verification, lowered TTLs with a safe-switch time, propagation of the new records"}
@@ -253,7 +253,8 @@ func dnsCommands(env *Env) []*cobra.Command {
 			return env.Print(st, func(w io.Writer) { fmt.Fprintf(w, "%s: done (%s)\n", st.Title, st.Note) })
 		},
 	}
-	root.AddCommand(check, show, records, recordCmd, set, evidence, mark)
+	root.AddCommand(check, show, records, recordCmd, set, evidence, mark, dnsHostCommand(env, &projectName))
+	root.AddCommand(dnsChangeCommands(env, &projectName)...)
 	return []*cobra.Command{root}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cutover/backend/api"
+	"cutover/backend/docs"
 	"cutover/backend/mailbox"
 )
 
@@ -23,9 +24,9 @@ func mailCommands(env *Env) []*cobra.Command {
 
 func analyzeCommand(env *Env) *cobra.Command {
 	var projectName, olderThan string
-	var users []string
+	var users, only []string
 	cmd := &cobra.Command{
-		Use:   "analyze --project P [--user U ...] [--older-than 30d]",
+		Use:   "analyze --project P [--user U ...] [--older-than 30d] [--only mail,contacts,calendars,tasks]",
 		Short: "Analyse the source mailboxes: folders, counts, sizes, dates, what each pass would copy",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -33,14 +34,34 @@ func analyzeCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := a.MailAnalyze(projectName, users, olderThan)
+			mail, classes, err := a.MigrateParts(projectName, only)
 			if err != nil {
 				return err
 			}
-			if err := env.Print(res, func(w io.Writer) { printAnalysis(w, res) }); err != nil {
+			var res []api.MailboxAnalysis
+			var pres []api.PIMAnalysis
+			if mail {
+				if res, err = a.MailAnalyze(projectName, users, olderThan); err != nil {
+					return err
+				}
+			}
+			if len(classes) > 0 {
+				if pres, err = a.PIMAnalyze(projectName, users, olderThan); err != nil {
+					return err
+				}
+			}
+			if err := env.Print(bothOrOne(mail, len(classes) > 0, res, pres), func(w io.Writer) {
+				printAnalysis(w, res)
+				printPIMAnalysis(w, pres)
+			}); err != nil {
 				return err
 			}
 			for _, m := range res {
+				if m.Error != "" {
+					return Partial(fmt.Errorf("some mailboxes could not be analysed"))
+				}
+			}
+			for _, m := range pres {
 				if m.Error != "" {
 					return Partial(fmt.Errorf("some mailboxes could not be analysed"))
 				}
@@ -51,6 +72,7 @@ func analyzeCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
 	cmd.Flags().StringSliceVar(&users, "user", nil, "source login (repeat; default: the whole batch)")
 	cmd.Flags().StringVar(&olderThan, "older-than", "30d", "cutoff of the pre-migration pass")
+	cmd.Flags().StringSliceVar(&only, "only", nil, "what to analyse: mail, contacts, calendars, tasks (default: all the project's servers offer)")
 	return cmd
 }
 
@@ -118,17 +140,8 @@ func day(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+// humanBytes is a byte count as the documents write it too.
+func humanBytes(n int64) string { return docs.Size(n) }
 
 func foldersCommand(env *Env) *cobra.Command {
 	var projectName, user string
@@ -251,14 +264,12 @@ func watchProgress(env *Env) *progressView {
 	go func() {
 		defer close(v.done)
 		for ev := range ch {
-			if ev.Name != "copy:progress" {
-				continue
+			switch p := ev.Data.(type) {
+			case api.CopyProgress:
+				v.show(p)
+			case api.PIMProgress:
+				v.showPIM(p)
 			}
-			p, ok := ev.Data.(api.CopyProgress)
-			if !ok {
-				continue
-			}
-			v.show(p)
 		}
 	}()
 	return v
@@ -301,6 +312,30 @@ func (v *progressView) show(p api.CopyProgress) {
 	v.wrote = true
 }
 
+// showPIM shows a contacts/calendars pass's progress: the collection being copied.
+func (v *progressView) showPIM(p api.PIMProgress) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.env.JSON {
+		b, _ := json.Marshal(struct {
+			Event string `json:"event"`
+			api.PIMProgress
+		}{"pim-progress", p})
+		fmt.Fprintln(v.env.Opts.Stdout, string(b))
+		return
+	}
+	if time.Since(v.shown) < 200*time.Millisecond && p.Done < p.Total {
+		return
+	}
+	v.shown = time.Now()
+	line := fmt.Sprintf("\r%s %s: %d/%d items", p.SourceLogin, p.Collection, p.Done, p.Total)
+	if p.Failed > 0 {
+		line += fmt.Sprintf("  %d refused", p.Failed)
+	}
+	fmt.Fprint(v.env.Opts.Stderr, line+"\033[K")
+	v.wrote = true
+}
+
 func (v *progressView) close() {
 	v.stop()
 	<-v.done
@@ -331,8 +366,9 @@ func printFailures(w io.Writer, fs []mailbox.Failure) {
 func migrateCommand(env *Env) *cobra.Command {
 	var projectName string
 	var in api.MailPassInput
+	var only []string
 	cmd := &cobra.Command{
-		Use:   "migrate --project P --pass pre|final [--older-than 30d] [--user U ...] [--concurrency N]",
+		Use:   "migrate --project P --pass pre|final [--older-than 30d] [--user U ...] [--concurrency N] [--only mail,contacts,calendars,tasks]",
 		Short: "Copy the batch's mailboxes: pre (mail older than the cutoff) or final (everything left, and flag changes)",
 		Long: "Copy the batch's mailboxes from the source server to the destination.\n" +
 			"The source is only read (EXAMINE, BODY.PEEK). Every copied message is recorded, so a run\n" +
@@ -350,26 +386,54 @@ func migrateCommand(env *Env) *cobra.Command {
 			if !c.Flags().Changed("older-than") && in.Pass == "final" {
 				in.OlderThan = ""
 			}
-			view := watchProgress(env)
-			res, err := a.MailMigrate(projectName, in)
-			view.close()
-			if err != nil && len(res.Mailboxes) == 0 {
+			mail, classes, err := a.MigrateParts(projectName, only)
+			if err != nil {
 				return err
 			}
-			if env.JSON {
-				if perr := printResultLine(env, res); perr != nil {
-					return perr
+			var res api.MailPassResult
+			if mail {
+				view := watchProgress(env)
+				res, err = a.MailMigrate(projectName, in)
+				view.close()
+				if err != nil && len(res.Mailboxes) == 0 {
+					return err
 				}
-			} else {
-				printPass(env.Opts.Stdout, res)
+				if env.JSON {
+					if perr := printResultLine(env, res); perr != nil {
+						return perr
+					}
+				} else {
+					printPass(env.Opts.Stdout, res)
+				}
+				if err != nil {
+					return err
+				}
 			}
+			var pres api.PIMPassResult
+			if len(classes) > 0 {
+				view := watchProgress(env)
+				pres, err = a.PIMMigrate(projectName, api.PIMPassInput{Pass: in.Pass, OlderThan: in.OlderThan, Users: in.Users, Only: classes})
+				view.close()
+				if err != nil && len(pres.Mailboxes) == 0 {
+					return err
+				}
+				if env.JSON {
+					if perr := printResultLine(env, pres); perr != nil {
+						return perr
+					}
+				} else {
+					printPIMPass(env.Opts.Stdout, pres)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			errs, failed, n := res.Errors+pres.Errors, res.Failed+pres.Failed, len(res.Mailboxes)+len(pres.Mailboxes)
 			switch {
-			case err != nil:
-				return err
-			case res.Errors == len(res.Mailboxes) && res.Errors > 0:
+			case errs == n && errs > 0:
 				return fmt.Errorf("no mailbox could be copied")
-			case res.Errors > 0 || res.Failed > 0:
-				return Partial(fmt.Errorf("%d mailboxes failed, %d messages refused", res.Errors, res.Failed))
+			case errs > 0 || failed > 0:
+				return Partial(fmt.Errorf("%d mailboxes failed, %d messages or items refused", errs, failed))
 			}
 			return nil
 		},
@@ -378,6 +442,7 @@ func migrateCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&in.Pass, "pass", "", "pre or final")
 	cmd.Flags().StringVar(&in.OlderThan, "older-than", "30d", "pre pass: copy mail older than this (INTERNALDATE)")
 	cmd.Flags().StringSliceVar(&in.Users, "user", nil, "source login (repeat; default: the whole enabled batch)")
+	cmd.Flags().StringSliceVar(&only, "only", nil, "what to copy: mail, contacts, calendars, tasks (default: all the project's servers offer)")
 	cmd.Flags().IntVar(&in.Concurrency, "concurrency", 4, "mailboxes copied at the same time")
 	cmd.Flags().IntVar(&in.FolderConcurrency, "folder-concurrency", mailbox.DefaultPipelines, "folders of one mailbox copied at the same time (each costs one source and two destination connections)")
 	return cmd
@@ -470,21 +535,36 @@ func copyCommand(env *Env) *cobra.Command {
 
 func verifyCommand(env *Env) *cobra.Command {
 	var projectName string
-	var users []string
+	var users, only []string
 	cmd := &cobra.Command{
-		Use:   "verify --project P [--user U ...]",
-		Short: "Compare source and destination folder by folder; exit 0 only when nothing is missing",
+		Use:   "verify --project P [--user U ...] [--only mail,contacts,calendars,tasks]",
+		Short: "Compare source and destination folder by folder (and address book, calendar, task list); exit 0 only when nothing is missing",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			a, err := projectAPI(env, projectName)
 			if err != nil {
 				return err
 			}
-			res, err := a.MailVerify(projectName, users)
+			mail, classes, err := a.MigrateParts(projectName, only)
 			if err != nil {
 				return err
 			}
-			if err := env.Print(res, func(w io.Writer) { printVerify(w, res) }); err != nil {
+			var res []api.MailboxCheck
+			var pres []api.PIMCheck
+			if mail {
+				if res, err = a.MailVerify(projectName, users); err != nil {
+					return err
+				}
+			}
+			if len(classes) > 0 {
+				if pres, err = a.PIMVerify(projectName, users); err != nil {
+					return err
+				}
+			}
+			if err := env.Print(bothOrOne(mail, len(classes) > 0, res, pres), func(w io.Writer) {
+				printVerify(w, res)
+				printPIMVerify(w, pres)
+			}); err != nil {
 				return err
 			}
 			missing, failed := 0, 0
@@ -494,18 +574,40 @@ func verifyCommand(env *Env) *cobra.Command {
 					failed++
 				}
 			}
+			for _, m := range pres {
+				missing += m.Missing
+				if m.Error != "" {
+					failed++
+				}
+			}
 			if failed > 0 {
 				return fmt.Errorf("%d mailboxes could not be verified", failed)
 			}
 			if missing > 0 {
-				return Partial(fmt.Errorf("%d messages missing at the destination", missing))
+				return Partial(fmt.Errorf("%d messages or items missing at the destination", missing))
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
 	cmd.Flags().StringSliceVar(&users, "user", nil, "source login (repeat; default: the whole batch)")
+	cmd.Flags().StringSliceVar(&only, "only", nil, "what to compare: mail, contacts, calendars, tasks (default: all the project's servers offer)")
 	return cmd
+}
+
+// bothOrOne is the JSON of a command covering mail and contacts/calendars/tasks: the
+// mail part alone (as before), the other alone, or both as {"mail":…,"pim":…}.
+func bothOrOne(mail, other bool, m, o any) any {
+	switch {
+	case mail && other:
+		return struct {
+			Mail any `json:"mail"`
+			PIM  any `json:"pim"`
+		}{m, o}
+	case other:
+		return o
+	}
+	return m
 }
 
 func printVerify(w io.Writer, res []api.MailboxCheck) {

@@ -167,8 +167,11 @@ func newRoot(env *Env) *cobra.Command {
 	root.AddCommand(batchCommands(env)...)
 	root.AddCommand(peopleCommands(env)...)
 	root.AddCommand(mailCommands(env)...)
+	root.AddCommand(pimCommand(env))
 	root.AddCommand(dnsCommands(env)...)
 	root.AddCommand(signinCommands(env)...)
+	root.AddCommand(customerCommands(env)...)
+	root.AddCommand(sweepCommand(env), dayCommand(env))
 	return root
 }
 

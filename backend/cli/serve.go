@@ -61,6 +61,7 @@ func serve(env *Env, a *api.API, addr string, open bool) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go api.RunSweeps(env.ctx, a, api.SweepTicks(env.ctx)) // sweeps run while the app is served
 	select {
 	case err := <-errc:
 		return fmt.Errorf("web server: %w", err)

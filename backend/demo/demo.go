@@ -1,6 +1,7 @@
 // Package demo seeds a self-contained sample migration so a newcomer can click through
 // Cutover with no real server: a customer project with its cutover eight days ahead,
-// the preparation steps done, the historical copy started and a first contact logged.
+// the preparation steps done, the historical copy started, a first contact logged and
+// the customer pack ready to write (the customer's contact, a sample specialist).
 package demo
 
 import (
@@ -8,7 +9,9 @@ import (
 	"time"
 
 	"cutover/backend/api"
+	"cutover/backend/docs"
 	"cutover/backend/project"
+	"cutover/backend/store"
 )
 
 // ProjectName is the demo project's name.
@@ -66,7 +69,26 @@ func Seed(a *api.API, o Options) (string, error) {
 	if err := seedPeople(a); err != nil {
 		return "", err
 	}
+	if err := seedPack(a); err != nil {
+		return "", err
+	}
 	return ProjectName, nil
+}
+
+// seedPack fills the customer pack's settings: Dana is the contact, and a sample
+// specialist signs the messages unless the database already has a real one.
+func seedPack(a *api.API) error {
+	str := func(s string) *string { return &s }
+	if _, err := a.SetCustomerSettings(ProjectName, api.CustomerSettingsInput{ContactName: str("Dana Whitfield"), ContactEmail: str("dana@acme.example")}); err != nil {
+		return err
+	}
+	sp, err := a.Specialist()
+	if err != nil || sp.Name != "" || sp.Email != "" {
+		return err
+	}
+	_, err = a.SetSpecialist(api.SpecialistInput{SpecialistProfile: store.SpecialistProfile{
+		Specialist: docs.Specialist{Name: "Alex Martin", Company: "Northwind Migrations", Email: "alex@northwind.example", Phone: "+1 514 555 0142"}}})
+	return err
 }
 
 // The customer's sheets as they came back filled in (our template's layout): the users

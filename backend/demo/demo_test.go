@@ -48,3 +48,27 @@ func TestDemoProjectIsReadyToClickThrough(t *testing.T) {
 		t.Fatalf("demo people: %d users, %d groups, %d contacts, %d batch entries; want 3, 2, 2, 3", len(users), len(groups), len(contacts), len(entries))
 	}
 }
+
+func TestDemoCustomerPackIsWrittenWithTheDemosValues(t *testing.T) {
+	a, err := api.Open(context.Background(), filepath.Join(t.TempDir(), "demo.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close(a)
+	name, err := Seed(a, Options{Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.MessageDraft(name, "pre_contact")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.From != "Alex Martin <alex@northwind.example>" || len(d.To) != 1 || d.To[0] != "Dana Whitfield <dana@acme.example>" {
+		t.Errorf("draft from %q to %q", d.From, d.To)
+	}
+	for _, k := range []string{"tasks", "guide"} {
+		if f, err := a.CustomerDocument(name, k, "pdf"); err != nil || len(f.Data) == 0 {
+			t.Errorf("%s: %v", k, err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"cutover/backend/api"
 	"cutover/backend/mailbox"
+	"cutover/backend/pim/pimtest"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 )
@@ -77,12 +78,18 @@ var demoUsers = []struct{ src, dst, name string }{
 // MailServers are the demo's two servers, the old one filled with sample mail.
 type MailServers struct {
 	Source, Dest *IMAPServer
+	// DAVSource and DAVDest keep the users' contacts, calendars and tasks.
+	DAVSource, DAVDest *pimtest.Server
 }
 
 // Close stops both.
 func (m *MailServers) Close() {
 	m.Source.Close()
 	m.Dest.Close()
+	if m.DAVSource != nil {
+		m.DAVSource.Close()
+		m.DAVDest.Close()
+	}
 }
 
 // StartMail starts the demo's source and destination IMAP servers and fills the source
@@ -104,6 +111,10 @@ func StartMail(ctx context.Context, now time.Time) (*MailServers, error) {
 		return nil, err
 	}
 	m := &MailServers{Source: src, Dest: dst}
+	if m.DAVSource, m.DAVDest, err = startDAV(now); err != nil {
+		m.Close()
+		return nil, err
+	}
 	for i, u := range demoUsers {
 		if err := fill(ctx, src, u.src, srcUsers[u.src], now, i); err != nil {
 			m.Close()
@@ -222,7 +233,7 @@ func SeedMail(a *api.API, m *MailServers) error {
 			return fmt.Errorf("demo batch: %w", err)
 		}
 	}
-	return nil
+	return seedDAV(a, m)
 }
 
 // PointAt moves a kept demo project to this start's servers.
@@ -231,5 +242,5 @@ func PointAt(a *api.API, m *MailServers) error {
 	if _, err := a.EditProject(ProjectName, project.Input{Source: &src, Dest: &dst}); err != nil {
 		return fmt.Errorf("demo servers: %w", err)
 	}
-	return nil
+	return seedDAV(a, m)
 }

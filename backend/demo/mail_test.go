@@ -68,4 +68,30 @@ func TestDemoRunsAWholeMigrationWithItsBuiltInServers(t *testing.T) {
 			t.Errorf("%s incomplete after both passes: %d missing (%s)", c.SourceLogin, c.Missing, c.Error)
 		}
 	}
+	// Contacts, calendars and tasks, between the demo's DAV servers.
+	pre2, err := a.PIMMigrate(ProjectName, api.PIMPassInput{Pass: "pre", OlderThan: "30d"})
+	if err != nil || pre2.Errors != 0 || pre2.Failed != 0 {
+		t.Fatalf("contacts pre pass: %+v %v", pre2, err)
+	}
+	// 5, 6 and 7 contacts; per user 3 finished events and 1 completed task.
+	if pre2.Copied != 18+3*4 {
+		t.Errorf("contacts pre pass copied %d, want 30", pre2.Copied)
+	}
+	final2, err := a.PIMMigrate(ProjectName, api.PIMPassInput{Pass: "final"})
+	if err != nil || final2.Copied != 3+2*4 {
+		t.Errorf("contacts final pass: copied %d, want 11 (%v)", final2.Copied, err)
+	}
+	pchecks, err := a.PIMVerify(ProjectName, nil)
+	if err != nil || len(pchecks) != 3 {
+		t.Fatal(pchecks, err)
+	}
+	for _, c := range pchecks {
+		if !c.Complete || c.Error != "" {
+			t.Errorf("%s: contacts and calendars incomplete: %+v", c.SourceLogin, c)
+		}
+	}
+	counts, err := a.PIMCopied(ProjectName)
+	if err != nil || len(counts) != 3 || counts[0].Copied.Contacts == 0 || counts[0].Copied.Tasks != 2 {
+		t.Errorf("copied per mailbox: %+v %v", counts, err)
+	}
 }

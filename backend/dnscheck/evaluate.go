@@ -321,18 +321,24 @@ func newSPF(mech string, existing []string) string {
 // split into strings of at most 255 bytes.
 func zoneLine(name string, ttl uint32, typ, value string) string {
 	if typ == "TXT" {
-		var parts []string
-		for len(value) > 255 {
-			parts = append(parts, value[:255])
-			value = value[255:]
-		}
-		parts = append(parts, value)
-		for i, p := range parts {
-			parts[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(p) + `"`
-		}
-		value = strings.Join(parts, " ")
+		value = QuoteTXT(value)
 	}
 	return fmt.Sprintf("%s %d IN %s %s", dns.Fqdn(name), ttl, typ, value)
+}
+
+// QuoteTXT is text as a TXT record's RDATA in a zone file: quoted character-strings of
+// at most 255 bytes each (RFC 1035 §3.3.14), quotes and backslashes escaped.
+func QuoteTXT(text string) string {
+	var parts []string
+	for len(text) > 255 {
+		parts = append(parts, text[:255])
+		text = text[255:]
+	}
+	parts = append(parts, text)
+	for i, p := range parts {
+		parts[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(p) + `"`
+	}
+	return strings.Join(parts, " ")
 }
 
 // evaluateTTL judges the TTL each authoritative server gives what is there now.

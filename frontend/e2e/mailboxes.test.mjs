@@ -133,6 +133,8 @@ test('the final pass copies the rest and verification finds nothing missing', as
   for (const u of ['alice', 'bob']) {
     await page.locator(`[data-testid=state-${u}]`, { hasText: 'final · done' }).waitFor({ timeout: 60000 })
   }
+  // The app says the pass ended, and how, wherever the user is.
+  await page.getByTestId('notices').getByText(/^acme: final pass done — \d+ copied/).waitFor()
   await page.getByRole('button', { name: 'Verify' }).click()
   const v = page.getByTestId('verification')
   await v.waitFor()
@@ -149,6 +151,30 @@ test('the final pass copies the rest and verification finds nothing missing', as
   }
   assert.deepEqual(app.pageErrors, [])
   await app.shot('mailboxes-verified')
+})
+
+test('sweeps start after the final pass, say until when, and stop in one click', async () => {
+  const { page } = app
+  const box = page.getByTestId('sweeps')
+  await box.getByRole('button', { name: 'Start sweeps' }).click()
+  // The switch is the project's cutover time (no DNS change was applied): 72 hours after it.
+  await box.getByTestId('sweep-text').filter({ hasText: /^sweeping until Sun 18:00$/ }).waitFor()
+  assert.match(await box.innerText(), /every 30 minutes for 12 hours after the switch/)
+  const status = JSON.parse(cli(app.db, '--json', 'sweep', 'status', '--project', 'acme'))
+  assert.equal(status.active, true)
+  // The day at a glance: the final pass per mailbox and the sweeps, with what is left.
+  await page.getByRole('tab', { name: 'Cutover day' }).click()
+  const day = page.getByTestId('cutover-day')
+  await day.getByTestId('day-sweeps').filter({ hasText: /^sweeping until Sun 18:00/ }).waitFor()
+  const finals = await day.getByTestId('day-final').innerText()
+  assert.match(finals, /alice\s+done\s+\d+ \/ \d+/)
+  assert.match(finals, /bob\s+done/)
+  assert.match(await day.getByTestId('day-left').innerText(), /DNS record changes/)
+  await app.shot('cutover-day')
+  await page.getByRole('tab', { name: 'Mailboxes' }).click()
+  await box.getByRole('button', { name: 'Stop sweeps' }).click()
+  await box.getByTestId('sweep-text').filter({ hasText: /^sweeps stopped/ }).waitFor()
+  assert.deepEqual(app.pageErrors, [])
 })
 
 test('administrator access is saved per server, with bad input named', async () => {

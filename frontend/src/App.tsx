@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { ProjectsPage } from './pages/projects/ProjectsPage'
 import { ProjectPage } from './pages/project/ProjectPage'
 import { Route, parseRoute } from './router'
+import { Notices } from './components/Notices'
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash))
@@ -30,8 +31,8 @@ export function App() {
         <a className="brand" href="#/">
           Cutover
         </a>
-        <span className="keys muted" title="Keyboard: 1–5 switch tabs, / filters a table, Alt+N new project">
-          1–5 tabs · / filter
+        <span className="keys muted" title="Keyboard: 1–7 switch tabs, / filters a table, Alt+N new project">
+          1–7 tabs · / filter
         </span>
         {route.project && (
           <>
@@ -39,8 +40,9 @@ export function App() {
             <a href={`#/p/${encodeURIComponent(route.project)}/timeline`}>{route.project}</a>
           </>
         )}
+        <Notices />
       </header>
-      <main>{route.project ? <ProjectPage name={route.project} tab={route.tab ?? 'timeline'} /> : <ProjectsPage />}</main>
+      <main>{route.project ? <ProjectPage name={route.project} tab={route.tab ?? 'timeline'} item={route.item} /> : <ProjectsPage />}</main>
     </div>
   )
 }

@@ -24,9 +24,8 @@ type NSDServer struct {
 	Addr   string // 127.0.0.1:port, UDP and TCP
 	Origin string // the zone's name, with its final dot
 	dir    string
-	cmd    *exec.Cmd
+	d      *daemon
 	t      testing.TB
-	exited chan error
 }
 
 // NSDBinary finds nsd. When it is missing the test fails under CI=true (the Debian
@@ -60,19 +59,11 @@ func NSDStart(t testing.TB, origin, zone string) *NSDServer {
 	if err := os.WriteFile(n.zonePath(), []byte(zone), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var lastErr error
-	for range 5 {
-		port, err := nsdFreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if lastErr = n.start(bin, port); lastErr == nil {
-			t.Cleanup(n.stop)
-			return n
-		}
+	if err := onFreePort(func(port int) error { return n.start(bin, port) }); err != nil {
+		t.Fatalf("start nsd: %v", err)
 	}
-	t.Fatalf("start nsd: %v", lastErr)
-	return nil
+	t.Cleanup(n.stop)
+	return n
 }
 
 func (n *NSDServer) zonePath() string { return filepath.Join(n.dir, "zone") }
@@ -108,34 +99,17 @@ zone:
 			return fmt.Errorf("nsd-checkconf: %v: %s", err, out)
 		}
 	}
-	cmd := exec.Command(bin, "-d", "-c", confPath)
-	logf, err := os.Create(filepath.Join(n.dir, "stderr.log"))
+	d, err := startDaemon(bin, []string{"-d", "-c", confPath}, filepath.Join(n.dir, "stderr.log"))
 	if err != nil {
 		return err
 	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return fmt.Errorf("start %s: %w", bin, err)
-	}
-	n.cmd = cmd
-	n.exited = make(chan error, 1)
-	go func() { n.exited <- cmd.Wait(); logf.Close() }()
+	n.d = d
 	n.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-n.exited:
-			return fmt.Errorf("nsd exited: %v: %s", err, n.logs())
-		default:
-		}
-		if _, err := n.Serial(); err == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := d.await(300, 50*time.Millisecond, func() error { _, err := n.Serial(); return err }); err != nil {
+		d.stop()
+		return fmt.Errorf("nsd did not answer on %s: %v: %s", n.Addr, err, n.logs())
 	}
-	n.stop()
-	return fmt.Errorf("nsd did not answer on %s in 15 s: %s", n.Addr, n.logs())
+	return nil
 }
 
 func (n *NSDServer) logs() string {
@@ -144,36 +118,10 @@ func (n *NSDServer) logs() string {
 	return strings.TrimSpace(string(a) + "\n" + string(b))
 }
 
-func (n *NSDServer) stop() {
-	if n.cmd == nil || n.cmd.Process == nil {
-		return
-	}
-	_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-n.exited:
-	case <-time.After(10 * time.Second):
-		_ = n.cmd.Process.Kill()
-		<-n.exited
-	}
-	n.cmd = nil
-}
+func (n *NSDServer) stop() { n.d.stop() }
 
 // Serial asks nsd for the zone's SOA serial.
-func (n *NSDServer) Serial() (uint32, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(n.Origin, dns.TypeSOA)
-	c := &dns.Client{Timeout: time.Second}
-	r, _, err := c.Exchange(m, n.Addr)
-	if err != nil {
-		return 0, err
-	}
-	for _, rr := range r.Answer {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return soa.Serial, nil
-		}
-	}
-	return 0, fmt.Errorf("no SOA for %s: %s", n.Origin, dns.RcodeToString[r.Rcode])
-}
+func (n *NSDServer) Serial() (uint32, error) { return soaSerial(n.Addr, n.Origin) }
 
 // NSDSetZone replaces the zone (whose SOA serial must be higher), has nsd reload it
 // (SIGHUP) and waits until nsd serves the new serial.
@@ -188,7 +136,7 @@ func (n *NSDServer) NSDSetZone(zone string, serial uint32) {
 	_ = os.Chtimes(path, later, later)
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		_ = n.cmd.Process.Signal(syscall.SIGHUP)
+		n.d.signal(syscall.SIGHUP)
 		time.Sleep(100 * time.Millisecond)
 		if s, err := n.Serial(); err == nil && s == serial {
 			return

@@ -4,8 +4,8 @@
 // its own configuration, users and mail directories under a temporary directory, on random
 // ports, stopped by PID when the test ends — optionally accepting OAuth 2.0 bearer tokens
 // (XOAUTH2, OAUTHBEARER RFC 7628) checked with an identity provider's token introspection
-// (RFC 7662) by Dovecot's oauth2 passdb (DovecotOptions.OAuth2); and NSD, an authoritative DNS server (RFC 1035),
-// in nsd.go.
+// (RFC 7662) by Dovecot's oauth2 passdb (DovecotOptions.OAuth2); NSD, an authoritative DNS server (RFC 1035),
+// in nsd.go; and Knot DNS taking TSIG-signed dynamic updates (RFC 2136, RFC 8945), in knot.go.
 //
 // Tests that need a server call RequireBinary: when the server is not installed the test
 // is skipped on a developer's machine but FAILS under CI=true, so CI never passes by

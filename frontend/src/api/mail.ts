@@ -191,3 +191,45 @@ export interface MailboxCheck {
   folders: FolderCheck[]
   error?: string
 }
+
+/** Contacts, events, tasks and journals copied of a mailbox so far (api.PIMCounts). */
+export interface PIMCounts {
+  sourceLogin: string
+  copied: { contacts: number; events: number; tasks: number; journals: number }
+  last?: PIMRun
+}
+
+/** A mailbox's last contacts/calendars pass or file import (store.PIMRun). */
+export interface PIMRun {
+  sourceLogin: string
+  pass: string
+  state: MailState
+  error?: string
+  copied: number
+  updated: number
+  matched: number
+  failed: number
+  failures: PIMFailure[]
+  notes: PIMFailure[]
+  finished: string
+}
+
+/** An item a contacts/calendars pass refused, or copied without something (pim.Failure). */
+export interface PIMFailure {
+  collection: string
+  href: string
+  uid: string
+  kind: 'contact' | 'event' | 'task' | 'journal'
+  summary: string
+  reason: string
+}
+
+/** What a contacts/calendars pass or import did in one mailbox (pim.Result). */
+export interface PIMResult {
+  copied: number
+  updated: number
+  matched: number
+  failed: number
+  failures: PIMFailure[] | null
+  notes?: PIMFailure[]
+}

@@ -22,3 +22,6 @@ export const dnsCheckChanges = createRevisions(['dns:checked', 'timeline:changed
 export const dnsSetupChanges = createRevisions(['dns:changed', reconnected], subscribe)
 /** Sign-in settings and each mailbox's sign-in state (the batch lists the mailboxes). */
 export const signInChanges = createRevisions(['signin:done', 'signin:changed', 'batch:changed', reconnected], subscribe)
+
+// The customer pack: settings, drafts and the contact log its messages write to.
+export const customerChanges = createRevisions(['customer:changed', 'customer:draft', 'timeline:contact', 'timeline:changed', reconnected], subscribe)

@@ -4,7 +4,7 @@
 
 import { useEffect } from 'react'
 import { call, onEvent } from '../api/client'
-import { CopyProgress, MailboxState, PassTotals, isRunning } from '../api/mail'
+import { CopyProgress, MailboxState, PassTotals, PIMCounts, PIMRun, isRunning } from '../api/mail'
 import { createStore, useStore } from './store'
 
 export interface MailView {
@@ -12,9 +12,11 @@ export interface MailView {
   totals: PassTotals | null
   error: unknown // loading failed, or the running pass reported an error
   analyzed: number // moves each time a mailbox's folders are analysed
+  pim: Record<string, PIMCounts['copied']> // contacts, events, tasks, journals copied, by source login
+  pimRuns: PIMRun[] // each mailbox's last contacts/calendars pass, with its refusals
 }
 
-const empty: MailView = { rows: [], totals: null, error: null, analyzed: 0 }
+const empty: MailView = { rows: [], totals: null, error: null, analyzed: 0, pim: {}, pimRuns: [] }
 const store = createStore<Record<string, MailView>>({})
 // The latest progress event of each mailbox, by project: a reload answered with older
 // numbers than an event already received does not take the page back.
@@ -36,6 +38,15 @@ function reload(project: string) {
     },
     (error) => update(project, (v) => ({ ...v, error })),
   )
+  call<PIMCounts[]>('PIMCopied', project).then(
+    (counts) =>
+      update(project, (v) => ({
+        ...v,
+        pim: Object.fromEntries((counts ?? []).map((c) => [c.sourceLogin, c.copied])),
+        pimRuns: (counts ?? []).flatMap((c) => (c.last ? [c.last] : [])),
+      })),
+    (error) => update(project, (v) => ({ ...v, error })),
+  )
 }
 
 let started = false
@@ -54,7 +65,7 @@ function start() {
       rows: v.rows.map((m) => (m.entry.sourceLogin === p.sourceLogin ? { ...m, progress: p, running: isRunning(p.state) } : m)),
     }))
   })
-  for (const name of ['copy:done', 'copy:finished', 'batch:changed']) {
+  for (const name of ['copy:done', 'copy:finished', 'batch:changed', 'pim:done']) {
     onEvent(name, (ev) => known(ev.project) && reload(ev.project))
   }
   onEvent<string>('copy:error', (ev) => known(ev.project) && update(ev.project, (v) => ({ ...v, error: new Error(ev.data) })))

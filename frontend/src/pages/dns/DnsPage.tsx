@@ -6,6 +6,7 @@ import { fmtDate } from '../../api/format'
 import { ErrorBox, fieldError } from '../../components/ErrorBox'
 import { Column, DataTable } from '../../components/DataTable'
 import { EvidenceNote } from './Evidence'
+import { DnsHost } from './DnsHost'
 import { DnsAnswer, DnsCheckResult, DnsRecord, DnsResult, DnsSettings, DnsSetup, Phase, verdictTitles } from './types'
 import './dns.css'
 
@@ -99,6 +100,7 @@ export function DnsPage({ project }: { project: Project }) {
       )}
       {rep && <Results result={result!} />}
       {setup && <ExpectedRecords project={project} setup={setup} onChanged={loadSetup} />}
+      <DnsHost project={project} />
       {setup && <Settings project={project} setup={setup} onSaved={loadSetup} />}
     </div>
   )

@@ -5,9 +5,11 @@ import { fmtBytes, fmtDate, fmtDuration } from '../../api/format'
 import { DataTable, Column } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Progress } from '../../components/Progress'
-import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, PrePassEstimate, isRunning } from '../../api/mail'
+import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, PIMRun, PrePassEstimate, isRunning } from '../../api/mail'
 import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
 import { SignInState } from './SignInState'
+import { Sweeps } from './Sweeps'
+import { PIMFiles } from './PIMFiles'
 
 function fmtEta(sec: number): string {
   if (!isFinite(sec) || sec < 0) return '–'
@@ -29,7 +31,7 @@ function numbers(m: MailboxState) {
 
 /** The batch's mailboxes: passes with live progress, start/stop/resume, analysis, folder plans and verification. */
 export function MailboxesPage({ project }: { project: Project }) {
-  const { rows, totals, error: passError } = useMail(project.name)
+  const { rows, totals, error: passError, pim, pimRuns } = useMail(project.name)
   const [actionError, setError] = useState<unknown>(null)
   const error = actionError ?? passError
   const [pass, setPass] = useState<'pre' | 'final'>('pre')
@@ -71,6 +73,10 @@ export function MailboxesPage({ project }: { project: Project }) {
       const st = n?.state ?? (m.entry.enabled ? 'not started' : 'disabled')
       return <span className={`badge state-${st}`} data-testid={`state-${m.entry.sourceLogin}`}>{(m.pass?.kind ? m.pass.kind + ' · ' : '') + st}</span>
     } },
+    { key: 'contacts', title: 'Contacts', value: (m) => pim[m.entry.sourceLogin]?.contacts ?? 0 },
+    { key: 'calendars', title: 'Calendars', value: (m) => (pim[m.entry.sourceLogin]?.events ?? 0) + (pim[m.entry.sourceLogin]?.journals ?? 0),
+      render: (m) => <span title="events and journals copied">{(pim[m.entry.sourceLogin]?.events ?? 0) + (pim[m.entry.sourceLogin]?.journals ?? 0)}</span> },
+    { key: 'tasks', title: 'Tasks', value: (m) => pim[m.entry.sourceLogin]?.tasks ?? 0 },
     { key: 'progress', title: 'Progress', width: '300px', value: (m) => numbers(m)?.done ?? 0, render: (m) => {
       const n = numbers(m)
       if (!n) return <span className="muted">–</span>
@@ -153,10 +159,41 @@ export function MailboxesPage({ project }: { project: Project }) {
           rowClass={(m) => (m.entry.sourceLogin === selected ? 'selected' : undefined)}
           empty="The batch is empty: add mailboxes on the People page or with `cutover batch set`." filterPlaceholder="Filter mailboxes…" />
         <Failures rows={rows} />
+        <PIMRefusals runs={pimRuns} />
       </div>
       {checks && <Verification checks={checks} />}
+      <PIMFiles project={project.name} logins={rows.map((m) => m.entry.sourceLogin)} />
       {selected && <FolderView project={project} login={selected} onClose={() => setSelected('')} />}
+      <Sweeps project={project} />
       <AdminAccess project={project} />
+    </div>
+  )
+}
+
+/** What the last contacts/calendars passes refused, or copied without something, per item. */
+function PIMRefusals({ runs }: { runs: PIMRun[] }) {
+  const list = runs.flatMap((r) => [
+    ...(r.failures ?? []).map((f) => ({ ...f, login: r.sourceLogin, what: 'refused' })),
+    ...(r.notes ?? []).map((f) => ({ ...f, login: r.sourceLogin, what: 'copied without' })),
+  ])
+  const errors = runs.filter((r) => r.error)
+  if (list.length === 0 && errors.length === 0) return null
+  return (
+    <div data-testid="pim-refusals">
+      <h3>Contacts, calendars and tasks not copied as they are</h3>
+      {errors.map((r) => <p key={r.sourceLogin} className="bad-text">{r.sourceLogin}: {r.error}</p>)}
+      {list.length > 0 && (
+        <table className="data">
+          <thead><tr><th>Mailbox</th><th>Collection</th><th>Kind</th><th>Item</th><th></th><th>Why</th></tr></thead>
+          <tbody>
+            {list.map((f, i) => (
+              <tr key={i}>
+                <td>{f.login}</td><td>{f.collection}</td><td>{f.kind}</td><td>{f.summary}</td><td>{f.what}</td><td className="bad-text">{f.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   )
 }

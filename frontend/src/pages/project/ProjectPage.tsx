@@ -11,6 +11,9 @@ import { ProjectForm } from './ProjectForm'
 import { go } from '../../router'
 import { useProject } from '../../stores/projects'
 import { SignInSettings } from './SignInSettings'
+import { CustomerPage } from '../customer/CustomerPage'
+import { DAVSettings } from './DAVSettings'
+import { DayPage } from '../day/DayPage'
 
 const tabs = [
   { key: 'timeline', title: 'Timeline' },
@@ -18,10 +21,12 @@ const tabs = [
   { key: 'mailboxes', title: 'Mailboxes' },
   { key: 'dns', title: 'DNS' },
   { key: 'settings', title: 'Settings' },
+  { key: 'customer', title: 'Customer' },
+  { key: 'day', title: 'Cutover day' },
 ]
 
-/** One customer project: a header with where it stands, and a tab per capability (keys 1–5). */
-export function ProjectPage({ name, tab }: { name: string; tab: string }) {
+/** One customer project: a header with where it stands, and a tab per capability (keys 1–7). */
+export function ProjectPage({ name, tab, item }: { name: string; tab: string; item?: string }) {
   const { project: p, error, reload: load } = useProject(name)
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -64,6 +69,8 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
       {tab === 'people' && <PeoplePage project={p} />}
       {tab === 'mailboxes' && <MailboxesPage project={p} />}
       {tab === 'dns' && <DnsPage project={p} />}
+      {tab === 'customer' && <CustomerPage project={p} item={item} />}
+      {tab === 'day' && <DayPage project={p} />}
       {tab === 'settings' && <Settings project={p} onSaved={(np) => (np.name !== name ? go({ project: np.name, tab: 'settings' }) : load())} />}
     </section>
   )
@@ -79,6 +86,7 @@ function Settings({ project, onSaved }: { project: ProjectSummary; onSaved: (p: 
         <ProjectForm project={project} onSaved={onSaved} />
       </div>
       <SignInSettings project={project} />
+      <DAVSettings project={project} />
       <div className="card danger">
         <h2>Delete project</h2>
         <p>Deletes the project and everything stored for it. Type the project name to confirm.</p>

@@ -67,6 +67,7 @@ export function TimelinePage({ project }: { project: Project }) {
                           {s.note ? <> · note: {s.note}</> : null}
                           {s.status !== 'todo' && s.by ? <> · {statusTitles[s.status].toLowerCase()} by {s.by} {fmtDate(s.at, tl.tz)}</> : null}
                         </div>
+                        <PackLinks project={project.name} step={s.key} />
                         {dns.evidence[s.key] && <EvidenceNote project={project.name} ev={dns.evidence[s.key]} tz={tl.tz} onMarked={load} onError={setError} />}
                       </td>
                       <td className={`owner owner-${s.owner}`}>{s.owner}</td>
@@ -213,6 +214,48 @@ function Contacts({ project, steps, contacts, onAdded }: { project: Project; ste
             ))}
         </tbody>
       </table>
+    </div>
+  )
+}
+
+/** The customer pack's documents and messages that belong to each step (api documentSteps, messages.Kinds). */
+const packByStep: Record<string, { item: string; title: string }[]> = {
+  access_accounts: [{ item: 'tasks', title: 'Preparation tasks' }],
+  pre_contact: [
+    { item: 'pre_contact', title: 'Message' },
+    { item: 'limitations', title: 'Limitations' },
+  ],
+  confirm_contact: [
+    { item: 'confirm_contact', title: 'Message' },
+    { item: 'guide', title: 'User guide' },
+  ],
+  dns_change: [{ item: 'cutover_start', title: 'Start message' }],
+  final_migration: [
+    { item: 'progress', title: 'Progress message' },
+    { item: 'copy_complete', title: 'Copy-complete message' },
+    { item: 'report-progress', title: 'Progress report' },
+  ],
+  followup_contact: [
+    { item: 'followup_contact', title: 'Message' },
+    { item: 'report-verify', title: 'Verification report' },
+  ],
+  close_case: [{ item: 'report-close', title: 'Closing report' }],
+}
+
+function PackLinks({ project, step }: { project: string; step: string }) {
+  const links = packByStep[step]
+  if (!links) return null
+  return (
+    <div className="small pack-links">
+      Customer pack:{' '}
+      {links.map((l, i) => (
+        <span key={l.item}>
+          {i > 0 && ' · '}
+          <a href={`#/p/${encodeURIComponent(project)}/customer/${l.item}`} data-pack={l.item}>
+            {l.title}
+          </a>
+        </span>
+      ))}
     </div>
   )
 }

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cutover/backend/internal/testsrv"
+	"cutover/backend/pim"
+	"cutover/backend/secrets"
+	"cutover/backend/store"
+)
+
+// fillDAV imports exported files into a Radicale account, the source of a test.
+func fillDAV(t *testing.T, r *testsrv.Radicale, files ...string) {
+	t.Helper()
+	f, err := pim.ReadFiles(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := pim.DialDAV(t.Context(), r.URL, pim.DAVOptions{User: "alice", Password: secrets.New(r.Password("alice"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "fill.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := &pim.Copier{Job: "fill", Source: f, Dest: d, Ledger: st.PIMLedger()}
+	if res, err := c.Run(t.Context(), pim.Options{}); err != nil || res.Failed > 0 {
+		t.Fatalf("fill: %v %+v", err, res.Failures)
+	}
+}
+
+func TestMigrateVerifyAnalyzeCoverContactsCalendarsAndTasks(t *testing.T) {
+	src, dst := testsrv.NewRadicale(t), testsrv.NewRadicale(t)
+	fixtures := filepath.Join("..", "pim", "testdata")
+	fillDAV(t, src, filepath.Join(fixtures, "outlook-contacts.vcf"), filepath.Join(fixtures, "outlook-calendar.ics"), filepath.Join(fixtures, "apple-tasks.ics"))
+	db := filepath.Join(t.TempDir(), "c.db")
+	if _, stderr, code := run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "imap",
+		"--cutover", "2099-05-14 18:00", "--tz", "UTC"); code != 0 {
+		t.Fatalf("project create: %s", stderr)
+	}
+	t.Setenv("CUTOVER_SOURCE_PASSWORD", "alice-secret")
+	t.Setenv("CUTOVER_DEST_PASSWORD", "alice-secret")
+	run(t, db, "", "batch", "set", "--project", "acme", "--source", "alice", "--dest", "alice")
+	if _, stderr, code := run(t, db, "", "pim", "set", "--project", "acme", "--source-url", src.URL, "--dest-url", dst.URL); code != 0 {
+		t.Fatalf("pim set: %s", stderr)
+	}
+	out, stderr, code := run(t, db, "", "analyze", "--project", "acme")
+	if code != 0 || !strings.Contains(out, "outlook-calendar") || !strings.Contains(out, "apple-tasks") {
+		t.Fatalf("analyze: exit %d: %s %s", code, out, stderr)
+	}
+	// Pre pass: the project has no IMAP servers, so only contacts, calendars and tasks.
+	out, stderr, code = run(t, db, "", "migrate", "--project", "acme", "--pass", "pre", "--older-than", "30d")
+	if code != 0 || !strings.Contains(out, "6 contacts, events and tasks copied") {
+		t.Fatalf("pre pass: exit %d: %s %s", code, out, stderr)
+	}
+	// The open task and the December lunch are left for the final pass.
+	out, _, code = run(t, db, "", "verify", "--project", "acme")
+	if code != ExitPartial || !strings.Contains(out, "INCOMPLETE (2 missing)") || !strings.Contains(out, "Lunch, then budget review") {
+		t.Fatalf("verify after the pre pass: exit %d: %s", code, out)
+	}
+	out, stderr, code = run(t, db, "", "migrate", "--project", "acme", "--pass", "final", "--only", "calendars")
+	if code != 0 || !strings.Contains(out, "1 contacts, events and tasks copied") || !strings.Contains(stderr, "/alice/outlook-calendar/: 3/3 items") {
+		t.Fatalf("final pass of calendars: exit %d: %s %s", code, out, stderr)
+	}
+	if _, _, code = run(t, db, "", "migrate", "--project", "acme", "--pass", "final"); code != 0 {
+		t.Fatalf("final pass: exit %d", code)
+	}
+	if out, _, code = run(t, db, "", "verify", "--project", "acme"); code != 0 || !strings.Contains(out, "complete") {
+		t.Fatalf("verify after the final pass: exit %d: %s", code, out)
+	}
+	// Files for a host without DAV, into the same mailbox.
+	out, stderr, code = run(t, db, "", "pim", "import", "--project", "acme", "--mailbox", "alice", "--file", filepath.Join(fixtures, "contacts-v4.vcf"))
+	if code != 0 || !strings.Contains(out, "3 copied") {
+		t.Fatalf("pim import: exit %d: %s %s", code, out, stderr)
+	}
+	out, _, _ = run(t, db, "", "pim", "copied", "--project", "acme")
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "alice 5 3 2 1") {
+		t.Errorf("pim copied: %s", out)
+	}
+	// A bad file names itself and the line; exit 2.
+	_, stderr, code = run(t, db, "", "pim", "import", "--project", "acme", "--mailbox", "alice", "--file", filepath.Join(fixtures, "..", "pim.go"))
+	if code != 2 || !strings.Contains(stderr, "pim.go") {
+		t.Errorf("bad file: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code = run(t, db, "", "migrate", "--project", "acme", "--pass", "final", "--only", "mail,faxes"); code != 2 || !strings.Contains(stderr, "faxes") {
+		t.Errorf("--only faxes: exit %d: %s", code, stderr)
+	}
+}

@@ -1,0 +1,326 @@
+package pim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-vcard"
+)
+
+// When is a start or end: a date (all-day) or a local date-time in a zone.
+type When struct {
+	Date     string // 2026-04-06 for all-day
+	DateTime string // 2026-01-12T09:30:00, local to Zone
+	Zone     string // TZID as the source named it (IANA or Windows), "UTC" for Z times
+}
+
+// Person is an attendee or organiser.
+type Person struct {
+	Name, Email string
+	Required    bool
+}
+
+// Event is a VEVENT (a recurring series' master or one of its exceptions) read for an
+// API destination that takes JSON instead of iCalendar.
+type Event struct {
+	UID, Summary, Description, Location string
+	Start, End                          When
+	AllDay                              bool
+	RRule                               string   // the RRULE value, "" for a single event
+	ExDates                             []When   // EXDATE instances
+	RecurrenceLines                     []string // RRULE, EXDATE, RDATE lines as written (Google takes them as they are)
+	RecurrenceID                        *When    // set on an exception
+	Organizer                           *Person
+	Attendees                           []Person
+	ReminderMinutes                     *int // the first VALARM's trigger before the start
+	Categories                          []string
+	Transparent                         bool
+	Attachments                         []string       // ATTACH URIs
+	Files                               []AttachedFile // inline ATTACH (ENCODING=BASE64)
+	Private                             bool
+}
+
+// AttachedFile is an event's inline attachment (RFC 5545 3.8.1.1, ENCODING=BASE64).
+type AttachedFile struct {
+	Name, Type string
+	Data       []byte
+}
+
+// Task is a VTODO read for an API destination.
+type Task struct {
+	UID, Summary, Description string
+	Due                       *When
+	Completed                 *time.Time
+	Status                    string // NEEDS-ACTION, IN-PROCESS, COMPLETED, CANCELLED
+	Priority                  int
+}
+
+// ParseEvents reads an event item: its master first, then its exceptions.
+func ParseEvents(it Item) ([]Event, error) {
+	cal, err := decodeCalendar(it.Data)
+	if err != nil {
+		return nil, err
+	}
+	var out []Event
+	for _, c := range cal.Children {
+		if c.Name != ical.CompEvent {
+			continue
+		}
+		e := Event{UID: it.UID, Summary: text(c, ical.PropSummary), Description: text(c, ical.PropDescription), Location: text(c, ical.PropLocation)}
+		e.Start = when(c.Props.Get(ical.PropDateTimeStart))
+		e.AllDay = e.Start.Date != ""
+		if p := c.Props.Get(ical.PropDateTimeEnd); p != nil {
+			e.End = when(p)
+		} else {
+			e.End = endFromDuration(c, e.Start)
+		}
+		if p := c.Props.Get(ical.PropRecurrenceRule); p != nil {
+			e.RRule = p.Value
+		}
+		for _, name := range []string{ical.PropRecurrenceRule, ical.PropExceptionDates, ical.PropRecurrenceDates} {
+			for _, p := range c.Props.Values(name) {
+				e.RecurrenceLines = append(e.RecurrenceLines, propLine(&p))
+				if name == ical.PropExceptionDates {
+					for _, v := range strings.Split(p.Value, ",") {
+						q := p
+						q.Value = v
+						e.ExDates = append(e.ExDates, when(&q))
+					}
+				}
+			}
+		}
+		if p := c.Props.Get(ical.PropRecurrenceID); p != nil {
+			w := when(p)
+			e.RecurrenceID = &w
+		}
+		if p := c.Props.Get(ical.PropOrganizer); p != nil {
+			e.Organizer = person(p)
+		}
+		for _, p := range c.Props.Values(ical.PropAttendee) {
+			e.Attendees = append(e.Attendees, *person(&p))
+		}
+		for _, a := range c.Children {
+			if a.Name != ical.CompAlarm || e.ReminderMinutes != nil {
+				continue
+			}
+			if p := a.Props.Get(ical.PropTrigger); p != nil && p.ValueType() != ical.ValueDateTime {
+				if d, err := p.Duration(); err == nil && d <= 0 {
+					m := int(-d / time.Minute)
+					e.ReminderMinutes = &m
+				}
+			}
+		}
+		if p := c.Props.Get(ical.PropCategories); p != nil {
+			e.Categories, _ = p.TextList()
+		}
+		if p := c.Props.Get(ical.PropTransparency); p != nil {
+			e.Transparent = strings.EqualFold(p.Value, "TRANSPARENT")
+		}
+		if p := c.Props.Get(ical.PropClass); p != nil {
+			e.Private = strings.EqualFold(p.Value, "PRIVATE") || strings.EqualFold(p.Value, "CONFIDENTIAL")
+		}
+		for _, p := range c.Props.Values(ical.PropAttach) {
+			if p.Params.Get(ical.ParamEncoding) == "" {
+				e.Attachments = append(e.Attachments, p.Value)
+				continue
+			}
+			f := AttachedFile{Name: p.Params.Get("X-FILENAME"), Type: p.Params.Get(ical.ParamFormatType)}
+			if f.Name == "" {
+				f.Name = p.Params.Get("FILENAME")
+			}
+			if f.Name == "" {
+				f.Name = fmt.Sprintf("attachment-%d", len(e.Files)+1)
+			}
+			if f.Type == "" {
+				f.Type = "application/octet-stream"
+			}
+			f.Data, _ = p.Binary()
+			e.Files = append(e.Files, f)
+		}
+		if e.RecurrenceID == nil {
+			out = append([]Event{e}, out...)
+		} else {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no VEVENT in %s", it.Href)
+	}
+	return out, nil
+}
+
+// ParseTask reads a task item.
+func ParseTask(it Item) (Task, error) {
+	cal, err := decodeCalendar(it.Data)
+	if err != nil {
+		return Task{}, err
+	}
+	for _, c := range cal.Children {
+		if c.Name != ical.CompToDo {
+			continue
+		}
+		t := Task{UID: it.UID, Summary: text(c, ical.PropSummary), Description: text(c, ical.PropDescription), Status: "NEEDS-ACTION"}
+		if p := c.Props.Get(ical.PropDue); p != nil {
+			w := when(p)
+			t.Due = &w
+		}
+		if p := c.Props.Get(ical.PropStatus); p != nil {
+			t.Status = strings.ToUpper(p.Value)
+		}
+		if ts, err := propTime(c, ical.PropCompleted); err == nil && !ts.IsZero() {
+			t.Completed = &ts
+			t.Status = "COMPLETED"
+		}
+		if p := c.Props.Get(ical.PropPriority); p != nil {
+			t.Priority, _ = strconv.Atoi(p.Value)
+		}
+		return t, nil
+	}
+	return Task{}, fmt.Errorf("no VTODO in %s", it.Href)
+}
+
+func text(c *ical.Component, name string) string {
+	p := c.Props.Get(name)
+	if p == nil {
+		return ""
+	}
+	s, err := p.Text()
+	if err != nil {
+		return p.Value
+	}
+	return s
+}
+
+func when(p *ical.Prop) When {
+	if p == nil {
+		return When{}
+	}
+	v := strings.TrimSpace(p.Value)
+	if p.ValueType() == ical.ValueDate || len(v) == 8 {
+		if t, err := time.Parse("20060102", v); err == nil {
+			return When{Date: t.Format("2006-01-02")}
+		}
+	}
+	if strings.HasSuffix(v, "Z") {
+		if t, err := time.Parse("20060102T150405Z", v); err == nil {
+			return When{DateTime: t.Format("2006-01-02T15:04:05"), Zone: "UTC"}
+		}
+	}
+	w := When{Zone: p.Params.Get(ical.ParamTimezoneID)}
+	if t, err := time.Parse("20060102T150405", v); err == nil {
+		w.DateTime = t.Format("2006-01-02T15:04:05")
+	}
+	if w.Zone == "" {
+		w.Zone = "UTC" // floating time: read as UTC
+	}
+	return w
+}
+
+func endFromDuration(c *ical.Component, start When) When {
+	p := c.Props.Get(ical.PropDuration)
+	if start.Date != "" {
+		t, _ := time.Parse("2006-01-02", start.Date)
+		d := 24 * time.Hour
+		if p != nil {
+			if x, err := p.Duration(); err == nil {
+				d = x
+			}
+		}
+		return When{Date: t.Add(d).Format("2006-01-02")}
+	}
+	t, err := time.Parse("2006-01-02T15:04:05", start.DateTime)
+	if err != nil || p == nil {
+		return start
+	}
+	d, _ := p.Duration()
+	return When{DateTime: t.Add(d).Format("2006-01-02T15:04:05"), Zone: start.Zone}
+}
+
+func person(p *ical.Prop) *Person {
+	email := p.Value
+	if i := strings.Index(strings.ToLower(email), "mailto:"); i >= 0 {
+		email = email[i+len("mailto:"):]
+	}
+	role := p.Params.Get(ical.ParamRole)
+	return &Person{Name: p.Params.Get(ical.ParamCommonName), Email: email, Required: role == "" || strings.EqualFold(role, "REQ-PARTICIPANT") || strings.EqualFold(role, "CHAIR")}
+}
+
+func propLine(p *ical.Prop) string {
+	var b strings.Builder
+	b.WriteString(p.Name)
+	for k, vs := range p.Params {
+		b.WriteString(";" + k + "=" + strings.Join(vs, ","))
+	}
+	b.WriteString(":" + p.Value)
+	return b.String()
+}
+
+// Contact is a vCard read for an API destination.
+type Contact struct {
+	UID, FormattedName, Given, Family, Middle, Prefix, Suffix string
+	Org, Department, Title, Note, Birthday                    string
+	Emails                                                    []string
+	Phones                                                    []Phone
+	Addresses                                                 []Address
+	Categories                                                []string
+	Photo                                                     []byte // decoded image
+	PhotoType                                                 string // image/jpeg
+	Group                                                     bool   // KIND:group (vCard 4.0) or X-ADDRESSBOOKSERVER-KIND:group
+}
+
+// Phone is a telephone number with its vCard types (cell, work, home, fax).
+type Phone struct {
+	Number string
+	Types  []string
+}
+
+// Address is a postal address with its types.
+type Address struct {
+	Street, City, Region, PostalCode, Country string
+	Types                                     []string
+}
+
+// ParseContact reads a contact item.
+func ParseContact(it Item) (Contact, error) {
+	card, err := decodeCard(it.Data)
+	if err != nil {
+		return Contact{}, err
+	}
+	c := Contact{UID: it.UID, FormattedName: card.Value(vcard.FieldFormattedName), Title: card.Value(vcard.FieldTitle),
+		Note: card.Value(vcard.FieldNote), Birthday: card.Value(vcard.FieldBirthday), Categories: card.Categories()}
+	if n := card.Name(); n != nil {
+		c.Given, c.Family, c.Middle, c.Prefix, c.Suffix = n.GivenName, n.FamilyName, n.AdditionalName, n.HonorificPrefix, n.HonorificSuffix
+	}
+	if org := card.Value(vcard.FieldOrganization); org != "" {
+		parts := strings.SplitN(org, ";", 2)
+		c.Org = parts[0]
+		if len(parts) > 1 {
+			c.Department = strings.Trim(parts[1], ";")
+		}
+	}
+	c.Emails = card.Values(vcard.FieldEmail)
+	for _, f := range card[vcard.FieldTelephone] {
+		num := strings.TrimPrefix(f.Value, "tel:")
+		c.Phones = append(c.Phones, Phone{Number: num, Types: lowerTypes(f.Params)})
+	}
+	for _, a := range card.Addresses() {
+		c.Addresses = append(c.Addresses, Address{Street: a.StreetAddress, City: a.Locality, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country, Types: lowerTypes(a.Params)})
+	}
+	kind := strings.ToLower(card.Value(vcard.FieldKind) + card.Value("X-ADDRESSBOOKSERVER-KIND"))
+	c.Group = kind == "group"
+	c.Photo, c.PhotoType = photoOf(card)
+	return c, nil
+}
+
+func lowerTypes(p vcard.Params) []string {
+	var out []string
+	for _, t := range p.Types() {
+		for _, x := range strings.Split(t, ",") {
+			out = append(out, strings.ToLower(strings.Trim(x, `"`)))
+		}
+	}
+	return out
+}

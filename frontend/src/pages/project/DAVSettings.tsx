@@ -1,0 +1,57 @@
+import { FormEvent, useEffect, useState } from 'react'
+import { call } from '../../api/client'
+import { ProjectSummary } from '../../api/types'
+import { ErrorBox, fieldError } from '../../components/ErrorBox'
+
+/** Where the project's contacts, calendars and tasks live (store.PIMSetting). */
+interface PIMSetting {
+  sourceUrl: string
+  destUrl: string
+}
+
+/** The CalDAV/CardDAV server of each side (api.PIMSettingSet): a URL, or a domain found by DNS SRV and /.well-known. */
+export function DAVSettings({ project }: { project: ProjectSummary }) {
+  const [v, setV] = useState<PIMSetting>({ sourceUrl: '', destUrl: '' })
+  const [error, setError] = useState<unknown>(null)
+  const [saved, setSaved] = useState(false)
+  useEffect(() => {
+    call<PIMSetting>('PIMSetting', project.name).then(setV, setError)
+  }, [project.name])
+
+  async function save(e: FormEvent) {
+    e.preventDefault()
+    setError(null)
+    setSaved(false)
+    try {
+      await call('PIMSettingSet', project.name, v)
+      setSaved(true)
+    } catch (err) {
+      setError(err)
+    }
+  }
+
+  const fe = (f: string) => fieldError(error, f)
+  return (
+    <div className="card" data-testid="dav-settings">
+      <h2>Contacts, calendars and tasks</h2>
+      <p className="muted">CalDAV/CardDAV server of each side (cPanel: https://host:2080/). Each mailbox signs in with its own login and password from the batch. Empty: nothing of them is copied (files can still be dropped on the Mailboxes page).</p>
+      <form className="form-grid" onSubmit={save}>
+        <label className={`field${fe('source DAV URL') ? ' has-error' : ''}`}>
+          <span className="label">Source DAV URL or domain</span>
+          <input value={v.sourceUrl} onChange={(e) => setV({ ...v, sourceUrl: e.target.value })} placeholder="https://old-host.example:2080/" aria-label="Source DAV URL" />
+          {fe('source DAV URL') && <span className="field-error">{fe('source DAV URL')}</span>}
+        </label>
+        <label className={`field${fe('destination DAV URL') ? ' has-error' : ''}`}>
+          <span className="label">Destination DAV URL or domain</span>
+          <input value={v.destUrl} onChange={(e) => setV({ ...v, destUrl: e.target.value })} placeholder="https://dav.new-host.example/" aria-label="Destination DAV URL" />
+          {fe('destination DAV URL') && <span className="field-error">{fe('destination DAV URL')}</span>}
+        </label>
+        <div className="form-actions">
+          <span className="muted">{saved ? 'Saved.' : ''}</span>
+          <button type="submit">Save DAV servers</button>
+        </div>
+      </form>
+      <ErrorBox error={error} />
+    </div>
+  )
+}
