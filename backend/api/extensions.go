@@ -1,6 +1,10 @@
 package api
 
-import "cutover/backend/dnscheck"
+import (
+	"net/http"
+
+	"cutover/backend/dnscheck"
+)
 
 // extensions holds the long-lived state that some capabilities keep inside the API
 // (running copy passes, for instance). Each capability adds its field here and its
@@ -12,6 +16,9 @@ type extensions struct {
 	// dnsDefaults are the resolvers a DNS check asks when the project names none
 	// (nil: the system's and the public ones); tests set loopback servers.
 	dnsDefaults func() []dnscheck.Server
+	// directoryHTTP reaches the directory APIs (nil: http.DefaultClient); tests set one
+	// that trusts their fakes.
+	directoryHTTP *http.Client
 }
 
 func (e *extensions) close() {

@@ -290,10 +290,11 @@ const (
 )
 
 // ExportFormats lists what PeopleExport writes: for users, groups, contacts and batch
-// "xlsx" or "csv"; for provisioning "m365", "google", "exchange-batch" or "imapsync".
+// "xlsx" or "csv"; for provisioning "m365", "google", "exchange-batch", "imapsync" or
+// "google-contacts" (the contacts as Google Contacts imports them).
 var ExportFormats = map[string][]string{
 	"users": {"xlsx", "csv"}, "groups": {"xlsx", "csv"}, "contacts": {"xlsx", "csv"}, "batch": {"xlsx", "csv"},
-	"provisioning": {"m365", "google", "exchange-batch", "imapsync"},
+	"provisioning": {"m365", "google", "exchange-batch", "imapsync", "google-contacts"},
 }
 
 // PeopleExport writes users, groups, contacts or the batch (format xlsx or csv), or a
@@ -337,6 +338,12 @@ func (a *API) PeopleExport(projectName, what, format string, includePasswords bo
 			return csvFile(p.Name+"-google-users.csv", sheets.GoogleSheet(users, byDest)), nil
 		case "exchange-batch":
 			return csvFile(p.Name+"-exchange-batch.csv", sheets.ExchangeBatchSheet(entries, bySource)), nil
+		case "google-contacts":
+			cs, err := a.store.Contacts(a.ctx, p.ID)
+			if err != nil {
+				return File{}, err
+			}
+			return File{Name: p.Name + "-google-contacts.csv", MIME: mimeCSV, Data: sheets.GoogleContactsSheet(cs).CSV(sheets.CSVOptions{CRLF: true})}, nil
 		case "imapsync":
 			b, err := sheets.ImapsyncFile(entries, p.Source.Host, p.Dest.Host, bySource)
 			if err != nil {

@@ -411,7 +411,7 @@ func TestBadExportAndTemplateArguments(t *testing.T) {
 		want string
 	}{
 		{second(a.PeopleExport("acme", "users", "pdf", false)), `format: "pdf": expected xlsx, csv`},
-		{second(a.PeopleExport("acme", "provisioning", "csv", false)), `format: "csv": expected m365, google, exchange-batch, imapsync`},
+		{second(a.PeopleExport("acme", "provisioning", "csv", false)), `format: "csv": expected m365, google, exchange-batch, imapsync, google-contacts`},
 		{second(a.PeopleExport("acme", "people", "csv", false)), `export: "people": expected users, groups, contacts, batch or provisioning`},
 		{second(a.PeopleTemplate("acme", "printers", "xlsx")), `kind: "printers": expected users, groups or contacts`},
 		{second(a.PeopleImport("acme", "users", "x.csv", nil, ImportOptions{})), `x.csv: the file is empty; expected a header row and at least one row`},

@@ -234,7 +234,7 @@ func writeOut(env *Env, path string, data []byte, mode os.FileMode) error {
 func peopleListCommand(env *Env) *cobra.Command {
 	var projectName string
 	c := &cobra.Command{
-		Use:   "people users|groups|contacts --project P",
+		Use:   "people users|groups|contacts|detect|directory|create --project P",
 		Short: "List the project's users, groups or contacts",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -291,5 +291,6 @@ func peopleListCommand(env *Env) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&projectName, "project", "", "project name")
+	c.AddCommand(detectCommand(env), directoryCommand(env), createCommand(env))
 	return c
 }

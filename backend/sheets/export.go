@@ -158,3 +158,24 @@ func ImapsyncFile(es []batch.Entry, sourceHost, destHost string, pw Passwords) (
 	}
 	return b.Bytes(), nil
 }
+
+// GoogleContactsSheet is the contacts as a "Google CSV" file, the layout Google Contacts
+// imports (contacts.google.com → Import) and exports: Google Workspace's admin console
+// has no import of external contacts, so the admin imports this file into the account
+// (or a shared label) that should hold them.
+func GoogleContactsSheet(cs []people.Contact) Sheet {
+	s := Sheet{Name: "Contacts", Header: []string{"Name", "Given Name", "Family Name", "E-mail 1 - Type", "E-mail 1 - Value",
+		"Phone 1 - Type", "Phone 1 - Value", "Organization 1 - Type", "Organization 1 - Name", "Group Membership"}}
+	for _, c := range cs {
+		phoneType := ""
+		if c.Phone != "" {
+			phoneType = "Work"
+		}
+		orgType := ""
+		if c.Company != "" {
+			orgType = "Work"
+		}
+		s.Rows = append(s.Rows, []string{c.DisplayName, c.FirstName, c.LastName, "* Work", c.Address, phoneType, c.Phone, orgType, c.Company, "* myContacts"})
+	}
+	return s
+}

@@ -26,3 +26,17 @@ func TestProvisioningPasswordsAreWrittenExactlyAndOtherCellsNeutralised(t *testi
 		t.Errorf("Exchange batch CSV changed the password; want -Spring2027 as it is:\n%s", exchange)
 	}
 }
+
+func TestGoogleContactsSheetIsTheGoogleCSVLayout(t *testing.T) {
+	s := GoogleContactsSheet([]people.Contact{{Address: "jane@partner.example", DisplayName: "Jane Partner", FirstName: "Jane", LastName: "Partner", Company: "Partner Ltd", Phone: "+44 20 7946 0000"},
+		{Address: "max@supplier.example", DisplayName: "=cmd|' /C calc'!A0"}})
+	got := string(s.CSV(CSVOptions{CRLF: true}))
+	want := "Name,Given Name,Family Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Organization 1 - Type,Organization 1 - Name,Group Membership\r\n" +
+		"Jane Partner,Jane,Partner,* Work,jane@partner.example,Work,+44 20 7946 0000,Work,Partner Ltd,* myContacts\r\n"
+	if !strings.HasPrefix(got, want) {
+		t.Fatalf("got\n%s", got)
+	}
+	if strings.Contains(got, "\r\n=cmd") || !strings.Contains(got, "'=cmd") {
+		t.Errorf("a formula is not neutralised:\n%s", got)
+	}
+}

@@ -78,3 +78,38 @@ export async function startApp({ seed, serveArgs = [], env = {} } = {}) {
     },
   }
 }
+
+/**
+ * Builds a Go command of the repository (pkg, e.g. ./backend/directory/directorytest/cmd/fakegraph)
+ * into build/bin, starts it with args and resolves once it has said where it listens: the JSON of
+ * its standard output, read at its first line or, with `ready`, once standard error says "ready".
+ * Returns { proc, info, stderr(), stop() }.
+ */
+export function startGoHelper(pkg, args, { ready = false } = {}) {
+  const exe = join(repo, 'build', 'bin', pkg.split('/').pop())
+  // Built every time (quick when nothing changed): a binary left from an older checkout may lack a flag used here.
+  execFileSync('go', ['build', '-o', exe, pkg], { cwd: repo, stdio: 'inherit' })
+  const proc = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${pkg} did not start: ${err}`)), 60000)
+    const done = (json) => {
+      clearTimeout(timer)
+      const stop = () => {
+        proc.kill('SIGTERM')
+        return new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)))
+      }
+      ok({ proc, info: JSON.parse(json), stderr: () => err, stop })
+    }
+    proc.stderr.on('data', (d) => {
+      err += d
+      if (ready && err.includes('ready')) done(out)
+    })
+    proc.stdout.on('data', (d) => {
+      out += d
+      if (!ready && out.includes('\n')) done(out.split('\n')[0])
+    })
+    proc.on('exit', (code) => fail(new Error(`${pkg} exited ${code}: ${err}`)))
+  })
+}

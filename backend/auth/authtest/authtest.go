@@ -391,6 +391,17 @@ func (p *IdP) Active(value string) bool {
 	return t != nil && !t.revoked && p.opts.Now().Before(t.expiry)
 }
 
+// Scope is the scope an access token was issued for ("" for an unknown token), so that a
+// fake API can refuse a token meant for another one.
+func (p *IdP) Scope(value string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t := p.tokens[value]; t != nil {
+		return t.scope
+	}
+	return ""
+}
+
 // --- HTTP ---
 
 type oauthErr struct {

@@ -107,6 +107,10 @@ type DovecotOptions struct {
 	// OAuth2 adds sign-in with bearer tokens (XOAUTH2, OAUTHBEARER) checked by Dovecot's
 	// oauth2 passdb against a provider's introspection endpoint; passwords keep working.
 	OAuth2 *OAuth2Options
+	// DoveadmAPIKey, when set, opens Dovecot's doveadm HTTP API (POST /doveadm/v1, JSON
+	// commands) on a loopback port of its own (Dovecot.DoveadmPort), accepting
+	// "Authorization: X-Dovecot-API <base64 of the key>".
+	DoveadmAPIKey string
 }
 
 // OAuth2Options point Dovecot's oauth2 passdb at an identity provider (authtest's fake).
@@ -135,6 +139,8 @@ type Dovecot struct {
 	Dir            string `json:"dir"`
 	PID            int    `json:"pid"`
 	MaxMailSize    int64  `json:"maxMailSize,omitempty"`
+	// DoveadmPort is the doveadm HTTP API's port (DovecotOptions.DoveadmAPIKey); 0: none.
+	DoveadmPort int `json:"doveadmPort,omitempty"`
 
 	cmd      *exec.Cmd
 	done     chan struct{}
@@ -229,6 +235,11 @@ func startOnce(bin string, opts DovecotOptions) (*Dovecot, error) {
 	if d.TLSPort, err = FreePort(); err != nil {
 		return fail(err)
 	}
+	if opts.DoveadmAPIKey != "" {
+		if d.DoveadmPort, err = FreePort(); err != nil {
+			return fail(err)
+		}
+	}
 	conf, err := d.writeFiles(opts)
 	if err != nil {
 		return fail(err)
@@ -252,7 +263,7 @@ func startOnce(bin string, opts DovecotOptions) (*Dovecot, error) {
 
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if ready(d.Addr()) && ready(d.TLSAddr()) {
+		if ready(d.Addr()) && ready(d.TLSAddr()) && (d.DoveadmPort == 0 || listening(d.DoveadmURL())) {
 			return d, nil
 		}
 		select {
@@ -285,6 +296,24 @@ func ready(addr string) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() // TLS port: waiting for our ClientHello
+}
+
+// DoveadmURL is the base URL of the doveadm HTTP API ("" when not enabled).
+func (d *Dovecot) DoveadmURL() string {
+	if d.DoveadmPort == 0 {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(d.Host, strconv.Itoa(d.DoveadmPort))
+}
+
+// listening reports whether something accepts connections at an http:// URL's address.
+func listening(url string) bool {
+	c, err := net.DialTimeout("tcp", strings.TrimPrefix(url, "http://"), time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 func lastLines(s string, n int) string {
@@ -460,6 +489,14 @@ func (d *Dovecot) writeFiles(opts DovecotOptions) (string, error) {
 	}
 	p("service imap-login {\n%s  inet_listener imap {\n    address = 127.0.0.1\n    port = %d\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }\n}", chroot, d.Port, d.TLSPort)
 	p("service imap {\n  process_limit = 256\n}")
+	if opts.DoveadmAPIKey != "" {
+		if strings.ContainsAny(opts.DoveadmAPIKey, "\n\"") {
+			return "", errors.New("doveadm API key: no newline or quote")
+		}
+		// The doveadm HTTP API (Dovecot 2.3's doveadm-server): plain HTTP, loopback only.
+		p("doveadm_api_key = %s", opts.DoveadmAPIKey)
+		p("service doveadm {\n%s  inet_listener http {\n    address = 127.0.0.1\n    port = %d\n  }\n}", chroot, d.DoveadmPort)
+	}
 	// No statistics: login processes otherwise wait 5 s for the stats process at shutdown.
 	p("stats_writer_socket_path =")
 	if opts.MaxMailSize > 0 {

@@ -199,3 +199,45 @@ export interface ImportReport {
   dryRun: boolean
   rowsTotal: number
 }
+
+/** Where people are detected at the source (backend/api DirectorySettingView); the token is never sent back. */
+export type DirectorySource = 'graph' | 'google' | 'cpanel' | 'plesk' | 'doveadm'
+export interface DirectorySetting {
+  source: DirectorySource
+  name: string
+  url: string
+  account?: string
+  admin?: string
+  hasToken: boolean
+}
+
+/** What a detection found: one preview per kind, checked as a sheet import is (backend/api DetectReport). */
+export interface DetectReport {
+  source: DirectorySource
+  name: string
+  users: ImportReport
+  groups: ImportReport
+  contacts: ImportReport
+  notes: string[]
+  imported: boolean
+  dryRun: boolean
+  blocked: boolean
+}
+
+/** One record of a creation plan or its outcome (backend/directory Item). */
+export interface CreateItem {
+  kind: PeopleKind
+  address: string
+  name: string
+  action: 'create' | 'exists' | 'conflict' | 'script' | 'manual' | 'created' | 'failed'
+  reason?: string
+  members?: string[]
+}
+/** What creating the people at the destination would do, or did (backend/api CreateReport). */
+export interface CreateReport {
+  items: CreateItem[]
+  skus: { skuId: string; skuPartNumber: string; enabled: number; consumed: number; available: number }[]
+  applied: boolean
+  counts: Record<string, number>
+  generated: number
+}

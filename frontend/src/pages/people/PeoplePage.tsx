@@ -3,6 +3,11 @@ import { call, saveFile, fileToBase64, BackendFile } from '../../api/client'
 import { peopleChanges } from '../../stores/domains'
 import {
   BatchEntry,
+  CreateItem,
+  CreateReport,
+  DetectReport,
+  DirectorySetting,
+  DirectorySource,
   ImportReport,
   PeopleKind,
   PersonContact,
@@ -79,7 +84,9 @@ export function PeoplePage({ project }: { project: Project }) {
 
   return (
     <div className="stack">
+      <Detector project={project} onImported={load} />
       <Importer project={project} onImported={load} />
+      <Creator project={project} onError={setError} onChanged={load} />
       <ErrorBox error={error} />
       <div className="card">
         <div className="card-head">
@@ -238,7 +245,7 @@ function problemText(p: SheetProblem): string {
   return `${where}${p.message}${p.value ? ` “${p.value}”` : ''}; expected ${p.expected}`
 }
 
-/** The rows of an uploaded file as they would be imported, bad ones highlighted with their messages. */
+/** The rows of an uploaded file as they would be imported, with the import buttons. */
 function Preview(props: {
   report: ImportReport
   busy: boolean
@@ -248,6 +255,33 @@ function Preview(props: {
   onCancel: () => void
 }) {
   const { report: r } = props
+  const canImport = r.errors === 0 || props.skipInvalid
+  return (
+    <div className="preview" data-testid="preview">
+      <p>
+        <b>{r.file}</b>
+        {r.sheet ? <> · sheet “{r.sheet}”</> : null} · recognised as <b data-testid="layout">{r.layoutName}</b>
+        {r.headerRow > 0 ? <> · header on row {r.headerRow}</> : <> · no header row</>}
+        {r.encoding ? <> · {r.encoding}</> : null}
+        {r.delimiter ? <> · separated by {r.delimiter}</> : null}
+      </p>
+      <PreviewRows report={r} testId="preview" />
+      <div className="row" style={{ marginTop: 10 }}>
+        <button className="primary" disabled={!canImport || props.busy} onClick={props.onImport}>
+          {r.errors > 0 && props.skipInvalid ? `Import ${r.added + r.updated + r.unchanged} valid rows` : 'Import'}
+        </button>
+        <label>
+          <input type="checkbox" checked={props.skipInvalid} onChange={(e) => props.setSkipInvalid(e.target.checked)} /> Skip rows with errors
+        </label>
+        <button onClick={props.onCancel}>Cancel</button>
+        {!canImport && <span className="overdue small">Nothing will be imported while there are errors: fix the file or skip those rows.</span>}
+      </div>
+    </div>
+  )
+}
+
+/** A preview's summary and rows, bad ones highlighted with their messages: a sheet's, or what a detection found. */
+function PreviewRows({ report: r, testId }: { report: ImportReport; testId: string }) {
   const rows = r.rows ?? []
   const fileProblems = r.problems.filter((p) => !rows.some((row) => row.row === p.row))
   const fields = r.columns.filter((c) => c.field).map((c) => c.field!) as string[]
@@ -275,20 +309,13 @@ function Preview(props: {
       ),
     },
   ]
-  const canImport = r.errors === 0 || props.skipInvalid
   const shown = rows.length < r.rowsTotal ? ` (showing ${rows.length} of ${r.rowsTotal}: the first ones and every row with a problem)` : ''
   return (
-    <div className="preview" data-testid="preview">
-      <p>
-        <b>{r.file}</b>
-        {r.sheet ? <> · sheet “{r.sheet}”</> : null} · recognised as <b data-testid="layout">{r.layoutName}</b>
-        {r.headerRow > 0 ? <> · header on row {r.headerRow}</> : <> · no header row</>}
-        {r.encoding ? <> · {r.encoding}</> : null}
-        {r.delimiter ? <> · separated by {r.delimiter}</> : null}
-      </p>
-      <p data-testid="preview-summary">
+    <>
+      <p data-testid={`${testId}-summary`}>
         {plural(r.rowsTotal, 'row')}: {r.added} to add, {r.updated} to update, {r.unchanged} unchanged, {r.skipped} with errors ·{' '}
-        <span className={r.errors ? 'overdue' : ''}>{plural(r.errors, 'error')}</span>, {plural(r.warnings, 'warning')}{shown}
+        <span className={r.errors ? 'overdue' : ''}>{plural(r.errors, 'error')}</span>, {plural(r.warnings, 'warning')}
+        {shown}
       </p>
       {fileProblems.length > 0 && (
         <ul className="problems file-problems">
@@ -304,19 +331,304 @@ function Preview(props: {
         columns={columns}
         rowKey={(x) => String(x.row)}
         rowClass={(x) => (x.problems?.some((p) => p.severity === 'error') ? 'bad' : x.problems?.length ? 'warn' : undefined)}
-        testId="preview-rows"
+        testId={`${testId}-rows`}
         filterPlaceholder="Filter rows…"
       />
-      <div className="row" style={{ marginTop: 10 }}>
-        <button className="primary" disabled={!canImport || props.busy} onClick={props.onImport}>
-          {r.errors > 0 && props.skipInvalid ? `Import ${r.added + r.updated + r.unchanged} valid rows` : 'Import'}
-        </button>
-        <label>
-          <input type="checkbox" checked={props.skipInvalid} onChange={(e) => props.setSkipInvalid(e.target.checked)} /> Skip rows with errors
-        </label>
-        <button onClick={props.onCancel}>Cancel</button>
-        {!canImport && <span className="overdue small">Nothing will be imported while there are errors: fix the file or skip those rows.</span>}
+    </>
+  )
+}
+
+const sourceTitles: Record<DirectorySource, string> = {
+  graph: 'Microsoft 365 (Graph)',
+  google: 'Google Workspace (Directory API)',
+  cpanel: 'cPanel hosting (UAPI)',
+  plesk: 'Plesk hosting (XML API)',
+  doveadm: 'Dovecot server (doveadm HTTP API)',
+}
+const sourceHelp: Record<DirectorySource, string> = {
+  graph: 'Uses the source side’s Microsoft app-only sign-in (Settings); its app needs User.Read.All, GroupMember.Read.All and OrgContact.Read.All.',
+  google: 'Uses the source side’s service account (Settings), acting for the administrator below; its delegation needs the Directory read-only scopes.',
+  cpanel: 'The cPanel address (https://host:2083), the account name and an API token from cPanel → Security → Manage API Tokens.',
+  plesk: 'The Plesk address (https://host:8443) and a secret key from `plesk bin secret_key -c -ip-address <this machine>`.',
+  doveadm: 'The doveadm HTTP listener’s address and the server’s doveadm_api_key.',
+}
+
+/** Detect the users, groups and contacts at the source through its API, preview them like a sheet, then import them. */
+function Detector({ project, onImported }: { project: Project; onImported: () => void }) {
+  const [source, setSource] = useState<DirectorySource>('graph')
+  const [settings, setSettings] = useState<DirectorySetting[]>([])
+  const [form, setForm] = useState({ url: '', account: '', admin: '', token: '' })
+  const [report, setReport] = useState<DetectReport | null>(null)
+  const [result, setResult] = useState<DetectReport | null>(null)
+  const [skipInvalid, setSkipInvalid] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [saved, setSaved] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  useEffect(() => {
+    call<DirectorySetting[]>('DirectorySettings', project.name).then((v) => setSettings(v ?? []), setError)
+  }, [project.name])
+  const current = settings.find((s) => s.source === source)
+  useEffect(() => {
+    setForm({ url: current?.url ?? '', account: current?.account ?? '', admin: current?.admin ?? '', token: '' })
+  }, [current])
+  async function run<T>(f: () => Promise<T>): Promise<T | undefined> {
+    setBusy(true)
+    setError(null)
+    try {
+      return await f()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  async function save(e: FormEvent) {
+    e.preventDefault()
+    const v = await run(() => call<DirectorySetting>('DirectorySet', project.name, { source, ...form }))
+    if (v) {
+      setSettings((old) => [...old.filter((s) => s.source !== v.source), v])
+      setSaved(true)
+    }
+  }
+  async function detect() {
+    setResult(null)
+    setReport(null)
+    const r = await run(() => call<DetectReport>('PeopleDetect', project.name, source))
+    if (r) setReport(r)
+  }
+  async function doImport() {
+    const r = await run(() => call<DetectReport>('PeopleDetectImport', project.name, source, { skipInvalid }))
+    if (r) {
+      setResult(r)
+      setReport(null)
+      onImported()
+    }
+  }
+  const parts = report ? [report.users, report.groups, report.contacts] : []
+  const errors = parts.reduce((n, r) => n + r.errors, 0)
+  const canImport = errors === 0 || skipInvalid
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
+  const hosted = source === 'cpanel' || source === 'plesk' || source === 'doveadm'
+  const needs = { url: hosted, account: source === 'cpanel', admin: source === 'google', token: hosted }
+  return (
+    <div className="card" data-testid="detector">
+      <div className="card-head">
+        <h2>Detect users at the source</h2>
+        <span className="muted small">read the source’s directory instead of filling in the sheets · preview first, nothing stored until you import</span>
       </div>
+      <form className="row" onSubmit={save} aria-label="Directory setting">
+        <label>
+          Source{' '}
+          <select aria-label="Directory source" value={source} onChange={(e) => {
+              setSource(e.target.value as DirectorySource)
+              setSaved(false)
+            }}
+          >
+            {(Object.keys(sourceTitles) as DirectorySource[]).map((s) => (
+              <option key={s} value={s}>
+                {sourceTitles[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {needs.url && <input aria-label="API address" placeholder={{ cpanel: 'https://host:2083', plesk: 'https://host:8443' }[source as string] ?? 'http://host:port'} value={form.url} onChange={set('url')} style={{ width: 230 }} />}
+        {needs.account && <input aria-label="cPanel account" placeholder="cPanel account" value={form.account} onChange={set('account')} />}
+        {needs.admin && <input aria-label="Administrator" placeholder="admin@domain" value={form.admin} onChange={set('admin')} />}
+        {needs.token && (
+          <input
+            aria-label="API token"
+            type="password"
+            autoComplete="new-password"
+            placeholder={current?.hasToken ? 'API token (stored; type to replace)' : 'API token'}
+            value={form.token}
+            onChange={set('token')}
+          />
+        )}
+        {(needs.url || needs.admin) && (
+          <button type="submit" disabled={busy}>
+            Save
+          </button>
+        )}
+        {saved && <span className="muted small">saved{current?.hasToken ? ', token sealed' : ''}</span>}
+        <button type="button" className="primary" disabled={busy} onClick={detect}>
+          {busy ? 'Working…' : 'Detect users'}
+        </button>
+      </form>
+      <p className="muted small">{sourceHelp[source]}</p>
+      <ErrorBox error={error} />
+      {result && (
+        <div className="notice" role="status" data-testid="detect-result">
+          Imported from {result.name}: users {result.users.added} added, {result.users.updated} updated, {result.users.unchanged} unchanged · groups{' '}
+          {result.groups.added} added, {result.groups.updated} updated, {result.groups.unchanged} unchanged · contacts {result.contacts.added} added,{' '}
+          {result.contacts.updated} updated, {result.contacts.unchanged} unchanged
+          {result.users.skipped + result.groups.skipped + result.contacts.skipped > 0
+            ? ` · ${result.users.skipped + result.groups.skipped + result.contacts.skipped} skipped`
+            : ''}
+          .
+        </div>
+      )}
+      {report && (
+        <div className="preview" data-testid="detect-preview">
+          <p>
+            Found in <b>{report.name}</b>
+          </p>
+          {report.notes.length > 0 && (
+            <ul className="problems file-problems" data-testid="detect-notes">
+              {report.notes.map((n, i) => (
+                <li key={i} className="sev-warning">
+                  {n}
+                </li>
+              ))}
+            </ul>
+          )}
+          {(['users', 'groups', 'contacts'] as PeopleKind[]).map((k) => (
+            <section key={k}>
+              <h3>{tabTitles[k]}</h3>
+              {report[k].rowsTotal > 0 ? (
+                <PreviewRows report={report[k]} testId={`detect-${k}`} />
+              ) : (
+                <p className="muted small" data-testid={`detect-${k}-summary`}>
+                  None found.
+                </p>
+              )}
+            </section>
+          ))}
+          <div className="row" style={{ marginTop: 10 }}>
+            <button className="primary" disabled={!canImport || busy} onClick={doImport}>
+              {errors > 0 && skipInvalid ? 'Import the valid records' : 'Import what was found'}
+            </button>
+            <label>
+              <input type="checkbox" checked={skipInvalid} onChange={(e) => setSkipInvalid(e.target.checked)} /> Skip records with errors
+            </label>
+            <button onClick={() => setReport(null)}>Cancel</button>
+            {!canImport && <span className="overdue small">Nothing will be imported while there are errors: fix them at the source or skip those records.</span>}
+          </div>
+        </div>
+      )}
+    </div>
+  )
+}
+
+const createTitles: Record<CreateItem['action'], string> = {
+  create: 'will be created',
+  exists: 'exists (left alone)',
+  manual: 'to import by hand',
+  conflict: 'conflict',
+  script: 'by the Exchange script',
+  created: 'created',
+  failed: 'failed',
+}
+
+/** Create the project's users (and Microsoft 365 groups) at the destination: a dry run first, then create; the Exchange script for the rest. */
+function Creator({ project, onError, onChanged }: { project: Project; onError: (e: unknown) => void; onChanged: () => void }) {
+  const [opts, setOpts] = useState({ to: 'graph', sku: '', usageLocation: '', groupsAs: 'distribution' })
+  const m365 = opts.to === 'graph'
+  const [report, setReport] = useState<CreateReport | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  async function run(apply: boolean) {
+    setBusy(true)
+    setError(null)
+    try {
+      setReport(await call<CreateReport>('PeopleCreate', project.name, { ...opts, apply }))
+      if (apply) onChanged() // generated passwords are now in the batch
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const columns = useMemo<Column<CreateItem>[]>(
+    () => [
+      { key: 'kind', title: 'Kind', value: (x) => x.kind },
+      { key: 'address', title: 'Address', value: (x) => x.address },
+      { key: 'name', title: 'Name', value: (x) => x.name },
+      {
+        key: 'action',
+        title: 'At the destination',
+        value: (x) => createTitles[x.action],
+        render: (x) => <span className={`action action-${x.action}`}>{createTitles[x.action]}</span>,
+      },
+      { key: 'reason', title: 'Why', value: (x) => x.reason ?? '' },
+    ],
+    [],
+  )
+  const counts = report ? Object.entries(report.counts).map(([a, n]) => `${n} ${createTitles[a as CreateItem['action']] ?? a}`) : []
+  return (
+    <div className="card" data-testid="creator">
+      <div className="card-head">
+        <h2>Create at the destination</h2>
+        <span className="muted small">Microsoft 365 through Graph, or Google Workspace through its Directory API · a dry run first · what exists is never changed</span>
+      </div>
+      <div className="row">
+        <label>
+          Destination{' '}
+          <select
+            aria-label="Destination"
+            value={opts.to}
+            onChange={(e) => {
+              setOpts({ ...opts, to: e.target.value, sku: '' })
+              setReport(null)
+            }}
+          >
+            <option value="graph">Microsoft 365</option>
+            <option value="google">Google Workspace</option>
+          </select>
+        </label>
+        {m365 && (
+          <>
+            <label>
+              Licence{' '}
+              <select aria-label="Licence" value={opts.sku} onChange={(e) => setOpts({ ...opts, sku: e.target.value })}>
+                <option value="">none</option>
+                {(report?.skus ?? []).map((s) => (
+                  <option key={s.skuId} value={s.skuPartNumber}>
+                    {s.skuPartNumber} ({s.available} of {s.enabled} free)
+                  </option>
+                ))}
+              </select>
+            </label>
+            <input
+              aria-label="Usage location"
+              placeholder="country (FR)"
+              value={opts.usageLocation}
+              onChange={(e) => setOpts({ ...opts, usageLocation: e.target.value })}
+              style={{ width: 110 }}
+            />
+            <label>
+              Groups as{' '}
+              <select aria-label="Groups as" value={opts.groupsAs} onChange={(e) => setOpts({ ...opts, groupsAs: e.target.value })}>
+                <option value="distribution">distribution lists (Exchange script)</option>
+                <option value="m365">Microsoft 365 groups</option>
+              </select>
+            </label>
+          </>
+        )}
+        <button disabled={busy} onClick={() => run(false)}>
+          Dry run
+        </button>
+        <button className="primary" disabled={busy || !report} onClick={() => run(true)} title={report ? '' : 'Run the dry run first'}>
+          Create
+        </button>
+        {m365 && <button onClick={() => call<BackendFile>('PeopleCreateScript', project.name).then(saveFile, onError)}>Exchange script</button>}
+      </div>
+      <ErrorBox error={error} />
+      {report && (
+        <>
+          <p data-testid="create-summary">
+            {report.applied ? 'Done' : 'Dry run, nothing created'}: {counts.join(', ') || 'nothing to do'}
+            {report.generated > 0 ? ` · ${plural(report.generated, 'initial password')} generated (sealed in the batch)` : ''}
+          </p>
+          <DataTable
+            rows={report.items}
+            columns={columns}
+            rowKey={(x) => `${x.kind}:${x.address}`}
+            rowClass={(x) => (x.action === 'failed' || x.action === 'conflict' ? 'bad' : undefined)}
+            testId="create-rows"
+            filterPlaceholder="Filter…"
+          />
+        </>
+      )}
     </div>
   )
 }
@@ -335,6 +647,7 @@ const provisioning = [
   { format: 'google', title: 'Google Workspace upload' },
   { format: 'exchange-batch', title: 'Exchange migration batch' },
   { format: 'imapsync', title: 'imapsync file' },
+  { format: 'google-contacts', title: 'Google Contacts CSV (contacts)' },
 ]
 
 function Downloads({ project, what, onError }: { project: Project; what: Tab; onError: (e: unknown) => void }) {

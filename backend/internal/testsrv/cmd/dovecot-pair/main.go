@@ -2,7 +2,7 @@
 // destination — for benchmarks and manual tries, prints how to reach them, and stops them
 // on SIGTERM or Ctrl-C. Nothing of the system's own Dovecot is used or touched.
 //
-//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-fill N] [-folders A,B] [-max-mail-size N] [-env]
+//	go run ./backend/internal/testsrv/cmd/dovecot-pair [-users alice,bob] [-dest-users d1,d2] [-fill N] [-folders A,B] [-max-mail-size N] [-doveadm-key K] [-env]
 //
 // Default output is one JSON object {"source": {...}, "dest": {...}} on one line (hosts,
 // ports, CA file, users with passwords, master user); -env prints shell variable lines
@@ -32,10 +32,11 @@ func main() {
 	env := flag.Bool("env", false, "print shell variable lines instead of JSON")
 	fill := flag.Int("fill", 0, "append this many sample messages to each source user (INBOX, Sent, Archive.2024)")
 	folders := flag.String("folders", "", "comma-separated empty folders to create for each source user (UTF-8, \".\" between levels)")
+	doveadmKey := flag.String("doveadm-key", "", "open the source's doveadm HTTP API with this API key (its port: source.doveadmPort)")
 	flag.Parse()
 
 	us := parseUsers(*users)
-	src, err := testsrv.StartDovecot(testsrv.DovecotOptions{Name: "source", Users: us, Separator: ".", Fsync: *fsync})
+	src, err := testsrv.StartDovecot(testsrv.DovecotOptions{Name: "source", Users: us, Separator: ".", Fsync: *fsync, DoveadmAPIKey: *doveadmKey})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dovecot-pair:", err)
 		os.Exit(1)
@@ -107,6 +108,9 @@ func printEnv(prefix string, d *testsrv.Dovecot) {
 	}
 	fmt.Printf("%s_HOST=%s\n%s_PORT=%d\n%s_TLS_PORT=%d\n%s_CA=%s\n%s_DIR=%s\n%s_PID=%d\n", prefix, d.Host, prefix, d.Port, prefix, d.TLSPort, prefix, d.CAFile, prefix, d.Dir, prefix, d.PID)
 	fmt.Printf("%s_USERS=%s\n%s_MASTER_USER=%s\n%s_MASTER_PASSWORD=%s\n", prefix, strings.Join(names, ","), prefix, d.MasterUser, prefix, d.MasterPassword)
+	if d.DoveadmPort != 0 {
+		fmt.Printf("%s_DOVEADM_URL=%s\n", prefix, d.DoveadmURL())
+	}
 	for _, u := range d.Users {
 		fmt.Printf("%s_PASSWORD_%s=%s\n", prefix, strings.ToUpper(strings.NewReplacer("-", "_", ".", "_", "@", "_").Replace(u.Name)), u.Password)
 	}
