@@ -47,6 +47,8 @@ type config struct {
 	Keep        bool   `json:"-"`
 	ServerDir   string `json:"serverDir"`
 	NoPin       bool   `json:"noPin,omitempty"`
+	// RTT, when set, puts a delaying proxy (delay.go) between every tool and each server.
+	RTT time.Duration `json:"rttNs,omitempty"`
 }
 
 func main() {
@@ -66,6 +68,7 @@ func main() {
 	flag.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "longest one pass of one tool may take (then it is killed and reported wrong)")
 	flag.StringVar(&cfg.ServerDir, "server-dir", defaultServerDir(), "where the Dovecot servers keep their mail (default /dev/shm: a tmpfs, so the disk does not set the pace; empty: $TMPDIR)")
 	flag.BoolVar(&cfg.NoPin, "no-pin", false, "do not give the destination Dovecot CPUs of its own (see pin.go)")
+	flag.DurationVar(&cfg.RTT, "rtt", 0, "round-trip time a proxy adds between every tool and each server (e.g. 40ms; 0: loopback as it is)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep each destination's mail after it is checked (default: removed to save disk)")
 	flag.Parse()
 	if flag.NArg() > 0 || cfg.Messages < 1 || cfg.Rounds < 1 {
@@ -202,6 +205,8 @@ type pass struct {
 	DatesDiffer int      `json:"datesDiffer"`
 	Altered     int      `json:"altered"`
 	Log         string   `json:"log,omitempty"`
+	// Through the delaying proxies (-rtt): connections opened and round trips waited for.
+	Proxy *proxyStats `json:"proxy,omitempty"`
 }
 
 type runResult struct {
@@ -531,6 +536,15 @@ func run(ctx context.Context, cfg config) error {
 		logf("%s", res.Host["pinning"])
 	}
 	logf("source %s, destination %s (mail under %s)", src.addr(), dst.addr(), filepath.Dir(dst.Dir))
+	// The tools reach the servers through the proxies; the checks go straight.
+	toolSrc, toolDst, proxies, err := delayed(src, dst, cfg.RTT)
+	if err != nil {
+		return err
+	}
+	defer proxies.close()
+	if cfg.RTT > 0 {
+		logf("the tools reach both servers through proxies adding %s round trip", cfg.RTT)
+	}
 
 	// Seed: Maildir files written before the first login.
 	t0 := time.Now()
@@ -578,12 +592,14 @@ func run(ctx context.Context, cfg config) error {
 				return err
 			}
 			rr := runResult{Tool: t, Round: r, User: user}
-			cmd, cleanup, err := def.command(cfg, src, dst, user, state)
+			cmd, cleanup, err := def.command(cfg, toolSrc, toolDst, user, state)
 			if err != nil {
 				return err
 			}
 			var stdout []byte
+			before := proxies.stats()
 			rr.First, stdout = runPass(ctx, cmd, filepath.Join(work, "logs", user+"-first.log"), cfg.Timeout)
+			rr.First.Proxy = proxies.since(before)
 			if cleanup != nil {
 				cleanup()
 			}
@@ -597,11 +613,13 @@ func run(ctx context.Context, cfg config) error {
 			check(ctx, &rr.First, srcSnap, dst, user, cfg.VerifyConns)
 			logf("  %-8s %7.2f s  %6.1f MB RSS  %s", t, rr.First.Seconds, float64(rr.First.PeakRSSKB)/1024, verdict(rr.First))
 			if def.noop && rr.First.OK {
-				cmd, cleanup, err := def.command(cfg, src, dst, user, state)
+				cmd, cleanup, err := def.command(cfg, toolSrc, toolDst, user, state)
 				if err != nil {
 					return err
 				}
+				before := proxies.stats()
 				np, _ := runPass(ctx, cmd, filepath.Join(work, "logs", user+"-noop.log"), cfg.Timeout)
+				np.Proxy = proxies.since(before)
 				if cleanup != nil {
 					cleanup()
 				}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// delayProxy stands between the tools and one server and holds every chunk of bytes, in
+// each direction, for half the round-trip time before passing it on: a server that far
+// away, with no limit on bandwidth (a chunk read at t is written at t+oneWay, the next
+// chunk is not held up behind it). It counts connections and "turns": the times a
+// connection's client speaks again after the server answered, a count of the round trips
+// the tool waited for (a pipelined batch of commands is one turn).
+type delayProxy struct {
+	ln     net.Listener
+	target string
+	oneWay time.Duration
+
+	conns atomic.Int64
+	turns atomic.Int64
+	wg    sync.WaitGroup
+}
+
+// proxyStats is what a proxy counted during one pass.
+type proxyStats struct {
+	Conns int64 `json:"conns"`
+	Turns int64 `json:"turns"`
+}
+
+// startDelayProxy listens on a loopback port and forwards to target with rtt/2 each way.
+func startDelayProxy(target string, rtt time.Duration) (*delayProxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &delayProxy{ln: ln, target: target, oneWay: rtt / 2}
+	p.wg.Go(p.serve)
+	return p, nil
+}
+
+func (p *delayProxy) addr() *net.TCPAddr { return p.ln.Addr().(*net.TCPAddr) }
+
+func (p *delayProxy) close() {
+	p.ln.Close()
+	p.wg.Wait()
+}
+
+// stats returns the counts so far; the difference of two is one pass's.
+func (p *delayProxy) stats() proxyStats {
+	return proxyStats{Conns: p.conns.Load(), Turns: p.turns.Load()}
+}
+
+func (p *delayProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.conns.Add(1)
+		go p.forward(c)
+	}
+}
+
+func (p *delayProxy) forward(client net.Conn) {
+	server, err := net.Dial("tcp", p.target)
+	if err != nil {
+		client.Close()
+		return
+	}
+	// last is who sent last: 1 the client, 2 the server.
+	var last atomic.Int32
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		p.pipe(server, client, func() {
+			if last.Swap(1) == 2 {
+				p.turns.Add(1)
+			}
+		})
+	})
+	wg.Go(func() { p.pipe(client, server, func() { last.Store(2) }) })
+	wg.Wait()
+}
+
+type chunk struct {
+	b  []byte
+	at time.Time
+}
+
+// pipe copies src to dst, each chunk oneWay after it was read; read is called per chunk.
+func (p *delayProxy) pipe(dst, src net.Conn, read func()) {
+	q := make(chan chunk, 4096)
+	go func() {
+		defer close(q)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := src.Read(buf)
+			if n > 0 {
+				read()
+				q <- chunk{buf[:n], time.Now().Add(p.oneWay)}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range q {
+		time.Sleep(time.Until(c.at))
+		if _, err := dst.Write(c.b); err != nil {
+			break
+		}
+	}
+	// Closing both ends stops the other direction too.
+	dst.Close()
+	src.Close()
+	for range q {
+	}
+}
+
+// proxyPair is the two proxies of a run (none at loopback speed).
+type proxyPair []*delayProxy
+
+// delayed returns the servers as the tools see them: through a proxy each when rtt > 0.
+func delayed(src, dst server, rtt time.Duration) (server, server, proxyPair, error) {
+	if rtt <= 0 {
+		return src, dst, nil, nil
+	}
+	var pp proxyPair
+	for _, s := range []*server{&src, &dst} {
+		p, err := startDelayProxy(s.addr(), rtt)
+		if err != nil {
+			pp.close()
+			return src, dst, nil, err
+		}
+		pp = append(pp, p)
+		s.Host, s.Port = p.addr().IP.String(), p.addr().Port
+	}
+	return src, dst, pp, nil
+}
+
+func (pp proxyPair) close() {
+	for _, p := range pp {
+		p.close()
+	}
+}
+
+func (pp proxyPair) stats() proxyStats {
+	var s proxyStats
+	for _, p := range pp {
+		st := p.stats()
+		s.Conns += st.Conns
+		s.Turns += st.Turns
+	}
+	return s
+}
+
+// since is what both proxies counted since before; nil without proxies.
+func (pp proxyPair) since(before proxyStats) *proxyStats {
+	if len(pp) == 0 {
+		return nil
+	}
+	now := pp.stats()
+	return &proxyStats{Conns: now.Conns - before.Conns, Turns: now.Turns - before.Turns}
+}
