@@ -213,14 +213,24 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	ps := &pass{c: c, opts: opts, tr: tr}
 	ps.res.Job = c.Job
 	// The other pipelines' connections open while the first one plans; one that fails is
-	// opened again (and its error reported) by its pipeline.
-	spare := c.predial(ctx, c.Pipelines-1)
-	defer spare.close()
+	// opened again (and its error reported) by its pipeline. After a complete pass, most
+	// folders are unchanged: the planning tells how many connections the work needs first.
+	prev, err := c.folderStates(ctx)
+	if err != nil {
+		return ps.res, err
+	}
+	ps.lean = len(prev) > 0
+	var spare *spares
+	if !ps.lean {
+		spare = c.predial(ctx, c.Pipelines-1)
+		defer spare.close()
+	}
 
 	sess, err := ps.outline(ctx)
 	if err != nil {
 		return ps.res, err
 	}
+	ps.skipUnchanged(prev)
 	tr.mu.Lock()
 	tr.listing = true
 	tr.mu.Unlock()
@@ -230,6 +240,10 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	defer cancel()
 	ps.cancel = cancel
 	units := folderUnits(ps.plan)
+	if spare == nil {
+		spare = c.predial(ctx, min(c.Pipelines, len(units))-1)
+		defer spare.close()
+	}
 	ready, planned := ps.handOut(wctx, sess, units)
 	ps.work(wctx, min(c.Pipelines, len(units)), ready, planned, spare)
 	return ps.result()
@@ -242,11 +256,16 @@ type pass struct {
 	tr     *tracker
 	plan   []folderPlan
 	cancel context.CancelFunc
+	// lean: a complete pass came before, so most folders are likely unchanged: the
+	// planning session opens without APPEND connections and no other session opens
+	// before the planning has found work for it.
+	lean bool
 
 	mu      sync.Mutex
 	res     Result
 	results []*FolderResult
 	refused [][]Failure
+	skipped []FolderResult // unchanged since the last complete pass (unchanged.go)
 	fatal   error
 }
 
@@ -257,7 +276,7 @@ func (ps *pass) outline(ctx context.Context) (*session, error) {
 	for attempt := 0; ; attempt++ {
 		var err error
 		if sess == nil {
-			sess, err = c.connect(ctx, true)
+			sess, err = c.connect(ctx, !ps.lean)
 		}
 		if err == nil {
 			ps.plan, err = c.outline(sess, ps.opts)
@@ -360,9 +379,15 @@ func (ps *pass) worker(ctx context.Context, sess *session, ready <-chan []int) {
 			fr := &FolderResult{Source: fp.m.Source, Dest: fp.m.Dest}
 			var failures []Failure
 			run := &folderRun{c: ps.c, fp: fp, opts: ps.opts, fr: fr, refused: &failures, tr: ps.tr}
+			ps.c.withAppenders(ctx, sess)
 			var retries int
-			var err error
-			sess, retries, err = run.run(ctx, sess)
+			err := run.forget(ctx)
+			if err == nil {
+				sess, retries, err = run.run(ctx, sess)
+			}
+			if err == nil {
+				err = ps.remember(ctx, fp, fr, len(failures))
+			}
 			ps.done(i, fr, failures, retries, err)
 		}
 	}
@@ -394,6 +419,7 @@ func (ps *pass) done(i int, fr *FolderResult, failures []Failure, retries int, e
 }
 
 func (ps *pass) result() (Result, error) {
+	ps.res.Folders = append(ps.res.Folders, ps.skipped...)
 	for i, fr := range ps.results {
 		if fr != nil {
 			ps.res.Folders = append(ps.res.Folders, *fr)

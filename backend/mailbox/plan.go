@@ -51,6 +51,8 @@ type folderPlan struct {
 	counted bool         // its todo is in the progress totals
 	scan    *sourceState // the listing, from planning or an earlier attempt (nil: list again)
 	scanned time.Time
+	status  *imap.StatusData // the source's STATUS at planning
+	forget  bool             // a state of the folder is stored: forget it before changing the folder
 
 	attempted bool // an attempt started: its listing is kept however old
 	retried   bool // an attempt broke: the next one looks only for what it left uncertain
@@ -111,19 +113,20 @@ func (c *Copier) outline(s *session, opts Options) ([]folderPlan, error) {
 	}
 	var out []folderPlan
 	var cmds []*imapclient.StatusCommand
-	withSize := s.src.Caps().Has(imap.CapStatusSize) || s.src.Caps().Has(imap.CapIMAP4rev2)
+	items := statusOptions(s.src) // unchanged.go: also what says a folder is unchanged
 	for _, m := range mapping {
 		if m.Excluded {
 			continue
 		}
 		out = append(out, folderPlan{m: m})
-		cmds = append(cmds, s.src.Status(m.Source, &imap.StatusOptions{NumMessages: true, Size: withSize}))
+		cmds = append(cmds, s.src.Status(m.Source, items))
 	}
 	for i, cmd := range cmds {
 		st, err := cmd.Wait()
 		if err != nil {
 			return nil, fmt.Errorf("status of %q on the source: %w", out[i].m.Source, err)
 		}
+		out[i].status = st
 		switch {
 		case st.Size != nil:
 			out[i].size = *st.Size

@@ -15,6 +15,7 @@ type session struct {
 	apps       []*appender // none when the destination lacks LITERAL+
 	next       int         // round robin over apps
 	alone      bool        // one message per APPEND command (finding the one a server refuses)
+	appending  bool        // its APPEND connections were dialled (see withAppenders)
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -67,16 +68,8 @@ func (c *Copier) connect(ctx context.Context, appending bool) (*session, error) 
 		wg.Go(func() { apps[i], appErrs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
 	}
 	wg.Wait()
-	s := &session{src: src, dst: dst}
-	for i, app := range apps {
-		switch {
-		case appErrs[i] != nil:
-			// The main connections work: copy with what is open.
-			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", appErrs[i])
-		case app != nil: // nil: no LITERAL+, go-imap's APPEND on the main connection
-			s.apps = append(s.apps, app)
-		}
-	}
+	s := &session{src: src, dst: dst, appending: appending}
+	s.keep(c, apps, appErrs)
 	if srcErr != nil || dstErr != nil {
 		s.close()
 		if srcErr != nil {
@@ -85,6 +78,35 @@ func (c *Copier) connect(ctx context.Context, appending bool) (*session, error) 
 		return nil, fmt.Errorf("destination: %w", dstErr)
 	}
 	return s, nil
+}
+
+// keep adds the APPEND connections that opened to the session.
+func (s *session) keep(c *Copier, apps []*appender, errs []error) {
+	for i, app := range apps {
+		switch {
+		case errs[i] != nil:
+			// The main connections work: copy with what is open.
+			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", errs[i])
+		case app != nil: // nil: no LITERAL+, go-imap's APPEND on the main connection
+			s.apps = append(s.apps, app)
+		}
+	}
+}
+
+// withAppenders dials the APPEND connections of a session opened without them (a
+// planning session that may have found nothing to do) once it has work.
+func (c *Copier) withAppenders(ctx context.Context, s *session) {
+	if s == nil || s.appending {
+		return
+	}
+	s.appending = true
+	apps, errs := make([]*appender, c.AppendConns), make([]error, c.AppendConns)
+	var wg sync.WaitGroup
+	for i := range apps {
+		wg.Go(func() { apps[i], errs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
+	}
+	wg.Wait()
+	s.keep(c, apps, errs)
 }
 
 // broken reports whether any connection of the session failed in the middle of its I/O:
