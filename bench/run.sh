@@ -15,10 +15,10 @@ source "$(dirname "$0")/../scripts/lib.sh"
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover|--cutover-b|--rtt)
+    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover|--cutover-b|--rtt|--cutover-args)
       [ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
       args+=("-${1#--}" "$2"); shift 2 ;;
-    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*|--rtt=*)
+    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*|--rtt=*|--cutover-args=*)
       args+=("-${1#--}"); shift ;;
     --keep) args+=(-keep); shift ;;
     --no-pin) args+=(-no-pin); shift ;;

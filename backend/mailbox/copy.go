@@ -310,12 +310,16 @@ func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-ch
 	planned := make(chan *session, 1)
 	go func() {
 		kept := 0
+		var la *lookahead
+		if sess != nil {
+			la = newLookahead(sess.src, plan, units)
+		}
 		for _, u := range units {
 			for _, i := range u {
 				if sess == nil || ctx.Err() != nil {
 					continue // the worker lists it itself
 				}
-				st, err := c.scanSource(ctx, sess.src, plan[i].m, ps.opts)
+				st, err := la.scan(ctx, c, i, ps.opts)
 				if err != nil {
 					// Not fatal here: the worker lists it again, with retries.
 					if ctx.Err() == nil {

@@ -7,14 +7,32 @@ import (
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// ensureFolder creates the destination folder when it does not exist.
-func ensureFolder(dst *Conn, name string) error {
-	if strings.EqualFold(name, "INBOX") {
-		return nil
+// openFolder creates the destination folder when it does not exist and selects it, the
+// SELECT sent without waiting for the CREATE's answer: one round trip, not two.
+func openFolder(dst *Conn, name string) (*imap.SelectData, error) {
+	var create *imapclient.Command
+	if !strings.EqualFold(name, "INBOX") {
+		create = dst.Create(name, nil)
 	}
-	err := dst.Create(name, nil).Wait()
+	sel := dst.Select(name, nil)
+	if create != nil {
+		if err := created(name, create.Wait()); err != nil {
+			sel.Wait()
+			return nil, err
+		}
+	}
+	dsel, err := sel.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("select %q on the destination: %w", name, err)
+	}
+	return dsel, nil
+}
+
+// created reads the answer to a CREATE: a folder that exists already is fine.
+func created(name string, err error) error {
 	var ie *imap.Error
 	if err != nil && errors.As(err, &ie) && (ie.Code == imap.ResponseCodeAlreadyExists || strings.Contains(strings.ToLower(ie.Text), "exists")) {
 		return nil
@@ -63,13 +81,10 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	if len(st.todo) == 0 && len(syncs) == 0 {
 		return nil
 	}
-	if err := ensureFolder(r.s.dst, fp.m.Dest); err != nil {
-		return err
-	}
-	dsel, err := r.s.dst.Select(fp.m.Dest, nil).Wait()
+	dsel, err := openFolder(r.s.dst, fp.m.Dest)
 	r.s.destFolder = fp.m.Dest
 	if err != nil {
-		return fmt.Errorf("select %q on the destination: %w", fp.m.Dest, err)
+		return err
 	}
 	if len(syncs) > 0 {
 		n, err := r.c.syncFlags(ctx, r.s.dst, syncs)

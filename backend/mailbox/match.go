@@ -69,7 +69,11 @@ func fetchEach(c *Conn, uids []imap.UID, chunk int, opts *imap.FetchOptions, f f
 
 // fetchSet runs one FETCH of set and hands each message to f.
 func fetchSet(c *Conn, set imap.NumSet, opts *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer)) error {
-	cmd := c.Fetch(set, opts)
+	return drain(c.Fetch(set, opts), f)
+}
+
+// drain hands each message of a FETCH sent to f.
+func drain(cmd *imapclient.FetchCommand, f func(*imapclient.FetchMessageBuffer)) error {
 	for {
 		m := cmd.Next()
 		if m == nil {

@@ -93,13 +93,18 @@ func (s *session) mapping(opts Options) ([]Mapping, error) {
 	if opts.Mapping != nil {
 		return opts.Mapping, nil
 	}
+	// Both sides at once: at a distance, each listing is a round trip.
+	var dst []Folder
+	var dstErr error
+	listed := make(chan struct{})
+	go func() { dst, dstErr = ListFolders(s.dst); close(listed) }()
 	src, err := ListFolders(s.src)
+	<-listed
 	if err != nil {
 		return nil, err
 	}
-	dst, err := ListFolders(s.dst)
-	if err != nil {
-		return nil, err
+	if dstErr != nil {
+		return nil, dstErr
 	}
 	return MapFolders(src, dst, destDelim(dst), opts.Rules), nil
 }
@@ -212,17 +217,25 @@ func listMessages(c *Conn, folder string) ([]srcMsg, error) {
 
 // listFrom lists the messages of the selected folder whose UID is from on.
 func listFrom(c *Conn, folder string, from imap.UID) ([]srcMsg, error) {
-	var out []srcMsg
 	// "from:*" names the last message even when its UID is below from (RFC 3501 §6.4.8).
-	err := fetchSet(c, imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true},
-		func(b *imapclient.FetchMessageBuffer) {
-			if b.UID >= from {
-				out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
-			}
-		})
+	out, err := collectList(c.Fetch(imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, listItems), from)
 	if err != nil {
 		return nil, fmt.Errorf("list messages of %q: %w", folder, err)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
 	return out, nil
+}
+
+// listItems are what a listing fetches of each message.
+var listItems = &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true}
+
+// collectList reads the answer to a listing FETCH: the messages whose UID is from on, by UID.
+func collectList(cmd *imapclient.FetchCommand, from imap.UID) ([]srcMsg, error) {
+	var out []srcMsg
+	err := drain(cmd, func(b *imapclient.FetchMessageBuffer) {
+		if b.UID >= from {
+			out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out, err
 }

@@ -28,16 +28,18 @@ func (s *session) abort() {
 	}
 }
 
+// close logs out of every connection at once: one round trip, not one per connection.
 func (s *session) close() {
+	var wg sync.WaitGroup
 	for _, a := range s.apps {
-		a.Close()
+		wg.Go(func() { a.Close() })
 	}
-	if s.src != nil {
-		s.src.Close()
+	for _, c := range []*Conn{s.src, s.dst} {
+		if c != nil {
+			wg.Go(func() { c.Close() })
+		}
 	}
-	if s.dst != nil {
-		s.dst.Close()
-	}
+	wg.Wait()
 }
 
 // connect opens a session, its connections at once (a login costs a server round trips

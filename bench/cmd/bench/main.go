@@ -41,6 +41,7 @@ type config struct {
 	Ceiling     string   `json:"-"`
 	Cutover     string   `json:"-"`
 	CutoverB    string   `json:"cutoverB,omitempty"`
+	CutoverArgs string   `json:"cutoverArgs,omitempty"` // more arguments of `cutover copy` (both builds)
 	Imapsync    string   `json:"imapsync,omitempty"`
 	VerifyConns int      `json:"verifyConns"`
 	Timeout     time.Duration
@@ -63,6 +64,7 @@ func main() {
 	flag.StringVar(&cfg.Ceiling, "ceiling", "build/bench/ceiling", "ceiling loader binary")
 	flag.StringVar(&cfg.Cutover, "cutover", "build/bin/cutover-web", "cutover binary")
 	flag.StringVar(&cfg.CutoverB, "cutover-b", "", "another cutover build to run too, as tool cutover-b (to compare a change in the same run)")
+	flag.StringVar(&cfg.CutoverArgs, "cutover-args", "", "more arguments for `cutover copy`, space-separated (e.g. \"--folder-concurrency 5\")")
 	flag.StringVar(&cfg.Imapsync, "imapsync", os.Getenv("IMAPSYNC"), "imapsync script (default $IMAPSYNC; empty: not run)")
 	flag.IntVar(&cfg.VerifyConns, "verify-conns", 3, "connections the checker reads a mailbox with")
 	flag.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "longest one pass of one tool may take (then it is killed and reported wrong)")
@@ -348,6 +350,7 @@ func cutoverTool(bin func(cfg config) string) toolDef {
 			cmd := exec.Command(bin(cfg), "--db", filepath.Join(state, "cutover.db"), "--json", "copy",
 				"--from", fmt.Sprintf("imap+plain://alice@%s", src.addr()),
 				"--to", fmt.Sprintf("imap+plain://%s@%s", user, dst.addr()))
+			cmd.Args = append(cmd.Args, strings.Fields(cfg.CutoverArgs)...)
 			cmd.Env = append(os.Environ(), "CUTOVER_FROM_PASSWORD="+src.password("alice"), "CUTOVER_TO_PASSWORD="+dst.password(user))
 			return cmd, nil, nil
 		},
