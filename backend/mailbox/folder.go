@@ -67,7 +67,20 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// At a distance every step is a round trip: when the planning listing has messages to
+	// copy, the destination folder opens while the source one is examined again.
+	var opened chan openedFolder
+	if fp := r.fp; fp.scan != nil && !fp.attempted && len(fp.scan.todo) > 0 {
+		opened = make(chan openedFolder, 1)
+		go func() {
+			dsel, err := openFolder(r.s.dst, fp.m.Dest)
+			opened <- openedFolder{dsel, err}
+		}()
+	}
 	if err := r.source(ctx); err != nil {
+		if opened != nil {
+			<-opened
+		}
 		return err
 	}
 	st, fp := r.st, r.fp
@@ -78,10 +91,16 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	if !r.opts.NoFlagSync {
 		syncs = flagChanges(st)
 	}
-	if len(st.todo) == 0 && len(syncs) == 0 {
+	var o openedFolder
+	switch {
+	case opened != nil:
+		o = <-opened
+	case len(st.todo) == 0 && len(syncs) == 0:
 		return nil
+	default:
+		o.sel, o.err = openFolder(r.s.dst, fp.m.Dest)
 	}
-	dsel, err := openFolder(r.s.dst, fp.m.Dest)
+	dsel, err := o.sel, o.err
 	r.s.destFolder = fp.m.Dest
 	if err != nil {
 		return err
@@ -116,6 +135,11 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	return r.c.Ledger.SetAppending(context.WithoutCancel(ctx), r.c.Job, fp.m.Dest, false)
 }
 
+type openedFolder struct {
+	sel *imap.SelectData
+	err error
+}
+
 // source examines the source folder and works out what is left to do. A later attempt
 // in the same pass reuses the listing (the ledger says what the earlier attempts copied)
 // unless the folder was recreated: on a connection that keeps breaking, listing a large
@@ -126,7 +150,12 @@ func (r *folderRun) source(ctx context.Context) error {
 	if st != nil && !fp.attempted && r.c.Now().Sub(fp.scanned) > planKeepFor {
 		st = nil // the planning listing is old: the first attempt lists again
 	}
+	first := !fp.attempted
 	fp.attempted = true
+	if st != nil && first && len(st.todo) == 0 && (r.opts.NoFlagSync || len(flagChanges(st)) == 0) {
+		r.st = st // listed by this pass's planning with nothing to do: no need to examine it again
+		return nil
+	}
 	if st == nil {
 		var err error
 		if st, err = r.c.scanSource(ctx, r.s.src, fp.m, r.opts); err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -21,6 +23,11 @@ type delayProxy struct {
 	conns atomic.Int64
 	turns atomic.Int64
 	wg    sync.WaitGroup
+
+	// trace, when set, gets one line per chunk a client sends: when, which connection,
+	// and how the chunk begins (-proxy-trace: to see which round trips a tool waits for).
+	trace   func(conn int64, first string)
+	traceMu sync.Mutex
 }
 
 // proxyStats is what a proxy counted during one pass.
@@ -58,12 +65,11 @@ func (p *delayProxy) serve() {
 		if err != nil {
 			return
 		}
-		p.conns.Add(1)
-		go p.forward(c)
+		go p.forward(c, p.conns.Add(1))
 	}
 }
 
-func (p *delayProxy) forward(client net.Conn) {
+func (p *delayProxy) forward(client net.Conn, id int64) {
 	server, err := net.Dial("tcp", p.target)
 	if err != nil {
 		client.Close()
@@ -73,13 +79,18 @@ func (p *delayProxy) forward(client net.Conn) {
 	var last atomic.Int32
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		p.pipe(server, client, func() {
+		p.pipe(server, client, func(b []byte) {
 			if last.Swap(1) == 2 {
 				p.turns.Add(1)
 			}
+			if p.trace != nil {
+				p.traceMu.Lock()
+				p.trace(id, string(b[:min(len(b), 60)]))
+				p.traceMu.Unlock()
+			}
 		})
 	})
-	wg.Go(func() { p.pipe(client, server, func() { last.Store(2) }) })
+	wg.Go(func() { p.pipe(client, server, func([]byte) { last.Store(2) }) })
 	wg.Wait()
 }
 
@@ -89,7 +100,7 @@ type chunk struct {
 }
 
 // pipe copies src to dst, each chunk oneWay after it was read; read is called per chunk.
-func (p *delayProxy) pipe(dst, src net.Conn, read func()) {
+func (p *delayProxy) pipe(dst, src net.Conn, read func([]byte)) {
 	q := make(chan chunk, 4096)
 	go func() {
 		defer close(q)
@@ -97,7 +108,7 @@ func (p *delayProxy) pipe(dst, src net.Conn, read func()) {
 			buf := make([]byte, 64<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
-				read()
+				read(buf[:n])
 				q <- chunk{buf[:n], time.Now().Add(p.oneWay)}
 			}
 			if err != nil {
@@ -122,7 +133,8 @@ func (p *delayProxy) pipe(dst, src net.Conn, read func()) {
 type proxyPair []*delayProxy
 
 // delayed returns the servers as the tools see them: through a proxy each when rtt > 0.
-func delayed(src, dst server, rtt time.Duration) (server, server, proxyPair, error) {
+// trace, when not nil, gets what the clients send (see delayProxy.trace).
+func delayed(src, dst server, rtt time.Duration, trace io.Writer) (server, server, proxyPair, error) {
 	if rtt <= 0 {
 		return src, dst, nil, nil
 	}
@@ -132,6 +144,15 @@ func delayed(src, dst server, rtt time.Duration) (server, server, proxyPair, err
 		if err != nil {
 			pp.close()
 			return src, dst, nil, err
+		}
+		if trace != nil {
+			side, start := "dst", time.Now()
+			if s == &src {
+				side = "src"
+			}
+			p.trace = func(conn int64, first string) {
+				fmt.Fprintf(trace, "%8.1f ms %s#%d %q\n", float64(time.Since(start).Microseconds())/1000, side, conn, first)
+			}
 		}
 		pp = append(pp, p)
 		s.Host, s.Port = p.addr().IP.String(), p.addr().Port

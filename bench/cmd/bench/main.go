@@ -49,7 +49,9 @@ type config struct {
 	ServerDir   string `json:"serverDir"`
 	NoPin       bool   `json:"noPin,omitempty"`
 	// RTT, when set, puts a delaying proxy (delay.go) between every tool and each server.
-	RTT time.Duration `json:"rttNs,omitempty"`
+	RTT        time.Duration `json:"rttNs,omitempty"`
+	Mailboxes  int           `json:"mailboxes,omitempty"` // >0: the many-mailbox run (fleet.go)
+	ProxyTrace string        `json:"-"`
 }
 
 func main() {
@@ -71,6 +73,8 @@ func main() {
 	flag.StringVar(&cfg.ServerDir, "server-dir", defaultServerDir(), "where the Dovecot servers keep their mail (default /dev/shm: a tmpfs, so the disk does not set the pace; empty: $TMPDIR)")
 	flag.BoolVar(&cfg.NoPin, "no-pin", false, "do not give the destination Dovecot CPUs of its own (see pin.go)")
 	flag.DurationVar(&cfg.RTT, "rtt", 0, "round-trip time a proxy adds between every tool and each server (e.g. 40ms; 0: loopback as it is)")
+	flag.IntVar(&cfg.Mailboxes, "mailboxes", 0, "many-mailbox run: this many source mailboxes of -messages each, copied with `cutover migrate`, mbsync one after another and 4 at a time, and the ceiling loader 4 at a time (fleet.go)")
+	flag.StringVar(&cfg.ProxyTrace, "proxy-trace", "", "with -rtt: write when each client command reached the proxies to this file")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep each destination's mail after it is checked (default: removed to save disk)")
 	flag.Parse()
 	if flag.NArg() > 0 || cfg.Messages < 1 || cfg.Rounds < 1 {
@@ -136,7 +140,12 @@ func (s server) password(user string) string {
 
 // startPair runs dovecot-pair and returns both servers once they listen.
 func startPair(ctx context.Context, bin, dir string, destUsers []string, logFile string) (src, dst server, stop func(), err error) {
-	cmd := exec.Command(bin, "-users", "alice", "-dest-users", strings.Join(destUsers, ","))
+	return startPairUsers(ctx, bin, dir, []string{"alice"}, destUsers, logFile)
+}
+
+// startPairUsers is startPair with these source users.
+func startPairUsers(ctx context.Context, bin, dir string, users, destUsers []string, logFile string) (src, dst server, stop func(), err error) {
+	cmd := exec.Command(bin, "-users", strings.Join(users, ","), "-dest-users", strings.Join(destUsers, ","))
 	if dir != "" {
 		cmd.Env = append(os.Environ(), "TMPDIR="+dir) // testsrv makes its directories with os.MkdirTemp
 	}
@@ -460,6 +469,7 @@ type results struct {
 	Summary   []summaryRow         `json:"summary"`
 	Targets   []target             `json:"targets"`
 	Snapshots map[string]folderSum `json:"sourceFolders"`
+	Fleet     *fleetResults        `json:"mailboxes,omitempty"`
 }
 
 type sourceInfo struct {
@@ -495,6 +505,19 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 
+	if cfg.Mailboxes > 0 {
+		if cfg.Rounds < 1 {
+			cfg.Rounds = 1
+		}
+		if err := runFleet(ctx, cfg, res, work); err != nil {
+			return err
+		}
+		res.Host["loadavgEnd"] = loadavg()
+		res.Seconds = time.Since(started).Seconds()
+		table := res.Fleet.render(cfg.RTT)
+		fmt.Print(table)
+		return writeResults(cfg, res, stamp, work, table)
+	}
 	var active []string
 	for _, t := range cfg.Tools {
 		if why := toolDefs[t].available(cfg); why != "" {
@@ -540,7 +563,16 @@ func run(ctx context.Context, cfg config) error {
 	}
 	logf("source %s, destination %s (mail under %s)", src.addr(), dst.addr(), filepath.Dir(dst.Dir))
 	// The tools reach the servers through the proxies; the checks go straight.
-	toolSrc, toolDst, proxies, err := delayed(src, dst, cfg.RTT)
+	var trace io.Writer
+	if cfg.ProxyTrace != "" {
+		f, err := os.Create(cfg.ProxyTrace)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		trace = f
+	}
+	toolSrc, toolDst, proxies, err := delayed(src, dst, cfg.RTT, trace)
 	if err != nil {
 		return err
 	}
@@ -642,19 +674,9 @@ func run(ctx context.Context, cfg config) error {
 	table := render(res)
 	fmt.Print(table)
 
-	b, _ := json.MarshalIndent(res, "", "  ")
-	for _, p := range []string{filepath.Join(cfg.Out, "results-"+stamp+".json"), filepath.Join(cfg.Out, "latest.json")} {
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(cfg.Out, "latest.txt"), []byte(table), 0o644); err != nil {
+	if err := writeResults(cfg, res, stamp, work, table); err != nil {
 		return err
 	}
-	if !cfg.Keep {
-		os.RemoveAll(filepath.Join(work, "state"))
-	}
-	logf("results: %s (logs in %s)", filepath.Join(cfg.Out, "latest.json"), filepath.Join(work, "logs"))
 	for _, r := range res.Runs {
 		if !r.First.OK || (r.NoOp != nil && !r.NoOp.OK) {
 			return errors.New("some runs were wrong: see the table")
@@ -694,4 +716,33 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// writeResults writes the run's JSON and table: results-STAMP.json, latest.json and
+// latest.txt, and latest-KIND.json/.txt for the kind of run (loopback, rtt-40ms,
+// mailboxes-50x1000-loopback...), so that the three runs of the README stand side by side.
+func writeResults(cfg config, res *results, stamp, work, table string) error {
+	kind := "loopback"
+	if cfg.RTT > 0 {
+		kind = "rtt-" + cfg.RTT.String()
+	}
+	if cfg.Mailboxes > 0 {
+		kind = fmt.Sprintf("mailboxes-%dx%d-%s", cfg.Mailboxes, cfg.Messages, kind)
+	}
+	b, _ := json.MarshalIndent(res, "", "  ")
+	for _, p := range []string{"results-" + stamp + ".json", "latest.json", "latest-" + kind + ".json"} {
+		if err := os.WriteFile(filepath.Join(cfg.Out, p), b, 0o644); err != nil {
+			return err
+		}
+	}
+	for _, p := range []string{"latest.txt", "latest-" + kind + ".txt"} {
+		if err := os.WriteFile(filepath.Join(cfg.Out, p), []byte(table), 0o644); err != nil {
+			return err
+		}
+	}
+	if !cfg.Keep {
+		os.RemoveAll(filepath.Join(work, "state"))
+	}
+	logf("results: %s (logs in %s)", filepath.Join(cfg.Out, "latest-"+kind+".json"), filepath.Join(work, "logs"))
+	return nil
 }
