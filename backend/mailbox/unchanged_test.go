@@ -140,12 +140,7 @@ func TestUnchangedFoldersAreSkippedAndEveryChangeStillCopied(t *testing.T) {
 
 	// One flag change.
 	c := dial(t, src, "alice")
-	if _, err := c.Select("Sent", nil).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Store(imap.UIDSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagFlagged}}, nil).Close(); err != nil {
-		t.Fatal(err)
-	}
+	addFlag(t, c, "Sent", 1, imap.FlagFlagged)
 	res := pass()
 	updated := 0
 	for _, f := range res.Folders {
@@ -159,12 +154,7 @@ func TestUnchangedFoldersAreSkippedAndEveryChangeStillCopied(t *testing.T) {
 
 	// One message expunged at the source: its copy stays, nothing else moves.
 	before := snapshot(t, dst, "alice")
-	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Store(imap.UIDSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
-		t.Fatal(err)
-	}
+	addFlag(t, c, "INBOX", 1, imap.FlagDeleted)
 	if err := c.UIDExpunge(imap.UIDSetNum(1)).Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -176,4 +166,15 @@ func TestUnchangedFoldersAreSkippedAndEveryChangeStillCopied(t *testing.T) {
 		sameMultiset(t, "after an expunge at the source, destination folder "+folder, msgs, after[folder])
 	}
 	noop("after the expunge")
+}
+
+// addFlag adds flag to message uid of folder.
+func addFlag(t *testing.T, c *mailbox.Conn, folder string, uid imap.UID, flag imap.Flag) {
+	t.Helper()
+	if _, err := c.Select(folder, nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{flag}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
 }
