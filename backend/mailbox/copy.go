@@ -231,6 +231,9 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 		return ps.res, err
 	}
 	ps.skipUnchanged(prev)
+	if ps.lean && len(ps.plan) > 0 {
+		c.startAppenders(ctx, sess) // work found: they open while the source is listed
+	}
 	tr.mu.Lock()
 	tr.listing = true
 	tr.mu.Unlock()
@@ -330,6 +333,7 @@ func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-ch
 					continue
 				}
 				plan[i].count(ps.tr, st)
+				sess.srcSelected = plan[i].m.Source // the last one listed stays selected
 				if kept+len(st.msgs) <= planKeepMessages {
 					plan[i].scan, plan[i].scanned = st, c.Now()
 					kept += len(st.msgs)

@@ -152,24 +152,30 @@ func (r *folderRun) source(ctx context.Context) error {
 	}
 	first := !fp.attempted
 	fp.attempted = true
-	if st != nil && first && len(st.todo) == 0 && (r.opts.NoFlagSync || len(flagChanges(st)) == 0) {
-		r.st = st // listed by this pass's planning with nothing to do: no need to examine it again
+	if st != nil && first && (r.s.srcSelected == fp.m.Source || len(st.todo) == 0 && (r.opts.NoFlagSync || len(flagChanges(st)) == 0)) {
+		// Listed by this pass's planning, and still selected on this connection or with
+		// nothing to do: no need to examine it again.
+		r.st = st
 		return nil
 	}
 	if st == nil {
 		var err error
+		r.s.srcSelected = ""
 		if st, err = r.c.scanSource(ctx, r.s.src, fp.m, r.opts); err != nil {
 			return err
 		}
+		r.s.srcSelected = fp.m.Source
 		fp.count(r.tr, st)
 		fp.scan, fp.scanned = st, r.c.Now()
 		r.st = st
 		return nil
 	}
 	sel, err := r.s.src.Select(fp.m.Source, &imap.SelectOptions{ReadOnly: true}).Wait()
+	r.s.srcSelected = ""
 	if err != nil {
 		return fmt.Errorf("examine %q on the source: %w", fp.m.Source, err)
 	}
+	r.s.srcSelected = fp.m.Source
 	if sel.UIDValidity != st.uidValidity {
 		fp.scan = nil
 		return r.source(ctx)

@@ -11,11 +11,15 @@ import (
 // session is a pair of connections for one mailbox.
 type session struct {
 	src, dst   *Conn
-	destFolder string      // where APPENDs go
-	apps       []*appender // none when the destination lacks LITERAL+
-	next       int         // round robin over apps
-	alone      bool        // one message per APPEND command (finding the one a server refuses)
-	appending  bool        // its APPEND connections were dialled (see withAppenders)
+	destFolder string        // where APPENDs go
+	apps       []*appender   // none when the destination lacks LITERAL+
+	next       int           // round robin over apps
+	alone      bool          // one message per APPEND command (finding the one a server refuses)
+	appending  bool          // its APPEND connections were dialled (see withAppenders)
+	dialing    chan struct{} // closed once the APPEND connections startAppenders dials are in apps
+	// srcSelected is the source folder the planning listed last, still selected on src:
+	// its first attempt need not examine it again.
+	srcSelected string
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -98,17 +102,34 @@ func (s *session) keep(c *Copier, apps []*appender, errs []error) {
 // withAppenders dials the APPEND connections of a session opened without them (a
 // planning session that may have found nothing to do) once it has work.
 func (c *Copier) withAppenders(ctx context.Context, s *session) {
-	if s == nil || s.appending {
+	if s == nil {
+		return
+	}
+	c.startAppenders(ctx, s)
+	<-s.dialing
+}
+
+// startAppenders starts dialling the APPEND connections of a session opened without them.
+func (c *Copier) startAppenders(ctx context.Context, s *session) {
+	if s.appending {
+		if s.dialing == nil {
+			s.dialing = make(chan struct{})
+			close(s.dialing)
+		}
 		return
 	}
 	s.appending = true
-	apps, errs := make([]*appender, c.AppendConns), make([]error, c.AppendConns)
-	var wg sync.WaitGroup
-	for i := range apps {
-		wg.Go(func() { apps[i], errs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
-	}
-	wg.Wait()
-	s.keep(c, apps, errs)
+	s.dialing = make(chan struct{})
+	go func() {
+		defer close(s.dialing)
+		apps, errs := make([]*appender, c.AppendConns), make([]error, c.AppendConns)
+		var wg sync.WaitGroup
+		for i := range apps {
+			wg.Go(func() { apps[i], errs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
+		}
+		wg.Wait()
+		s.keep(c, apps, errs)
+	}()
 }
 
 // broken reports whether any connection of the session failed in the middle of its I/O:

@@ -223,6 +223,9 @@ func runFleet(ctx context.Context, cfg config, res *results, work string) error 
 		order := append(append([]string{}, fleetTools[k:]...), fleetTools[:k]...)
 		logf("round %d/%d: %s", r, cfg.Rounds, strings.Join(order, ", "))
 		for _, t := range order {
+			if !fleetWanted(cfg.Tools, t) {
+				continue
+			}
 			state := filepath.Join(work, "state", fmt.Sprintf("%s%d", t, r))
 			if err := os.MkdirAll(state, 0o700); err != nil {
 				return err
@@ -232,6 +235,10 @@ func runFleet(ctx context.Context, cfg config, res *results, work string) error 
 				cmd, err := fleetCommand(cfg, t, r, toolSrc, toolDst, users, state)
 				if err != nil {
 					return pass{}, err
+				}
+				if dir := os.Getenv("BENCH_PROFILE_DIR"); dir != "" && t == "cutover" {
+					// CUTOVER_CPUPROFILE: each pass of Cutover writes a CPU profile of its own.
+					cmd.Env = append(cmd.Env, "CUTOVER_CPUPROFILE="+filepath.Join(dir, fmt.Sprintf("%s%d-%s.prof", t, r, what)))
 				}
 				p, _ := runPass(ctx, cmd, filepath.Join(work, "logs", fmt.Sprintf("%s%d-%s.log", t, r, what)), cfg.Timeout)
 				return p, nil
@@ -521,4 +528,15 @@ func each(n, conc int, f func(i int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// fleetWanted reports whether -tools asks for tool: "mbsync" runs both mbsync ways,
+// "ceiling" the loader 4 at a time.
+func fleetWanted(tools []string, tool string) bool {
+	for _, t := range tools {
+		if t == tool || strings.HasPrefix(tool, t+"-") {
+			return true
+		}
+	}
+	return false
 }
