@@ -299,6 +299,7 @@ func fleetCommand(cfg config, tool string, round int, src, dst server, users []s
 			}
 		}
 		cmd := exec.Command(cfg.Cutover, "--db", db, "--json", "migrate", "--project", "bench", "--pass", "final")
+		cmd.Args = append(cmd.Args, strings.Fields(cfg.CutoverArgs)...) // e.g. --concurrency 8
 		cmd.Env = append(os.Environ(), "CUTOVER_ADMIN_PASSWORD="+"admin-secret")
 		return cmd, nil
 	case "mbsync-seq", "mbsync-p4":

@@ -41,7 +41,7 @@ type config struct {
 	Ceiling     string   `json:"-"`
 	Cutover     string   `json:"-"`
 	CutoverB    string   `json:"cutoverB,omitempty"`
-	CutoverArgs string   `json:"cutoverArgs,omitempty"` // more arguments of `cutover copy` (both builds)
+	CutoverArgs string   `json:"cutoverArgs,omitempty"` // more arguments of `cutover copy` and `cutover migrate` (both builds)
 	Imapsync    string   `json:"imapsync,omitempty"`
 	VerifyConns int      `json:"verifyConns"`
 	Timeout     time.Duration
