@@ -46,6 +46,8 @@ type fleetRow struct {
 	NoopSeconds   float64 `json:"noopSeconds,omitempty"`
 	NoopPerMbox   float64 `json:"noopSecondsPerMailbox,omitempty"`
 	FewSeconds    float64 `json:"fewChangesSeconds,omitempty"`
+	SrcCPU        float64 `json:"srcCpuSeconds,omitempty"` // first pass, median
+	DstCPU        float64 `json:"dstCpuSeconds,omitempty"`
 	VsCutover     float64 `json:"vsCutover,omitempty"`
 	CeilingPct    float64 `json:"ceilingPct,omitempty"`
 	NoopVsCutover float64 `json:"noopVsCutover,omitempty"`
@@ -63,7 +65,7 @@ func (fr *fleetResults) summarize(rttMs float64) {
 	byRound := map[string]map[int]float64{}
 	for _, t := range fleetTools {
 		row := fleetRow{Tool: t}
-		var secs, noops, fews []float64
+		var secs, noops, fews, srcCPU, dstCPU []float64
 		byRound[t] = map[int]float64{}
 		wrong := ""
 		n := 0
@@ -78,6 +80,7 @@ func (fr *fleetResults) summarize(rttMs float64) {
 				continue
 			}
 			secs = append(secs, r.First.Seconds)
+			srcCPU, dstCPU = append(srcCPU, r.First.SrcCPU), append(dstCPU, r.First.DstCPU)
 			byRound[t][r.Round] = r.First.Seconds
 			if r.NoOp != nil && r.NoOp.ExitCode == 0 {
 				noops = append(noops, r.NoOp.Seconds)
@@ -99,6 +102,7 @@ func (fr *fleetResults) summarize(rttMs float64) {
 			row.Status = "ok"
 		}
 		row.Seconds, row.NoopSeconds, row.FewSeconds = median(secs), median(noops), median(fews)
+		row.SrcCPU, row.DstCPU = median(srcCPU), median(dstCPU)
 		if row.Seconds > 0 {
 			row.MsgPerSec = float64(fr.Messages) / row.Seconds
 		}
@@ -138,7 +142,7 @@ func (fr *fleetResults) render(rtt time.Duration) string {
 		lat = rtt.String() + " round trip"
 	}
 	fmt.Fprintf(&b, "\nMany mailboxes: %d × %d messages (%d, %.1f MB in all), %s\n\n", fr.Mailboxes, fr.Messages/max(fr.Mailboxes, 1), fr.Messages, float64(fr.Bytes)/1e6, lat)
-	fmt.Fprintf(&b, "%-11s %8s %7s %9s %8s %12s %8s %10s %9s  %s\n", "tool", "seconds", "msg/s", "peak RSS", "no-op s", "no-op/mbox", "1 % s", "vs Cutover", "% ceiling", "status")
+	fmt.Fprintf(&b, "%-11s %8s %7s %9s %8s %12s %8s %10s %9s %13s  %s\n", "tool", "seconds", "msg/s", "peak RSS", "no-op s", "no-op/mbox", "1 % s", "vs Cutover", "% ceiling", "CPU src/dst", "status")
 	f := func(format string, v float64) string {
 		if v == 0 {
 			return "—"
@@ -150,12 +154,14 @@ func (fr *fleetResults) render(rtt time.Duration) string {
 			fmt.Fprintf(&b, "%-11s %s\n", r.Tool, r.Status)
 			continue
 		}
-		fmt.Fprintf(&b, "%-11s %8.2f %7.0f %9s %8s %12s %8s %10s %9s  %s\n", r.Tool, r.Seconds, r.MsgPerSec, fmt.Sprintf("%.0f MB", r.PeakRSSMB),
-			f("%.2f", r.NoopSeconds), f("%.3f s", r.NoopPerMbox), f("%.2f", r.FewSeconds), f("%.2f×", r.VsCutover), f("%.0f %%", r.CeilingPct), r.Status)
+		fmt.Fprintf(&b, "%-11s %8.2f %7.0f %9s %8s %12s %8s %10s %9s %13s  %s\n", r.Tool, r.Seconds, r.MsgPerSec, fmt.Sprintf("%.0f MB", r.PeakRSSMB),
+			f("%.2f", r.NoopSeconds), f("%.3f s", r.NoopPerMbox), f("%.2f", r.FewSeconds), f("%.2f×", r.VsCutover), f("%.0f %%", r.CeilingPct),
+			fmt.Sprintf("%.1f/%.1f s", r.SrcCPU, r.DstCPU), r.Status)
 	}
 	b.WriteString("\nvs Cutover: the tool's speed over Cutover's in the same round (median); no-op s: a second run with nothing\n" +
 		"to do; 1 % s: a run after 1 % new messages and 1 % flag changes in every mailbox; peak RSS: the largest process\n" +
-		"(mbsync: one process per mailbox).\n")
+		"(mbsync: one process per mailbox); CPU src/dst: CPU seconds the source and destination Dovecot spent in the\n" +
+		"first pass (median).\n")
 	return b.String()
 }
 
@@ -240,7 +246,10 @@ func runFleet(ctx context.Context, cfg config, res *results, work string) error 
 					// CUTOVER_CPUPROFILE: each pass of Cutover writes a CPU profile of its own.
 					cmd.Env = append(cmd.Env, "CUTOVER_CPUPROFILE="+filepath.Join(dir, fmt.Sprintf("%s%d-%s.prof", t, r, what)))
 				}
+				s0, d0 := serverCPU(src.PID), serverCPU(dst.PID)
 				p, _ := runPass(ctx, cmd, filepath.Join(work, "logs", fmt.Sprintf("%s%d-%s.log", t, r, what)), cfg.Timeout)
+				time.Sleep(200 * time.Millisecond) // the imap processes of the pass end and are reaped
+				p.SrcCPU, p.DstCPU = serverCPU(src.PID)-s0, serverCPU(dst.PID)-d0
 				return p, nil
 			}
 			if run.First, err = passOf("first"); err != nil {

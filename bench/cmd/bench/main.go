@@ -218,6 +218,31 @@ type pass struct {
 	Log         string   `json:"log,omitempty"`
 	// Through the delaying proxies (-rtt): connections opened and round trips waited for.
 	Proxy *proxyStats `json:"proxy,omitempty"`
+	// CPU seconds the source and the destination Dovecot spent during the pass (their
+	// processes that ended by then: see serverCPU).
+	SrcCPU float64 `json:"srcCpuSeconds,omitempty"`
+	DstCPU float64 `json:"dstCpuSeconds,omitempty"`
+}
+
+// serverCPU is the CPU time, in seconds, of a Dovecot master and of the children it has
+// reaped (the per-connection imap processes once they end), from /proc (Linux).
+func serverCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 15 {
+		return 0
+	}
+	var ticks float64
+	for _, x := range f[11:15] { // utime, stime, cutime, cstime (fields 14-17)
+		var v float64
+		fmt.Sscan(x, &v)
+		ticks += v
+	}
+	return ticks / 100 // USER_HZ
 }
 
 type runResult struct {
