@@ -27,13 +27,21 @@ type session struct {
 func (s *session) abort() {
 	s.src.Client.Close()
 	s.dst.Client.Close()
-	for _, a := range s.apps {
-		a.conn.Close()
+	closeApps := func() {
+		for _, a := range s.apps {
+			a.conn.Close()
+		}
 	}
+	if s.dialing != nil { // APPEND connections still being dialled: closed once they are
+		go func() { s.settled(); closeApps() }()
+		return
+	}
+	closeApps()
 }
 
 // close logs out of every connection at once: one round trip, not one per connection.
 func (s *session) close() {
+	s.settled()
 	var wg sync.WaitGroup
 	for _, a := range s.apps {
 		wg.Go(func() { a.Close() })
@@ -84,6 +92,14 @@ func (c *Copier) connect(ctx context.Context, appending bool) (*session, error) 
 		return nil, fmt.Errorf("destination: %w", dstErr)
 	}
 	return s, nil
+}
+
+// settled waits for APPEND connections still being dialled (startAppenders), so that
+// closing the session closes them too.
+func (s *session) settled() {
+	if s.dialing != nil {
+		<-s.dialing
+	}
 }
 
 // keep adds the APPEND connections that opened to the session.
