@@ -8,6 +8,7 @@
 #                [--rtt 40ms]   # a proxy adds this round trip between every tool and each server
 #                [--mailboxes 50]  # many-mailbox run: 50 mailboxes of --messages each (cutover migrate,
 #                                  # mbsync one by one and xargs -P4, ceiling loader 4 at a time)
+#                [--cutover-args "--concurrency 8"] [--proxy-trace FILE]
 #
 # Installs what it needs (Debian packages), builds Cutover and the bench programs, then runs
 # bench/cmd/bench, which prints the table and writes bench/out/latest.json and latest.txt.
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
       args+=("-${1#--}"); shift ;;
     --keep) args+=(-keep); shift ;;
     --no-pin) args+=(-no-pin); shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
