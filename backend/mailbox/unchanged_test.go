@@ -23,6 +23,8 @@ type commandCounter struct {
 	mu     sync.Mutex
 	conns  int
 	seen   map[string]int
+	// rewrite, when set, may change a line before it reaches the server.
+	rewrite func(line string) string
 }
 
 func newCommandCounter(t *testing.T, target string) *commandCounter {
@@ -52,6 +54,11 @@ func (cc *commandCounter) handle(c net.Conn) {
 		line, err := br.ReadString('\n')
 		if line != "" {
 			cc.count(line)
+			cc.mu.Lock()
+			if cc.rewrite != nil {
+				line = cc.rewrite(line)
+			}
+			cc.mu.Unlock()
 			if _, werr := io.WriteString(s, line); werr != nil {
 				return
 			}
@@ -177,4 +184,34 @@ func addFlag(t *testing.T, c *mailbox.Conn, folder string, uid imap.UID, flag im
 	if err := c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{flag}}, nil).Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestFolderWhoseListingFailsWhilePlanningIsListedAgainAndCopied(t *testing.T) {
+	// Planning lists the folders with several EXAMINEs in flight; when one of them fails
+	// (the folder is gone for a moment), the planning connection is given up and each
+	// pipeline lists its folders itself: every message still arrives, once.
+	src, dst := pair(t, testsrv.DovecotOptions{})
+	seed(t, src, "alice", awkward())
+	srcCount := newCommandCounter(t, src.Addr())
+	failed := false
+	srcCount.rewrite = func(line string) string {
+		if !failed && strings.Contains(line, `EXAMINE "Sent"`) {
+			failed = true
+			return strings.Replace(line, `"Sent"`, `"Gone"`, 1)
+		}
+		return line
+	}
+	c := copier(openStore(t), src, dst, "alice")
+	c.Source = srcCount.server()
+	res, err := c.Run(context.Background(), mailbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !failed {
+		t.Fatal("no EXAMINE of Sent was sent")
+	}
+	if res.Copied != len(awkward()) {
+		t.Errorf("copied %d, want %d", res.Copied, len(awkward()))
+	}
+	checkCopied(t, snapshot(t, src, "alice"), snapshot(t, dst, "alice"))
 }
