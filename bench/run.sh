@@ -5,6 +5,10 @@
 #   bench/run.sh [--messages N] [--seed S] [--rounds R] [--tools cutover,mbsync,imapsync,ceiling]
 #                [--cutover-b /path/to/other/cutover]   # also time another build, same rounds
 #                [--no-pin]     # do not give the destination Dovecot CPUs of its own
+#                [--rtt 40ms]   # a proxy adds this round trip between every tool and each server
+#                [--mailboxes 50]  # many-mailbox run: 50 mailboxes of --messages each (cutover migrate,
+#                                  # mbsync one by one and xargs -P4, ceiling loader 4 at a time)
+#                [--cutover-args "--concurrency 8"] [--proxy-trace FILE]
 #
 # Installs what it needs (Debian packages), builds Cutover and the bench programs, then runs
 # bench/cmd/bench, which prints the table and writes bench/out/latest.json and latest.txt.
@@ -14,14 +18,14 @@ source "$(dirname "$0")/../scripts/lib.sh"
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover|--cutover-b)
+    --messages|--seed|--rounds|--tools|--out|--timeout|--server-dir|--cutover|--cutover-b|--rtt|--cutover-args|--proxy-trace|--mailboxes)
       [ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
       args+=("-${1#--}" "$2"); shift 2 ;;
-    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*)
+    --messages=*|--seed=*|--rounds=*|--tools=*|--out=*|--timeout=*|--server-dir=*|--cutover=*|--cutover-b=*|--rtt=*|--cutover-args=*|--proxy-trace=*|--mailboxes=*)
       args+=("-${1#--}"); shift ;;
     --keep) args+=(-keep); shift ;;
     --no-pin) args+=(-no-pin); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

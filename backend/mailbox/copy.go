@@ -235,13 +235,26 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 		c.quota = &dailyQuota{up: c.DestLimits.UploadQuota(), down: c.SourceLimits.DownloadQuota(), upHost: c.DestLimits.Provider, downHost: c.SourceLimits.Provider}
 	}
 	// The other pipelines' connections open while the first one plans; one that fails is
-	// opened again (and its error reported) by its pipeline.
-	spare := c.predial(ctx, c.Pipelines-1)
-	defer spare.close()
+	// opened again (and its error reported) by its pipeline. After a complete pass, most
+	// folders are unchanged: the planning tells how many connections the work needs first.
+	prev, err := c.folderStates(ctx)
+	if err != nil {
+		return ps.res, err
+	}
+	ps.lean = len(prev) > 0
+	var spare *spares
+	if !ps.lean {
+		spare = c.predial(ctx, c.Pipelines-1)
+		defer spare.close()
+	}
 
 	sess, err := ps.outline(ctx)
 	if err != nil {
 		return ps.res, err
+	}
+	ps.skipUnchanged(prev)
+	if ps.lean && len(ps.plan) > 0 {
+		c.startAppenders(ctx, sess) // work found: they open while the source is listed
 	}
 	tr.mu.Lock()
 	tr.listing = true
@@ -252,6 +265,10 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	defer cancel()
 	ps.cancel = cancel
 	units := folderUnits(ps.plan)
+	if spare == nil {
+		spare = c.predial(ctx, min(c.Pipelines, len(units))-1)
+		defer spare.close()
+	}
 	ready, planned := ps.handOut(wctx, sess, units)
 	ps.work(wctx, min(c.Pipelines, len(units)), ready, planned, spare)
 	return ps.result()
@@ -264,11 +281,16 @@ type pass struct {
 	tr     *tracker
 	plan   []folderPlan
 	cancel context.CancelFunc
+	// lean: a complete pass came before, so most folders are likely unchanged: the
+	// planning session opens without APPEND connections and no other session opens
+	// before the planning has found work for it.
+	lean bool
 
 	mu      sync.Mutex
 	res     Result
 	results []*FolderResult
 	refused [][]Failure
+	skipped []FolderResult // unchanged since the last complete pass (unchanged.go)
 	fatal   error
 }
 
@@ -279,7 +301,7 @@ func (ps *pass) outline(ctx context.Context) (*session, error) {
 	for attempt := 0; ; attempt++ {
 		var err error
 		if sess == nil {
-			sess, err = c.connect(ctx, true)
+			sess, err = c.connect(ctx, !ps.lean)
 		}
 		if err == nil {
 			ps.plan, err = c.outline(ctx, sess, ps.opts)
@@ -313,12 +335,16 @@ func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-ch
 	planned := make(chan *session, 1)
 	go func() {
 		kept := 0
+		var la *lookahead
+		if sess != nil {
+			la = newLookahead(sess.src, plan, units)
+		}
 		for _, u := range units {
 			for _, i := range u {
 				if sess == nil || ctx.Err() != nil {
 					continue // the worker lists it itself
 				}
-				st, err := c.scanSource(ctx, sess.src, plan[i].m, plan[i].uids, ps.opts)
+				st, err := la.scan(ctx, c, i, ps.opts)
 				if err != nil {
 					// Not fatal here: the worker lists it again, with retries.
 					if ctx.Err() == nil {
@@ -329,6 +355,7 @@ func (ps *pass) handOut(ctx context.Context, sess *session, units [][]int) (<-ch
 					continue
 				}
 				plan[i].count(ps.tr, st)
+				sess.srcSelected = plan[i].m.Source // the last one listed stays selected
 				if kept+len(st.msgs) <= planKeepMessages {
 					plan[i].scan, plan[i].scanned = st, c.Now()
 					kept += len(st.msgs)
@@ -382,9 +409,15 @@ func (ps *pass) worker(ctx context.Context, sess *session, ready <-chan []int) {
 			fr := &FolderResult{Source: fp.m.Source, Label: fp.m.Label, Dest: fp.m.Dest}
 			var failures []Failure
 			run := &folderRun{c: ps.c, fp: fp, opts: ps.opts, fr: fr, refused: &failures, tr: ps.tr}
+			ps.c.withAppenders(ctx, sess)
 			var retries int
-			var err error
-			sess, retries, err = run.run(ctx, sess)
+			err := run.forget(ctx)
+			if err == nil {
+				sess, retries, err = run.run(ctx, sess)
+			}
+			if err == nil {
+				err = ps.remember(ctx, fp, fr, len(failures))
+			}
 			ps.done(i, fr, failures, retries, err)
 		}
 	}
@@ -416,6 +449,7 @@ func (ps *pass) done(i int, fr *FolderResult, failures []Failure, retries int, e
 }
 
 func (ps *pass) result() (Result, error) {
+	ps.res.Folders = append(ps.res.Folders, ps.skipped...)
 	for i, fr := range ps.results {
 		if fr != nil {
 			ps.res.Folders = append(ps.res.Folders, *fr)

@@ -7,14 +7,43 @@ import (
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// ensureFolder creates the destination folder when it does not exist.
-func ensureFolder(dst *Conn, name string) error {
-	if strings.EqualFold(name, "INBOX") {
-		return nil
+// openFolder creates the destination folder when it does not exist and selects it, the
+// SELECT sent without waiting for the CREATE's answer: one round trip, not two.
+func openFolder(dst *Conn, name string, parents []string) (*imap.SelectData, error) {
+	// A nested Gmail label's parents are labels too, folders of the source: they are made
+	// at the destination first, as the folders they are, not left to the server's whim.
+	var creates []*imapclient.Command
+	for _, p := range parents {
+		creates = append(creates, dst.Create(p, nil))
 	}
-	err := dst.Create(name, nil).Wait()
+	for i, c := range creates {
+		if err := created(parents[i], c.Wait()); err != nil {
+			return nil, err
+		}
+	}
+	var create *imapclient.Command
+	if !strings.EqualFold(name, "INBOX") {
+		create = dst.Create(name, nil)
+	}
+	sel := dst.Select(name, nil)
+	if create != nil {
+		if err := created(name, create.Wait()); err != nil {
+			sel.Wait()
+			return nil, err
+		}
+	}
+	dsel, err := sel.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("select %q on the destination: %w", name, err)
+	}
+	return dsel, nil
+}
+
+// created reads the answer to a CREATE: a folder that exists already is fine.
+func created(name string, err error) error {
 	var ie *imap.Error
 	if err != nil && errors.As(err, &ie) && (ie.Code == imap.ResponseCodeAlreadyExists || strings.Contains(strings.ToLower(ie.Text), "exists")) {
 		return nil
@@ -67,7 +96,20 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// At a distance every step is a round trip: when the planning listing has messages to
+	// copy, the destination folder opens while the source one is examined again.
+	var opened chan openedFolder
+	if fp := r.fp; fp.scan != nil && !fp.attempted && len(fp.scan.todo) > 0 {
+		opened = make(chan openedFolder, 1)
+		go func() {
+			dsel, err := openFolder(r.s.dst, fp.m.Dest, parents(fp.m.Dest, fp.labelDelim))
+			opened <- openedFolder{dsel, err}
+		}()
+	}
 	if err := r.source(ctx); err != nil {
+		if opened != nil {
+			<-opened
+		}
 		return err
 	}
 	st, fp := r.st, r.fp
@@ -78,23 +120,19 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	if !r.opts.NoFlagSync {
 		syncs = flagChanges(st)
 	}
-	if len(st.todo) == 0 && len(syncs) == 0 {
+	var o openedFolder
+	switch {
+	case opened != nil:
+		o = <-opened
+	case len(st.todo) == 0 && len(syncs) == 0:
 		return nil
+	default:
+		o.sel, o.err = openFolder(r.s.dst, fp.m.Dest, parents(fp.m.Dest, fp.labelDelim))
 	}
-	// A nested Gmail label's parent is a label too, a folder of the source: it is made
-	// at the destination first, as the folder it is, not left to the server's whim.
-	for _, parent := range parents(fp.m.Dest, fp.labelDelim) {
-		if err := ensureFolder(r.s.dst, parent); err != nil {
-			return err
-		}
-	}
-	if err := ensureFolder(r.s.dst, fp.m.Dest); err != nil {
-		return err
-	}
-	dsel, err := r.s.dst.Select(fp.m.Dest, nil).Wait()
+	dsel, err := o.sel, o.err
 	r.s.destFolder = fp.m.Dest
 	if err != nil {
-		return fmt.Errorf("select %q on the destination: %w", fp.m.Dest, err)
+		return err
 	}
 	if len(syncs) > 0 {
 		n, err := r.c.syncFlags(ctx, r.s.dst, syncs)
@@ -126,6 +164,11 @@ func (r *folderRun) copyFolder(ctx context.Context) error {
 	return r.c.Ledger.SetAppending(context.WithoutCancel(ctx), r.c.Job, fp.m.Dest, false)
 }
 
+type openedFolder struct {
+	sel *imap.SelectData
+	err error
+}
+
 // source examines the source folder and works out what is left to do. A later attempt
 // in the same pass reuses the listing (the ledger says what the earlier attempts copied)
 // unless the folder was recreated: on a connection that keeps breaking, listing a large
@@ -136,21 +179,32 @@ func (r *folderRun) source(ctx context.Context) error {
 	if st != nil && !fp.attempted && r.c.Now().Sub(fp.scanned) > planKeepFor {
 		st = nil // the planning listing is old: the first attempt lists again
 	}
+	first := !fp.attempted
 	fp.attempted = true
+	if st != nil && first && (r.s.srcSelected == fp.m.Source || len(st.todo) == 0 && (r.opts.NoFlagSync || len(flagChanges(st)) == 0)) {
+		// Listed by this pass's planning, and still selected on this connection or with
+		// nothing to do: no need to examine it again.
+		r.st = st
+		return nil
+	}
 	if st == nil {
 		var err error
+		r.s.srcSelected = ""
 		if st, err = r.c.scanSource(ctx, r.s.src, fp.m, fp.uids, r.opts); err != nil {
 			return err
 		}
+		r.s.srcSelected = fp.m.Source
 		fp.count(r.tr, st)
 		fp.scan, fp.scanned = st, r.c.Now()
 		r.st = st
 		return nil
 	}
 	sel, err := r.s.src.Select(fp.m.Source, &imap.SelectOptions{ReadOnly: true}).Wait()
+	r.s.srcSelected = ""
 	if err != nil {
 		return fmt.Errorf("examine %q on the source: %w", fp.m.Source, err)
 	}
+	r.s.srcSelected = fp.m.Source
 	if sel.UIDValidity != st.uidValidity {
 		fp.scan = nil
 		return r.source(ctx)

@@ -34,13 +34,18 @@ func (c *Copier) views(ctx context.Context, s *session, opts Options) ([]view, e
 	if opts.Mapping != nil {
 		return wholeFolders(opts.Mapping), nil
 	}
+	// Both sides at once: at a distance, each listing is a round trip.
+	var dst []Folder
+	var dstErr error
+	listed := make(chan struct{})
+	go func() { dst, dstErr = ListFolders(s.dst); close(listed) }()
 	src, err := ListFolders(s.src)
+	<-listed
 	if err != nil {
 		return nil, err
 	}
-	dst, err := ListFolders(s.dst)
-	if err != nil {
-		return nil, err
+	if dstErr != nil {
+		return nil, dstErr
 	}
 	if !provider.IsGmail(s.src.Caps()) {
 		return wholeFolders(MapFolders(src, dst, destDelim(dst), opts.Rules)), nil

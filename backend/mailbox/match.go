@@ -69,7 +69,11 @@ func fetchEach(c *Conn, uids []imap.UID, chunk int, opts *imap.FetchOptions, f f
 
 // fetchSet runs one FETCH of set and hands each message to f.
 func fetchSet(c *Conn, set imap.NumSet, opts *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer)) error {
-	cmd := c.Fetch(set, opts)
+	return drain(c.Fetch(set, opts), f)
+}
+
+// drain hands each message of a FETCH sent to f.
+func drain(cmd *imapclient.FetchCommand, f func(*imapclient.FetchMessageBuffer)) error {
 	for {
 		m := cmd.Next()
 		if m == nil {
@@ -193,14 +197,6 @@ func (r *folderRun) isUncertain(uid imap.UID) bool {
 // as found at the destination already.
 func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcMsg, sentHere bool) ([]srcMsg, error) {
 	c, fp, st := r.c, r.fp, r.st
-	duids := make([]imap.UID, len(dmsgs))
-	for i, m := range dmsgs {
-		duids[i] = m.UID
-	}
-	dkeys, err := messageKeys(r.s.dst, duids)
-	if err != nil {
-		return nil, fmt.Errorf("read headers of %q on the destination: %w", fp.m.Dest, err)
-	}
 	claims, err := c.Ledger.DestClaims(ctx, c.Job, fp.m.Dest, fp.m.Source, st.uidValidity)
 	if err != nil {
 		return nil, err
@@ -216,6 +212,19 @@ func (r *folderRun) match(ctx context.Context, dmsgs []srcMsg, candidates []srcM
 				claimed[u] = true
 			}
 		}
+	}
+	// Only the copies the ledger does not know by their destination UID (RFC 4315) are
+	// read: after a complete pass into a folder that is all of them but the few that came
+	// from elsewhere, instead of every header of the folder.
+	var duids []imap.UID
+	for _, m := range dmsgs {
+		if !claimed[m.UID] {
+			duids = append(duids, m.UID)
+		}
+	}
+	dkeys, err := messageKeys(r.s.dst, duids)
+	if err != nil {
+		return nil, fmt.Errorf("read headers of %q on the destination: %w", fp.m.Dest, err)
 	}
 	available := map[string][]imap.UID{}
 	for _, m := range dmsgs {

@@ -55,6 +55,8 @@ type folderPlan struct {
 	counted    bool         // its todo is in the progress totals
 	scan       *sourceState // the listing, from planning or an earlier attempt (nil: list again)
 	scanned    time.Time
+	status     *imap.StatusData // the source's STATUS at planning (nil for a Gmail label)
+	forget     bool             // a state of the folder is stored: forget it before changing the folder
 
 	attempted bool // an attempt started: its listing is kept however old
 	retried   bool // an attempt broke: the next one looks only for what it left uncertain
@@ -99,15 +101,15 @@ func (c *Copier) outline(ctx context.Context, s *session, opts Options) ([]folde
 	}
 	var out []folderPlan
 	var cmds []*imapclient.StatusCommand
-	withSize := s.src.Caps().Has(imap.CapStatusSize) || s.src.Caps().Has(imap.CapIMAP4rev2)
+	items := statusOptions(s.src) // unchanged.go: also what says a folder is unchanged
 	for _, v := range views {
 		if v.m.Excluded {
 			continue
 		}
 		out = append(out, folderPlan{m: v.m, uids: v.uids, labelDelim: v.delim})
 		var cmd *imapclient.StatusCommand
-		if v.uids == nil { // a label's size is its message count
-			cmd = s.src.Status(v.m.Source, &imap.StatusOptions{NumMessages: true, Size: withSize})
+		if v.uids == nil { // a label's size is its message count, and it is never skipped as unchanged
+			cmd = s.src.Status(v.m.Source, items)
 		}
 		cmds = append(cmds, cmd)
 	}
@@ -120,6 +122,7 @@ func (c *Copier) outline(ctx context.Context, s *session, opts Options) ([]folde
 		if err != nil {
 			return nil, fmt.Errorf("status of %q on the source: %w", out[i].m.Source, err)
 		}
+		out[i].status = st
 		switch {
 		case st.Size != nil:
 			out[i].size = *st.Size
@@ -231,17 +234,25 @@ func listUIDs(c *Conn, folder string, only map[imap.UID]bool) ([]srcMsg, error) 
 
 // listFrom lists the messages of the selected folder whose UID is from on.
 func listFrom(c *Conn, folder string, from imap.UID) ([]srcMsg, error) {
-	var out []srcMsg
 	// "from:*" names the last message even when its UID is below from (RFC 3501 §6.4.8).
-	err := fetchSet(c, imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true},
-		func(b *imapclient.FetchMessageBuffer) {
-			if b.UID >= from {
-				out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
-			}
-		})
+	out, err := collectList(c.Fetch(imap.UIDSet{imap.UIDRange{Start: from, Stop: 0}}, listItems), from)
 	if err != nil {
 		return nil, fmt.Errorf("list messages of %q: %w", folder, err)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
 	return out, nil
+}
+
+// listItems are what a listing fetches of each message.
+var listItems = &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true}
+
+// collectList reads the answer to a listing FETCH: the messages whose UID is from on, by UID.
+func collectList(cmd *imapclient.FetchCommand, from imap.UID) ([]srcMsg, error) {
+	var out []srcMsg
+	err := drain(cmd, func(b *imapclient.FetchMessageBuffer) {
+		if b.UID >= from {
+			out = append(out, srcMsg{UID: b.UID, Flags: b.Flags, Date: b.InternalDate, Size: b.RFC822Size})
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out, err
 }

@@ -11,10 +11,15 @@ import (
 // session is a pair of connections for one mailbox.
 type session struct {
 	src, dst   *Conn
-	destFolder string      // where APPENDs go
-	apps       []*appender // none when the destination lacks LITERAL+
-	next       int         // round robin over apps
-	alone      bool        // one message per APPEND command (finding the one a server refuses)
+	destFolder string        // where APPENDs go
+	apps       []*appender   // none when the destination lacks LITERAL+
+	next       int           // round robin over apps
+	alone      bool          // one message per APPEND command (finding the one a server refuses)
+	appending  bool          // its APPEND connections were dialled (see withAppenders)
+	dialing    chan struct{} // closed once the APPEND connections startAppenders dials are in apps
+	// srcSelected is the source folder the planning listed last, still selected on src:
+	// its first attempt need not examine it again.
+	srcSelected string
 }
 
 // abort closes both connections at once, without a LOGOUT that a broken connection
@@ -22,21 +27,31 @@ type session struct {
 func (s *session) abort() {
 	s.src.Client.Close()
 	s.dst.Client.Close()
-	for _, a := range s.apps {
-		a.conn.Close()
+	closeApps := func() {
+		for _, a := range s.apps {
+			a.conn.Close()
+		}
 	}
+	if s.dialing != nil { // APPEND connections still being dialled: closed once they are
+		go func() { s.settled(); closeApps() }()
+		return
+	}
+	closeApps()
 }
 
+// close logs out of every connection at once: one round trip, not one per connection.
 func (s *session) close() {
+	s.settled()
+	var wg sync.WaitGroup
 	for _, a := range s.apps {
-		a.Close()
+		wg.Go(func() { a.Close() })
 	}
-	if s.src != nil {
-		s.src.Close()
+	for _, c := range []*Conn{s.src, s.dst} {
+		if c != nil {
+			wg.Go(func() { c.Close() })
+		}
 	}
-	if s.dst != nil {
-		s.dst.Close()
-	}
+	wg.Wait()
 }
 
 // connect opens a session, its connections at once (a login costs a server round trips
@@ -67,16 +82,8 @@ func (c *Copier) connect(ctx context.Context, appending bool) (*session, error) 
 		wg.Go(func() { apps[i], appErrs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
 	}
 	wg.Wait()
-	s := &session{src: src, dst: dst}
-	for i, app := range apps {
-		switch {
-		case appErrs[i] != nil:
-			// The main connections work: copy with what is open.
-			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", appErrs[i])
-		case app != nil: // nil: no LITERAL+, go-imap's APPEND on the main connection
-			s.apps = append(s.apps, app)
-		}
-	}
+	s := &session{src: src, dst: dst, appending: appending}
+	s.keep(c, apps, appErrs)
 	if srcErr != nil || dstErr != nil {
 		s.close()
 		if srcErr != nil {
@@ -85,6 +92,60 @@ func (c *Copier) connect(ctx context.Context, appending bool) (*session, error) 
 		return nil, fmt.Errorf("destination: %w", dstErr)
 	}
 	return s, nil
+}
+
+// settled waits for APPEND connections still being dialled (startAppenders), so that
+// closing the session closes them too.
+func (s *session) settled() {
+	if s.dialing != nil {
+		<-s.dialing
+	}
+}
+
+// keep adds the APPEND connections that opened to the session.
+func (s *session) keep(c *Copier, apps []*appender, errs []error) {
+	for i, app := range apps {
+		switch {
+		case errs[i] != nil:
+			// The main connections work: copy with what is open.
+			c.Log.Warn("extra destination connection refused; appending with fewer", "job", c.Job, "err", errs[i])
+		case app != nil: // nil: no LITERAL+, go-imap's APPEND on the main connection
+			s.apps = append(s.apps, app)
+		}
+	}
+}
+
+// withAppenders dials the APPEND connections of a session opened without them (a
+// planning session that may have found nothing to do) once it has work.
+func (c *Copier) withAppenders(ctx context.Context, s *session) {
+	if s == nil {
+		return
+	}
+	c.startAppenders(ctx, s)
+	<-s.dialing
+}
+
+// startAppenders starts dialling the APPEND connections of a session opened without them.
+func (c *Copier) startAppenders(ctx context.Context, s *session) {
+	if s.appending {
+		if s.dialing == nil {
+			s.dialing = make(chan struct{})
+			close(s.dialing)
+		}
+		return
+	}
+	s.appending = true
+	s.dialing = make(chan struct{})
+	go func() {
+		defer close(s.dialing)
+		apps, errs := make([]*appender, c.AppendConns), make([]error, c.AppendConns)
+		var wg sync.WaitGroup
+		for i := range apps {
+			wg.Go(func() { apps[i], errs[i] = dialAppender(ctx, c.Dest, c.DestCreds) })
+		}
+		wg.Wait()
+		s.keep(c, apps, errs)
+	}()
 }
 
 // broken reports whether any connection of the session failed in the middle of its I/O:

@@ -41,12 +41,17 @@ type config struct {
 	Ceiling     string   `json:"-"`
 	Cutover     string   `json:"-"`
 	CutoverB    string   `json:"cutoverB,omitempty"`
+	CutoverArgs string   `json:"cutoverArgs,omitempty"` // more arguments of `cutover copy` and `cutover migrate` (both builds)
 	Imapsync    string   `json:"imapsync,omitempty"`
 	VerifyConns int      `json:"verifyConns"`
 	Timeout     time.Duration
 	Keep        bool   `json:"-"`
 	ServerDir   string `json:"serverDir"`
 	NoPin       bool   `json:"noPin,omitempty"`
+	// RTT, when set, puts a delaying proxy (delay.go) between every tool and each server.
+	RTT        time.Duration `json:"rttNs,omitempty"`
+	Mailboxes  int           `json:"mailboxes,omitempty"` // >0: the many-mailbox run (fleet.go)
+	ProxyTrace string        `json:"-"`
 }
 
 func main() {
@@ -61,11 +66,15 @@ func main() {
 	flag.StringVar(&cfg.Ceiling, "ceiling", "build/bench/ceiling", "ceiling loader binary")
 	flag.StringVar(&cfg.Cutover, "cutover", "build/bin/cutover-web", "cutover binary")
 	flag.StringVar(&cfg.CutoverB, "cutover-b", "", "another cutover build to run too, as tool cutover-b (to compare a change in the same run)")
+	flag.StringVar(&cfg.CutoverArgs, "cutover-args", "", "more arguments for `cutover copy`, space-separated (e.g. \"--folder-concurrency 5\")")
 	flag.StringVar(&cfg.Imapsync, "imapsync", os.Getenv("IMAPSYNC"), "imapsync script (default $IMAPSYNC; empty: not run)")
 	flag.IntVar(&cfg.VerifyConns, "verify-conns", 3, "connections the checker reads a mailbox with")
 	flag.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "longest one pass of one tool may take (then it is killed and reported wrong)")
 	flag.StringVar(&cfg.ServerDir, "server-dir", defaultServerDir(), "where the Dovecot servers keep their mail (default /dev/shm: a tmpfs, so the disk does not set the pace; empty: $TMPDIR)")
 	flag.BoolVar(&cfg.NoPin, "no-pin", false, "do not give the destination Dovecot CPUs of its own (see pin.go)")
+	flag.DurationVar(&cfg.RTT, "rtt", 0, "round-trip time a proxy adds between every tool and each server (e.g. 40ms; 0: loopback as it is)")
+	flag.IntVar(&cfg.Mailboxes, "mailboxes", 0, "many-mailbox run: this many source mailboxes of -messages each, copied with `cutover migrate`, mbsync one after another and 4 at a time, and the ceiling loader 4 at a time (fleet.go)")
+	flag.StringVar(&cfg.ProxyTrace, "proxy-trace", "", "with -rtt: write when each client command reached the proxies to this file")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep each destination's mail after it is checked (default: removed to save disk)")
 	flag.Parse()
 	if flag.NArg() > 0 || cfg.Messages < 1 || cfg.Rounds < 1 {
@@ -131,7 +140,12 @@ func (s server) password(user string) string {
 
 // startPair runs dovecot-pair and returns both servers once they listen.
 func startPair(ctx context.Context, bin, dir string, destUsers []string, logFile string) (src, dst server, stop func(), err error) {
-	cmd := exec.Command(bin, "-users", "alice", "-dest-users", strings.Join(destUsers, ","))
+	return startPairUsers(ctx, bin, dir, []string{"alice"}, destUsers, logFile)
+}
+
+// startPairUsers is startPair with these source users.
+func startPairUsers(ctx context.Context, bin, dir string, users, destUsers []string, logFile string) (src, dst server, stop func(), err error) {
+	cmd := exec.Command(bin, "-users", strings.Join(users, ","), "-dest-users", strings.Join(destUsers, ","))
 	if dir != "" {
 		cmd.Env = append(os.Environ(), "TMPDIR="+dir) // testsrv makes its directories with os.MkdirTemp
 	}
@@ -202,6 +216,33 @@ type pass struct {
 	DatesDiffer int      `json:"datesDiffer"`
 	Altered     int      `json:"altered"`
 	Log         string   `json:"log,omitempty"`
+	// Through the delaying proxies (-rtt): connections opened and round trips waited for.
+	Proxy *proxyStats `json:"proxy,omitempty"`
+	// CPU seconds the source and the destination Dovecot spent during the pass (their
+	// processes that ended by then: see serverCPU).
+	SrcCPU float64 `json:"srcCpuSeconds,omitempty"`
+	DstCPU float64 `json:"dstCpuSeconds,omitempty"`
+}
+
+// serverCPU is the CPU time, in seconds, of a Dovecot master and of the children it has
+// reaped (the per-connection imap processes once they end), from /proc (Linux).
+func serverCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 15 {
+		return 0
+	}
+	var ticks float64
+	for _, x := range f[11:15] { // utime, stime, cutime, cstime (fields 14-17)
+		var v float64
+		fmt.Sscan(x, &v)
+		ticks += v
+	}
+	return ticks / 100 // USER_HZ
 }
 
 type runResult struct {
@@ -343,6 +384,7 @@ func cutoverTool(bin func(cfg config) string) toolDef {
 			cmd := exec.Command(bin(cfg), "--db", filepath.Join(state, "cutover.db"), "--json", "copy",
 				"--from", fmt.Sprintf("imap+plain://alice@%s", src.addr()),
 				"--to", fmt.Sprintf("imap+plain://%s@%s", user, dst.addr()))
+			cmd.Args = append(cmd.Args, strings.Fields(cfg.CutoverArgs)...)
 			cmd.Env = append(os.Environ(), "CUTOVER_FROM_PASSWORD="+src.password("alice"), "CUTOVER_TO_PASSWORD="+dst.password(user))
 			return cmd, nil, nil
 		},
@@ -452,6 +494,7 @@ type results struct {
 	Summary   []summaryRow         `json:"summary"`
 	Targets   []target             `json:"targets"`
 	Snapshots map[string]folderSum `json:"sourceFolders"`
+	Fleet     *fleetResults        `json:"mailboxes,omitempty"`
 }
 
 type sourceInfo struct {
@@ -487,6 +530,19 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 
+	if cfg.Mailboxes > 0 {
+		if cfg.Rounds < 1 {
+			cfg.Rounds = 1
+		}
+		if err := runFleet(ctx, cfg, res, work); err != nil {
+			return err
+		}
+		res.Host["loadavgEnd"] = loadavg()
+		res.Seconds = time.Since(started).Seconds()
+		table := res.Fleet.render(cfg.RTT)
+		fmt.Print(table)
+		return writeResults(cfg, res, stamp, work, table)
+	}
 	var active []string
 	for _, t := range cfg.Tools {
 		if why := toolDefs[t].available(cfg); why != "" {
@@ -531,6 +587,24 @@ func run(ctx context.Context, cfg config) error {
 		logf("%s", res.Host["pinning"])
 	}
 	logf("source %s, destination %s (mail under %s)", src.addr(), dst.addr(), filepath.Dir(dst.Dir))
+	// The tools reach the servers through the proxies; the checks go straight.
+	var trace io.Writer
+	if cfg.ProxyTrace != "" {
+		f, err := os.Create(cfg.ProxyTrace)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		trace = f
+	}
+	toolSrc, toolDst, proxies, err := delayed(src, dst, cfg.RTT, trace)
+	if err != nil {
+		return err
+	}
+	defer proxies.close()
+	if cfg.RTT > 0 {
+		logf("the tools reach both servers through proxies adding %s round trip", cfg.RTT)
+	}
 
 	// Seed: Maildir files written before the first login.
 	t0 := time.Now()
@@ -578,12 +652,14 @@ func run(ctx context.Context, cfg config) error {
 				return err
 			}
 			rr := runResult{Tool: t, Round: r, User: user}
-			cmd, cleanup, err := def.command(cfg, src, dst, user, state)
+			cmd, cleanup, err := def.command(cfg, toolSrc, toolDst, user, state)
 			if err != nil {
 				return err
 			}
 			var stdout []byte
+			before := proxies.stats()
 			rr.First, stdout = runPass(ctx, cmd, filepath.Join(work, "logs", user+"-first.log"), cfg.Timeout)
+			rr.First.Proxy = proxies.since(before)
 			if cleanup != nil {
 				cleanup()
 			}
@@ -597,11 +673,13 @@ func run(ctx context.Context, cfg config) error {
 			check(ctx, &rr.First, srcSnap, dst, user, cfg.VerifyConns)
 			logf("  %-8s %7.2f s  %6.1f MB RSS  %s", t, rr.First.Seconds, float64(rr.First.PeakRSSKB)/1024, verdict(rr.First))
 			if def.noop && rr.First.OK {
-				cmd, cleanup, err := def.command(cfg, src, dst, user, state)
+				cmd, cleanup, err := def.command(cfg, toolSrc, toolDst, user, state)
 				if err != nil {
 					return err
 				}
+				before := proxies.stats()
 				np, _ := runPass(ctx, cmd, filepath.Join(work, "logs", user+"-noop.log"), cfg.Timeout)
+				np.Proxy = proxies.since(before)
 				if cleanup != nil {
 					cleanup()
 				}
@@ -621,19 +699,9 @@ func run(ctx context.Context, cfg config) error {
 	table := render(res)
 	fmt.Print(table)
 
-	b, _ := json.MarshalIndent(res, "", "  ")
-	for _, p := range []string{filepath.Join(cfg.Out, "results-"+stamp+".json"), filepath.Join(cfg.Out, "latest.json")} {
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(cfg.Out, "latest.txt"), []byte(table), 0o644); err != nil {
+	if err := writeResults(cfg, res, stamp, work, table); err != nil {
 		return err
 	}
-	if !cfg.Keep {
-		os.RemoveAll(filepath.Join(work, "state"))
-	}
-	logf("results: %s (logs in %s)", filepath.Join(cfg.Out, "latest.json"), filepath.Join(work, "logs"))
 	for _, r := range res.Runs {
 		if !r.First.OK || (r.NoOp != nil && !r.NoOp.OK) {
 			return errors.New("some runs were wrong: see the table")
@@ -673,4 +741,33 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// writeResults writes the run's JSON and table: results-STAMP.json, latest.json and
+// latest.txt, and latest-KIND.json/.txt for the kind of run (loopback, rtt-40ms,
+// mailboxes-50x1000-loopback...), so that the three runs of the README stand side by side.
+func writeResults(cfg config, res *results, stamp, work, table string) error {
+	kind := "loopback"
+	if cfg.RTT > 0 {
+		kind = "rtt-" + cfg.RTT.String()
+	}
+	if cfg.Mailboxes > 0 {
+		kind = fmt.Sprintf("mailboxes-%dx%d-%s", cfg.Mailboxes, cfg.Messages, kind)
+	}
+	b, _ := json.MarshalIndent(res, "", "  ")
+	for _, p := range []string{"results-" + stamp + ".json", "latest.json", "latest-" + kind + ".json"} {
+		if err := os.WriteFile(filepath.Join(cfg.Out, p), b, 0o644); err != nil {
+			return err
+		}
+	}
+	for _, p := range []string{"latest.txt", "latest-" + kind + ".txt"} {
+		if err := os.WriteFile(filepath.Join(cfg.Out, p), []byte(table), 0o644); err != nil {
+			return err
+		}
+	}
+	if !cfg.Keep {
+		os.RemoveAll(filepath.Join(work, "state"))
+	}
+	logf("results: %s (logs in %s)", filepath.Join(cfg.Out, "latest-"+kind+".json"), filepath.Join(work, "logs"))
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 )
 
 // summaryRow is one tool's line of the table: medians over its exact runs.
@@ -28,6 +29,13 @@ type summaryRow struct {
 	CeilingPct  float64 `json:"ceilingPct,omitempty"`
 	DatesDiffer int     `json:"datesDiffer,omitempty"`
 	Altered     int     `json:"altered,omitempty"`
+	// RTTms is the round trip the proxies added (0: loopback). Through them, medians of
+	// the exact runs: connections opened and round trips waited for, first and no-op pass.
+	RTTms     float64 `json:"rttMs"`
+	Conns     float64 `json:"conns,omitempty"`
+	Turns     float64 `json:"turns,omitempty"`
+	NoopConns float64 `json:"noopConns,omitempty"`
+	NoopTurns float64 `json:"noopTurns,omitempty"`
 }
 
 type target struct {
@@ -41,14 +49,14 @@ func summarize(res *results, active []string) ([]summaryRow, []target) {
 	byRound := map[string]map[int]float64{} // tool → round → seconds of an exact first pass
 	var rows []summaryRow
 	for _, t := range res.Config.Tools {
-		row := summaryRow{Tool: t, Messages: res.Source.Messages, MB: mb}
+		row := summaryRow{Tool: t, Messages: res.Source.Messages, MB: mb, RTTms: float64(res.Config.RTT) / float64(time.Millisecond)}
 		if why, ok := res.Skipped[t]; ok {
 			row.Status = why
 			rows = append(rows, row)
 			continue
 		}
 		byRound[t] = map[int]float64{}
-		var secs, noops []float64
+		var secs, noops, conns, turns, noopConns, noopTurns []float64
 		var wrong string
 		for _, r := range res.Runs {
 			if r.Tool != t {
@@ -67,6 +75,12 @@ func summarize(res *results, active []string) ([]summaryRow, []target) {
 			row.OKRuns++
 			secs = append(secs, r.First.Seconds)
 			byRound[t][r.Round] = r.First.Seconds
+			if p := r.First.Proxy; p != nil {
+				conns, turns = append(conns, float64(p.Conns)), append(turns, float64(p.Turns))
+			}
+			if r.NoOp != nil && r.NoOp.OK && r.NoOp.Proxy != nil {
+				noopConns, noopTurns = append(noopConns, float64(r.NoOp.Proxy.Conns)), append(noopTurns, float64(r.NoOp.Proxy.Turns))
+			}
 			if r.NoOp != nil {
 				row.NoopRSSMB = math.Max(row.NoopRSSMB, float64(r.NoOp.PeakRSSKB)/1024)
 				if r.NoOp.OK {
@@ -90,6 +104,7 @@ func summarize(res *results, active []string) ([]summaryRow, []target) {
 			row.MBPerSec = mb / row.Seconds
 		}
 		row.NoopSeconds = median(noops)
+		row.Conns, row.Turns, row.NoopConns, row.NoopTurns = median(conns), median(turns), median(noopConns), median(noopTurns)
 		rows = append(rows, row)
 	}
 	ratio := func(num, den string) float64 { // median over rounds of seconds[den]/seconds[num]: num's speed over den's
@@ -166,8 +181,8 @@ func render(res *results) string {
 	if p := res.Host["pinning"]; p != "" {
 		fmt.Fprintf(&b, "CPUs: %s\n\n", p)
 	}
-	fmt.Fprintf(&b, "%-9s %8s %7s %8s %7s %6s %9s %8s %9s %10s %9s  %s\n",
-		"tool", "messages", "MB", "seconds", "msg/s", "MB/s", "peak RSS", "no-op s", "no-op RSS", "vs Cutover", "% ceiling", "runs")
+	fmt.Fprintf(&b, "%-9s %5s %8s %7s %8s %7s %6s %9s %8s %9s %10s %9s  %s\n",
+		"tool", "RTT", "messages", "MB", "seconds", "msg/s", "MB/s", "peak RSS", "no-op s", "no-op RSS", "vs Cutover", "% ceiling", "runs")
 	dash := "—"
 	for _, r := range res.Summary {
 		if r.OKRuns == 0 {
@@ -190,8 +205,15 @@ func render(res *results) string {
 		if r.DatesDiffer > 0 {
 			runs += fmt.Sprintf("; %d dates not kept", r.DatesDiffer)
 		}
-		fmt.Fprintf(&b, "%-9s %8d %7.1f %8.2f %7.0f %6.1f %9s %8s %9s %10s %9s  %s\n",
-			r.Tool, r.Messages, r.MB, r.Seconds, r.MsgPerSec, r.MBPerSec, fmt.Sprintf("%.0f MB", r.PeakRSSMB),
+		if r.Turns > 0 {
+			runs += fmt.Sprintf("; through the proxies: %.0f connections, %.0f round trips (no-op: %.0f, %.0f)", r.Conns, r.Turns, r.NoopConns, r.NoopTurns)
+		}
+		rtt := "lo"
+		if r.RTTms > 0 {
+			rtt = fmt.Sprintf("%.0fms", r.RTTms)
+		}
+		fmt.Fprintf(&b, "%-9s %5s %8d %7.1f %8.2f %7.0f %6.1f %9s %8s %9s %10s %9s  %s\n",
+			r.Tool, rtt, r.Messages, r.MB, r.Seconds, r.MsgPerSec, r.MBPerSec, fmt.Sprintf("%.0f MB", r.PeakRSSMB),
 			f("%.2f", r.NoopSeconds), f("%.0f MB", r.NoopRSSMB), f("%.2f×", r.VsCutover), f("%.0f %%", r.CeilingPct), runs)
 	}
 	b.WriteString("\nvs Cutover: the tool's speed over Cutover's in the same round (median); % ceiling: its speed over the\n" +
