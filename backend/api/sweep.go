@@ -278,11 +278,13 @@ func SweepTicks(ctx context.Context) <-chan time.Time {
 	return out
 }
 
-// RunSweeps runs every project's due sweeps each time tick fires, until ctx ends: the
-// window and `cutover serve` run it in the background. Times are compared with the clock
+// RunSweeps runs every project's due sweeps, and the DNS changes confirmed for this
+// time, each time tick fires, until ctx ends: the window and `cutover serve` run it in the
+// background. Times are compared with the clock
 // at each tick, so a sweep missed while the machine slept runs when it wakes.
 func RunSweeps(ctx context.Context, a *API, tick <-chan time.Time) {
 	for {
+		a.runDueDNSChanges(ctx) // dnsscheduled.go: the changes confirmed for this time
 		names, err := a.SweepProjects()
 		if err != nil {
 			a.log.Warn("sweeps", "err", err)

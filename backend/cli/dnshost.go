@@ -100,10 +100,10 @@ func printDNSHost(w io.Writer, v api.DnsHostView) {
 
 // dnsChangeCommands: cutover dns change lower|switch|rollback, and cutover dns changes.
 func dnsChangeCommands(env *Env, projectName *string) []*cobra.Command {
-	var yes bool
-	var fingerprint string
+	var yes, schedule bool
+	var fingerprint, at string
 	change := &cobra.Command{
-		Use:   "change --project P lower|switch|rollback [--yes --fingerprint F]",
+		Use:   "change --project P lower|switch|rollback [--yes --fingerprint F | --schedule --fingerprint F [--at T]]",
 		Short: "Change records at the DNS host, after showing the change and asking",
 		Long: "Read the records at the DNS host and show the change, one line per record set:\n\n" +
 			"lower:    lower the TTLs of the records that will change (MX, SPF, Autodiscover) to the TTL target\n" +
@@ -112,6 +112,9 @@ func dnsChangeCommands(env *Env, projectName *string) []*cobra.Command {
 			"On a terminal it asks \"Apply these N changes? [y/N]\". Elsewhere it only shows the change and its\n" +
 			"fingerprint; --yes --fingerprint F applies it if the change is still the one with that\n" +
 			"fingerprint (else nothing is done: the records changed since, show it again).\n" +
+			"--schedule --fingerprint F confirms the change now for Cutover to make at the timeline's time\n" +
+			"(the TTL lowering's due time, the switch window's start; --at \"2027-05-14 18:00\" for another),\n" +
+			"while the window or `cutover serve` is open, and only if it is still the same change then.\n" +
 			"The records replaced are kept for `cutover dns change rollback`; `cutover dns check` follows\n" +
 			"the propagation.",
 		Args:      cobra.ExactArgs(1),
@@ -121,8 +124,19 @@ func dnsChangeCommands(env *Env, projectName *string) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			if yes && fingerprint == "" {
-				return Usage(errors.New("--yes needs --fingerprint F: the fingerprint of the change you checked, as `cutover dns change` shows it"))
+			for flag, set := range map[string]bool{"--yes": yes, "--schedule": schedule} {
+				if set && fingerprint == "" {
+					return Usage(fmt.Errorf("%s needs --fingerprint F: the fingerprint of the change you checked, as `cutover dns change` shows it", flag))
+				}
+			}
+			if schedule {
+				d, err := a.DnsChangeSchedule(*projectName, api.DnsScheduleInput{Kind: args[0], Confirm: fingerprint, At: at})
+				if err != nil {
+					return err
+				}
+				return env.Print(d, func(w io.Writer) {
+					fmt.Fprintf(w, "Scheduled #%d: %s at %s, if the records are still as shown (%s).\n", d.ID, d.Kind, d.At.Format("2006-01-02 15:04 MST"), d.Fingerprint)
+				})
 			}
 			if yes {
 				return applyDNSChange(env, a, *projectName, args[0], fingerprint)
@@ -155,6 +169,43 @@ func dnsChangeCommands(env *Env, projectName *string) []*cobra.Command {
 	}
 	change.Flags().BoolVar(&yes, "yes", false, "apply without asking (needs --fingerprint)")
 	change.Flags().StringVar(&fingerprint, "fingerprint", "", "the fingerprint of the change as shown")
+	change.Flags().BoolVar(&schedule, "schedule", false, "make the change at the timeline's time instead of now (needs --fingerprint)")
+	change.Flags().StringVar(&at, "at", "", `with --schedule: when, "2006-01-02 15:04" in the project's time zone`)
+
+	var cancel int64
+	scheduled := &cobra.Command{
+		Use:   "scheduled --project P [--cancel ID]",
+		Short: "List the DNS changes confirmed for later, and what became of them",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			a, err := env.projectAPI(*projectName)
+			if err != nil {
+				return err
+			}
+			if cancel != 0 {
+				if err := a.DnsScheduleCancel(*projectName, cancel); err != nil {
+					return err
+				}
+			}
+			list, err := a.DnsScheduled(*projectName)
+			if err != nil {
+				return err
+			}
+			return env.Print(list, func(w io.Writer) {
+				if len(list) == 0 {
+					fmt.Fprintln(w, "no DNS change scheduled")
+				}
+				for _, d := range list {
+					fmt.Fprintf(w, "#%d %s at %s: %s", d.ID, d.Kind, d.At.Format("2006-01-02 15:04 MST"), d.State)
+					if d.Error != "" {
+						fmt.Fprintf(w, " (%s)", d.Error)
+					}
+					fmt.Fprintln(w)
+				}
+			})
+		},
+	}
+	scheduled.Flags().Int64Var(&cancel, "cancel", 0, "cancel the scheduled change with this ID")
 
 	changes := &cobra.Command{
 		Use:   "changes --project P",
@@ -189,7 +240,7 @@ func dnsChangeCommands(env *Env, projectName *string) []*cobra.Command {
 			})
 		},
 	}
-	return []*cobra.Command{change, changes}
+	return []*cobra.Command{change, changes, scheduled}
 }
 
 func applyDNSChange(env *Env, a *api.API, projectName, kind, fingerprint string) error {

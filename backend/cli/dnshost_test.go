@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,31 @@ func TestDNSChangeAtCloudflareFailingMidwayExits3(t *testing.T) {
 	out, stderr, code = run(t, db, "", "dns", "change", "--project", "acme", "switch", "--yes", "--fingerprint", fp)
 	if code != 3 || !strings.Contains(out, "Change #1 (switch) partial:") || !strings.Contains(stderr, "the plan was applied in part (done: MX acme.example") {
 		t.Errorf("partial switch: exit %d:\n%s\n%s", code, out, stderr)
+	}
+}
+
+func TestDNSChangeCanBeScheduledForTheSwitchWindowAndCancelled(t *testing.T) {
+	const zoneID, token = "023e105f4ecef8ad9ca31a8372d0c353", "cf-api-token"
+	cf := dnsupdatetest.StartCloudflare(t, token, zoneID, 100,
+		"MX acme.example 300 mail.acme.example 10", "TXT acme.example 300 v=spf1 a:mail ~all", "CNAME autodiscover.acme.example 300 mail.acme.example")
+	db := filepath.Join(t.TempDir(), "c.db")
+	run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "m365", "--cutover", "2099-05-14 18:00", "--tz", "UTC")
+	t.Setenv("CUTOVER_DNS_SECRET", token)
+	run(t, db, "", "dns", "host", "set", "--project", "acme", "--kind", "cloudflare", "--zone-id", zoneID, "--api-url", cf.URL)
+	out, _, _ := run(t, db, "", "dns", "change", "--project", "acme", "switch")
+	fp := regexp.MustCompile(`Fingerprint: ([0-9a-f]{12})`).FindStringSubmatch(out)[1]
+	before := cf.State()
+	out, stderr, code := run(t, db, "", "dns", "change", "--project", "acme", "switch", "--schedule", "--fingerprint", fp)
+	if code != 0 || !strings.HasPrefix(out, "Scheduled #1: switch at 2099-05-14 18:00 UTC, if the records are still as shown") {
+		t.Fatalf("schedule: exit %d: %s%s", code, out, stderr)
+	}
+	if got := cf.State(); !slices.Equal(got, before) {
+		t.Fatalf("scheduling changed the records: %v", got)
+	}
+	if out, _, code = run(t, db, "", "dns", "scheduled", "--project", "acme", "--cancel", "1"); code != 0 || !strings.Contains(out, "#1 switch at 2099-05-14 18:00 UTC: cancelled") {
+		t.Fatalf("cancel: exit %d: %s", code, out)
+	}
+	if _, stderr, code = run(t, db, "", "dns", "change", "--project", "acme", "switch", "--schedule", "--fingerprint", fp, "--at", "2001-01-01 00:00"); code != ExitUsage || !strings.Contains(stderr, "a time to come") {
+		t.Fatalf("a time past: exit %d: %s", code, stderr)
 	}
 }

@@ -60,6 +60,15 @@ test('the switch is shown record by record, applied only once confirmed, and rol
   assert.equal(JSON.parse(cli(app.db, '--json', 'dns', 'changes', '--project', 'acme')).length, 0)
   await app.shot('dns-host-plan')
 
+  // Confirmed for the timeline's time (the switch window's start), then cancelled: still nothing sent.
+  await plan.getByRole('button', { name: "Make them at the timeline's time" }).click()
+  const sched = box.getByTestId('dns-scheduled').locator('tbody tr', { hasText: 'switch' })
+  await sched.filter({ hasText: /Thu, May 14, 2099, 18:00 EDT\s*switch\s*pending/ }).waitFor()
+  await sched.getByRole('button', { name: 'Cancel' }).click()
+  await sched.filter({ hasText: 'cancelled' }).waitFor()
+  assert.equal(JSON.parse(cli(app.db, '--json', 'dns', 'changes', '--project', 'acme')).length, 0)
+
+  await box.getByRole('button', { name: 'Switch MX, SPF, Autodiscover' }).click()
   await plan.getByRole('button', { name: 'Apply these 3 changes' }).click()
   await box.getByTestId('dns-applied').filter({ hasText: 'applied' }).waitFor()
   await box.getByTestId('dns-history').locator('tbody tr', { hasText: 'switch' }).waitFor()

@@ -52,6 +52,10 @@ export function Notices() {
         if (r.error) add(`${ev.project}: sweep failed — ${r.error}`, true)
         else if (r.copied > 0 || r.failed > 0) add(`${ev.project}: sweep found ${r.copied} new message${r.copied === 1 ? '' : 's'}${r.failed ? `, ${r.failed} refused` : ''}`, r.failed > 0)
       }),
+      onEvent<{ kind: string; state: string; error?: string }>('dns:scheduled-done', (ev) => {
+        const d = ev.data
+        add(`${ev.project}: scheduled DNS ${d.kind} ${d.state}${d.error ? ` — ${d.error}` : ''}`, d.state !== 'applied')
+      }),
     ]
     return () => offs.forEach((off) => off())
   }, [])

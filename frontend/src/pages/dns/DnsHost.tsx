@@ -27,6 +27,14 @@ interface ChangeResult extends ChangePlan {
   state: string
 }
 
+interface Scheduled {
+  id: number
+  kind: string
+  at: string
+  state: string
+  error?: string
+}
+
 interface ChangeRecord {
   id: number
   at: string
@@ -55,6 +63,7 @@ export function DnsHost({ project }: { project: Project }) {
   const [plan, setPlan] = useState<ChangePlan | null>(null)
   const [done, setDone] = useState<ChangeResult | null>(null)
   const [history, setHistory] = useState<ChangeRecord[]>([])
+  const [scheduled, setScheduled] = useState<Scheduled[]>([])
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState('')
 
@@ -67,6 +76,7 @@ export function DnsHost({ project }: { project: Project }) {
       () => setHost(null), // none set yet
     )
     call<ChangeRecord[]>('DnsChanges', project.name).then((c) => setHistory(c ?? []), setError)
+    call<Scheduled[]>('DnsScheduled', project.name).then((c) => setScheduled(c ?? []), setError)
   }, [project.name])
   useEffect(load, [load])
 
@@ -165,12 +175,34 @@ export function DnsHost({ project }: { project: Project }) {
                 setPlan(null)
                 load()
               })}>{busy === 'apply' ? 'Applying…' : `Apply these ${plan.lines.length} changes`}</button>{' '}
+              {plan.kind !== 'rollback' && (
+                <button disabled={!!busy} title="Cutover makes the change then, while it is open, only if the records are still these" onClick={() => act('schedule', async () => {
+                  await call('DnsChangeSchedule', project.name, { kind: plan.kind, confirm: plan.fingerprint, at: '' })
+                  setPlan(null)
+                  load()
+                })}>{busy === 'schedule' ? 'Scheduling…' : "Make them at the timeline's time"}</button>
+              )}{' '}
               <button disabled={!!busy} onClick={() => setPlan(null)}>Cancel</button>
             </>
           )}
         </div>
       )}
       {done && <p data-testid="dns-applied" className={done.state === 'applied' ? 'ok-text' : 'bad-text'}>Change {done.id}: {done.state}. Run a DNS check to follow the propagation.</p>}
+      {scheduled.length > 0 && (
+        <table className="data" data-testid="dns-scheduled">
+          <thead><tr><th>Scheduled</th><th>Change</th><th>State</th><th /></tr></thead>
+          <tbody>
+            {scheduled.map((d) => (
+              <tr key={d.id}><td className="nowrap">{fmtDate(d.at, project.tz)}</td><td>{d.kind}</td>
+                <td className={d.state === 'refused' || d.state === 'failed' ? 'bad-text' : undefined}>{d.state}{d.error ? `: ${d.error}` : ''}</td>
+                <td>{d.state === 'pending' && <button disabled={!!busy} onClick={() => act('cancel', async () => {
+                  await call('DnsScheduleCancel', project.name, d.id)
+                  load()
+                })}>Cancel</button>}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {history.length > 0 && (
         <table className="data" data-testid="dns-history">
           <thead><tr><th>When</th><th>Change</th><th>State</th><th>Records</th></tr></thead>
