@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"cutover/backend/api"
 	"cutover/backend/dispatch"
 	"cutover/backend/fault"
+	"cutover/backend/notices"
 )
 
 // App is the desktop window's binding: it forwards the API's events to the window and
@@ -44,6 +46,12 @@ func (b *App) startup(ctx context.Context) {
 	b.ctx, b.cancel = context.WithCancel(ctx)
 	go b.forward(b.ctx)
 	go api.RunSweeps(b.ctx, b.api, api.SweepTicks(b.ctx)) // sweeps run while the window is open
+	// The desktop's notifications: a pass ended, a sweep found mail, a DNS change was made.
+	ch, unsubscribe := api.Events(b.api).Subscribe()
+	go func() {
+		defer unsubscribe()
+		notices.Forward(b.ctx, ch, notices.System(), slog.Default())
+	}()
 }
 
 // forward sends the API's events to the window. The bus ends a stream that falls too far

@@ -4,7 +4,7 @@
 # the desktop window under Xvfb, and the Windows cross-build.
 source "$(dirname "$0")/lib.sh"
 need_toolchains
-apt_install "${DESKTOP_PKGS[@]}" xvfb xauth x11-utils imagemagick chromium dovecot-imapd nsd knot isync poppler-utils radicale
+apt_install "${DESKTOP_PKGS[@]}" xvfb xauth x11-utils imagemagick chromium dovecot-imapd nsd knot isync poppler-utils radicale dbus-daemon
 build_frontend
 mkdir -p build/test
 
