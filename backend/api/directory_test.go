@@ -10,9 +10,11 @@ import (
 
 	"cutover/backend/auth"
 	"cutover/backend/auth/authtest"
+	"cutover/backend/directory"
 	"cutover/backend/directory/directorytest"
 	"cutover/backend/fault"
 	"cutover/backend/internal/testsrv"
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/sheets"
 )
@@ -262,4 +264,20 @@ func TestDetectFromPleskWithItsSecretKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	detectTwice(t, a, "plesk", counts{add: 2}, counts{add: 1}, counts{add: 1})
+}
+
+func TestDetectedAliasesOutsideTheProjectsDomainsAreLeftBehindWithAWarning(t *testing.T) {
+	us := []directory.User{
+		{User: people.User{Address: "alice@example.test", Aliases: []string{"a.martin@example.test", "alice@old-brand.example", "A@EXAMPLE.TEST"}}},
+		{User: people.User{Address: "bob@example.test"}},
+	}
+	foreign := foreignAliases(us, []string{"Example.test"})
+	if !reflect.DeepEqual(us[0].Aliases, []string{"a.martin@example.test", "A@EXAMPLE.TEST"}) || !reflect.DeepEqual(foreign, map[int][]string{0: {"alice@old-brand.example"}}) {
+		t.Fatalf("kept %v, left behind %v", us[0].Aliases, foreign)
+	}
+	rep := ImportReport{Result: &sheets.Result{File: "graph", Rows: []sheets.RowResult{{Row: 1}, {Row: 2}}}}
+	markUsers(&rep, us, foreign)
+	if rep.Warnings != 1 || len(rep.Rows[0].Problems) != 1 || !strings.Contains(rep.Rows[0].Problems[0].Message, "left behind") || rep.Rows[0].Problems[0].Value != "alice@old-brand.example" {
+		t.Fatalf("warnings %d, row 1 %+v", rep.Warnings, rep.Rows[0].Problems)
+	}
 }
