@@ -341,32 +341,28 @@ func (c *checker) users(rows []Row) {
 					"a source login no other mailbox uses (change that batch entry first)")
 			}
 		}
-		if s := strings.ToLower(v[FMigrate]); s != "" {
-			switch s {
-			case "yes", "y", "true", "1", "x", "oui", "ja", "sí", "si":
-			case "no", "n", "false", "0", "non", "nein":
-				u.Migrate = false
-			default:
-				c.cellErr(&row, FMigrate, v[FMigrate], "not yes or no", expYesNo)
-			}
-		}
+		c.yesNo(&row, FMigrate, v[FMigrate], &u.Migrate)
 		c.aliases(&row, &u, v, seenAlias)
-		if s := strings.ToLower(v[FShared]); s != "" {
-			switch s {
-			case "yes", "y", "true", "1", "x", "oui", "ja", "sí", "si":
-				u.Shared = true
-			case "no", "n", "false", "0", "non", "nein":
-				u.Shared = false
-			default:
-				c.cellErr(&row, FShared, v[FShared], "not yes or no", expYesNo)
-			}
-		}
+		c.yesNo(&row, FShared, v[FShared], &u.Shared)
 		c.hosts(&row, v)
 		rec := UserRecord{Row: r.Num, User: u, SourcePassword: secrets.New(v[FSourcePassword]), Password: secrets.New(v[FPassword])}
 		rec.Action = c.userAction(rec, row.Problems)
 		c.count(rec.Action)
 		c.res.Users = append(c.res.Users, rec)
 		c.finishRow(&row, u.Address, rec.Action)
+	}
+}
+
+// yesNo reads a yes/no cell into dst; an empty cell leaves dst as it is.
+func (c *checker) yesNo(row *RowResult, field, v string, dst *bool) {
+	switch strings.ToLower(v) {
+	case "":
+	case "yes", "y", "true", "1", "x", "oui", "ja", "sí", "si":
+		*dst = true
+	case "no", "n", "false", "0", "non", "nein":
+		*dst = false
+	default:
+		c.cellErr(row, field, v, "not yes or no", expYesNo)
 	}
 }
 
