@@ -133,6 +133,10 @@ type checker struct {
 	col    map[string]int // field → column index
 	header map[string]string
 	domain map[string]bool
+	// The users sheet's addresses by lower case (→ first row) and the stored users'
+	// aliases (→ their user's address), which an alias may not be.
+	addrRows    map[string]int
+	storedAlias map[string]string
 	row    *RowResult
 }
 
@@ -298,6 +302,22 @@ func (c *checker) users(rows []Row) {
 	seenAddr := make(map[string]int, len(rows))
 	seenLogin := make(map[string]int, len(rows))
 	seenAlias := map[string]int{}
+	c.addrRows, c.storedAlias = map[string]int{}, map[string]string{}
+	if i, ok := c.col[FAddress]; ok {
+		for _, r := range rows {
+			if i < len(r.Cells) && r.Cells[i] != "" {
+				k := strings.ToLower(strings.TrimSpace(r.Cells[i]))
+				if _, dup := c.addrRows[k]; !dup {
+					c.addrRows[k] = r.Num
+				}
+			}
+		}
+	}
+	for _, u := range c.known.Users {
+		for _, a := range u.Aliases {
+			c.storedAlias[strings.ToLower(a)] = u.Address
+		}
+	}
 	for _, r := range rows {
 		row, v := c.newRow(r)
 		c.required(&row, v)
@@ -428,6 +448,14 @@ func (c *checker) aliases(row *RowResult, u *people.User, v map[string]string, s
 		}
 		if prev, dup := seen[k]; dup {
 			c.cellErr(row, field, a, fmt.Sprintf("alias already on row %d", prev), "an address used once in the file")
+			continue
+		}
+		if n, ok := c.addrRows[k]; ok {
+			c.cellErr(row, field, a, fmt.Sprintf("alias is the address of the user on row %d", n), "an address no other mailbox uses")
+			continue
+		}
+		if owner, ok := c.storedAlias[k]; ok && !people.SameAddress(owner, u.Address) && c.addrRows[strings.ToLower(owner)] == 0 {
+			c.cellErr(row, field, a, "alias already belongs to "+owner, "an address no other mailbox uses (change that user's aliases first)")
 			continue
 		}
 		if other, ok := c.known.Users[k]; ok && !people.SameAddress(other.Address, u.Address) {

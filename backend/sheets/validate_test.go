@@ -289,6 +289,7 @@ func TestAliasesAndSharedMailboxColumns(t *testing.T) {
 	known.Users = map[string]people.User{
 		"bob@acme.example":  {Address: "bob@acme.example", DisplayName: "bob", SourceLogin: "bob@acme.example", Migrate: true, Aliases: []string{"robert@acme.example", "b@acme.example"}},
 		"info@acme.example": {Address: "info@acme.example", DisplayName: "info", SourceLogin: "info@acme.example", Migrate: true, Shared: true},
+		"carl@acme.example": {Address: "carl@acme.example", Aliases: []string{"carlos@acme.example"}},
 	}
 	known.BatchByDest = map[string]BatchLink{
 		"bob@acme.example":  {Source: "bob@acme.example", Dest: "bob@acme.example", Enabled: true},
@@ -300,7 +301,9 @@ func TestAliasesAndSharedMailboxColumns(t *testing.T) {
 		"bob@acme.example,\"B@acme.example, ROBERT@acme.example\",\n" + // the same set: unchanged
 		"info@acme.example,,yes\n" + // unchanged
 		"carol@acme.example,c@elsewhere.example;c@@acme.example,maybe\n" +
-		"dave@acme.example,a.martin@acme.example;sales@acme.example;dave@acme.example\n"
+		"dave@acme.example,a.martin@acme.example;sales@acme.example;dave@acme.example\n" +
+		"frank@acme.example,carlos@acme.example;gina@acme.example,\n" + // carl's alias; a user further down
+		"gina@acme.example,,\n"
 	res := parseCSV(t, Users, "u.csv", text, known)
 	want := `u.csv, row 5, column B (Aliases): alias outside the project's domains: "c@elsewhere.example"; expected an address in acme.example, acme-group.example
 u.csv, row 5, column B (Aliases): invalid alias address: "c@@acme.example"; expected an email address such as alice@example.com
@@ -308,6 +311,8 @@ u.csv, row 5, column C (Shared mailbox): not yes or no: "maybe"; expected yes or
 u.csv, row 6, column B (Aliases): alias already on row 2: "a.martin@acme.example"; expected an address used once in the file
 u.csv, row 6, column B (Aliases): alias is the address of a group of the project: "sales@acme.example"; expected an address not used by a group or contact
 u.csv, row 6, column B (Aliases): warning: the user's own address listed as an alias: "dave@acme.example"; expected other addresses of this mailbox only
+u.csv, row 7, column B (Aliases): alias already belongs to carl@acme.example: "carlos@acme.example"; expected an address no other mailbox uses (change that user's aliases first)
+u.csv, row 7, column B (Aliases): alias is the address of the user on row 8: "gina@acme.example"; expected an address no other mailbox uses
 `
 	if got := problems(res); got != want {
 		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
@@ -316,7 +321,7 @@ u.csv, row 6, column B (Aliases): warning: the user's own address listed as an a
 	for _, u := range res.Users {
 		actions = append(actions, string(u.Action))
 	}
-	if strings.Join(actions, ",") != "add,unchanged,unchanged,skip,skip" {
+	if strings.Join(actions, ",") != "add,unchanged,unchanged,skip,skip,skip,add" {
 		t.Fatalf("actions %v", actions)
 	}
 	if a := res.Users[0].User; !reflect.DeepEqual(a.Aliases, []string{"a.martin@acme.example", "contact@acme-group.example"}) || a.Shared {
