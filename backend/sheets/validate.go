@@ -137,7 +137,7 @@ type checker struct {
 	// aliases (→ their user's address), which an alias may not be.
 	addrRows    map[string]int
 	storedAlias map[string]string
-	row    *RowResult
+	row         *RowResult
 }
 
 // Parse reads table t as kind k against what the project holds: the layout, every row's
