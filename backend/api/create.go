@@ -239,6 +239,10 @@ func (a *API) PeopleCreateScript(projectName string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
+	users, err := a.store.Users(a.ctx, p.ID)
+	if err != nil {
+		return File{}, err
+	}
 	return File{Name: fileSafe(p.Name) + "-exchange-groups-contacts.ps1", MIME: "text/plain; charset=utf-8",
-		Data: directory.ExchangeScript(p.Name, groups, contacts, false)}, nil
+		Data: directory.ExchangeScript(p.Name, users, groups, contacts, false)}, nil
 }

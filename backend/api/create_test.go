@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -29,7 +30,8 @@ func TestPeopleCreateDryRunThenCreatesOnceWithSealedPasswords(t *testing.T) {
 	if _, err := a.DirectorySet("acme", DirectorySettingInput{Side: "dest", Source: "graph", URL: graph.URL}); err != nil {
 		t.Fatal(err)
 	}
-	mustImport(t, a, "users", "u.csv", []byte("Email address,Display name,New password\r\nalice@example.test,Alice Martin,\r\ndave@example.test,Dave Petit,Dave-Init-77\r\nerin@example.test,Erin Roux,\r\n"), ImportOptions{})
+	mustImport(t, a, "users", "u.csv", []byte("Email address,Display name,New password,Aliases,Shared mailbox\r\nalice@example.test,Alice Martin,,,\r\n"+
+		"dave@example.test,Dave Petit,Dave-Init-77,d.petit@example.test,no\r\nerin@example.test,Erin Roux,,,\r\naccounts@example.test,Accounts,,billing@example.test,yes\r\n"), ImportOptions{})
 	mustImport(t, a, "contacts", "c.csv", []byte("Display name,External address\r\nMax O'Neil,max@supplier.example\r\n"), ImportOptions{})
 	mustImport(t, a, "groups", "g.csv", []byte("Group name,Group address,Members\r\nTeam,team@example.test,dave@example.test; max@supplier.example\r\n"), ImportOptions{})
 
@@ -38,8 +40,21 @@ func TestPeopleCreateDryRunThenCreatesOnceWithSealedPasswords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Counts[directory.WillCreate] != 2 || dry.Counts[directory.Exists] != 1 || dry.Counts[directory.ByScript] != 2 || dry.Generated != 1 || dry.Applied {
+	if dry.Counts[directory.WillCreate] != 2 || dry.Counts[directory.Exists] != 1 || dry.Counts[directory.ByScript] != 3 || dry.Generated != 1 || dry.Applied {
 		t.Fatalf("dry run: %+v", dry.Counts)
+	}
+	// The shared mailbox and the aliases are the script's, and the dry run says so.
+	for _, it := range dry.Items {
+		switch it.Address {
+		case "accounts@example.test":
+			if it.Action != directory.ByScript || !it.Shared || !reflect.DeepEqual(it.Aliases, []string{"billing@example.test"}) {
+				t.Errorf("shared mailbox's row %+v", it)
+			}
+		case "dave@example.test":
+			if !reflect.DeepEqual(it.Aliases, []string{"d.petit@example.test"}) || !strings.Contains(it.Reason, "the Exchange script adds d.petit@example.test") {
+				t.Errorf("dave's row %+v", it)
+			}
+		}
 	}
 	if graph.Count("POST", "/v1.0/users") != 0 {
 		t.Fatal("the dry run created users")
@@ -80,7 +95,10 @@ func TestPeopleCreateDryRunThenCreatesOnceWithSealedPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(f.Data)
-	for _, want := range []string{"New-MailContact -Name 'Max O''Neil'", "-PrimarySmtpAddress 'team@example.test' -Type Distribution",
+	for _, want := range []string{"New-MailContact -Name 'Max O''Neil'",
+		"New-Mailbox -Shared -Name 'Accounts' -DisplayName 'Accounts' -PrimarySmtpAddress 'accounts@example.test'",
+		"Set-Mailbox -Identity 'dave@example.test' -EmailAddresses @{Add='smtp:d.petit@example.test'}",
+		"Set-Mailbox -Identity 'accounts@example.test' -EmailAddresses @{Add='smtp:billing@example.test'}", "-PrimarySmtpAddress 'team@example.test' -Type Distribution",
 		"Add-DistributionGroupMember -Identity 'team@example.test' -Member 'dave@example.test'"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q:\n%s", want, s)

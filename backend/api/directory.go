@@ -394,10 +394,11 @@ func (a *API) detect(p project.Project, source string) (DetectReport, error) {
 		return rep, err
 	}
 	fields := detectFields[source]
+	foreign := foreignAliases(found.Users, known.Domains)
 	if rep.Users, err = a.parseFound(rep.Name, sheets.Users, userTable(found.Users, fields), known); err != nil {
 		return rep, err
 	}
-	markUsers(&rep.Users, found.Users)
+	markUsers(&rep.Users, found.Users, foreign)
 	for _, u := range rep.Users.Result.Users {
 		if u.Action != sheets.Skip {
 			known.Users[strings.ToLower(u.User.Address)] = u.User
@@ -419,11 +420,12 @@ func (a *API) detect(p project.Project, source string) (DetectReport, error) {
 
 // detectFields are the user fields each source knows: a field it does not know keeps
 // the value stored (a display name typed in a sheet survives a cPanel detection).
+// Only Graph knows whether a mailbox is shared; doveadm knows no aliases.
 var detectFields = map[string][]string{
-	"graph":   {sheets.FAddress, sheets.FFirstName, sheets.FLastName, sheets.FDisplayName, sheets.FSourceLogin, sheets.FJobTitle, sheets.FDepartment, sheets.FOfficePhone, sheets.FMobilePhone},
-	"google":  {sheets.FAddress, sheets.FFirstName, sheets.FLastName, sheets.FDisplayName, sheets.FSourceLogin, sheets.FJobTitle, sheets.FDepartment, sheets.FOfficePhone, sheets.FMobilePhone, sheets.FOrgUnit},
-	"cpanel":  {sheets.FAddress, sheets.FSourceLogin},
-	"plesk":   {sheets.FAddress, sheets.FSourceLogin},
+	"graph":   {sheets.FAddress, sheets.FFirstName, sheets.FLastName, sheets.FDisplayName, sheets.FSourceLogin, sheets.FJobTitle, sheets.FDepartment, sheets.FOfficePhone, sheets.FMobilePhone, sheets.FAliases, sheets.FShared},
+	"google":  {sheets.FAddress, sheets.FFirstName, sheets.FLastName, sheets.FDisplayName, sheets.FSourceLogin, sheets.FJobTitle, sheets.FDepartment, sheets.FOfficePhone, sheets.FMobilePhone, sheets.FOrgUnit, sheets.FAliases},
+	"cpanel":  {sheets.FAddress, sheets.FSourceLogin, sheets.FAliases},
+	"plesk":   {sheets.FAddress, sheets.FSourceLogin, sheets.FAliases},
 	"doveadm": {sheets.FAddress, sheets.FSourceLogin},
 }
 
@@ -470,7 +472,8 @@ func userTable(us []directory.User, fields []string) sheets.Table {
 	for _, u := range us {
 		v := map[string]string{sheets.FAddress: u.Address, sheets.FFirstName: u.FirstName, sheets.FLastName: u.LastName,
 			sheets.FDisplayName: u.DisplayName, sheets.FSourceLogin: u.SourceLogin, sheets.FJobTitle: u.JobTitle,
-			sheets.FDepartment: u.Department, sheets.FOfficePhone: u.OfficePhone, sheets.FMobilePhone: u.MobilePhone, sheets.FOrgUnit: u.OrgUnit}
+			sheets.FDepartment: u.Department, sheets.FOfficePhone: u.OfficePhone, sheets.FMobilePhone: u.MobilePhone, sheets.FOrgUnit: u.OrgUnit,
+			sheets.FAliases: strings.Join(u.Aliases, "; "), sheets.FShared: yesNo(u.Shared)}
 		row := make([]string, len(fields))
 		for i, f := range fields {
 			row[i] = strings.TrimSpace(v[f])
@@ -502,9 +505,42 @@ func groupTable(gs []people.Group) sheets.Table {
 	return table(sheets.GroupTemplate, fields, rows)
 }
 
-// markUsers adds what a sheet has no column for to the preview: a shared mailbox, a
-// blocked account and the aliases, as warnings on the user's row.
-func markUsers(rep *ImportReport, us []directory.User) {
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// foreignAliases takes out of each user the aliases outside the project's domains (an
+// old domain the destination will not have), which would otherwise make the row an
+// error: they are left behind with a warning (markUsers). Keyed by the user's index.
+func foreignAliases(us []directory.User, domains []string) map[int][]string {
+	if len(domains) == 0 {
+		return nil
+	}
+	ours := map[string]bool{}
+	for _, d := range domains {
+		ours[strings.ToLower(d)] = true
+	}
+	out := map[int][]string{}
+	for i := range us {
+		var keep []string
+		for _, a := range us[i].Aliases {
+			if ours[strings.ToLower(people.Domain(a))] {
+				keep = append(keep, a)
+			} else {
+				out[i] = append(out[i], a)
+			}
+		}
+		us[i].Aliases = keep
+	}
+	return out
+}
+
+// markUsers adds what a sheet has no column for to the preview: a blocked account and
+// the aliases left behind, as warnings on the user's row.
+func markUsers(rep *ImportReport, us []directory.User, foreign map[int][]string) {
 	for i := range rep.Rows {
 		if i >= len(us) {
 			break
@@ -516,14 +552,11 @@ func markUsers(rep *ImportReport, us []directory.User) {
 			rep.Problems = append(rep.Problems, p)
 			rep.Warnings++
 		}
-		if u.Shared {
-			warn(u.Address, "a shared mailbox at the source", "a shared mailbox at the destination too (no licence, nobody signs in)")
-		}
 		if u.Disabled {
 			warn(u.Address, "sign-in blocked at the source", "a decision: migrate this mailbox or leave it out (set Migrate to no)")
 		}
-		if len(u.Aliases) > 0 {
-			warn(strings.Join(u.Aliases, ", "), "other addresses of this mailbox", "the same aliases at the destination")
+		if as := foreign[i]; len(as) > 0 {
+			warn(strings.Join(as, ", "), "aliases outside the project's domains, left behind", "aliases in the project's domains (add the domain to the project to keep them)")
 		}
 	}
 }

@@ -10,9 +10,11 @@ import (
 
 	"cutover/backend/auth"
 	"cutover/backend/auth/authtest"
+	"cutover/backend/directory"
 	"cutover/backend/directory/directorytest"
 	"cutover/backend/fault"
 	"cutover/backend/internal/testsrv"
+	"cutover/backend/people"
 	"cutover/backend/project"
 	"cutover/backend/sheets"
 )
@@ -98,8 +100,8 @@ func TestDetectFromGraphWithTheSourceAppPreviewsThenImportsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	pre := detectTwice(t, a, "graph", counts{add: 4}, counts{add: 2}, counts{add: 1})
-	if w := rowWarnings(pre.Users, "info@example.test"); !strings.Contains(w, "a shared mailbox at the source") || !strings.Contains(w, "contact@example.test") {
-		t.Errorf("info@'s row should say shared mailbox and its alias:\n%s", w)
+	if w := rowWarnings(pre.Users, "info@example.test"); w != "" {
+		t.Errorf("info@'s shared flag and alias are kept, not warned about:\n%s", w)
 	}
 	if w := rowWarnings(pre.Users, "carol@example.test"); !strings.Contains(w, "sign-in blocked") {
 		t.Errorf("carol's row: %s", w)
@@ -113,6 +115,14 @@ func TestDetectFromGraphWithTheSourceAppPreviewsThenImportsOnce(t *testing.T) {
 	users, _ := a.Users("acme")
 	if len(users) != 4 || users[0].Address != "alice@example.test" || users[0].FirstName != "Alice" || users[0].OfficePhone != "+33 1 23 45 67 89" || !users[0].Migrate {
 		t.Fatalf("users stored: %+v", users)
+	}
+	for _, u := range users {
+		if u.Address == "info@example.test" && (!u.Shared || !reflect.DeepEqual(u.Aliases, []string{"contact@example.test"})) {
+			t.Errorf("info@ stored without its shared flag or alias: %+v", u)
+		}
+		if u.Address == "alice@example.test" && (u.Shared || !reflect.DeepEqual(u.Aliases, []string{"a.martin@example.test"})) {
+			t.Errorf("alice stored %+v", u)
+		}
 	}
 	groups, _ := a.Groups("acme")
 	if len(groups) != 2 || !reflect.DeepEqual(groups[0].Members, []string{"alice@example.test", "bob@example.test", "jane@partner.example"}) {
@@ -160,7 +170,8 @@ func TestDetectFromCPanelKeepsWhatTheSheetsSaidAndNeverShowsTheToken(t *testing.
 	a, _ := newDetectWorld(t)
 	cp := directorytest.NewCPanel(t)
 	a.ext.directoryHTTP = cp.Client()
-	// A user typed in a sheet before: cPanel knows no names, so the name stays.
+	// A user typed in a sheet before: cPanel knows no names, so the name stays; it knows
+	// alice's forwarder, so her alias is added (an update).
 	mustImport(t, a, "users", "u.csv", []byte("Email address,First name,Last name\r\nalice@example.test,Alice,Martin\r\n"), ImportOptions{})
 	view, err := a.DirectorySet("acme", DirectorySettingInput{Source: "cpanel", URL: cp.URL, Account: cp.User, Token: cp.Token})
 	if err != nil {
@@ -170,9 +181,9 @@ func TestDetectFromCPanelKeepsWhatTheSheetsSaidAndNeverShowsTheToken(t *testing.
 	if !view.HasToken || strings.Contains(string(b), cp.Token) {
 		t.Fatalf("setting view %s", b)
 	}
-	pre := detectTwice(t, a, "cpanel", counts{add: 1, same: 1}, counts{add: 2}, counts{add: 1})
-	if w := rowWarnings(pre.Users, "alice@example.test"); !strings.Contains(w, "other addresses of this mailbox: contact@example.test") {
-		t.Errorf("alice's aliases: %s", w)
+	pre := detectTwice(t, a, "cpanel", counts{add: 1, upd: 1}, counts{add: 2}, counts{add: 1})
+	if pre.Users.Result.Users[0].User.Address != "alice@example.test" || !reflect.DeepEqual(pre.Users.Result.Users[0].User.Aliases, []string{"contact@example.test"}) {
+		t.Errorf("alice's aliases: %+v", pre.Users.Result.Users[0].User)
 	}
 	b, _ = json.Marshal(pre)
 	if strings.Contains(string(b), cp.Token) {
@@ -253,4 +264,20 @@ func TestDetectFromPleskWithItsSecretKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	detectTwice(t, a, "plesk", counts{add: 2}, counts{add: 1}, counts{add: 1})
+}
+
+func TestDetectedAliasesOutsideTheProjectsDomainsAreLeftBehindWithAWarning(t *testing.T) {
+	us := []directory.User{
+		{User: people.User{Address: "alice@example.test", Aliases: []string{"a.martin@example.test", "alice@old-brand.example", "A@EXAMPLE.TEST"}}},
+		{User: people.User{Address: "bob@example.test"}},
+	}
+	foreign := foreignAliases(us, []string{"Example.test"})
+	if !reflect.DeepEqual(us[0].Aliases, []string{"a.martin@example.test", "A@EXAMPLE.TEST"}) || !reflect.DeepEqual(foreign, map[int][]string{0: {"alice@old-brand.example"}}) {
+		t.Fatalf("kept %v, left behind %v", us[0].Aliases, foreign)
+	}
+	rep := ImportReport{Result: &sheets.Result{File: "graph", Rows: []sheets.RowResult{{Row: 1}, {Row: 2}}}}
+	markUsers(&rep, us, foreign)
+	if rep.Warnings != 1 || len(rep.Rows[0].Problems) != 1 || !strings.Contains(rep.Rows[0].Problems[0].Message, "left behind") || rep.Rows[0].Problems[0].Value != "alice@old-brand.example" {
+		t.Fatalf("warnings %d, row 1 %+v", rep.Warnings, rep.Rows[0].Problems)
+	}
 }

@@ -270,7 +270,7 @@ func TestTemplateXLSXHasNotesListsFrozenHeaderAndImportsBack(t *testing.T) {
 		}
 		switch kind {
 		case "users":
-			if len(dvs) != 2 || !strings.Contains(strings.Join(lists, " "), `list:"yes,no"`) || !strings.Contains(strings.Join(lists, " "), "@acme.example") {
+			if len(dvs) != 3 || strings.Count(strings.Join(lists, " "), `list:"yes,no"`) != 2 || !strings.Contains(strings.Join(lists, " "), "@acme.example") {
 				t.Fatalf("users validations: %v", lists)
 			}
 		case "groups":
@@ -296,10 +296,10 @@ func TestTemplateXLSXHasNotesListsFrozenHeaderAndImportsBack(t *testing.T) {
 // seedForExport stores people whose values test the exports: accents, formula-like cells,
 // a phone with a leading zero, passwords.
 func seedForExport(t *testing.T, a *API) {
-	users := "Email address,First name,Last name,Display name,Source login,Source password,New password,Job title,Department,Office phone,Mobile phone,Org unit,Migrate mailbox\n" +
-		"alice@acme.example,Alice,Martin,Alice Martin,alice,src-Alice,Dest-Alice-1,Accountant,Finance,0612345678,+33 6 11 22 33 44,/Finance,yes\n" +
-		"zoe@acme.example,Zoë,Müller,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",zoe,,,@SUM(1+1),-1+2,,,,yes\n" +
-		"bob@acme.example,Bob,Stone,Bob Stone,bob.old,src-Bob,,,,,,,no\n"
+	users := "Email address,First name,Last name,Display name,Source login,Source password,New password,Job title,Department,Office phone,Mobile phone,Org unit,Migrate mailbox,Aliases,Shared mailbox\n" +
+		"alice@acme.example,Alice,Martin,Alice Martin,alice,src-Alice,Dest-Alice-1,Accountant,Finance,0612345678,+33 6 11 22 33 44,/Finance,yes,a.martin@acme.example;contact@acme.example,no\n" +
+		"zoe@acme.example,Zoë,Müller,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",zoe,,,@SUM(1+1),-1+2,,,,yes,,\n" +
+		"bob@acme.example,Bob,Stone,Bob Stone,bob.old,src-Bob,,,,,,,no,,yes\n"
 	mustImport(t, a, "users", "u.csv", []byte(users), ImportOptions{})
 	mustImport(t, a, "contacts", "c.csv", []byte("Display name,External address,Company,Phone\nJane Doe,jane@partner.example,=cmd|' /C calc'!A0,020 7946 0000\n"), ImportOptions{})
 	mustImport(t, a, "groups", "g.csv", []byte("Group name,Group address,Members,Description\nFinance,finance@acme.example,alice@acme.example;jane@partner.example,+ all of finance\n"), ImportOptions{})

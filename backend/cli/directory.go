@@ -241,9 +241,13 @@ func createCommand(env *Env) *cobra.Command {
 
 func printCreate(w io.Writer, rep api.CreateReport) {
 	t := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(t, "KIND\tADDRESS\tNAME\tACTION\tREASON")
+	fmt.Fprintln(t, "KIND\tADDRESS\tNAME\tACTION\tALIASES TO ADD\tREASON")
 	for _, it := range rep.Items {
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", it.Kind, it.Address, it.Name, it.Action, it.Reason)
+		kind := string(it.Kind)
+		if it.Shared {
+			kind += " (shared)"
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", kind, it.Address, it.Name, it.Action, strings.Join(it.Aliases, "; "), it.Reason)
 	}
 	t.Flush()
 	if len(rep.SKUs) > 0 {

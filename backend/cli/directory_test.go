@@ -75,9 +75,12 @@ func TestPeopleCreateDryRunApplyAndScript(t *testing.T) {
 		t.Fatalf("directory set: %s", stderr)
 	}
 	csv := filepath.Join(dir, "u.csv")
-	os.WriteFile(csv, []byte("Email address,Display name,New password\r\nnina@acme.example,Nina Blanc,Nina-Init-42\r\n"), 0o600)
+	os.WriteFile(csv, []byte("Email address,Display name,New password,Aliases\r\nnina@acme.example,Nina Blanc,Nina-Init-42,n.blanc@acme.example\r\n"), 0o600)
 	if _, stderr, code := run(t, db, "", "import", "users", csv, "--project", "acme"); code != 0 {
 		t.Fatal(stderr)
+	}
+	if out, _, _ := run(t, db, "", "people", "users", "--project", "acme"); !strings.Contains(out, "n.blanc@acme.example") {
+		t.Fatalf("the users list lacks nina's alias:\n%s", out)
 	}
 	gcsv := filepath.Join(dir, "g.csv")
 	os.WriteFile(gcsv, []byte("Group name,Group address,Members\r\nAll,all@acme.example,nina@acme.example\r\n"), 0o600)
@@ -86,7 +89,8 @@ func TestPeopleCreateDryRunApplyAndScript(t *testing.T) {
 	}
 
 	out, stderr, code := run(t, db, "", "people", "create", "--project", "acme", "--sku", "O365_BUSINESS_PREMIUM", "--usage-location", "FR")
-	if code != 0 || !strings.Contains(out, "dry run, nothing created: 1 create, 1 script\n") || !strings.Contains(out, "O365_BUSINESS_PREMIUM (2 of 5 free)") {
+	if code != 0 || !strings.Contains(out, "dry run, nothing created: 1 create, 1 script\n") || !strings.Contains(out, "O365_BUSINESS_PREMIUM (2 of 5 free)") ||
+		!strings.Contains(out, "the Exchange script adds n.blanc@acme.example") {
 		t.Fatalf("dry run: exit %d\n%s%s", code, out, stderr)
 	}
 	out, _, code = run(t, db, "", "people", "create", "--project", "acme", "--sku", "O365_BUSINESS_PREMIUM", "--usage-location", "FR", "--apply")
@@ -103,7 +107,8 @@ func TestPeopleCreateDryRunApplyAndScript(t *testing.T) {
 		t.Fatalf("unknown sku: exit %d %s", code, stderr)
 	}
 	out, _, code = run(t, db, "", "people", "create", "script", "--project", "acme", "--out", "-")
-	if code != 0 || !strings.Contains(out, "New-DistributionGroup -Name 'All'") || !strings.Contains(out, "\r\n") {
+	if code != 0 || !strings.Contains(out, "New-DistributionGroup -Name 'All'") || !strings.Contains(out, "\r\n") ||
+		!strings.Contains(out, "@{Add='smtp:n.blanc@acme.example'}") {
 		t.Fatalf("script: exit %d\n%s", code, out)
 	}
 }

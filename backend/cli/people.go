@@ -255,9 +255,10 @@ func peopleListCommand(env *Env) *cobra.Command {
 				}
 				return env.Print(us, func(w io.Writer) {
 					t := tw(w)
-					fmt.Fprintln(t, "ADDRESS\tNAME\tSOURCE LOGIN\tPASSWORDS\tMIGRATE")
+					fmt.Fprintln(t, "ADDRESS\tNAME\tSOURCE LOGIN\tPASSWORDS\tMIGRATE\tSHARED\tALIASES")
 					for _, u := range us {
-						fmt.Fprintf(t, "%s\t%s\t%s\t%s/%s\t%s\n", u.Address, u.DisplayName, u.SourceLogin, yesNo(u.HasSourcePassword), yesNo(u.HasPassword), yesNo(u.Migrate))
+						fmt.Fprintf(t, "%s\t%s\t%s\t%s/%s\t%s\t%s\t%s\n", u.Address, u.DisplayName, u.SourceLogin, yesNo(u.HasSourcePassword), yesNo(u.HasPassword), yesNo(u.Migrate),
+							yesNo(u.Shared), strings.Join(u.Aliases, "; "))
 					}
 					t.Flush()
 				})

@@ -59,6 +59,10 @@ type Item struct {
 	Reason  string      `json:"reason,omitempty"`
 	// Members: for a group, the members to add (created or not, they are checked).
 	Members []string `json:"members,omitempty"`
+	// Aliases: for a user, the aliases it lacks at the destination, to add (by the API,
+	// or by the Exchange script when Graph cannot); Shared: a shared mailbox.
+	Aliases []string `json:"aliases,omitempty"`
+	Shared  bool     `json:"shared,omitempty"`
 	id      string   // the destination object's id, when it exists
 }
 
@@ -260,13 +264,16 @@ func (g *GraphCreator) plan(ix *graphIndex, w Want) (Plan, error) {
 		left = sku.Available
 	}
 	for _, u := range w.Users {
-		it := Item{Kind: people.Users, Address: u.Address, Name: u.DisplayName}
+		it := Item{Kind: people.Users, Address: u.Address, Name: u.DisplayName, Shared: u.Shared}
 		key := strings.ToLower(u.Address)
 		switch ex, ok := ix.users[key]; {
 		case ok && (strings.EqualFold(ex.UserPrincipalName, u.Address) || strings.EqualFold(ex.Mail, u.Address)):
 			it.Action, it.id = Exists, ex.ID
 		case ix.owner[key] != "":
 			it.Action, it.Reason = Conflict, "address taken by "+ix.owner[key]
+		case u.Shared:
+			// A shared mailbox has no licence and nobody signs in: Exchange makes it.
+			it.Action, it.Reason = ByScript, "Graph cannot create shared mailboxes: run the Exchange script (New-Mailbox -Shared, no licence)"
 		case u.Password.IsZero():
 			it.Action, it.Reason = Failed, noPassword
 		case w.UsageLocation == "" && sku != nil:
@@ -277,6 +284,19 @@ func (g *GraphCreator) plan(ix *graphIndex, w Want) (Plan, error) {
 			it.Action = WillCreate
 			if sku != nil {
 				left--
+			}
+		}
+		if it.Action != Conflict {
+			var taken []string
+			it.Aliases, taken = missingAliases(u.Aliases, func(a string) (bool, string) {
+				if ex, ok := ix.users[a]; ok && it.id != "" && ex.ID == it.id {
+					return true, ""
+				}
+				return false, ix.owner[a]
+			})
+			it.Reason = joinReasons(it.Reason, taken)
+			if len(it.Aliases) > 0 && it.Action != ByScript {
+				it.Reason = joinReasons(it.Reason, []string{"Graph cannot add aliases: the Exchange script adds " + strings.Join(it.Aliases, ", ")})
 			}
 		}
 		p.Items = append(p.Items, it)
@@ -476,4 +496,31 @@ func reason(err error) string {
 		return ae.Message
 	}
 	return err.Error()
+}
+
+// missingAliases splits a user's aliases into those to add (held by nothing at the
+// destination) and the reasons of those another object holds; holder says, by lower-case
+// address, whether the user itself has it already or what else does ("": nothing).
+func missingAliases(aliases []string, holder func(lower string) (self bool, other string)) (add, taken []string) {
+	for _, a := range aliases {
+		self, other := holder(strings.ToLower(a))
+		switch {
+		case self:
+		case other != "":
+			taken = append(taken, "alias "+a+" taken by "+other)
+		default:
+			add = append(add, a)
+		}
+	}
+	return add, taken
+}
+
+func joinReasons(r string, more []string) string {
+	for _, m := range more {
+		if r != "" {
+			r += "; "
+		}
+		r += m
+	}
+	return r
 }

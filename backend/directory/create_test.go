@@ -195,3 +195,89 @@ func TestGoogleCreatorCreatesUsersGroupsAndMembersOnce(t *testing.T) {
 		t.Errorf("%d member insertions into team, want 2 (none the second time)", n)
 	}
 }
+
+func TestGraphCreatorLeavesSharedMailboxesAndAliasesToTheScriptWithoutALicence(t *testing.T) {
+	fake := directorytest.NewGraph(t)
+	cr := &directory.GraphCreator{URL: fake.URL, HTTP: bearer(fake.Token)}
+	alice := wantUser("alice@example.test", "Alice Martin", "Xy7-pass-1") // there, with a.martin@ already
+	alice.Aliases = []string{"a.martin@example.test", "alice.m@example.test", "bob@example.test"}
+	shared := directory.WantUser{User: people.User{Address: "accounts@example.test", DisplayName: "Accounts", Shared: true, Aliases: []string{"billing@example.test"}}}
+	dave := wantUser("dave@example.test", "Dave Petit", "Xy7-pass-3")
+	dave.Aliases = []string{"d.petit@example.test"}
+	want := directory.Want{Users: []directory.WantUser{alice, shared, dave}, UsageLocation: "FR", SKU: "O365_BUSINESS_PREMIUM"}
+	plan, err := cr.Plan(context.Background(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPlan := map[string]string{
+		"alice@example.test":    "exists: alias bob@example.test taken by the user bob@example.test; Graph cannot add aliases: the Exchange script adds alice.m@example.test",
+		"accounts@example.test": "script: Graph cannot create shared mailboxes: run the Exchange script (New-Mailbox -Shared, no licence)",
+		"dave@example.test":     "create: Graph cannot add aliases: the Exchange script adds d.petit@example.test",
+	}
+	if got := actions(plan); !reflect.DeepEqual(got, wantPlan) {
+		t.Fatalf("plan:\n%v\nwant\n%v", got, wantPlan)
+	}
+	if it := plan.Items[1]; !it.Shared || !reflect.DeepEqual(it.Aliases, []string{"billing@example.test"}) {
+		t.Errorf("the shared mailbox's item %+v", it)
+	}
+	licensed := fake.Licensed("O365_BUSINESS_PREMIUM")
+	done, err := cr.Apply(context.Background(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(done); !strings.HasPrefix(got["accounts@example.test"], "script: ") || !strings.HasPrefix(got["dave@example.test"], "created") {
+		t.Fatalf("apply: %v", got)
+	}
+	if _, ok := fake.Passwords["accounts@example.test"]; ok || fake.Licensed("O365_BUSINESS_PREMIUM") != licensed+1 {
+		t.Errorf("the shared mailbox was created as a user, or licensed: licences %d → %d", licensed, fake.Licensed("O365_BUSINESS_PREMIUM"))
+	}
+}
+
+func TestGoogleCreatorAddsMissingAliasesOnceAndNamesSharedMailboxesItCannotMake(t *testing.T) {
+	fake := directorytest.NewGoogle(t)
+	cr := &directory.GoogleCreator{URL: fake.URL, HTTP: bearer(fake.Token)}
+	alice := wantUser("alice@example.test", "Alice Martin", "Xy7-pass-1") // there, with a.martin@ already
+	alice.Aliases = []string{"A.Martin@example.test", "alice.m@example.test", "elsewhere@other.example"}
+	dave := wantUser("dave@example.test", "Dave Petit", "Xy7-pass-3")
+	dave.Aliases = []string{"d.petit@example.test"}
+	shared := directory.WantUser{User: people.User{Address: "accounts@example.test", DisplayName: "Accounts", Shared: true, Aliases: []string{"billing@example.test"}}}
+	want := directory.Want{Users: []directory.WantUser{alice, dave, shared}}
+	plan, err := cr.Plan(context.Background(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan)["accounts@example.test"]; got != "manual: Google Workspace has no shared mailbox: create a Google Group or a delegated user" {
+		t.Errorf("shared: %q", got)
+	}
+	if a, d := plan.Items[0].Aliases, plan.Items[1].Aliases; !reflect.DeepEqual(a, []string{"alice.m@example.test", "elsewhere@other.example"}) || !reflect.DeepEqual(d, []string{"d.petit@example.test"}) {
+		t.Errorf("aliases to add: alice %v dave %v", a, d)
+	}
+	if fake.Count("POST", "/admin/directory/v1/users/alice@example.test/aliases") != 0 {
+		t.Fatal("the dry run wrote")
+	}
+	done, err := cr.Apply(context.Background(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actions(done)
+	if got["alice@example.test"] != "exists: alias elsewhere@other.example not added: Invalid Input: alias email" || got["dave@example.test"] != "created" {
+		t.Errorf("apply: %v", got)
+	}
+	if a := fake.AliasesOf("alice@example.test"); !reflect.DeepEqual(a, []string{"a.martin@example.test", "alice.m@example.test"}) {
+		t.Errorf("alice's aliases %v", a)
+	}
+	if a := fake.AliasesOf("dave@example.test"); !reflect.DeepEqual(a, []string{"d.petit@example.test"}) {
+		t.Errorf("dave's aliases %v", a)
+	}
+	if fake.Count("POST", "/admin/directory/v1/users") != 1 {
+		t.Errorf("the shared mailbox was created as a user")
+	}
+	// Again: the aliases there are not added twice (the refused one is tried again).
+	n := fake.Count("POST", "/admin/directory/v1/users/alice@example.test/aliases") + fake.Count("POST", "/admin/directory/v1/users/dave@example.test/aliases")
+	if _, err := cr.Apply(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	if m := fake.Count("POST", "/admin/directory/v1/users/alice@example.test/aliases") + fake.Count("POST", "/admin/directory/v1/users/dave@example.test/aliases"); m != n+1 {
+		t.Errorf("%d alias insertions the second time, want 1 (the refused one)", m-n)
+	}
+}

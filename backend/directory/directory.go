@@ -30,12 +30,10 @@ import (
 
 // User is a person found at the source.
 type User struct {
+	// The person, with its aliases (Graph's secondary smtp: proxy addresses, Google's
+	// aliases, cPanel forwarders to this one mailbox) and whether the mailbox is shared
+	// (Microsoft 365: nobody signs in to it).
 	people.User
-	// Aliases are the mailbox's other addresses (Graph's secondary smtp: proxy addresses,
-	// Google's aliases, cPanel forwarders to this one mailbox).
-	Aliases []string `json:"aliases,omitempty"`
-	// Shared: a shared mailbox (Microsoft 365), nobody signs in to it.
-	Shared bool `json:"shared,omitempty"`
 	// Disabled: the account cannot sign in at the source (suspended, blocked).
 	Disabled bool `json:"disabled,omitempty"`
 }

@@ -22,7 +22,13 @@ func TestExchangeScriptQuotesEveryValueAndCanRunTwice(t *testing.T) {
 		{Address: "jane@partner.example", DisplayName: "Jane ‘Partner’", FirstName: "Jane", LastName: "Partner", Company: "Partner Ltd", Phone: "+44 20 7946 0000"},
 		{Address: "max@supplier.example", DisplayName: "$(Stop-Computer)\nMax"},
 	}
-	got := directory.ExchangeScript("acme\nWrite-Host pwned", groups, contacts, false)
+	users := []people.User{
+		{Address: "alice@example.test", DisplayName: "Alice", Aliases: []string{"A.Martin@example.test", "contact@example.test"}},
+		{Address: "bob@example.test", DisplayName: "Bob"}, // nothing for the script
+		{Address: "info@example.test", DisplayName: "Info'; Remove-Mailbox -Identity * -Confirm:$false; '", Shared: true, Aliases: []string{"hello@example.test"}},
+		{Address: "o'neil@example.test", DisplayName: "$(Stop-Computer) ‘O’Neil’\r\nWrite-Host pwned", Shared: true, Aliases: []string{"ab'c@example.test"}},
+	}
+	got := directory.ExchangeScript("acme\nWrite-Host pwned", users, groups, contacts, false)
 	golden := filepath.Join("testdata", "exchange.ps1.golden")
 	if *update {
 		os.MkdirAll("testdata", 0o755)

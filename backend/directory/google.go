@@ -153,7 +153,7 @@ func (g *Google) Detect(ctx context.Context) (Found, error) {
 	}
 	for _, u := range users {
 		du := User{User: people.User{Address: u.PrimaryEmail, FirstName: u.Name.GivenName, LastName: u.Name.FamilyName,
-			DisplayName: u.Name.FullName, SourceLogin: u.PrimaryEmail, OrgUnit: u.OrgUnitPath}, Aliases: u.Aliases,
+			DisplayName: u.Name.FullName, SourceLogin: u.PrimaryEmail, OrgUnit: u.OrgUnitPath, Aliases: u.Aliases},
 			Disabled: u.Suspended || u.Archived}
 		for _, o := range u.Organizations {
 			if o.Primary || du.JobTitle == "" && du.Department == "" {

@@ -44,14 +44,18 @@ type GoogleCreator struct {
 type googleIndex struct {
 	users, groups map[string]bool
 	owner         map[string]string
+	aliasOf       map[string]string // lower-case alias → lower-case primary address of its user
 }
+
+// noSharedMailbox is the row of a shared mailbox in Google Workspace.
+const noSharedMailbox = "Google Workspace has no shared mailbox: create a Google Group or a delegated user"
 
 func (g *GoogleCreator) read(ctx context.Context, w Want) (*client, Plan, error) {
 	c, err := (&Google{URL: g.URL, HTTP: g.HTTP}).client()
 	if err != nil {
 		return nil, Plan{}, err
 	}
-	ix := googleIndex{users: map[string]bool{}, groups: map[string]bool{}, owner: map[string]string{}}
+	ix := googleIndex{users: map[string]bool{}, groups: map[string]bool{}, owner: map[string]string{}, aliasOf: map[string]string{}}
 	users, err := googleList[googleUser](ctx, c, "/admin/directory/v1/users", url.Values{"customer": {"my_customer"}, "maxResults": {"500"}}, "users")
 	if err != nil {
 		return nil, Plan{}, err
@@ -60,6 +64,7 @@ func (g *GoogleCreator) read(ctx context.Context, w Want) (*client, Plan, error)
 		ix.users[strings.ToLower(u.PrimaryEmail)] = true
 		for _, a := range append([]string{u.PrimaryEmail}, u.Aliases...) {
 			ix.owner[strings.ToLower(a)] = "the user " + u.PrimaryEmail
+			ix.aliasOf[strings.ToLower(a)] = strings.ToLower(u.PrimaryEmail)
 		}
 	}
 	groups, err := googleList[struct {
@@ -91,8 +96,22 @@ func (g *GoogleCreator) read(ctx context.Context, w Want) (*client, Plan, error)
 	}
 	for _, u := range w.Users {
 		it := decide(people.Users, u.Address, u.DisplayName, ix.users)
-		if it.Action == WillCreate && u.Password.IsZero() {
+		it.Shared = u.Shared
+		switch {
+		case it.Action == WillCreate && u.Shared:
+			it.Action, it.Reason = Manual, noSharedMailbox
+		case it.Action == WillCreate && u.Password.IsZero():
 			it.Action, it.Reason = Failed, noPassword
+		}
+		if it.Action == WillCreate || it.Action == Exists {
+			var taken []string
+			it.Aliases, taken = missingAliases(u.Aliases, func(a string) (bool, string) {
+				if ix.aliasOf[a] == strings.ToLower(u.Address) {
+					return true, ""
+				}
+				return false, ix.owner[a]
+			})
+			it.Reason = joinReasons(it.Reason, taken)
 		}
 		p.Items = append(p.Items, it)
 	}
@@ -158,6 +177,12 @@ func (g *GoogleCreator) Apply(ctx context.Context, w Want) (Plan, error) {
 	}
 	for i := range p.Items {
 		it := &p.Items[i]
+		if it.Kind == people.Users && (it.Action == Created || it.Action == Exists) && len(it.Aliases) > 0 {
+			it.Reason = joinReasons(it.Reason, g.addAliases(ctx, c, it))
+		}
+	}
+	for i := range p.Items {
+		it := &p.Items[i]
 		if it.Kind == people.Groups && (it.Action == Created || it.Action == Exists) && len(it.Members) > 0 {
 			it.Reason = g.addMembers(ctx, c, it)
 		}
@@ -185,4 +210,17 @@ func (g *GoogleCreator) addMembers(ctx context.Context, c *client, it *Item) str
 		}
 	}
 	return strings.Join(problems, "; ")
+}
+
+// addAliases adds the aliases the plan found missing (users.aliases.insert), each on its
+// own: one refused is named with Google's reason, the others are still added.
+func (g *GoogleCreator) addAliases(ctx context.Context, c *client, it *Item) []string {
+	path := "/admin/directory/v1/users/" + url.PathEscape(it.Address) + "/aliases"
+	var problems []string
+	for _, a := range it.Aliases {
+		if err := c.do(ctx, http.MethodPost, c.url(path, nil), map[string]string{"alias": a}, nil); err != nil {
+			problems = append(problems, "alias "+a+" not added: "+reason(err))
+		}
+	}
+	return problems
 }

@@ -12,7 +12,10 @@
 // to its destination, and `api` and `cli` show them.
 package people
 
-import "strings"
+import (
+	"reflect"
+	"strings"
+)
 
 // Kind is one of the three lists of people.
 type Kind string
@@ -39,6 +42,10 @@ type User struct {
 	MobilePhone string `json:"mobilePhone"`
 	OrgUnit     string `json:"orgUnit"`
 	Migrate     bool   `json:"migrate"`
+	// Aliases are the mailbox's other addresses, each in one of the project's domains;
+	// Shared: a shared mailbox (nobody signs in to it, no licence).
+	Aliases []string `json:"aliases"`
+	Shared  bool     `json:"shared"`
 	// Whether passwords are stored (they live in the vault, under the batch entry).
 	HasSourcePassword bool `json:"hasSourcePassword"`
 	HasPassword       bool `json:"hasPassword"`
@@ -46,8 +53,32 @@ type User struct {
 
 // SameAs reports whether u and v hold the same values (passwords aside).
 func (u User) SameAs(v User) bool {
+	if !SameAddresses(u.Aliases, v.Aliases) {
+		return false
+	}
 	u.HasPassword, u.HasSourcePassword, v.HasPassword, v.HasSourcePassword = false, false, false, false
-	return u == v
+	u.Aliases, v.Aliases = nil, nil
+	return reflect.DeepEqual(u, v)
+}
+
+// SameAddresses reports whether a and b hold the same addresses in any order (without
+// regard to case): aliases are a set.
+func SameAddresses(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := make(map[string]int, len(a))
+	for _, x := range a {
+		seen[strings.ToLower(x)]++
+	}
+	for _, y := range b {
+		k := strings.ToLower(y)
+		if seen[k] == 0 {
+			return false
+		}
+		seen[k]--
+	}
+	return true
 }
 
 // Complete fills in what a user given without it has by rule: the source login is the

@@ -1,6 +1,7 @@
 package people
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestCompleteDefaultsLoginAndDisplayName(t *testing.T) {
 	} {
 		u := tc.in
 		u.Complete()
-		if u != tc.want {
+		if !reflect.DeepEqual(u, tc.want) {
 			t.Errorf("%+v completed to %+v, want %+v", tc.in, u, tc.want)
 		}
 	}
@@ -91,6 +92,25 @@ func TestValidDomain(t *testing.T) {
 	} {
 		if ValidDomain(s) != ok {
 			t.Errorf("ValidDomain(%q) = %v", s, !ok)
+		}
+	}
+}
+
+func TestUsersWithTheSameAliasesInAnyOrderAndCaseAreTheSame(t *testing.T) {
+	base := User{Address: "info@acme.example", Aliases: []string{"hello@acme.example", "Contact@acme.example"}, Shared: true}
+	for _, tc := range []struct {
+		name string
+		v    User
+		same bool
+	}{
+		{"other order and case", User{Address: "info@acme.example", Aliases: []string{"contact@acme.example", "HELLO@acme.example"}, Shared: true}, true},
+		{"passwords aside", User{Address: "info@acme.example", Aliases: []string{"hello@acme.example", "contact@acme.example"}, Shared: true, HasPassword: true}, true},
+		{"one alias fewer", User{Address: "info@acme.example", Aliases: []string{"hello@acme.example"}, Shared: true}, false},
+		{"another alias", User{Address: "info@acme.example", Aliases: []string{"hello@acme.example", "sales@acme.example"}, Shared: true}, false},
+		{"not shared", User{Address: "info@acme.example", Aliases: []string{"hello@acme.example", "contact@acme.example"}}, false},
+	} {
+		if got := base.SameAs(tc.v); got != tc.same {
+			t.Errorf("%s: SameAs = %v, want %v", tc.name, got, tc.same)
 		}
 	}
 }

@@ -46,7 +46,7 @@ func UsersSheet(us []people.User, pw Passwords) Sheet {
 	for _, u := range us {
 		src, dst := reveal(pw, u.Address)
 		s.Rows = append(s.Rows, []string{u.Address, u.FirstName, u.LastName, u.DisplayName, u.SourceLogin, src, dst,
-			u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, yn(u.Migrate)})
+			u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, yn(u.Migrate), strings.Join(u.Aliases, "; "), yn(u.Shared)})
 	}
 	return s
 }

@@ -37,6 +37,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("Group name,Group address,Members\nSales,sales@acme.example,\"a@acme.example;b@acme.example\"\n"))
 	f.Add([]byte("\xff\xfeE\x00,\x00\n\x00"))
 	f.Add([]byte("a,\"b\nc\",d\n\"\"\"\n"))
+	f.Add([]byte("Email address,Aliases,Shared mailbox\ninfo@acme.example,\"a@acme.example; b@acme.example,c@@x\",yes\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tab, err := Read("fuzz.csv", data, "", fuzzLimits)
 		if err != nil {
@@ -118,6 +119,20 @@ func FuzzSheetXML(f *testing.F) {
 		sstFast, fastErr := readSharedStrings(newXMLScanner(data))
 		if !errors.Is(fastErr, errSlowPath) && (fmt.Sprintf("%q", sstFast) != fmt.Sprintf("%q", sstSlow) || (fastErr == nil) != (slowErr == nil)) {
 			t.Fatalf("shared strings: scanner %q (%v), encoding/xml %q (%v)", sstFast, fastErr, sstSlow, slowErr)
+		}
+	})
+}
+
+// FuzzProxyAliases: Microsoft 365's "Proxy addresses" cell is outside input; every alias
+// read is text of the cell, without its smtp: prefix.
+func FuzzProxyAliases(f *testing.F) {
+	f.Add("SMTP:alice@acme.example+smtp:a.martin@acme.example+X500:/o=Exchange")
+	f.Add("smtp:first+tag@acme.example;smtp:+smtp:")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, a := range ProxyAliases(s) {
+			if !strings.Contains(s, "smtp:"+a) {
+				t.Fatalf("alias %q is not in %q", a, s)
+			}
 		}
 	})
 }

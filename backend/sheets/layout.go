@@ -92,6 +92,10 @@ var UserTemplate = Layout{ID: LayoutCutover, Name: "Cutover users template", Kin
 	{Header: "Mobile phone", Field: FMobilePhone, Note: "Optional. Kept as text.", Aliases: []string{"mobilephone", "mobile", "cellphone"}},
 	{Header: "Org unit", Field: FOrgUnit, Note: "Google Workspace organisational unit path, e.g. /Sales; empty: /.", Aliases: []string{"orgunit", "orgunitpath", "ou"}},
 	{Header: "Migrate mailbox", Field: FMigrate, Note: "yes: copy this person's mailbox (the default); no: create the account only.", Aliases: []string{"migrate", "migratemailbox", "copymailbox"}, List: yesNo},
+	{Header: "Aliases", Field: FAliases, Note: "Optional. The mailbox's other addresses, separated by ; or , — each in one of the project's domains, e.g. a.martin@acme.example; contact@acme.example.",
+		Aliases: []string{"aliases", "alias", "otheraddresses", "emailaliases", "secondaryaddresses"}},
+	{Header: "Shared mailbox", Field: FShared, Note: "yes: a shared mailbox (nobody signs in to it, no licence; Microsoft 365 only); no: a person's mailbox (the default).",
+		Aliases: []string{"sharedmailbox", "shared"}, List: yesNo},
 }}
 
 // GroupTemplate is our groups sheet: one row per group with its members in one cell,
@@ -150,7 +154,7 @@ var M365ActiveUsers = Layout{ID: LayoutM365ActiveUsers, Name: "Microsoft 365 act
 	{Header: "Mobile Phone", Field: FMobilePhone},
 	{Header: "Oath token metadata"}, {Header: "Object Id"}, {Header: "Office"}, {Header: "Password never expires"},
 	{Header: "Phone number", Field: FOfficePhone},
-	{Header: "Postal code"}, {Header: "Preferred data location"}, {Header: "Preferred language"}, {Header: "Proxy addresses"},
+	{Header: "Postal code"}, {Header: "Preferred data location"}, {Header: "Preferred language"}, {Header: "Proxy addresses", Field: FProxyAddresses},
 	{Header: "Release track"}, {Header: "Soft deletion time stamp"}, {Header: "State"}, {Header: "Street address"},
 	{Header: "Strong password required"},
 	{Header: "Title", Field: FJobTitle},

@@ -64,6 +64,11 @@ const (
 	FMobilePhone    = "mobilePhone"
 	FOrgUnit        = "orgUnit"
 	FMigrate        = "migrate"
+	FAliases        = "aliases"
+	FShared         = "shared"
+	// FProxyAddresses is Microsoft 365's "Proxy addresses" (SMTP:primary+smtp:alias+…):
+	// read into the aliases.
+	FProxyAddresses = "proxyAddresses"
 	FName           = "name"
 	FMembers        = "members"
 	FDescription    = "description"

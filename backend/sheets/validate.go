@@ -133,7 +133,11 @@ type checker struct {
 	col    map[string]int // field → column index
 	header map[string]string
 	domain map[string]bool
-	row    *RowResult
+	// The users sheet's addresses by lower case (→ first row) and the stored users'
+	// aliases (→ their user's address), which an alias may not be.
+	addrRows    map[string]int
+	storedAlias map[string]string
+	row         *RowResult
 }
 
 // Parse reads table t as kind k against what the project holds: the layout, every row's
@@ -297,6 +301,23 @@ func (c *checker) users(rows []Row) {
 	c.res.Users = make([]UserRecord, 0, len(rows))
 	seenAddr := make(map[string]int, len(rows))
 	seenLogin := make(map[string]int, len(rows))
+	seenAlias := map[string]int{}
+	c.addrRows, c.storedAlias = map[string]int{}, map[string]string{}
+	if i, ok := c.col[FAddress]; ok {
+		for _, r := range rows {
+			if i < len(r.Cells) && r.Cells[i] != "" {
+				k := strings.ToLower(strings.TrimSpace(r.Cells[i]))
+				if _, dup := c.addrRows[k]; !dup {
+					c.addrRows[k] = r.Num
+				}
+			}
+		}
+	}
+	for _, u := range c.known.Users {
+		for _, a := range u.Aliases {
+			c.storedAlias[strings.ToLower(a)] = u.Address
+		}
+	}
 	for _, r := range rows {
 		row, v := c.newRow(r)
 		c.required(&row, v)
@@ -340,21 +361,28 @@ func (c *checker) users(rows []Row) {
 					"a source login no other mailbox uses (change that batch entry first)")
 			}
 		}
-		if s := strings.ToLower(v[FMigrate]); s != "" {
-			switch s {
-			case "yes", "y", "true", "1", "x", "oui", "ja", "sí", "si":
-			case "no", "n", "false", "0", "non", "nein":
-				u.Migrate = false
-			default:
-				c.cellErr(&row, FMigrate, v[FMigrate], "not yes or no", expYesNo)
-			}
-		}
+		c.yesNo(&row, FMigrate, v[FMigrate], &u.Migrate)
+		c.aliases(&row, &u, v, seenAlias)
+		c.yesNo(&row, FShared, v[FShared], &u.Shared)
 		c.hosts(&row, v)
 		rec := UserRecord{Row: r.Num, User: u, SourcePassword: secrets.New(v[FSourcePassword]), Password: secrets.New(v[FPassword])}
 		rec.Action = c.userAction(rec, row.Problems)
 		c.count(rec.Action)
 		c.res.Users = append(c.res.Users, rec)
 		c.finishRow(&row, u.Address, rec.Action)
+	}
+}
+
+// yesNo reads a yes/no cell into dst; an empty cell leaves dst as it is.
+func (c *checker) yesNo(row *RowResult, field, v string, dst *bool) {
+	switch strings.ToLower(v) {
+	case "":
+	case "yes", "y", "true", "1", "x", "oui", "ja", "sí", "si":
+		*dst = true
+	case "no", "n", "false", "0", "non", "nein":
+		*dst = false
+	default:
+		c.cellErr(row, field, v, "not yes or no", expYesNo)
 	}
 }
 
@@ -375,6 +403,110 @@ func (c *checker) keepAbsent(u *people.User, old people.User) {
 	if _, ok := c.col[FMigrate]; !ok {
 		u.Migrate = old.Migrate
 	}
+	_, aliases := c.col[FAliases]
+	_, proxies := c.col[FProxyAddresses]
+	if !aliases && !proxies {
+		u.Aliases = old.Aliases
+	}
+	if _, ok := c.col[FShared]; !ok {
+		u.Shared = old.Shared
+	}
+}
+
+// aliases reads a row's aliases (our "Aliases" column, or Microsoft 365's "Proxy
+// addresses") into u: each a valid address in one of the project's domains, not the
+// user's own address, and no other user's, group's or contact's address or alias.
+func (c *checker) aliases(row *RowResult, u *people.User, v map[string]string, seen map[string]int) {
+	field, list := FAliases, SplitMembers(v[FAliases])
+	if _, ok := c.col[FAliases]; !ok {
+		if _, ok := c.col[FProxyAddresses]; !ok {
+			return
+		}
+		field, list = FProxyAddresses, ProxyAliases(v[FProxyAddresses])
+	}
+	if v[field] == "" {
+		u.Aliases = nil
+		return
+	}
+	var out []string
+	mine := map[string]bool{}
+	for _, a := range list {
+		k := strings.ToLower(a)
+		switch {
+		case !people.ValidAddress(a):
+			c.cellErr(row, field, a, "invalid alias address", expAddress)
+			continue
+		case len(c.domain) > 0 && !c.domain[strings.ToLower(people.Domain(a))]:
+			c.cellErr(row, field, a, "alias outside the project's domains", "an address in "+strings.Join(c.known.Domains, ", "))
+			continue
+		case people.SameAddress(a, u.Address):
+			c.cellWarn(row, field, a, "the user's own address listed as an alias", "other addresses of this mailbox only")
+			continue
+		case mine[k]:
+			c.cellWarn(row, field, a, "alias listed twice", "each alias once")
+			continue
+		}
+		if prev, dup := seen[k]; dup {
+			c.cellErr(row, field, a, fmt.Sprintf("alias already on row %d", prev), "an address used once in the file")
+			continue
+		}
+		if n, ok := c.addrRows[k]; ok {
+			c.cellErr(row, field, a, fmt.Sprintf("alias is the address of the user on row %d", n), "an address no other mailbox uses")
+			continue
+		}
+		if owner, ok := c.storedAlias[k]; ok && !people.SameAddress(owner, u.Address) && c.addrRows[strings.ToLower(owner)] == 0 {
+			c.cellErr(row, field, a, "alias already belongs to "+owner, "an address no other mailbox uses (change that user's aliases first)")
+			continue
+		}
+		if other, ok := c.known.Users[k]; ok && !people.SameAddress(other.Address, u.Address) {
+			c.cellErr(row, field, a, "alias is the address of another user of the project", "an address no other mailbox uses")
+			continue
+		}
+		if _, ok := c.known.Groups[k]; ok {
+			c.cellErr(row, field, a, "alias is the address of a group of the project", "an address not used by a group or contact")
+			continue
+		}
+		if _, ok := c.known.Contacts[k]; ok {
+			c.cellErr(row, field, a, "alias is the address of a contact of the project", "an address not used by a group or contact")
+			continue
+		}
+		mine[k] = true
+		seen[k] = row.Row
+		out = append(out, a)
+	}
+	u.Aliases = out
+}
+
+// ProxyAliases reads Microsoft 365's proxy addresses ("SMTP:alice@acme.example+smtp:
+// a.martin@acme.example", also separated by ; or ,): the secondary smtp: addresses; the
+// primary (SMTP: in capitals) and other types (X500:, SIP:, SPO:) are left out.
+func ProxyAliases(s string) []string {
+	// '+' separates entries only before a type ("smtp:", "X500:"): it may be in a local part.
+	var entries []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '\n' || r == '\r' }) {
+		for i, p := range strings.Split(f, "+") {
+			if i > 0 && !hasProxyType(p) && len(entries) > 0 {
+				entries[len(entries)-1] += "+" + p
+				continue
+			}
+			entries = append(entries, p)
+		}
+	}
+	var out []string
+	for _, p := range entries {
+		if p = strings.TrimSpace(p); strings.HasPrefix(p, "smtp:") {
+			out = append(out, p[5:])
+		}
+	}
+	return out
+}
+
+func hasProxyType(p string) bool {
+	i := strings.IndexByte(p, ':')
+	if i <= 0 || strings.ContainsAny(p[:i], "@. ") {
+		return false
+	}
+	return true
 }
 
 func (c *checker) hosts(row *RowResult, v map[string]string) {

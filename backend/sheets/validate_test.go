@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,8 +47,9 @@ func TestLayoutsRecognised(t *testing.T) {
 			"alice@acme.example,Alice,Martin,Alice M.,CFO,Finance,12,0123,0678,,,1 Main St,Lyon,,69001,France\n",
 			LayoutM365BulkAdd, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice M.", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true}}},
 		{"export.csv", "Block credential,City,Country/Region,Department,DirSyncEnabled,Display name,Fax,First name,Last dirsync time,Last name,Last password change time stamp,License assignment detail,Licenses,Mobile Phone,Oath token metadata,Object Id,Office,Password never expires,Phone number,Postal code,Preferred data location,Preferred language,Proxy addresses,Release track,Soft deletion time stamp,State,Street address,Strong password required,Title,Usage location,User principal name,When created\n" +
-			"False,Lyon,France,Finance,,Alice Martin,,Alice,,Martin,1/2/2026,,contoso:O365_BUSINESS_PREMIUM,0678,,1b2c,,False,0123,,,,SMTP:alice@acme.example,,,,,True,CFO,FR,alice@acme.example,1/1/2025\n",
-			LayoutM365ActiveUsers, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true}}},
+			"False,Lyon,France,Finance,,Alice Martin,,Alice,,Martin,1/2/2026,,contoso:O365_BUSINESS_PREMIUM,0678,,1b2c,,False,0123,,,,SMTP:alice@acme.example+smtp:a.martin@acme.example+smtp:first+tag@acme.example+X500:/o=ExchangeLabs/cn=alice,,,,,True,CFO,FR,alice@acme.example,1/1/2025\n",
+			LayoutM365ActiveUsers, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", JobTitle: "CFO", Department: "Finance", OfficePhone: "0123", MobilePhone: "0678", Migrate: true,
+				Aliases: []string{"a.martin@acme.example", "first+tag@acme.example"}}}},
 		{"google.csv", "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Password Hash Function [UPLOAD ONLY],Org Unit Path [Required],Work Phone\n" +
 			"Alice,Martin,alice@acme.example,Welcome-2027,,/Finance,0123\n",
 			LayoutGoogle, UserRecord{User: people.User{Address: "alice@acme.example", FirstName: "Alice", LastName: "Martin", DisplayName: "Alice Martin", SourceLogin: "alice@acme.example", OrgUnit: "/Finance", OfficePhone: "0123", Migrate: true}, Password: secrets.New("Welcome-2027")}},
@@ -70,7 +72,7 @@ func TestLayoutsRecognised(t *testing.T) {
 			if tc.layout == LayoutCutover {
 				want.User.Migrate = false
 			}
-			if got.User != want.User || got.SourcePassword.Reveal() != want.SourcePassword.Reveal() || got.Password.Reveal() != want.Password.Reveal() {
+			if !reflect.DeepEqual(got.User, want.User) || got.SourcePassword.Reveal() != want.SourcePassword.Reveal() || got.Password.Reveal() != want.Password.Reveal() {
 				t.Fatalf("user %+v (pw %q/%q)\nwant %+v", got.User, got.SourcePassword.Reveal(), got.Password.Reveal(), want.User)
 			}
 			if got.Action != Add || res.Added != 1 {
@@ -279,5 +281,72 @@ func TestHomeMadeHeadersAreReadThroughAliases(t *testing.T) {
 	res = parseCSV(t, Contacts, "c.csv", "Name,ExternalEmailAddress,Organization\nJane,jane@partner.example,Partner\n", acme())
 	if res.Layout != LayoutCutover || res.Errors != 0 || res.Contacts[0].Contact.Company != "Partner" {
 		t.Fatalf("contacts: %+v %s", res.Contacts, problems(res))
+	}
+}
+
+func TestAliasesAndSharedMailboxColumns(t *testing.T) {
+	known := acme()
+	known.Users = map[string]people.User{
+		"bob@acme.example":  {Address: "bob@acme.example", DisplayName: "bob", SourceLogin: "bob@acme.example", Migrate: true, Aliases: []string{"robert@acme.example", "b@acme.example"}},
+		"info@acme.example": {Address: "info@acme.example", DisplayName: "info", SourceLogin: "info@acme.example", Migrate: true, Shared: true},
+		"carl@acme.example": {Address: "carl@acme.example", Aliases: []string{"carlos@acme.example"}},
+	}
+	known.BatchByDest = map[string]BatchLink{
+		"bob@acme.example":  {Source: "bob@acme.example", Dest: "bob@acme.example", Enabled: true},
+		"info@acme.example": {Source: "info@acme.example", Dest: "info@acme.example", Enabled: true},
+	}
+	known.Groups = map[string]people.Group{"sales@acme.example": {Address: "sales@acme.example"}}
+	text := "Email address,Aliases,Shared mailbox\n" +
+		"alice@acme.example,a.martin@acme.example; contact@acme-group.example,no\n" +
+		"bob@acme.example,\"B@acme.example, ROBERT@acme.example\",\n" + // the same set: unchanged
+		"info@acme.example,,yes\n" + // unchanged
+		"carol@acme.example,c@elsewhere.example;c@@acme.example,maybe\n" +
+		"dave@acme.example,a.martin@acme.example;sales@acme.example;dave@acme.example\n" +
+		"frank@acme.example,carlos@acme.example;gina@acme.example,\n" + // carl's alias; a user further down
+		"gina@acme.example,,\n"
+	res := parseCSV(t, Users, "u.csv", text, known)
+	want := `u.csv, row 5, column B (Aliases): alias outside the project's domains: "c@elsewhere.example"; expected an address in acme.example, acme-group.example
+u.csv, row 5, column B (Aliases): invalid alias address: "c@@acme.example"; expected an email address such as alice@example.com
+u.csv, row 5, column C (Shared mailbox): not yes or no: "maybe"; expected yes or no
+u.csv, row 6, column B (Aliases): alias already on row 2: "a.martin@acme.example"; expected an address used once in the file
+u.csv, row 6, column B (Aliases): alias is the address of a group of the project: "sales@acme.example"; expected an address not used by a group or contact
+u.csv, row 6, column B (Aliases): warning: the user's own address listed as an alias: "dave@acme.example"; expected other addresses of this mailbox only
+u.csv, row 7, column B (Aliases): alias already belongs to carl@acme.example: "carlos@acme.example"; expected an address no other mailbox uses (change that user's aliases first)
+u.csv, row 7, column B (Aliases): alias is the address of the user on row 8: "gina@acme.example"; expected an address no other mailbox uses
+`
+	if got := problems(res); got != want {
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
+	}
+	var actions []string
+	for _, u := range res.Users {
+		actions = append(actions, string(u.Action))
+	}
+	if strings.Join(actions, ",") != "add,unchanged,unchanged,skip,skip,skip,add" {
+		t.Fatalf("actions %v", actions)
+	}
+	if a := res.Users[0].User; !reflect.DeepEqual(a.Aliases, []string{"a.martin@acme.example", "contact@acme-group.example"}) || a.Shared {
+		t.Fatalf("alice %+v", a)
+	}
+	// A sheet without the columns keeps what is stored; changing them is an update.
+	res = parseCSV(t, Users, "u.csv", "Email address\nbob@acme.example\ninfo@acme.example\n", known)
+	if res.Unchanged != 2 || !res.Users[1].User.Shared || len(res.Users[0].User.Aliases) != 2 {
+		t.Fatalf("absent columns: %+v", res.Users)
+	}
+	res = parseCSV(t, Users, "u.csv", "Email address,Aliases,Shared mailbox\nbob@acme.example,robert@acme.example,no\ninfo@acme.example,,no\n", known)
+	if res.Updated != 2 {
+		t.Fatalf("one alias fewer and no longer shared are updates: %s", problems(res))
+	}
+}
+
+func TestProxyAddressesKeepTheSecondarySMTPAddresses(t *testing.T) {
+	for in, want := range map[string]string{
+		"SMTP:alice@acme.example+smtp:a.martin@acme.example":                            "a.martin@acme.example",
+		"smtp:first+tag@acme.example+SIP:alice@acme.example+smtp:x@acme.example":        "first+tag@acme.example x@acme.example",
+		"SMTP:alice@acme.example; smtp:al@acme.example, X500:/o=Exchange/cn=Recipients": "al@acme.example",
+		"": "",
+	} {
+		if got := strings.Join(ProxyAliases(in), " "); got != want {
+			t.Errorf("ProxyAliases(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

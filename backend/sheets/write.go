@@ -323,7 +323,8 @@ func exampleRow(k Kind, domains []string) map[string]string {
 	switch k {
 	case Users:
 		return map[string]string{FAddress: "alice@" + d, FFirstName: "Alice", FLastName: "Martin", FDisplayName: "Alice Martin",
-			FSourceLogin: "alice", FJobTitle: "Accountant", FDepartment: "Finance", FOfficePhone: "0123456789", FOrgUnit: "/", FMigrate: "yes"}
+			FSourceLogin: "alice", FJobTitle: "Accountant", FDepartment: "Finance", FOfficePhone: "0123456789", FOrgUnit: "/", FMigrate: "yes",
+			FAliases: "a.martin@" + d, FShared: "no"}
 	case Groups:
 		return map[string]string{FName: "Finance team", FAddress: "finance@" + d, FMembers: "alice@" + d + "; bob@" + d, FDescription: "Everyone in Finance"}
 	case Contacts:

@@ -27,7 +27,7 @@ type UserWrite struct {
 // and whether the entry holds passwords.
 func (s *Store) Users(ctx context.Context, projectID int64) ([]people.User, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT p.address, p.first_name, p.last_name, p.display_name, COALESCE(b.source_login, ''),
-		p.job_title, p.department, p.office_phone, p.mobile_phone, p.org_unit, COALESCE(b.removed_at IS NULL AND b.enabled, 0),
+		p.job_title, p.department, p.office_phone, p.mobile_phone, p.org_unit, p.aliases, p.shared, COALESCE(b.removed_at IS NULL AND b.enabled, 0),
 		EXISTS (SELECT 1 FROM secret WHERE ref = 'batch/' || b.id || '/source'),
 		EXISTS (SELECT 1 FROM secret WHERE ref = 'batch/' || b.id || '/dest')
 		FROM person p LEFT JOIN batch_entry b ON b.id = (SELECT e.id FROM batch_entry e
@@ -40,9 +40,13 @@ func (s *Store) Users(ctx context.Context, projectID int64) ([]people.User, erro
 	out := []people.User{}
 	for rows.Next() {
 		var u people.User
+		var aliases string
 		if err := rows.Scan(&u.Address, &u.FirstName, &u.LastName, &u.DisplayName, &u.SourceLogin, &u.JobTitle, &u.Department,
-			&u.OfficePhone, &u.MobilePhone, &u.OrgUnit, &u.Migrate, &u.HasSourcePassword, &u.HasPassword); err != nil {
+			&u.OfficePhone, &u.MobilePhone, &u.OrgUnit, &aliases, &u.Shared, &u.Migrate, &u.HasSourcePassword, &u.HasPassword); err != nil {
 			return nil, fmt.Errorf("list users: %w", err)
+		}
+		if aliases != "" {
+			u.Aliases = strings.Split(aliases, "\n")
 		}
 		out = append(out, u)
 	}
@@ -75,13 +79,14 @@ func (s *Store) BatchSecrets(ctx context.Context, projectID int64) (map[string][
 func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrite, seal Seal) error {
 	now := fmtTime(s.now())
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		persons := &rowsWriter{tx: tx, ncols: 12,
+		persons := &rowsWriter{tx: tx, ncols: 14,
 			head: `INSERT INTO person(project_id, address, first_name, last_name, display_name,
-			job_title, department, office_phone, mobile_phone, org_unit, created_at, updated_at) VALUES `,
+			job_title, department, office_phone, mobile_phone, org_unit, aliases, shared, created_at, updated_at) VALUES `,
 			tail: ` ON CONFLICT(project_id, address) DO UPDATE SET address = excluded.address, first_name = excluded.first_name,
 			last_name = excluded.last_name, display_name = excluded.display_name,
 			job_title = excluded.job_title, department = excluded.department, office_phone = excluded.office_phone,
-			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, updated_at = excluded.updated_at`}
+			mobile_phone = excluded.mobile_phone, org_unit = excluded.org_unit, aliases = excluded.aliases, shared = excluded.shared,
+			updated_at = excluded.updated_at`}
 		defer persons.close()
 		// Keyed by destination: a user whose source login changed keeps its entry (and passwords).
 		entries := &rowsWriter{tx: tx, ncols: 7,
@@ -132,7 +137,7 @@ func (s *Store) SaveUsers(ctx context.Context, projectID int64, users []UserWrit
 		for _, w := range users {
 			u := w.User
 			if err := persons.add(ctx, w, projectID, u.Address, u.FirstName, u.LastName, u.DisplayName,
-				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, now, now); err != nil {
+				u.JobTitle, u.Department, u.OfficePhone, u.MobilePhone, u.OrgUnit, strings.Join(u.Aliases, "\n"), u.Shared, now, now); err != nil {
 				re := err.(*rowError)
 				return fmt.Errorf("save user %s: %w", re.w.User.Address, re.err)
 			}

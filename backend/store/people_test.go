@@ -66,3 +66,33 @@ func TestSaveUsersManyRowsKeepOrderAndNameTheRowAtFault(t *testing.T) {
 		t.Fatalf("a failed save left %d users", len(users))
 	}
 }
+
+func TestUsersKeepTheirAliasesAndSharedFlag(t *testing.T) {
+	s, pid := peopleStore(t)
+	ctx := context.Background()
+	save := func(us ...people.User) {
+		t.Helper()
+		var ws []UserWrite
+		for _, u := range us {
+			ws = append(ws, UserWrite{User: u})
+		}
+		if err := s.SaveUsers(ctx, pid, ws, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(people.User{Address: "alice@acme.example", SourceLogin: "alice", Migrate: true, Aliases: []string{"a.martin@acme.example", "contact@acme.example"}},
+		people.User{Address: "info@acme.example", SourceLogin: "info", Migrate: true, Shared: true})
+	us, err := s.Users(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(us) != 2 || fmt.Sprint(us[0].Aliases) != "[a.martin@acme.example contact@acme.example]" || us[0].Shared || us[1].Aliases != nil || !us[1].Shared {
+		t.Fatalf("users %+v", us)
+	}
+	// A re-import replaces both.
+	save(people.User{Address: "alice@acme.example", SourceLogin: "alice", Migrate: true}, people.User{Address: "info@acme.example", SourceLogin: "info", Migrate: true})
+	us, _ = s.Users(ctx, pid)
+	if us[0].Aliases != nil || us[1].Shared {
+		t.Fatalf("after the update %+v", us)
+	}
+}

@@ -7,10 +7,14 @@
 // the tenant's, create, and a second dry run finding them there.
 // The server is a real Dovecot on loopback with its doveadm HTTP API enabled; the
 // destination is the Graph fake (fakegraph) checking every request's shape.
+// Last, a users sheet gives alice an alias and adds a shared mailbox: the users table
+// shows both, and the dry run leaves them to the Exchange script (no licence for it).
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tmpdir } from 'node:os'
 import { startApp, startGoHelper, cli, repo } from './harness.mjs'
 
 let app
@@ -111,6 +115,35 @@ test('the users are created at the destination: dry run, licence, create, and a 
   await app.shot('people-create')
   await creator.getByRole('button', { name: 'Dry run' }).click()
   await page.getByText(/Dry run, nothing created: 2 exists \(left alone\)/).waitFor()
+  assert.equal(graph.stderr(), '', 'the Graph fake saw requests off the documented shape')
+  assert.deepEqual(app.pageErrors, [])
+})
+
+test('aliases and a shared mailbox from a sheet show in the users table and are left to the Exchange script', async () => {
+  const { page } = app
+  const sheet = join(tmpdir(), `cutover-e2e-aliases-${process.pid}.csv`)
+  writeFileSync(sheet, 'Email address,Display name,Aliases,Shared mailbox\r\nalice@acme.example,alice,a.martin@acme.example; contact@acme.example,no\r\ninfo@acme.example,Info desk,hello@acme.example,yes\r\n')
+  cli(app.db, 'import', 'users', sheet, '--project', 'acme')
+  rmSync(sheet)
+  await page.reload()
+  const users = page.getByTestId('users')
+  const info = users.locator('tbody tr', { hasText: 'info@acme.example' })
+  await info.waitFor()
+  assert.equal(await info.getByTestId('shared-badge').count(), 1)
+  assert.match(await info.innerText(), /hello@acme\.example/)
+  const alice = users.locator('tbody tr', { hasText: 'alice@acme.example' })
+  assert.match(await alice.innerText(), /a\.martin@acme\.example; contact@acme\.example/)
+  assert.equal(await alice.getByTestId('shared-badge').count(), 0)
+
+  const creator = page.getByTestId('creator')
+  await creator.getByRole('button', { name: 'Dry run' }).click()
+  const rows = page.getByTestId('create-rows')
+  const infoRow = rows.locator('tbody tr', { hasText: 'info@acme.example' })
+  await infoRow.waitFor()
+  assert.match(await infoRow.innerText(), /users \(shared mailbox\)[\s\S]*by the Exchange script[\s\S]*hello@acme\.example[\s\S]*Graph cannot create shared mailboxes/i)
+  const aliceRow = rows.locator('tbody tr', { hasText: 'alice@acme.example' })
+  assert.match(await aliceRow.innerText(), /exists \(left alone\)[\s\S]*a\.martin@acme\.example; contact@acme\.example[\s\S]*the Exchange script adds/i)
+  await app.shot('people-create-aliases-shared')
   assert.equal(graph.stderr(), '', 'the Graph fake saw requests off the documented shape')
   assert.deepEqual(app.pageErrors, [])
 })

@@ -108,6 +108,8 @@ func (g *Google) serveWrite(w http.ResponseWriter, r *http.Request, path string)
 		g.Groups = append(g.Groups, gr)
 		g.Members[strings.ToLower(email)] = []map[string]any{}
 		writeJSON(w, http.StatusOK, gr)
+	case strings.HasPrefix(path, "users/") && strings.HasSuffix(path, "/aliases"):
+		g.addAlias(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "users/"), "/aliases"))
 	case strings.HasPrefix(path, "groups/") && strings.HasSuffix(path, "/members"):
 		key := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(path, "groups/"), "/members"))
 		b, ok := g.body(r, []string{"email"}, "role", "type", "delivery_settings")
@@ -146,6 +148,53 @@ func (g *Google) MemberEmails(group string) []string {
 	for _, m := range g.Members[strings.ToLower(group)] {
 		if s, _ := m["email"].(string); s != "" {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// addAlias is users.aliases.insert: {"alias": address} on a user found by its primary
+// address or id; the alias must be in the account's domain and held by nobody.
+func (g *Google) addAlias(w http.ResponseWriter, r *http.Request, userKey string) {
+	b, ok := g.body(r, []string{"alias"})
+	if !ok {
+		googleError(w, http.StatusBadRequest, "invalid", "Invalid Input")
+		return
+	}
+	alias, _ := b["alias"].(string)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var user map[string]any
+	for _, u := range g.Users {
+		if s, _ := u["primaryEmail"].(string); strings.EqualFold(s, userKey) || u["id"] == userKey {
+			user = u
+		}
+	}
+	switch {
+	case user == nil:
+		googleError(w, http.StatusNotFound, "notFound", "Resource Not Found: userKey")
+	case !strings.HasSuffix(strings.ToLower(alias), "@"+g.Domain):
+		googleError(w, http.StatusBadRequest, "invalid", "Invalid Input: alias email")
+	case g.exists(alias):
+		googleError(w, http.StatusConflict, "duplicate", "Entity already exists.")
+	default:
+		as, _ := user["aliases"].([]any)
+		user["aliases"] = append(as, alias)
+		writeJSON(w, http.StatusOK, map[string]any{"kind": "admin#directory#alias", "id": user["id"], "primaryEmail": user["primaryEmail"], "alias": alias})
+	}
+}
+
+// AliasesOf lists a user's aliases.
+func (g *Google) AliasesOf(primary string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for _, u := range g.Users {
+		if s, _ := u["primaryEmail"].(string); strings.EqualFold(s, primary) {
+			as, _ := u["aliases"].([]any)
+			for _, a := range as {
+				out = append(out, a.(string))
+			}
 		}
 	}
 	return out

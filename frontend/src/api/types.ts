@@ -125,6 +125,10 @@ export interface PersonUser {
   mobilePhone: string
   orgUnit: string
   migrate: boolean
+  /** The mailbox's other addresses (null: none). */
+  aliases: string[] | null
+  /** A shared mailbox: nobody signs in, no licence. */
+  shared: boolean
   hasSourcePassword: boolean
   hasPassword: boolean
 }
@@ -232,6 +236,9 @@ export interface CreateItem {
   action: 'create' | 'exists' | 'conflict' | 'script' | 'manual' | 'created' | 'failed'
   reason?: string
   members?: string[]
+  /** For a user: the aliases the destination lacks, to add. */
+  aliases?: string[]
+  shared?: boolean
 }
 /** What creating the people at the destination would do, or did (backend/api CreateReport). */
 export interface CreateReport {

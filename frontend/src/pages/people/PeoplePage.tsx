@@ -37,6 +37,9 @@ const fieldTitles: Record<string, string> = {
   mobilePhone: 'Mobile phone',
   orgUnit: 'Org unit',
   migrate: 'Migrate',
+  aliases: 'Aliases',
+  shared: 'Shared mailbox',
+  proxyAddresses: 'Proxy addresses',
   name: 'Name',
   members: 'Members',
   description: 'Description',
@@ -540,7 +543,7 @@ function Creator({ project, onError, onChanged }: { project: Project; onError: (
   }
   const columns = useMemo<Column<CreateItem>[]>(
     () => [
-      { key: 'kind', title: 'Kind', value: (x) => x.kind },
+      { key: 'kind', title: 'Kind', value: (x) => (x.shared ? `${x.kind} (shared mailbox)` : x.kind) },
       { key: 'address', title: 'Address', value: (x) => x.address },
       { key: 'name', title: 'Name', value: (x) => x.name },
       {
@@ -549,6 +552,7 @@ function Creator({ project, onError, onChanged }: { project: Project; onError: (
         value: (x) => createTitles[x.action],
         render: (x) => <span className={`action action-${x.action}`}>{createTitles[x.action]}</span>,
       },
+      { key: 'aliases', title: 'Aliases to add', value: (x) => (x.aliases ?? []).join('; ') },
       { key: 'reason', title: 'Why', value: (x) => x.reason ?? '' },
     ],
     [],
@@ -676,8 +680,26 @@ const masked = (set: boolean) => (set ? '••••••' : '—')
 function UsersTable({ rows, actions }: { rows: PersonUser[]; actions: (r: PersonUser) => ReactNode }) {
   const columns = useMemo<Column<PersonUser>[]>(
     () => [
-      { key: 'address', title: 'Address', value: (u) => u.address },
+      {
+        key: 'address',
+        title: 'Address',
+        value: (u) => u.address + (u.shared ? ' shared' : ''),
+        render: (u) => (
+          <>
+            {u.address}
+            {u.shared && (
+              <>
+                {' '}
+                <span className="badge" title="A shared mailbox: nobody signs in to it, no licence" data-testid="shared-badge">
+                  shared
+                </span>
+              </>
+            )}
+          </>
+        ),
+      },
       { key: 'name', title: 'Name', value: (u) => u.displayName },
+      { key: 'aliases', title: 'Aliases', value: (u) => (u.aliases ?? []).join('; ') },
       { key: 'source', title: 'Source login', value: (u) => u.sourceLogin },
       { key: 'dept', title: 'Department', value: (u) => u.department },
       { key: 'title', title: 'Job title', value: (u) => u.jobTitle },
