@@ -31,6 +31,9 @@ type Google struct {
 	tasks  map[string]map[string]map[string]any // list → id → task
 	// Imports counts events.import requests.
 	Imports int
+	// Authorize, when set, decides whether a bearer token opens the fake; otherwise any
+	// bearer token does.
+	Authorize func(token string) bool
 }
 
 var (
@@ -81,7 +84,8 @@ func (g *Google) Tasks() []map[string]any {
 }
 
 func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
 		http.Error(w, `{"error":{"code":401}}`, http.StatusUnauthorized)
 		return
 	}

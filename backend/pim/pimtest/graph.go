@@ -31,6 +31,9 @@ type Graph struct {
 	photos  map[string][]byte
 	// Requests counts requests by "METHOD kind".
 	Requests map[string]int
+	// Authorize, when set, decides whether a bearer token opens the fake (tests check
+	// that only the token asked for Graph reaches it); otherwise any bearer token does.
+	Authorize func(token string) bool
 }
 
 var (
@@ -100,7 +103,8 @@ func (g *Graph) Photo(id string) []byte {
 }
 
 func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
 		http.Error(w, `{"error":{"code":"InvalidAuthenticationToken"}}`, http.StatusUnauthorized)
 		return
 	}
