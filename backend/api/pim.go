@@ -19,29 +19,66 @@ import (
 	"cutover/backend/store"
 )
 
-// PIMSettingInput sets where a project's contacts, calendars and tasks live: a
-// CalDAV/CardDAV URL (or a domain, found by SRV and /.well-known) per side.
+// PIMSettingInput sets where a project's contacts, calendars and tasks live: per side a
+// kind (dav, graph, google; empty: DAV when a URL is set, else the project's provider's)
+// and a CalDAV/CardDAV URL (or a domain, found by SRV and /.well-known). For graph and
+// google the URL is the API's base, empty for the real service.
 type PIMSettingInput struct {
-	SourceURL string `json:"sourceUrl"`
-	DestURL   string `json:"destUrl"`
+	SourceURL  string `json:"sourceUrl"`
+	DestURL    string `json:"destUrl"`
+	SourceKind string `json:"sourceKind,omitempty"`
+	DestKind   string `json:"destKind,omitempty"`
 }
 
-// PIMSettingSet stores the project's DAV addresses ("" leaves a side without DAV).
+// PIMSettingSet stores the project's contacts and calendars settings ("" leaves a side
+// without DAV).
 func (a *API) PIMSettingSet(projectName string, in PIMSettingInput) error {
 	p, err := a.project(projectName)
 	if err != nil {
 		return err
 	}
+	set := store.PIMSetting{SourceURL: strings.TrimSpace(in.SourceURL), DestURL: strings.TrimSpace(in.DestURL),
+		SourceKind: strings.ToLower(strings.TrimSpace(in.SourceKind)), DestKind: strings.ToLower(strings.TrimSpace(in.DestKind))}
 	var bad fault.FieldErrors
-	for _, f := range []struct{ field, value string }{{"source DAV URL", in.SourceURL}, {"destination DAV URL", in.DestURL}} {
-		if err := checkDAVAddress(f.field, strings.TrimSpace(f.value)); err != nil {
+	sides := []struct{ side, kind, url string }{{"source", set.SourceKind, set.SourceURL}, {"destination", set.DestKind, set.DestURL}}
+	for _, f := range sides {
+		if err := checkPIMSide(f.side, f.kind, f.url); err != nil {
 			bad = append(bad, err)
 		}
 	}
 	if len(bad) > 0 {
 		return bad
 	}
-	return a.store.SetPIMSetting(a.ctx, p.ID, store.PIMSetting{SourceURL: strings.TrimSpace(in.SourceURL), DestURL: strings.TrimSpace(in.DestURL)})
+	if set.SourceKind == PIMDAV {
+		set.SourceKind = ""
+	}
+	if set.DestKind == PIMDAV {
+		set.DestKind = ""
+	}
+	return a.store.SetPIMSetting(a.ctx, p.ID, set)
+}
+
+// checkPIMSide checks a side's kind and address.
+func checkPIMSide(side, kind, u string) *fault.FieldError {
+	if err := checkPIMKind(side+" contacts and calendars", kind); err != nil {
+		return err
+	}
+	switch kind {
+	case PIMGraph, PIMGoogle:
+		if side == "source" {
+			return &fault.FieldError{Field: "source contacts and calendars", Value: kind,
+				Expected: "dav: Microsoft 365 and Google are not yet read as sources of contacts and calendars (export them to .vcf/.ics files and import those)"}
+		}
+		if u != "" && !strings.Contains(u, "://") {
+			return &fault.FieldError{Field: side + " " + kind + " URL", Value: u, Expected: "the API's base URL (https://..., or empty for the real service)"}
+		}
+		return checkDAVAddress(side+" "+kind+" URL", u)
+	case PIMDAV:
+		if u == "" {
+			return &fault.FieldError{Field: side + " DAV URL", Expected: "the " + side + "'s CalDAV/CardDAV URL or domain"}
+		}
+	}
+	return checkDAVAddress(side+" DAV URL", u)
 }
 
 // checkDAVAddress accepts an https URL, an http URL to a loopback address (passwords go
@@ -150,14 +187,23 @@ func (a *API) pimCopier(ctx context.Context, p project.Project, set store.PIMSet
 	if err != nil {
 		return nil, fmt.Errorf("source contacts and calendars of %s: %w", e.SourceLogin, err)
 	}
-	dst, err := a.pimDest(ctx, set, e)
+	dst, err := a.pimDest(ctx, p, set, e)
 	if err != nil {
 		return nil, err
 	}
 	return &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}, nil
 }
 
-func (a *API) pimDest(ctx context.Context, set store.PIMSetting, e batch.Entry) (*pim.DAV, error) {
+// pimDest is the mailbox's destination account: DAV with its own password, or Graph or
+// Google with the destination's sign-in.
+func (a *API) pimDest(ctx context.Context, p project.Project, set store.PIMSetting, e batch.Entry) (pim.Dest, error) {
+	if kind := pimKind(p, set.DestKind, set.DestURL); kind != PIMDAV {
+		dst, err := a.pimAPIDest(p, set, kind, e)
+		if err != nil {
+			return nil, fmt.Errorf("destination contacts and calendars of %s: %w", e.DestLogin, err)
+		}
+		return dst, nil
+	}
 	if set.DestURL == "" {
 		return nil, &project.FieldError{Field: "destination DAV URL", Expected: "the destination's CalDAV/CardDAV URL (cutover pim set --dest-url)"}
 	}
@@ -189,7 +235,7 @@ func (a *API) pimSetup(projectName string, users []string) (project.Project, sto
 		return p, store.PIMSetting{}, nil, err
 	}
 	set, err := a.store.PIMSetting(a.ctx, p.ID)
-	if err != nil || (set.SourceURL == "" && set.DestURL == "") {
+	if err != nil || (set.SourceURL == "" && set.DestURL == "" && pimKind(p, set.DestKind, "") == PIMDAV) {
 		return p, set, nil, err // nothing of contacts and calendars to do here
 	}
 	entries, err := a.entries(p, users)
@@ -375,7 +421,7 @@ func (a *API) PIMImport(projectName string, in PIMImportInput) (pim.Result, erro
 	if len(entries) == 0 {
 		return pim.Result{}, &project.FieldError{Field: "destination DAV URL", Expected: "the destination's CalDAV/CardDAV URL (cutover pim set --dest-url)"}
 	}
-	dst, err := a.pimDest(a.ctx, set, entries[0])
+	dst, err := a.pimDest(a.ctx, p, set, entries[0])
 	if err != nil {
 		return pim.Result{}, err
 	}

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"cutover/backend/batch"
+	"cutover/backend/auth"
+	"cutover/backend/fault"
+	"cutover/backend/pim"
+	"cutover/backend/project"
+	"cutover/backend/store"
+)
+
+// Where a side's contacts, calendars and tasks are reached.
+const (
+	PIMDAV    = "dav"    // CalDAV/CardDAV with the mailbox's own password
+	PIMGraph  = "graph"  // Microsoft Graph with the side's Microsoft sign-in
+	PIMGoogle = "google" // Google Calendar and Tasks with the side's Google sign-in
+)
+
+// The real services' bases; PIMSettingInput's URL replaces them (a fake's in tests).
+const (
+	graphBase          = "https://graph.microsoft.com/v1.0"
+	googleCalendarBase = "https://www.googleapis.com/calendar/v3"
+	googleTasksBase    = "https://tasks.googleapis.com/tasks/v1"
+)
+
+// The scopes of contacts, calendars and tasks. App-only Microsoft access asks for
+// Graph's .default: the app registration must hold the Contacts.ReadWrite and
+// Calendars.ReadWrite application permissions (Graph has no application permission for
+// To Do, so tasks need per-user sign-ins). A Google service account's domain-wide
+// delegation must list the three Google scopes.
+var (
+	graphAppScopes  = []string{"https://graph.microsoft.com/.default"}
+	googlePIMScopes = []string{"https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/contacts",
+		"https://www.googleapis.com/auth/tasks"}
+)
+
+// graphNoTasksAppOnly is why an app-only Graph destination refuses tasks.
+const graphNoTasksAppOnly = "Microsoft Graph gives no app-only access to To Do tasks: sign the destination in per mailbox (microsoft-user) to copy tasks, or export them"
+
+func checkPIMKind(field, v string) *fault.FieldError {
+	switch v {
+	case "", PIMDAV, PIMGraph, PIMGoogle:
+		return nil
+	}
+	return &fault.FieldError{Field: field, Value: v, Expected: "dav, graph or google (empty: the project's provider's)"}
+}
+
+// pimKind is how a side's contacts and calendars are reached: the kind set, else DAV
+// when a DAV URL is set, else the project's provider's (Microsoft 365: Graph; Google:
+// its APIs; other hosts: DAV).
+func pimKind(p project.Project, kind, u string) string {
+	switch {
+	case kind != "":
+		return kind
+	case u != "":
+		return PIMDAV
+	case p.Provider == project.ProviderM365:
+		return PIMGraph
+	case p.Provider == project.ProviderGoogle:
+		return PIMGoogle
+	}
+	return PIMDAV
+}
+
+// pimScopes are what a per-user Google sign-in of the destination asks for besides mail
+// when the project copies contacts and calendars through Google's APIs: one token then
+// serves both. (A Microsoft token is for one resource, IMAP's; Graph is reached with
+// app-only access.)
+func (a *API) pimScopes(p project.Project, side, method string) []string {
+	if side != "dest" || !interactive(method) {
+		return nil
+	}
+	set, err := a.store.PIMSetting(a.ctx, p.ID)
+	if err != nil || set.SourceURL == "" {
+		return nil // the project copies no contacts or calendars
+	}
+	if pimKind(p, set.DestKind, set.DestURL) == PIMGoogle && method == SignInGoogleUser {
+		return googlePIMScopes
+	}
+	return nil
+}
+
+// pimAPIClient is an HTTP client carrying tokens for login's contacts and calendars at
+// the destination's provider API (Graph or Google), from the side's sign-in.
+func (a *API) pimAPIClient(p project.Project, kind, login string) (*http.Client, error) {
+	si, err := a.store.SignInSetting(a.ctx, p.ID, "dest")
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]string{PIMGraph: "microsoft", PIMGoogle: "google"}[kind]
+	if providerName(si.Method) != want {
+		methods := map[string]string{PIMGraph: SignInMicrosoftApp + " or " + SignInMicrosoftUser, PIMGoogle: SignInGoogleServiceAccount + " or " + SignInGoogleUser}[kind]
+		return nil, &fault.FieldError{Field: "destination sign-in", Value: si.Method,
+			Expected: "a " + want + " sign-in (" + methods + ", Settings → Sign-in) to copy contacts and calendars through " + kind + ", or a destination DAV URL"}
+	}
+	prov := providerOf(si)
+	opts := a.authOptions()
+	var ts auth.TokenSource
+	switch si.Method {
+	case SignInMicrosoftApp:
+		app, err := a.appOf(a.ctx, p.ID, si)
+		if err != nil {
+			return nil, err
+		}
+		prov.AppScopes = graphAppScopes
+		ts = auth.NewAppSource(prov, app, opts).For(login)
+	case SignInGoogleServiceAccount:
+		key, err := a.vault.Get(a.ctx, signInRef(p.ID, "dest", "service-account"))
+		if err != nil {
+			return nil, err
+		}
+		prov.AppScopes = googlePIMScopes
+		sa, err := auth.NewServiceAccount(key, prov, opts)
+		if err != nil {
+			return nil, err
+		}
+		ts = sa.For(login)
+	case SignInGoogleUser:
+		// The mailbox's own sign-in: Google's tokens carry several scopes, and the
+		// sign-in asks for the calendar, contacts and tasks ones when the project copies
+		// them through Google (pimScopes). A token made before is refused by the API,
+		// and the refusal says to sign in again.
+		c, _, err := a.credsWith(p.ID, si, login)
+		if err != nil {
+			return nil, err
+		}
+		ts = c.Tokens
+	default:
+		// A Microsoft token is for one resource: the mailbox's is for IMAP
+		// (outlook.office.com) and cannot open Graph.
+		return nil, &fault.FieldError{Field: "destination sign-in", Value: si.Method,
+			Expected: SignInMicrosoftApp + " (app-only access with the Contacts.ReadWrite and Calendars.ReadWrite application permissions) to copy contacts and calendars through Graph: a per-user Microsoft sign-in holds an IMAP token only; or a destination DAV URL"}
+	}
+	return a.bearerClient(ts), nil
+}
+
+// pimAPIDest is the mailbox's Graph or Google account as the destination.
+func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e batch.Entry) (pim.Dest, error) {
+	hc, err := a.pimAPIClient(p, kind, e.DestLogin)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimRight(set.DestURL, "/")
+	if kind == PIMGraph {
+		if base == "" {
+			base = graphBase
+		}
+		g := &pim.Graph{Base: base, User: e.DestLogin, HTTP: hc}
+		if si, _ := a.store.SignInSetting(a.ctx, p.ID, "dest"); si.Method == SignInMicrosoftApp {
+			g.NoTasks = graphNoTasksAppOnly
+		}
+		return g, nil
+	}
+	cal, tasks := googleCalendarBase, googleTasksBase
+	if base != "" {
+		cal, tasks = base+"/calendar/v3", base+"/tasks/v1"
+	}
+	return &pim.Google{CalendarBase: cal, TasksBase: tasks, HTTP: hc}, nil
+}

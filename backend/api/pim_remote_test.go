@@ -1,0 +1,146 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"cutover/backend/auth/authtest"
+	"cutover/backend/fault"
+	"cutover/backend/pim/pimtest"
+	"cutover/backend/store"
+)
+
+// pimM365World is the detect world's Microsoft 365 project with alice in the batch and
+// her contacts, a weekly meeting and a task on a DAV source.
+func pimM365World(t *testing.T) (*API, *authtest.IdP, *pimtest.Server) {
+	t.Helper()
+	a, idp := newDetectWorld(t)
+	if _, err := a.BatchSet("acme", BatchInput{SourceLogin: "alice", SourcePassword: "alice-secret", DestLogin: "alice@example.test"}); err != nil {
+		t.Fatal(err)
+	}
+	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dav.Close() })
+	dav.Put("alice", "contacts", "c1.vcf", false, "Contacts", []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:c1\r\nFN:Max Muster\r\nN:Muster;Max;;;\r\nEMAIL:max@supplier.example\r\nEND:VCARD\r\n"))
+	dav.Put("alice", "contacts", "c2.vcf", false, "Contacts", []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:c2\r\nFN:Eva Gruen\r\nN:Gruen;Eva;;;\r\nEND:VCARD\r\n"))
+	dav.Put("alice", "cal", "e1.ics", true, "Calendar", []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTAMP:20260101T000000Z\r\n"+
+		"DTSTART:20260105T090000Z\r\nDTEND:20260105T093000Z\r\nRRULE:FREQ=WEEKLY;BYDAY=MO\r\nSUMMARY:Weekly\r\nATTENDEE;CN=Bob:mailto:bob@example.test\r\nORGANIZER:mailto:alice@example.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
+	dav.Put("alice", "cal", "t1.ics", true, "Calendar", []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTODO\r\nUID:t1\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:Order paper\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"))
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceURL: dav.URL}); err != nil {
+		t.Fatal(err)
+	}
+	return a, idp, dav
+}
+
+func TestM365DestinationCopiesContactsAndCalendarsThroughGraphWithTheAppToken(t *testing.T) {
+	a, idp, _ := pimM365World(t)
+	idp.AddApp("dest-app", "dest-secret", "example.test")
+	graph := pimtest.NewGraph(t)
+	// Only an app token of the destination's app, asked for Graph, opens the fake.
+	graph.Authorize = func(tok string) bool {
+		return idp.Active(tok) && idp.Scope(tok) == "https://graph.microsoft.com/.default"
+	}
+	// The project is on Microsoft 365: Graph is its destination by default; the
+	// setting points it at the fake.
+	src := a.mustPIM(t).SourceURL
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceURL: src, DestKind: "graph", DestURL: graph.URL}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Not signed in with Microsoft at the destination: what to do, as an input error.
+	_, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"contacts", "calendars"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run := a.lastPIMRun(t); run.State != "failed" || !strings.Contains(run.Error, "alice@example.test") || !strings.Contains(run.Error, SignInMicrosoftApp) {
+		t.Fatalf("without a Microsoft sign-in: %+v", run)
+	}
+	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "dest", Method: SignInMicrosoftApp, ClientID: "dest-app", ClientSecret: "dest-secret", IdPURL: &idp.URL}); err != nil {
+		t.Fatal(err)
+	}
+
+	mail, only, err := a.MigrateParts("acme", []string{"contacts", "calendars"})
+	if err != nil || mail {
+		t.Fatalf("--only contacts,calendars: mail %v, %v", mail, err)
+	}
+	res, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: only})
+	if err != nil || res.Errors != 0 || res.Copied != 3 || res.Failed != 0 {
+		t.Fatalf("pass: %+v %v (%+v)", res, err, res.Mailboxes)
+	}
+	if n := len(graph.Objects("contact")); n != 2 {
+		t.Errorf("Graph holds %d contacts, want 2", n)
+	}
+	events := graph.Objects("event")
+	if len(events) != 1 || events[0]["recurrence"] == nil {
+		t.Fatalf("Graph events: %v", events)
+	}
+	if _, invited := events[0]["attendees"]; invited {
+		t.Error("the event was created with attendees: Graph would mail them")
+	}
+	if len(graph.Users) != 1 || graph.Users["alice@example.test"] == 0 {
+		t.Errorf("Graph was asked for the mailboxes %v, want alice@example.test's only", graph.Users)
+	}
+	// A second pass copies nothing.
+	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: only})
+	if err != nil || again.Copied+again.Updated+again.Failed != 0 {
+		t.Errorf("second pass: %+v %v", again, err)
+	}
+
+	// Tasks: Graph has no app-only To Do access; each task is refused with the reason.
+	tasks, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"tasks"}})
+	if err != nil || tasks.Failed != 1 {
+		t.Fatalf("tasks pass: %+v %v", tasks, err)
+	}
+	if f := tasks.Mailboxes[0].Result.Failures; len(f) != 1 || f[0].UID != "t1" || !strings.Contains(f[0].Reason, "no app-only access to To Do") {
+		t.Errorf("task refusal: %+v", f)
+	}
+	if graph.Requests["GET todo/lists/todo/lists"]+graph.Requests["POST todo/lists/todo/lists"] != 0 || len(graph.Objects("task")) != 0 {
+		t.Errorf("To Do was asked: %v", graph.Requests)
+	}
+}
+
+func TestPIMSettingKinds(t *testing.T) {
+	a, _, _ := pimM365World(t)
+	src := a.mustPIM(t).SourceURL
+	for _, c := range []struct {
+		in    PIMSettingInput
+		field string
+	}{
+		{PIMSettingInput{SourceURL: src, DestKind: "exchange"}, "destination contacts and calendars"},
+		{PIMSettingInput{SourceKind: "graph"}, "source contacts and calendars"},
+		{PIMSettingInput{SourceURL: src, DestKind: "dav"}, "destination DAV URL"},
+		{PIMSettingInput{SourceURL: src, DestKind: "google", DestURL: "www.googleapis.com"}, "destination google URL"},
+		{PIMSettingInput{SourceURL: src, DestKind: "graph", DestURL: "http://graph.example/v1.0"}, "destination graph URL"},
+	} {
+		err := a.PIMSettingSet("acme", c.in)
+		if fault.Classify(err).Kind != fault.KindInput || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%+v: %v, want an input error about %s", c.in, err, c.field)
+		}
+	}
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceURL: src, DestKind: "Graph"}); err != nil {
+		t.Fatal(err)
+	}
+	if set := a.mustPIM(t); set.DestKind != "graph" || set.DestURL != "" {
+		t.Errorf("stored %+v", set)
+	}
+}
+
+func (a *API) mustPIM(t *testing.T) store.PIMSetting {
+	t.Helper()
+	set, err := a.PIMSetting("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func (a *API) lastPIMRun(t *testing.T) store.PIMRun {
+	t.Helper()
+	c, err := a.PIMCopied("acme")
+	if err != nil || len(c) != 1 || c[0].Last == nil {
+		t.Fatalf("PIMCopied: %+v %v", c, err)
+	}
+	return *c[0].Last
+}
