@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strings"
 
-	"cutover/backend/batch"
 	"cutover/backend/auth"
+	"cutover/backend/batch"
 	"cutover/backend/fault"
 	"cutover/backend/pim"
 	"cutover/backend/project"
