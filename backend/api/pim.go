@@ -49,12 +49,6 @@ func (a *API) PIMSettingSet(projectName string, in PIMSettingInput) error {
 	if len(bad) > 0 {
 		return bad
 	}
-	if set.SourceKind == PIMDAV {
-		set.SourceKind = ""
-	}
-	if set.DestKind == PIMDAV {
-		set.DestKind = ""
-	}
 	return a.store.SetPIMSetting(a.ctx, p.ID, set)
 }
 
@@ -73,10 +67,6 @@ func checkPIMSide(side, kind, u string) *fault.FieldError {
 			return &fault.FieldError{Field: side + " " + kind + " URL", Value: u, Expected: "the API's base URL (https://..., or empty for the real service)"}
 		}
 		return checkDAVAddress(side+" "+kind+" URL", u)
-	case PIMDAV:
-		if u == "" {
-			return &fault.FieldError{Field: side + " DAV URL", Expected: "the " + side + "'s CalDAV/CardDAV URL or domain"}
-		}
 	}
 	return checkDAVAddress(side+" DAV URL", u)
 }
@@ -110,13 +100,22 @@ func checkDAVAddress(field, v string) *fault.FieldError {
 	return nil
 }
 
-// PIMSetting returns the project's DAV addresses.
+// PIMSetting returns the project's contacts and calendars settings, each side's kind
+// as it applies (dav, or the project's provider's API when no DAV URL is set).
 func (a *API) PIMSetting(projectName string) (store.PIMSetting, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return store.PIMSetting{}, err
 	}
-	return a.store.PIMSetting(a.ctx, p.ID)
+	set, err := a.store.PIMSetting(a.ctx, p.ID)
+	if err != nil {
+		return set, err
+	}
+	set.DestKind = pimKind(p, set.DestKind, set.DestURL)
+	if set.SourceKind == "" {
+		set.SourceKind = PIMDAV // Microsoft 365 and Google are not read as sources yet
+	}
+	return set, nil
 }
 
 // PIMPassInput shapes a pass over contacts, calendars and tasks.

@@ -6,15 +6,20 @@ import (
 
 	"cutover/backend/auth/authtest"
 	"cutover/backend/fault"
+	"cutover/backend/pim"
 	"cutover/backend/pim/pimtest"
+	"cutover/backend/project"
 	"cutover/backend/store"
 )
 
-// pimM365World is the detect world's Microsoft 365 project with alice in the batch and
-// her contacts, a weekly meeting and a task on a DAV source.
-func pimM365World(t *testing.T) (*API, *authtest.IdP, *pimtest.Server) {
+// pimWorld is the detect world's project, on provider (m365, google), with alice in the
+// batch and her contacts, a weekly meeting and a task on a DAV source.
+func pimWorld(t *testing.T, provider string) (*API, *authtest.IdP, *pimtest.Server) {
 	t.Helper()
 	a, idp := newDetectWorld(t)
+	if _, err := a.EditProject("acme", project.Input{Provider: &provider}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.BatchSet("acme", BatchInput{SourceLogin: "alice", SourcePassword: "alice-secret", DestLogin: "alice@example.test"}); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +40,7 @@ func pimM365World(t *testing.T) (*API, *authtest.IdP, *pimtest.Server) {
 }
 
 func TestM365DestinationCopiesContactsAndCalendarsThroughGraphWithTheAppToken(t *testing.T) {
-	a, idp, _ := pimM365World(t)
+	a, idp, _ := pimWorld(t, "m365")
 	idp.AddApp("dest-app", "dest-secret", "example.test")
 	graph := pimtest.NewGraph(t)
 	// Only an app token of the destination's app, asked for Graph, opens the fake.
@@ -102,7 +107,7 @@ func TestM365DestinationCopiesContactsAndCalendarsThroughGraphWithTheAppToken(t 
 }
 
 func TestPIMSettingKinds(t *testing.T) {
-	a, _, _ := pimM365World(t)
+	a, _, _ := pimWorld(t, "m365")
 	src := a.mustPIM(t).SourceURL
 	for _, c := range []struct {
 		in    PIMSettingInput
@@ -110,7 +115,6 @@ func TestPIMSettingKinds(t *testing.T) {
 	}{
 		{PIMSettingInput{SourceURL: src, DestKind: "exchange"}, "destination contacts and calendars"},
 		{PIMSettingInput{SourceKind: "graph"}, "source contacts and calendars"},
-		{PIMSettingInput{SourceURL: src, DestKind: "dav"}, "destination DAV URL"},
 		{PIMSettingInput{SourceURL: src, DestKind: "google", DestURL: "www.googleapis.com"}, "destination google URL"},
 		{PIMSettingInput{SourceURL: src, DestKind: "graph", DestURL: "http://graph.example/v1.0"}, "destination graph URL"},
 	} {
@@ -124,6 +128,25 @@ func TestPIMSettingKinds(t *testing.T) {
 	}
 	if set := a.mustPIM(t); set.DestKind != "graph" || set.DestURL != "" {
 		t.Errorf("stored %+v", set)
+	}
+	// DAV chosen without its URL yet stays DAV (not the provider's Graph), and the pass
+	// says what is missing.
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceURL: src, DestKind: "dav"}); err != nil {
+		t.Fatal(err)
+	}
+	if set := a.mustPIM(t); set.DestKind != "dav" {
+		t.Errorf("stored %+v", set)
+	}
+	res, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
+	if err != nil || res.Errors != 1 || !strings.Contains(res.Mailboxes[0].Error, "destination DAV URL") {
+		t.Errorf("pass without the destination DAV URL: %+v %v", res, err)
+	}
+	// Without any setting, a Microsoft 365 project's destination is Graph.
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceURL: src}); err != nil {
+		t.Fatal(err)
+	}
+	if set := a.mustPIM(t); set.DestKind != "graph" || set.SourceKind != "dav" {
+		t.Errorf("default kinds %+v", set)
 	}
 }
 
@@ -143,4 +166,41 @@ func (a *API) lastPIMRun(t *testing.T) store.PIMRun {
 		t.Fatalf("PIMCopied: %+v %v", c, err)
 	}
 	return *c[0].Last
+}
+
+func TestGoogleDestinationImportsEventsAndTasksWithEachMailboxsDelegatedToken(t *testing.T) {
+	a, idp, _ := pimWorld(t, "google")
+	idp.AddUser("alice@example.test")
+	saKey := idp.AddServiceAccount("migrator@acme-project.iam.gserviceaccount.com")
+	g := pimtest.NewGoogle(t)
+	// Only a token the service account got for alice, with the calendar and tasks
+	// scopes, opens the fake.
+	g.Authorize = func(tok string) bool {
+		sc := " " + idp.Scope(tok) + " "
+		return idp.Active(tok) && idp.Subject(tok) == "alice@example.test" &&
+			strings.Contains(sc, " https://www.googleapis.com/auth/calendar ") && strings.Contains(sc, " https://www.googleapis.com/auth/tasks ")
+	}
+	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "dest", Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
+		t.Fatal(err)
+	}
+	src := a.mustPIM(t).SourceURL
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceURL: src, DestKind: "google", DestURL: strings.TrimSuffix(g.CalendarBase, "/calendar/v3")}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"calendars", "tasks"}})
+	if err != nil || res.Errors != 0 || res.Copied != 2 || res.Failed != 0 {
+		t.Fatalf("pass: %+v %v (%+v)", res, err, res.Mailboxes)
+	}
+	if ev, tk := g.Events(), g.Tasks(); len(ev) != 1 || len(tk) != 1 || g.Imports != 1 {
+		t.Fatalf("Google holds events %v and tasks %v (%d imports)", ev, tk, g.Imports)
+	}
+	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"calendars", "tasks"}})
+	if err != nil || again.Copied+again.Updated+again.Failed != 0 || g.Imports != 1 {
+		t.Errorf("second pass: %+v %v, %d imports", again, err, g.Imports)
+	}
+	// Contacts: refused per contact, saying what to do.
+	con, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"contacts"}})
+	if err != nil || con.Failed != 2 || con.Mailboxes[0].Result.Failures[0].Reason != pim.GoogleContactsRefused {
+		t.Errorf("contacts to Google: %+v %v", con, err)
+	}
 }

@@ -63,25 +63,25 @@ func (l *PIMLedger) Record(ctx context.Context, entries []pim.Entry) error {
 type PIMSetting struct {
 	SourceURL string `json:"sourceUrl"`
 	DestURL   string `json:"destUrl"`
-	// SourceKind and DestKind are "graph" or "google", or "" for DAV (with a URL) or
-	// the project's provider's default (without). For graph and google the URL is the API's base ("" for the
+	// SourceKind and DestKind are "graph", "google" or "dav"; "" is DAV with a URL,
+	// else the project's provider's default. For graph and google the URL is the API's base ("" for the
 	// real service's).
 	SourceKind string `json:"sourceKind,omitempty"`
 	DestKind   string `json:"destKind,omitempty"`
 }
 
 // The kind of a side is kept in its URL column as "graph:" or "google:" before the
-// base URL: a DAV address never starts so (it is https://, http:// or a bare domain),
-// and no migration is needed.
+// base URL, or "dav:" for DAV chosen without a URL yet: a DAV address never starts so
+// (it is https://, http:// or a bare domain), and no migration is needed.
 func packPIMSide(kind, u string) string {
-	if kind == "graph" || kind == "google" {
+	if kind == "graph" || kind == "google" || (kind == "dav" && u == "") {
 		return kind + ":" + u
 	}
 	return u
 }
 
 func unpackPIMSide(v string) (kind, u string) {
-	for _, k := range []string{"graph", "google"} {
+	for _, k := range []string{"graph", "google", "dav"} {
 		if rest, ok := strings.CutPrefix(v, k+":"); ok && !strings.HasPrefix(rest, "//") {
 			return k, rest
 		}

@@ -51,7 +51,7 @@ func TestPIMLedgerSettingsAndRunsRoundTrip(t *testing.T) {
 	if set, _ := s.PIMSetting(ctx, p.ID); set != want {
 		t.Fatalf("setting %+v, want %+v", set, want)
 	}
-	for _, want := range []PIMSetting{{SourceURL: "https://old.example/", DestKind: "graph"}, {DestKind: "google", DestURL: "http://127.0.0.1:9/base"}} {
+	for _, want := range []PIMSetting{{SourceURL: "https://old.example/", DestKind: "graph"}, {DestKind: "google", DestURL: "http://127.0.0.1:9/base"}, {SourceURL: "https://old.example/", DestKind: "dav"}} {
 		if err := s.SetPIMSetting(ctx, p.ID, want); err != nil {
 			t.Fatal(err)
 		}
