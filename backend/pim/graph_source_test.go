@@ -29,11 +29,11 @@ func m365Mailbox(g *pimtest.GraphSource) (meetingID, maxID string) {
 	cal := g.AddContainer(u, "calendars", "Calendar")
 	meetingID = g.Add(u, "calendars/"+cal, map[string]any{"iCalUId": "040000008200E00074C5B7101A82E0080000000001", "subject": "Weekly sync",
 		"type": "seriesMaster", "start": map[string]any{"dateTime": "2026-01-05T08:00:00.0000000", "timeZone": "UTC"},
-		"end":       map[string]any{"dateTime": "2026-01-05T08:30:00.0000000", "timeZone": "UTC"},
-		"body":      map[string]any{"contentType": "html", "content": "<html><body><p>Agenda &amp; notes</p></body></html>"},
-		"location":  map[string]any{"displayName": "Room 2"},
-		"organizer": map[string]any{"emailAddress": map[string]any{"name": "Alice", "address": "alice@example.test"}},
-		"attendees": []any{map[string]any{"type": "required", "emailAddress": map[string]any{"name": "Bob", "address": "bob@example.test"}}},
+		"end":          map[string]any{"dateTime": "2026-01-05T08:30:00.0000000", "timeZone": "UTC"},
+		"body":         map[string]any{"contentType": "html", "content": "<html><body><p>Agenda &amp; notes</p></body></html>"},
+		"location":     map[string]any{"displayName": "Room 2"},
+		"organizer":    map[string]any{"emailAddress": map[string]any{"name": "Alice", "address": "alice@example.test"}},
+		"attendees":    []any{map[string]any{"type": "required", "emailAddress": map[string]any{"name": "Bob", "address": "bob@example.test"}}},
 		"isReminderOn": true, "reminderMinutesBeforeStart": 15,
 		"recurrence": map[string]any{"pattern": map[string]any{"type": "weekly", "interval": 1, "daysOfWeek": []any{"monday", "wednesday"}, "firstDayOfWeek": "monday"},
 			"range": map[string]any{"type": "endDate", "startDate": "2026-01-05", "endDate": "2026-06-29"}}})
