@@ -59,10 +59,6 @@ func checkPIMSide(side, kind, u string) *fault.FieldError {
 	}
 	switch kind {
 	case PIMGraph, PIMGoogle:
-		if side == "source" {
-			return &fault.FieldError{Field: "source contacts and calendars", Value: kind,
-				Expected: "dav: Microsoft 365 and Google are not yet read as sources of contacts and calendars (export them to .vcf/.ics files and import those)"}
-		}
 		if u != "" && !strings.Contains(u, "://") {
 			return &fault.FieldError{Field: side + " " + kind + " URL", Value: u, Expected: "the API's base URL (https://..., or empty for the real service)"}
 		}
@@ -113,7 +109,7 @@ func (a *API) PIMSetting(projectName string) (store.PIMSetting, error) {
 	}
 	set.DestKind = pimKind(p, set.DestKind, set.DestURL)
 	if set.SourceKind == "" {
-		set.SourceKind = PIMDAV // Microsoft 365 and Google are not read as sources yet
+		set.SourceKind = PIMDAV // a source is read through an API only when chosen
 	}
 	return set, nil
 }
@@ -173,8 +169,34 @@ func pimJob(p project.Project, login string) string {
 	return fmt.Sprintf("p%d/%s", p.ID, strings.ToLower(login))
 }
 
-// pimCopier connects a batch entry's DAV accounts, with the mailbox's logins and passwords.
+// pimCopier connects a batch entry's source and destination accounts.
 func (a *API) pimCopier(ctx context.Context, p project.Project, set store.PIMSetting, e batch.Entry) (*pim.Copier, error) {
+	src, err := a.pimSource(ctx, p, set, e)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := a.pimDest(ctx, p, set, e)
+	if err != nil {
+		return nil, err
+	}
+	return &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}, nil
+}
+
+// hasPIMSource reports whether the project reads contacts and calendars from somewhere.
+func hasPIMSource(set store.PIMSetting) bool {
+	return set.SourceURL != "" || set.SourceKind == PIMGraph || set.SourceKind == PIMGoogle
+}
+
+// pimSource is the mailbox's source account: DAV with its own login and password, or
+// Microsoft 365 or Google read through their APIs with the source's sign-in.
+func (a *API) pimSource(ctx context.Context, p project.Project, set store.PIMSetting, e batch.Entry) (pim.Source, error) {
+	if set.SourceKind == PIMGraph || set.SourceKind == PIMGoogle {
+		src, err := a.pimAPISource(p, set, e)
+		if err != nil {
+			return nil, fmt.Errorf("source contacts and calendars of %s: %w", e.SourceLogin, err)
+		}
+		return src, nil
+	}
 	srcPw, _, err := a.batchPasswords(e)
 	if err != nil {
 		return nil, err
@@ -186,11 +208,7 @@ func (a *API) pimCopier(ctx context.Context, p project.Project, set store.PIMSet
 	if err != nil {
 		return nil, fmt.Errorf("source contacts and calendars of %s: %w", e.SourceLogin, err)
 	}
-	dst, err := a.pimDest(ctx, p, set, e)
-	if err != nil {
-		return nil, err
-	}
-	return &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}, nil
+	return src, nil
 }
 
 // pimDest is the mailbox's destination account: DAV with its own password, or Graph or
@@ -234,7 +252,7 @@ func (a *API) pimSetup(projectName string, users []string) (project.Project, sto
 		return p, store.PIMSetting{}, nil, err
 	}
 	set, err := a.store.PIMSetting(a.ctx, p.ID)
-	if err != nil || (set.SourceURL == "" && set.DestURL == "" && pimKind(p, set.DestKind, "") == PIMDAV) {
+	if err != nil || (!hasPIMSource(set) && set.DestURL == "" && pimKind(p, set.DestKind, "") == PIMDAV) {
 		return p, set, nil, err // nothing of contacts and calendars to do here
 	}
 	entries, err := a.entries(p, users)
@@ -260,7 +278,7 @@ func (a *API) pimPass(ctx context.Context, projectName string, in PIMPassInput) 
 		return out, err
 	}
 	p, set, entries, err := a.pimSetup(projectName, in.Users)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return out, err
 	}
 	for _, e := range entries {
@@ -316,17 +334,13 @@ func (a *API) PIMAnalyze(projectName string, users []string, olderThan string) (
 		return nil, err
 	}
 	p, set, entries, err := a.pimSetup(projectName, users)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return nil, err
 	}
 	out := []PIMAnalysis{}
 	for _, e := range entries {
 		an := PIMAnalysis{SourceLogin: e.SourceLogin, Collections: []pim.CollectionStats{}}
-		srcPw, _, err := a.batchPasswords(e)
-		var src *pim.DAV
-		if err == nil {
-			src, err = pim.DialDAV(a.ctx, set.SourceURL, pim.DAVOptions{User: e.SourceLogin, Password: srcPw})
-		}
+		src, err := a.pimSource(a.ctx, p, set, e)
 		if err == nil {
 			c := &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Ledger: a.store.PIMLedger()}
 			an.Collections, err = c.Analyze(a.ctx, pim.Options{Cutoff: cutoff})
@@ -352,7 +366,7 @@ type PIMCheck struct {
 // Empty when the project has no source DAV URL.
 func (a *API) PIMVerify(projectName string, users []string) ([]PIMCheck, error) {
 	p, set, entries, err := a.pimSetup(projectName, users)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return nil, err
 	}
 	out := []PIMCheck{}
@@ -517,8 +531,8 @@ func (a *API) MigrateParts(projectName string, only []string) (mail bool, classe
 	if err != nil {
 		return false, nil, err
 	}
-	mail = !p.Source.IsZero() || !p.Dest.IsZero() || set.SourceURL == ""
-	if set.SourceURL != "" {
+	mail = !p.Source.IsZero() || !p.Dest.IsZero() || !hasPIMSource(set)
+	if hasPIMSource(set) {
 		for _, c := range pim.Classes {
 			classes = append(classes, string(c))
 		}

@@ -35,7 +35,13 @@ var (
 	graphAppScopes  = []string{"https://graph.microsoft.com/.default"}
 	googlePIMScopes = []string{"https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/contacts",
 		"https://www.googleapis.com/auth/tasks"}
+	// A Google source is only read.
+	googlePIMReadScopes = []string{"https://www.googleapis.com/auth/calendar.readonly", "https://www.googleapis.com/auth/contacts.readonly",
+		"https://www.googleapis.com/auth/tasks.readonly"}
 )
+
+// graphNoTasksSource is why an app-only Graph source leaves To Do lists out.
+const graphNoTasksSource = "Microsoft Graph gives no app-only access to To Do tasks: they are not read; export them, or copy them by hand"
 
 // graphNoTasksAppOnly is why an app-only Graph destination refuses tasks.
 const graphNoTasksAppOnly = "Microsoft Graph gives no app-only access to To Do tasks: sign the destination in per mailbox (microsoft-user) to copy tasks, or export them"
@@ -65,36 +71,39 @@ func pimKind(p project.Project, kind, u string) string {
 	return PIMDAV
 }
 
-// pimScopes are what a per-user Google sign-in of the destination asks for besides mail
-// when the project copies contacts and calendars through Google's APIs: one token then
-// serves both. (A Microsoft token is for one resource, IMAP's; Graph is reached with
-// app-only access.)
+// pimScopes are what a per-user Google sign-in of side asks for besides mail when the
+// project copies contacts and calendars through Google's APIs on that side: one token
+// then serves both. (A Microsoft token is for one resource, IMAP's; Graph is reached
+// with app-only access.)
 func (a *API) pimScopes(p project.Project, side, method string) []string {
-	if side != "dest" || !interactive(method) {
+	if method != SignInGoogleUser {
 		return nil
 	}
 	set, err := a.store.PIMSetting(a.ctx, p.ID)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return nil // the project copies no contacts or calendars
 	}
-	if pimKind(p, set.DestKind, set.DestURL) == PIMGoogle && method == SignInGoogleUser {
+	if side == "source" && set.SourceKind == PIMGoogle {
+		return googlePIMReadScopes
+	}
+	if side == "dest" && pimKind(p, set.DestKind, set.DestURL) == PIMGoogle {
 		return googlePIMScopes
 	}
 	return nil
 }
 
 // pimAPIClient is an HTTP client carrying tokens for login's contacts and calendars at
-// the destination's provider API (Graph or Google), from the side's sign-in.
-func (a *API) pimAPIClient(p project.Project, kind, login string) (*http.Client, error) {
-	si, err := a.store.SignInSetting(a.ctx, p.ID, "dest")
+// a side's provider API (Graph or Google), from the side's sign-in.
+func (a *API) pimAPIClient(p project.Project, side, kind, login string) (*http.Client, error) {
+	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
 	if err != nil {
 		return nil, err
 	}
 	want := map[string]string{PIMGraph: "microsoft", PIMGoogle: "google"}[kind]
 	if providerName(si.Method) != want {
 		methods := map[string]string{PIMGraph: SignInMicrosoftApp + " or " + SignInMicrosoftUser, PIMGoogle: SignInGoogleServiceAccount + " or " + SignInGoogleUser}[kind]
-		return nil, &fault.FieldError{Field: "destination sign-in", Value: si.Method,
-			Expected: "a " + want + " sign-in (" + methods + ", Settings → Sign-in) to copy contacts and calendars through " + kind + ", or a destination DAV URL"}
+		return nil, &fault.FieldError{Field: sideWord(side) + " sign-in", Value: si.Method,
+			Expected: "a " + want + " sign-in (" + methods + ", Settings → Sign-in) to copy contacts and calendars through " + kind + ", or a " + sideWord(side) + " DAV URL"}
 	}
 	prov := providerOf(si)
 	opts := a.authOptions()
@@ -108,11 +117,14 @@ func (a *API) pimAPIClient(p project.Project, kind, login string) (*http.Client,
 		prov.AppScopes = graphAppScopes
 		ts = auth.NewAppSource(prov, app, opts).For(login)
 	case SignInGoogleServiceAccount:
-		key, err := a.vault.Get(a.ctx, signInRef(p.ID, "dest", "service-account"))
+		key, err := a.vault.Get(a.ctx, signInRef(p.ID, side, "service-account"))
 		if err != nil {
 			return nil, err
 		}
 		prov.AppScopes = googlePIMScopes
+		if side == "source" {
+			prov.AppScopes = googlePIMReadScopes
+		}
 		sa, err := auth.NewServiceAccount(key, prov, opts)
 		if err != nil {
 			return nil, err
@@ -131,15 +143,15 @@ func (a *API) pimAPIClient(p project.Project, kind, login string) (*http.Client,
 	default:
 		// A Microsoft token is for one resource: the mailbox's is for IMAP
 		// (outlook.office.com) and cannot open Graph.
-		return nil, &fault.FieldError{Field: "destination sign-in", Value: si.Method,
-			Expected: SignInMicrosoftApp + " (app-only access with the Contacts.ReadWrite and Calendars.ReadWrite application permissions) to copy contacts and calendars through Graph: a per-user Microsoft sign-in holds an IMAP token only; or a destination DAV URL"}
+		return nil, &fault.FieldError{Field: sideWord(side) + " sign-in", Value: si.Method,
+			Expected: SignInMicrosoftApp + " (app-only access with the Contacts and Calendars application permissions: .Read at the source, .ReadWrite at the destination) to copy contacts and calendars through Graph: a per-user Microsoft sign-in holds an IMAP token only; or a " + sideWord(side) + " DAV URL"}
 	}
 	return a.bearerClient(ts), nil
 }
 
 // pimAPIDest is the mailbox's Graph or Google account as the destination.
 func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e batch.Entry) (pim.Dest, error) {
-	hc, err := a.pimAPIClient(p, kind, e.DestLogin)
+	hc, err := a.pimAPIClient(p, "dest", kind, e.DestLogin)
 	if err != nil {
 		return nil, err
 	}
@@ -159,4 +171,24 @@ func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e
 		cal, tasks = base+"/calendar/v3", base+"/tasks/v1"
 	}
 	return &pim.Google{CalendarBase: cal, TasksBase: tasks, HTTP: hc}, nil
+}
+
+// pimAPISource is the mailbox's Microsoft 365 or Google account as the source, only read.
+func (a *API) pimAPISource(p project.Project, set store.PIMSetting, e batch.Entry) (pim.Source, error) {
+	hc, err := a.pimAPIClient(p, "source", set.SourceKind, e.SourceLogin)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimRight(set.SourceURL, "/")
+	if set.SourceKind == PIMGraph {
+		if base == "" {
+			base = graphBase
+		}
+		g := &pim.GraphSource{Base: base, User: e.SourceLogin, HTTP: hc}
+		if si, _ := a.store.SignInSetting(a.ctx, p.ID, "source"); si.Method == SignInMicrosoftApp {
+			g.NoTasks = graphNoTasksSource
+		}
+		return g, nil
+	}
+	return nil, &fault.FieldError{Field: "source contacts and calendars", Value: PIMGoogle, Expected: "dav or graph: Google is not read as a source yet"}
 }

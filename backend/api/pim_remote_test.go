@@ -204,3 +204,56 @@ func TestGoogleDestinationImportsEventsAndTasksWithEachMailboxsDelegatedToken(t 
 		t.Errorf("contacts to Google: %+v %v", con, err)
 	}
 }
+
+func TestM365SourceIsReadThroughGraphWithTheSourceAppIntoDAV(t *testing.T) {
+	a, idp := newDetectWorld(t)
+	idp.AddApp("src-app", "src-secret", "example.test")
+	if _, err := a.BatchSet("acme", BatchInput{SourceLogin: "alice@example.test", DestLogin: "alice", DestPassword: "alice-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	g := pimtest.NewGraphSource(t)
+	g.Authorize = func(tok string) bool {
+		return idp.Active(tok) && idp.Scope(tok) == "https://graph.microsoft.com/.default"
+	}
+	const u = "alice@example.test"
+	g.Add(u, "contacts", map[string]any{"displayName": "Max Muster", "emailAddresses": []any{map[string]any{"address": "max@supplier.example"}}})
+	cal := g.AddContainer(u, "calendars", "Calendar")
+	g.Add(u, "calendars/"+cal, map[string]any{"iCalUId": "weekly-1", "subject": "Weekly",
+		"start": map[string]any{"dateTime": "2026-01-05T08:00:00.0000000", "timeZone": "UTC"}, "end": map[string]any{"dateTime": "2026-01-05T08:30:00.0000000", "timeZone": "UTC"},
+		"recurrence": map[string]any{"pattern": map[string]any{"type": "daily", "interval": 2}, "range": map[string]any{"type": "numbered", "numberOfOccurrences": 10, "startDate": "2026-01-05"}}})
+	list := g.AddContainer(u, "todo/lists", "Tasks")
+	g.Add(u, "todo/lists/"+list, map[string]any{"title": "Never read app-only", "status": "notStarted"})
+	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dav.Close() })
+	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "source", Method: SignInMicrosoftApp, ClientID: "src-app", ClientSecret: "src-secret", IdPURL: &idp.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceKind: "graph", SourceURL: g.URL, DestURL: dav.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if mail, only, err := a.MigrateParts("acme", nil); err != nil || len(only) != 3 || !mail {
+		t.Errorf("migrate parts: mail %v, %v, %v", mail, only, err)
+	}
+	res, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
+	if err != nil || res.Errors != 0 || res.Copied != 2 || res.Failed != 0 {
+		t.Fatalf("pass: %+v %v (%+v)", res, err, res.Mailboxes)
+	}
+	if dav.Count("alice") != 2 {
+		t.Errorf("the destination holds %d objects, want the contact and the series", dav.Count("alice"))
+	}
+	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
+	if err != nil || again.Copied+again.Updated+again.Failed != 0 {
+		t.Errorf("second pass: %+v %v", again, err)
+	}
+	checks, err := a.PIMVerify("acme", nil)
+	if err != nil || len(checks) != 1 || !checks[0].Complete {
+		t.Errorf("verify: %+v %v", checks, err)
+	}
+	an, err := a.PIMAnalyze("acme", nil, "")
+	if err != nil || len(an) != 1 || an[0].Error != "" || len(an[0].Collections) != 2 {
+		t.Errorf("analyze: %+v %v", an, err)
+	}
+}
