@@ -114,12 +114,13 @@ func TestPIMSettingKinds(t *testing.T) {
 		field string
 	}{
 		{PIMSettingInput{SourceURL: src, DestKind: "exchange"}, "destination contacts and calendars"},
-		{PIMSettingInput{SourceKind: "graph"}, "source contacts and calendars"},
+		{PIMSettingInput{SourceKind: "exchange"}, "source contacts and calendars"},
+		{PIMSettingInput{SourceKind: "graph", SourceURL: "graph.example"}, "source graph URL"},
 		{PIMSettingInput{SourceURL: src, DestKind: "google", DestURL: "www.googleapis.com"}, "destination google URL"},
 		{PIMSettingInput{SourceURL: src, DestKind: "graph", DestURL: "http://graph.example/v1.0"}, "destination graph URL"},
 	} {
 		err := a.PIMSettingSet("acme", c.in)
-		if fault.Classify(err).Kind != fault.KindInput || !strings.Contains(err.Error(), c.field) {
+		if err == nil || fault.Classify(err).Kind != fault.KindInput || !strings.Contains(err.Error(), c.field) {
 			t.Errorf("%+v: %v, want an input error about %s", c.in, err, c.field)
 		}
 	}
