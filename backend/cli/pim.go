@@ -22,7 +22,7 @@ func pimSetCommand(env *Env) *cobra.Command {
 	var projectName string
 	var in api.PIMSettingInput
 	cmd := &cobra.Command{
-		Use:   "set --project P [--source-url URL|DOMAIN] [--dest-kind dav|graph|google] [--dest-url URL|DOMAIN]",
+		Use:   "set --project P [--source-kind dav|graph|google] [--source-url URL|DOMAIN] [--dest-kind dav|graph|google] [--dest-url URL|DOMAIN]",
 		Short: "Set the CalDAV/CardDAV server of each side (a URL, or a domain found by DNS SRV and /.well-known)",
 		Long: "Set where each side keeps contacts, calendars and tasks. Over DAV each mailbox signs in with its own\n" +
 			"login and password (cutover batch set). cPanel: https://HOST:2080/ ; Radicale: http://HOST:5232/.\n" +
@@ -40,6 +40,7 @@ func pimSetCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
 	cmd.Flags().StringVar(&in.SourceURL, "source-url", "", "source CalDAV/CardDAV URL or domain")
 	cmd.Flags().StringVar(&in.DestURL, "dest-url", "", "destination CalDAV/CardDAV URL or domain (graph, google: the API's base, empty for the real one)")
+	cmd.Flags().StringVar(&in.SourceKind, "source-kind", "", "dav, graph or google (read through the source's sign-in; default: dav)")
 	cmd.Flags().StringVar(&in.DestKind, "dest-kind", "", "dav, graph or google (default: dav with --dest-url, else the project's provider's)")
 	return cmd
 }
