@@ -24,6 +24,7 @@ const (
 	graphBase          = "https://graph.microsoft.com/v1.0"
 	googleCalendarBase = "https://www.googleapis.com/calendar/v3"
 	googleTasksBase    = "https://tasks.googleapis.com/tasks/v1"
+	googlePeopleBase   = "https://people.googleapis.com/v1"
 )
 
 // The scopes of contacts, calendars and tasks. App-only Microsoft access asks for
@@ -190,5 +191,9 @@ func (a *API) pimAPISource(p project.Project, set store.PIMSetting, e batch.Entr
 		}
 		return g, nil
 	}
-	return nil, &fault.FieldError{Field: "source contacts and calendars", Value: PIMGoogle, Expected: "dav or graph: Google is not read as a source yet"}
+	src := &pim.GoogleSource{PeopleBase: googlePeopleBase, CalendarBase: googleCalendarBase, TasksBase: googleTasksBase, User: e.SourceLogin, HTTP: hc}
+	if base != "" {
+		src.PeopleBase, src.CalendarBase, src.TasksBase = base+"/people/v1", base+"/calendar/v3", base+"/tasks/v1"
+	}
+	return src, nil
 }

@@ -258,3 +258,49 @@ func TestM365SourceIsReadThroughGraphWithTheSourceAppIntoDAV(t *testing.T) {
 		t.Errorf("analyze: %+v %v", an, err)
 	}
 }
+
+func TestGoogleSourceIsReadWithEachMailboxsReadOnlyDelegatedToken(t *testing.T) {
+	a, idp := newDetectWorld(t)
+	idp.AddUser("alice@example.test")
+	saKey := idp.AddServiceAccount("migrator@acme-project.iam.gserviceaccount.com")
+	if _, err := a.BatchSet("acme", BatchInput{SourceLogin: "alice@example.test", DestLogin: "alice", DestPassword: "alice-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	g := pimtest.NewGoogleSource(t)
+	// Only alice's token with the three read-only scopes opens the fake.
+	g.Authorize = func(tok string) bool {
+		sc := " " + idp.Scope(tok) + " "
+		for _, s := range googlePIMReadScopes {
+			if !strings.Contains(sc, " "+s+" ") {
+				return false
+			}
+		}
+		return idp.Active(tok) && idp.Subject(tok) == "alice@example.test" && !strings.Contains(sc, "auth/calendar ")
+	}
+	g.AddPerson(map[string]any{"names": []any{map[string]any{"displayName": "Max Muster"}}})
+	cal := g.AddCalendar("alice@example.test")
+	g.AddEvent(cal, map[string]any{"iCalUID": "s1@google.com", "status": "confirmed", "summary": "Standup",
+		"start": map[string]any{"dateTime": "2026-01-05T09:00:00Z"}, "end": map[string]any{"dateTime": "2026-01-05T09:15:00Z"},
+		"recurrence": []any{"RRULE:FREQ=DAILY;COUNT=5"}})
+	list := g.AddList("My Tasks")
+	g.AddTask(list, map[string]any{"title": "Order paper", "status": "needsAction"})
+	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dav.Close() })
+	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "source", Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PIMSettingSet("acme", PIMSettingInput{SourceKind: "google", SourceURL: strings.TrimSuffix(g.CalendarBase, "/calendar/v3"), DestURL: dav.URL}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
+	if err != nil || res.Errors != 0 || res.Copied != 3 || res.Failed != 0 || dav.Count("alice") != 3 {
+		t.Fatalf("pass: %+v %v (%+v), destination %d", res, err, res.Mailboxes, dav.Count("alice"))
+	}
+	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
+	if err != nil || again.Copied+again.Updated+again.Failed != 0 {
+		t.Errorf("second pass: %+v %v", again, err)
+	}
+}

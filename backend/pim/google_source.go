@@ -352,8 +352,8 @@ func googleContactItem(raw json.RawMessage) (Item, error) {
 		Etag         string
 		Names        []struct{ DisplayName, GivenName, FamilyName, MiddleName, HonorificPrefix, HonorificSuffix string }
 		Nicknames    []struct{ Value string }
-		Emails       []struct{ Value, Type string } `json:"emailAddresses"`
-		Phones       []struct{ Value, Type string } `json:"phoneNumbers"`
+		Emails       []struct{ Value, Type string }             `json:"emailAddresses"`
+		Phones       []struct{ Value, Type string }             `json:"phoneNumbers"`
 		Orgs         []struct{ Name, Department, Title string } `json:"organizations"`
 		Addresses    []struct{ Type, StreetAddress, City, Region, PostalCode, Country string }
 		Birthdays    []struct {
