@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"cutover/backend/auth"
@@ -196,4 +197,14 @@ func (a *API) pimAPISource(p project.Project, set store.PIMSetting, e batch.Entr
 		src.PeopleBase, src.CalendarBase, src.TasksBase = base+"/people/v1", base+"/calendar/v3", base+"/tasks/v1"
 	}
 	return src, nil
+}
+
+// unreadTasks notes, for the mailbox's report, that a Graph source read with app-only
+// access left its To Do tasks out (they cannot be refused one by one: they are not seen).
+func unreadTasks(src pim.Source, only []pim.Class) []pim.Failure {
+	g, ok := src.(*pim.GraphSource)
+	if !ok || g.NoTasks == "" || (len(only) > 0 && !slices.Contains(only, pim.ClassTasks)) {
+		return nil
+	}
+	return []pim.Failure{{Collection: "To Do", Kind: pim.KindTask, Summary: "To Do lists of " + g.User, Reason: g.NoTasks}}
 }

@@ -245,6 +245,9 @@ func TestM365SourceIsReadThroughGraphWithTheSourceAppIntoDAV(t *testing.T) {
 	if dav.Count("alice") != 2 {
 		t.Errorf("the destination holds %d objects, want the contact and the series", dav.Count("alice"))
 	}
+	if n := res.Mailboxes[0].Result.Notes; len(n) != 1 || !strings.Contains(n[0].Reason, "no app-only access to To Do") {
+		t.Errorf("the report should say the To Do lists were not read: %+v", n)
+	}
 	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
 	if err != nil || again.Copied+again.Updated+again.Failed != 0 {
 		t.Errorf("second pass: %+v %v", again, err)
