@@ -37,13 +37,24 @@ export function DAVSettings({ project }: { project: ProjectSummary }) {
   return (
     <div className="card" data-testid="dav-settings">
       <h2>Contacts, calendars and tasks</h2>
-      <p className="muted">CalDAV/CardDAV server of each side (cPanel: https://host:2080/). Each mailbox signs in with its own login and password from the batch. Empty: nothing of them is copied (files can still be dropped on the Mailboxes page).</p>
+      <p className="muted">CalDAV/CardDAV server of each side (cPanel: https://host:2080/), where each mailbox signs in with its own login and password from the batch; or Microsoft 365 and Google through their APIs with the side's sign-in. Without a source: nothing of them is copied (files can still be dropped on the Mailboxes page).</p>
       <form className="form-grid" onSubmit={save}>
-        <label className={`field${fe('source DAV URL') ? ' has-error' : ''}`}>
-          <span className="label">Source DAV URL or domain</span>
-          <input value={v.sourceUrl} onChange={(e) => setV({ ...v, sourceUrl: e.target.value })} placeholder="https://old-host.example:2080/" aria-label="Source DAV URL" />
-          {fe('source DAV URL') && <span className="field-error">{fe('source DAV URL')}</span>}
+        <label className={`field${fe('source contacts and calendars') ? ' has-error' : ''}`}>
+          <span className="label">Source read through</span>
+          <select value={v.sourceKind || 'dav'} onChange={(e) => setV({ ...v, sourceKind: e.target.value, sourceUrl: '' })} aria-label="Source kind">
+            <option value="dav">CalDAV/CardDAV (each mailbox's password)</option>
+            <option value="graph">Microsoft Graph (the source's Microsoft app-only sign-in)</option>
+            <option value="google">Google People, Calendar and Tasks (the source's Google sign-in)</option>
+          </select>
+          {fe('source contacts and calendars') && <span className="field-error">{fe('source contacts and calendars')}</span>}
         </label>
+        {(v.sourceKind || 'dav') === 'dav' && (
+          <label className={`field${fe('source DAV URL') ? ' has-error' : ''}`}>
+            <span className="label">Source DAV URL or domain</span>
+            <input value={v.sourceUrl} onChange={(e) => setV({ ...v, sourceUrl: e.target.value })} placeholder="https://old-host.example:2080/" aria-label="Source DAV URL" />
+            {fe('source DAV URL') && <span className="field-error">{fe('source DAV URL')}</span>}
+          </label>
+        )}
         <label className={`field${fe('destination contacts and calendars') ? ' has-error' : ''}`}>
           <span className="label">Destination written through</span>
           <select value={v.destKind || 'dav'} onChange={(e) => setV({ ...v, destKind: e.target.value, destUrl: '' })} aria-label="Destination kind">
