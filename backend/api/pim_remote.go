@@ -151,28 +151,36 @@ func (a *API) pimAPIClient(p project.Project, side, kind, login string) (*http.C
 	return a.bearerClient(ts), nil
 }
 
+// apiBase is the real service's base, or the one set for the side followed by path (a
+// fake serving several APIs under one address).
+func apiBase(set, path, real string) string {
+	if set = strings.TrimRight(set, "/"); set == "" {
+		return real
+	}
+	return set + path
+}
+
+// appOnlyGraph reports whether side reaches Graph with app-only access (no To Do).
+func (a *API) appOnlyGraph(p project.Project, side string) bool {
+	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
+	return err == nil && si.Method == SignInMicrosoftApp
+}
+
 // pimAPIDest is the mailbox's Graph or Google account as the destination.
 func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e batch.Entry) (pim.Dest, error) {
 	hc, err := a.pimAPIClient(p, "dest", kind, e.DestLogin)
 	if err != nil {
 		return nil, err
 	}
-	base := strings.TrimRight(set.DestURL, "/")
 	if kind == PIMGraph {
-		if base == "" {
-			base = graphBase
-		}
-		g := &pim.Graph{Base: base, User: e.DestLogin, HTTP: hc}
-		if si, _ := a.store.SignInSetting(a.ctx, p.ID, "dest"); si.Method == SignInMicrosoftApp {
+		g := &pim.Graph{Base: apiBase(set.DestURL, "", graphBase), User: e.DestLogin, HTTP: hc}
+		if a.appOnlyGraph(p, "dest") {
 			g.NoTasks = graphNoTasksAppOnly
 		}
 		return g, nil
 	}
-	cal, tasks := googleCalendarBase, googleTasksBase
-	if base != "" {
-		cal, tasks = base+"/calendar/v3", base+"/tasks/v1"
-	}
-	return &pim.Google{CalendarBase: cal, TasksBase: tasks, HTTP: hc}, nil
+	return &pim.Google{CalendarBase: apiBase(set.DestURL, "/calendar/v3", googleCalendarBase),
+		TasksBase: apiBase(set.DestURL, "/tasks/v1", googleTasksBase), HTTP: hc}, nil
 }
 
 // pimAPISource is the mailbox's Microsoft 365 or Google account as the source, only read.
@@ -181,22 +189,16 @@ func (a *API) pimAPISource(p project.Project, set store.PIMSetting, e batch.Entr
 	if err != nil {
 		return nil, err
 	}
-	base := strings.TrimRight(set.SourceURL, "/")
 	if set.SourceKind == PIMGraph {
-		if base == "" {
-			base = graphBase
-		}
-		g := &pim.GraphSource{Base: base, User: e.SourceLogin, HTTP: hc}
-		if si, _ := a.store.SignInSetting(a.ctx, p.ID, "source"); si.Method == SignInMicrosoftApp {
+		g := &pim.GraphSource{Base: apiBase(set.SourceURL, "", graphBase), User: e.SourceLogin, HTTP: hc}
+		if a.appOnlyGraph(p, "source") {
 			g.NoTasks = graphNoTasksSource
 		}
 		return g, nil
 	}
-	src := &pim.GoogleSource{PeopleBase: googlePeopleBase, CalendarBase: googleCalendarBase, TasksBase: googleTasksBase, User: e.SourceLogin, HTTP: hc}
-	if base != "" {
-		src.PeopleBase, src.CalendarBase, src.TasksBase = base+"/people/v1", base+"/calendar/v3", base+"/tasks/v1"
-	}
-	return src, nil
+	return &pim.GoogleSource{PeopleBase: apiBase(set.SourceURL, "/people/v1", googlePeopleBase),
+		CalendarBase: apiBase(set.SourceURL, "/calendar/v3", googleCalendarBase),
+		TasksBase:    apiBase(set.SourceURL, "/tasks/v1", googleTasksBase), User: e.SourceLogin, HTTP: hc}, nil
 }
 
 // unreadTasks notes, for the mailbox's report, that a Graph source read with app-only

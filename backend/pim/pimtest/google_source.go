@@ -137,13 +137,7 @@ func (g *GoogleSource) fail(w http.ResponseWriter, format string, args ...any) {
 }
 
 func (g *GoogleSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
-		http.Error(w, `{"error":{"code":401}}`, http.StatusUnauthorized)
-		return
-	}
-	if r.Method != http.MethodGet {
-		g.fail(w, "%s %s: the source is only read", r.Method, r.URL.Path)
+	if !readOnly(w, r, g.Authorize, `{"error":{"code":401}}`, g.fail) {
 		return
 	}
 	g.mu.Lock()

@@ -117,13 +117,7 @@ func (g *GraphSource) fail(w http.ResponseWriter, format string, args ...any) {
 }
 
 func (g *GraphSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
-		http.Error(w, `{"error":{"code":"InvalidAuthenticationToken"}}`, http.StatusUnauthorized)
-		return
-	}
-	if r.Method != http.MethodGet {
-		g.fail(w, "%s %s: the source is only read", r.Method, r.URL.Path)
+	if !readOnly(w, r, g.Authorize, `{"error":{"code":"InvalidAuthenticationToken"}}`, g.fail) {
 		return
 	}
 	g.mu.Lock()
@@ -190,4 +184,19 @@ func sortByID(vals []map[string]any) {
 			vals[j], vals[j-1] = vals[j-1], vals[j]
 		}
 	}
+}
+
+// readOnly lets a request through to a source fake when its bearer token is accepted
+// and it only reads; otherwise it answers (401, or the failure of the test) and says no.
+func readOnly(w http.ResponseWriter, r *http.Request, authorize func(string) bool, unauthorized string, fail func(http.ResponseWriter, string, ...any)) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || (authorize != nil && !authorize(tok)) {
+		http.Error(w, unauthorized, http.StatusUnauthorized)
+		return false
+	}
+	if r.Method != http.MethodGet {
+		fail(w, "%s %s: the source is only read", r.Method, r.URL.Path)
+		return false
+	}
+	return true
 }
