@@ -1,16 +1,12 @@
 package pim_test
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"golang.org/x/oauth2"
-
 	"cutover/backend/pim"
 	"cutover/backend/pim/pimtest"
-	"cutover/backend/secrets"
 )
 
 func TestGoogleSourceToDAVKeepsSeriesWithTheirExceptionsThenCopiesOnlyChanges(t *testing.T) {
@@ -46,16 +42,8 @@ func TestGoogleSourceToDAVKeepsSeriesWithTheirExceptionsThenCopiesOnlyChanges(t 
 	g.AddTask(list, map[string]any{"title": "Order paper", "status": "needsAction", "due": "2026-12-10T00:00:00.000Z", "notes": "A4, 80g"})
 	g.AddTask(list, map[string]any{"title": "File taxes", "status": "completed", "completed": "2026-04-30T10:00:00.000Z"})
 
-	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dav.Close() })
-	dst, err := pim.DialDAV(t.Context(), dav.URL, pim.DAVOptions{User: "alice", Password: secrets.New("alice-secret")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "google-token"}))
+	dav, dst := aliceDAV(t)
+	hc := bearer("google-token")
 	src := &pim.GoogleSource{PeopleBase: g.PeopleBase, CalendarBase: g.CalendarBase, TasksBase: g.TasksBase, User: "alice@example.test", HTTP: hc}
 	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
 

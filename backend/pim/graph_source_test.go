@@ -2,6 +2,7 @@ package pim_test
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,16 +56,8 @@ func TestM365SourceToDAVCopiesContactsRecurringEventsAndTasksThenOnlyChanges(t *
 	g := pimtest.NewGraphSource(t)
 	g.Authorize = func(tok string) bool { return tok == "graph-token" }
 	meetingID, maxID := m365Mailbox(g)
-	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dav.Close() })
-	dst, err := pim.DialDAV(t.Context(), dav.URL, pim.DAVOptions{User: "alice", Password: secrets.New("alice-secret")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "graph-token"}))
+	dav, dst := aliceDAV(t)
+	hc := bearer("graph-token")
 	src := &pim.GraphSource{Base: g.URL, User: "alice@example.test", HTTP: hc}
 	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
 
@@ -132,7 +125,7 @@ func TestM365SourceToDAVCopiesContactsRecurringEventsAndTasksThenOnlyChanges(t *
 func TestM365SourceListsItsFoldersAndLeavesToDoOutWithoutAccess(t *testing.T) {
 	g := pimtest.NewGraphSource(t)
 	m365Mailbox(g)
-	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"}))
+	hc := bearer("t")
 	src := &pim.GraphSource{Base: g.URL, User: "alice@example.test", HTTP: hc}
 	colls, err := src.Collections(t.Context())
 	if err != nil {
@@ -150,4 +143,25 @@ func TestM365SourceListsItsFoldersAndLeavesToDoOutWithoutAccess(t *testing.T) {
 	if colls, _ := src.Collections(t.Context()); len(colls) != 3 {
 		t.Errorf("without To Do: %d collections", len(colls))
 	}
+}
+
+// aliceDAV starts an in-memory DAV server with alice's account and opens it: the
+// destination of the source tests.
+func aliceDAV(t *testing.T) (*pimtest.Server, *pim.DAV) {
+	t.Helper()
+	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dav.Close() })
+	dst, err := pim.DialDAV(t.Context(), dav.URL, pim.DAVOptions{User: "alice", Password: secrets.New("alice-secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dav, dst
+}
+
+// bearer is an HTTP client sending token as its bearer token.
+func bearer(token string) *http.Client {
+	return oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}))
 }
