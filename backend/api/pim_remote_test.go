@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -305,5 +306,47 @@ func TestGoogleSourceIsReadWithEachMailboxsReadOnlyDelegatedToken(t *testing.T) 
 	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
 	if err != nil || again.Copied+again.Updated+again.Failed != 0 {
 		t.Errorf("second pass: %+v %v", again, err)
+	}
+}
+
+func TestGoogleUserSignInAsksForCalendarScopesWhenTheProjectCopiesThemThroughGoogle(t *testing.T) {
+	w := newSignInWorld(t, "")
+	w.idp.AddClient("desktop-app", "desktop-secret")
+	w.idp.SetBrowserUser(bob)
+	w.set(t, SignInSettingInput{Method: SignInGoogleUser, ClientID: "desktop-app", ClientSecret: "desktop-secret"})
+	dav, err := pimtest.Start(map[string]string{"bob@old.test": "src-pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dav.Close() })
+	dav.Put("bob@old.test", "cal", "e.ics", true, "Calendar", []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTAMP:20260101T000000Z\r\n"+
+		"DTSTART:20260105T090000Z\r\nDTEND:20260105T093000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
+	g := pimtest.NewGoogle(t)
+	g.Authorize = func(tok string) bool {
+		return w.idp.Active(tok) && w.idp.Subject(tok) == bob && strings.Contains(w.idp.Scope(tok), "https://www.googleapis.com/auth/calendar")
+	}
+	if err := w.a.PIMSettingSet("acme", PIMSettingInput{SourceURL: dav.URL, DestKind: "google", DestURL: strings.TrimSuffix(g.CalendarBase, "/calendar/v3")}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := w.a.SignInStart("acme", SignInStartInput{Side: "dest", Mailbox: bob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append([]string{"https://mail.google.com/"}, googlePIMScopes...) {
+		if !strings.Contains(tk.AuthURL, url.QueryEscape(s)) {
+			t.Errorf("the sign-in does not ask for %s: %s", s, tk.AuthURL)
+		}
+	}
+	resp, err := authtest.LoopbackClient().Get(tk.AuthURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if res, err := w.a.SignInWait(tk.Handle); err != nil || res.State != "signed-in" {
+		t.Fatalf("sign-in: %+v %v", res, err)
+	}
+	res, err := w.a.PIMMigrate("acme", PIMPassInput{Pass: "final", Users: []string{bob}})
+	if err != nil || res.Copied != 1 || res.Errors != 0 || len(g.Events()) != 1 {
+		t.Fatalf("pass with bob's own token: %+v %v", res, err)
 	}
 }
