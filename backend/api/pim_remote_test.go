@@ -322,29 +322,46 @@ func TestGoogleUserSignInAsksForCalendarScopesWhenTheProjectCopiesThemThroughGoo
 	dav.Put("bob@old.test", "cal", "e.ics", true, "Calendar", []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTAMP:20260101T000000Z\r\n"+
 		"DTSTART:20260105T090000Z\r\nDTEND:20260105T093000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
 	g := pimtest.NewGoogle(t)
-	g.Authorize = func(tok string) bool {
-		return w.idp.Active(tok) && w.idp.Subject(tok) == bob && strings.Contains(w.idp.Scope(tok), "https://www.googleapis.com/auth/calendar")
+	g.Authorize = func(tok string) bool { return w.idp.Active(tok) && w.idp.Subject(tok) == bob }
+	g.Scoped = func(tok string) bool {
+		return strings.Contains(w.idp.Scope(tok), "https://www.googleapis.com/auth/calendar")
 	}
+	signIn := func() {
+		t.Helper()
+		tk, err := w.a.SignInStart("acme", SignInStartInput{Side: "dest", Mailbox: bob})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := authtest.LoopbackClient().Get(tk.AuthURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if res, err := w.a.SignInWait(tk.Handle); err != nil || res.State != "signed-in" {
+			t.Fatalf("sign-in: %+v %v", res, err)
+		}
+	}
+	// Bob signed in for mail only, before the project copied calendars through Google:
+	// the pass stops at his first request and says to sign in again.
+	signIn()
 	if err := w.a.PIMSettingSet("acme", PIMSettingInput{SourceURL: dav.URL, DestKind: "google", DestURL: strings.TrimSuffix(g.CalendarBase, "/calendar/v3")}); err != nil {
 		t.Fatal(err)
+	}
+	old, err := w.a.PIMMigrate("acme", PIMPassInput{Pass: "final", Users: []string{bob}})
+	if err != nil || old.Errors != 1 || !strings.Contains(old.Mailboxes[0].Error, "sign in again") || old.Failed != 0 {
+		t.Fatalf("pass with a mail-only token: %+v %v", old, err)
 	}
 	tk, err := w.a.SignInStart("acme", SignInStartInput{Side: "dest", Mailbox: bob})
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.a.SignInCancel(tk.Handle)
 	for _, s := range append([]string{"https://mail.google.com/"}, googlePIMScopes...) {
 		if !strings.Contains(tk.AuthURL, url.QueryEscape(s)) {
 			t.Errorf("the sign-in does not ask for %s: %s", s, tk.AuthURL)
 		}
 	}
-	resp, err := authtest.LoopbackClient().Get(tk.AuthURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if res, err := w.a.SignInWait(tk.Handle); err != nil || res.State != "signed-in" {
-		t.Fatalf("sign-in: %+v %v", res, err)
-	}
+	signIn()
 	res, err := w.a.PIMMigrate("acme", PIMPassInput{Pass: "final", Users: []string{bob}})
 	if err != nil || res.Copied != 1 || res.Errors != 0 || len(g.Events()) != 1 {
 		t.Fatalf("pass with bob's own token: %+v %v", res, err)

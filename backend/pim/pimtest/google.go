@@ -34,6 +34,10 @@ type Google struct {
 	// Authorize, when set, decides whether a bearer token opens the fake; otherwise any
 	// bearer token does.
 	Authorize func(token string) bool
+	// Scoped, when set, decides whether an accepted token holds the API's scope; one
+	// that does not is answered 403 with WWW-Authenticate error="insufficient_scope",
+	// as Google does.
+	Scoped func(token string) bool
 }
 
 var (
@@ -87,6 +91,11 @@ func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
 		http.Error(w, `{"error":{"code":401}}`, http.StatusUnauthorized)
+		return
+	}
+	if g.Scoped != nil && !g.Scoped(tok) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="insufficient_scope"`)
+		http.Error(w, `{"error":{"code":403,"message":"Request had insufficient authentication scopes."}}`, http.StatusForbidden)
 		return
 	}
 	if s := r.URL.Query().Get("sendUpdates"); (s != "" && s != "none") || r.URL.Query().Get("sendNotifications") == "true" {
