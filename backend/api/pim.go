@@ -19,29 +19,52 @@ import (
 	"cutover/backend/store"
 )
 
-// PIMSettingInput sets where a project's contacts, calendars and tasks live: a
-// CalDAV/CardDAV URL (or a domain, found by SRV and /.well-known) per side.
+// PIMSettingInput sets where a project's contacts, calendars and tasks live: per side a
+// kind (dav, graph, google; empty: DAV when a URL is set, else the project's provider's)
+// and a CalDAV/CardDAV URL (or a domain, found by SRV and /.well-known). For graph and
+// google the URL is the API's base, empty for the real service.
 type PIMSettingInput struct {
-	SourceURL string `json:"sourceUrl"`
-	DestURL   string `json:"destUrl"`
+	SourceURL  string `json:"sourceUrl"`
+	DestURL    string `json:"destUrl"`
+	SourceKind string `json:"sourceKind,omitempty"`
+	DestKind   string `json:"destKind,omitempty"`
 }
 
-// PIMSettingSet stores the project's DAV addresses ("" leaves a side without DAV).
+// PIMSettingSet stores the project's contacts and calendars settings ("" leaves a side
+// without DAV).
 func (a *API) PIMSettingSet(projectName string, in PIMSettingInput) error {
 	p, err := a.project(projectName)
 	if err != nil {
 		return err
 	}
+	set := store.PIMSetting{SourceURL: strings.TrimSpace(in.SourceURL), DestURL: strings.TrimSpace(in.DestURL),
+		SourceKind: strings.ToLower(strings.TrimSpace(in.SourceKind)), DestKind: strings.ToLower(strings.TrimSpace(in.DestKind))}
 	var bad fault.FieldErrors
-	for _, f := range []struct{ field, value string }{{"source DAV URL", in.SourceURL}, {"destination DAV URL", in.DestURL}} {
-		if err := checkDAVAddress(f.field, strings.TrimSpace(f.value)); err != nil {
+	sides := []struct{ side, kind, url string }{{"source", set.SourceKind, set.SourceURL}, {"destination", set.DestKind, set.DestURL}}
+	for _, f := range sides {
+		if err := checkPIMSide(f.side, f.kind, f.url); err != nil {
 			bad = append(bad, err)
 		}
 	}
 	if len(bad) > 0 {
 		return bad
 	}
-	return a.store.SetPIMSetting(a.ctx, p.ID, store.PIMSetting{SourceURL: strings.TrimSpace(in.SourceURL), DestURL: strings.TrimSpace(in.DestURL)})
+	return a.store.SetPIMSetting(a.ctx, p.ID, set)
+}
+
+// checkPIMSide checks a side's kind and address.
+func checkPIMSide(side, kind, u string) *fault.FieldError {
+	if err := checkPIMKind(side+" contacts and calendars", kind); err != nil {
+		return err
+	}
+	switch kind {
+	case PIMGraph, PIMGoogle:
+		if u != "" && !strings.Contains(u, "://") {
+			return &fault.FieldError{Field: side + " " + kind + " URL", Value: u, Expected: "the API's base URL (https://..., or empty for the real service)"}
+		}
+		return checkDAVAddress(side+" "+kind+" URL", u)
+	}
+	return checkDAVAddress(side+" DAV URL", u)
 }
 
 // checkDAVAddress accepts an https URL, an http URL to a loopback address (passwords go
@@ -73,13 +96,22 @@ func checkDAVAddress(field, v string) *fault.FieldError {
 	return nil
 }
 
-// PIMSetting returns the project's DAV addresses.
+// PIMSetting returns the project's contacts and calendars settings, each side's kind
+// as it applies (dav, or the project's provider's API when no DAV URL is set).
 func (a *API) PIMSetting(projectName string) (store.PIMSetting, error) {
 	p, err := a.project(projectName)
 	if err != nil {
 		return store.PIMSetting{}, err
 	}
-	return a.store.PIMSetting(a.ctx, p.ID)
+	set, err := a.store.PIMSetting(a.ctx, p.ID)
+	if err != nil {
+		return set, err
+	}
+	set.DestKind = pimKind(p, set.DestKind, set.DestURL)
+	if set.SourceKind == "" {
+		set.SourceKind = PIMDAV // a source is read through an API only when chosen
+	}
+	return set, nil
 }
 
 // PIMPassInput shapes a pass over contacts, calendars and tasks.
@@ -137,8 +169,34 @@ func pimJob(p project.Project, login string) string {
 	return fmt.Sprintf("p%d/%s", p.ID, strings.ToLower(login))
 }
 
-// pimCopier connects a batch entry's DAV accounts, with the mailbox's logins and passwords.
+// pimCopier connects a batch entry's source and destination accounts.
 func (a *API) pimCopier(ctx context.Context, p project.Project, set store.PIMSetting, e batch.Entry) (*pim.Copier, error) {
+	src, err := a.pimSource(ctx, p, set, e)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := a.pimDest(ctx, p, set, e)
+	if err != nil {
+		return nil, err
+	}
+	return &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}, nil
+}
+
+// hasPIMSource reports whether the project reads contacts and calendars from somewhere.
+func hasPIMSource(set store.PIMSetting) bool {
+	return set.SourceURL != "" || set.SourceKind == PIMGraph || set.SourceKind == PIMGoogle
+}
+
+// pimSource is the mailbox's source account: DAV with its own login and password, or
+// Microsoft 365 or Google read through their APIs with the source's sign-in.
+func (a *API) pimSource(ctx context.Context, p project.Project, set store.PIMSetting, e batch.Entry) (pim.Source, error) {
+	if set.SourceKind == PIMGraph || set.SourceKind == PIMGoogle {
+		src, err := a.pimAPISource(p, set, e)
+		if err != nil {
+			return nil, fmt.Errorf("source contacts and calendars of %s: %w", e.SourceLogin, err)
+		}
+		return src, nil
+	}
 	srcPw, _, err := a.batchPasswords(e)
 	if err != nil {
 		return nil, err
@@ -150,14 +208,19 @@ func (a *API) pimCopier(ctx context.Context, p project.Project, set store.PIMSet
 	if err != nil {
 		return nil, fmt.Errorf("source contacts and calendars of %s: %w", e.SourceLogin, err)
 	}
-	dst, err := a.pimDest(ctx, set, e)
-	if err != nil {
-		return nil, err
-	}
-	return &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}, nil
+	return src, nil
 }
 
-func (a *API) pimDest(ctx context.Context, set store.PIMSetting, e batch.Entry) (*pim.DAV, error) {
+// pimDest is the mailbox's destination account: DAV with its own password, or Graph or
+// Google with the destination's sign-in.
+func (a *API) pimDest(ctx context.Context, p project.Project, set store.PIMSetting, e batch.Entry) (pim.Dest, error) {
+	if kind := pimKind(p, set.DestKind, set.DestURL); kind != PIMDAV {
+		dst, err := a.pimAPIDest(p, set, kind, e)
+		if err != nil {
+			return nil, fmt.Errorf("destination contacts and calendars of %s: %w", e.DestLogin, err)
+		}
+		return dst, nil
+	}
 	if set.DestURL == "" {
 		return nil, &project.FieldError{Field: "destination DAV URL", Expected: "the destination's CalDAV/CardDAV URL (cutover pim set --dest-url)"}
 	}
@@ -189,7 +252,7 @@ func (a *API) pimSetup(projectName string, users []string) (project.Project, sto
 		return p, store.PIMSetting{}, nil, err
 	}
 	set, err := a.store.PIMSetting(a.ctx, p.ID)
-	if err != nil || (set.SourceURL == "" && set.DestURL == "") {
+	if err != nil || (!hasPIMSource(set) && set.DestURL == "" && pimKind(p, set.DestKind, "") == PIMDAV) {
 		return p, set, nil, err // nothing of contacts and calendars to do here
 	}
 	entries, err := a.entries(p, users)
@@ -215,7 +278,7 @@ func (a *API) pimPass(ctx context.Context, projectName string, in PIMPassInput) 
 		return out, err
 	}
 	p, set, entries, err := a.pimSetup(projectName, in.Users)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return out, err
 	}
 	for _, e := range entries {
@@ -230,6 +293,7 @@ func (a *API) pimPass(ctx context.Context, projectName string, in PIMPassInput) 
 				a.bus.Publish("pim:progress", p.Name, PIMProgress{SourceLogin: login, Pass: in.Pass, Progress: pr})
 			}
 			run.Result, err = c.Run(ctx, pim.Options{Cutoff: cutoff, Only: only})
+			run.Result.Notes = append(run.Result.Notes, unreadTasks(c.Source, only)...)
 		}
 		switch {
 		case errors.Is(err, context.Canceled):
@@ -271,17 +335,13 @@ func (a *API) PIMAnalyze(projectName string, users []string, olderThan string) (
 		return nil, err
 	}
 	p, set, entries, err := a.pimSetup(projectName, users)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return nil, err
 	}
 	out := []PIMAnalysis{}
 	for _, e := range entries {
 		an := PIMAnalysis{SourceLogin: e.SourceLogin, Collections: []pim.CollectionStats{}}
-		srcPw, _, err := a.batchPasswords(e)
-		var src *pim.DAV
-		if err == nil {
-			src, err = pim.DialDAV(a.ctx, set.SourceURL, pim.DAVOptions{User: e.SourceLogin, Password: srcPw})
-		}
+		src, err := a.pimSource(a.ctx, p, set, e)
 		if err == nil {
 			c := &pim.Copier{Job: pimJob(p, e.SourceLogin), Source: src, Ledger: a.store.PIMLedger()}
 			an.Collections, err = c.Analyze(a.ctx, pim.Options{Cutoff: cutoff})
@@ -307,7 +367,7 @@ type PIMCheck struct {
 // Empty when the project has no source DAV URL.
 func (a *API) PIMVerify(projectName string, users []string) ([]PIMCheck, error) {
 	p, set, entries, err := a.pimSetup(projectName, users)
-	if err != nil || set.SourceURL == "" {
+	if err != nil || !hasPIMSource(set) {
 		return nil, err
 	}
 	out := []PIMCheck{}
@@ -375,7 +435,7 @@ func (a *API) PIMImport(projectName string, in PIMImportInput) (pim.Result, erro
 	if len(entries) == 0 {
 		return pim.Result{}, &project.FieldError{Field: "destination DAV URL", Expected: "the destination's CalDAV/CardDAV URL (cutover pim set --dest-url)"}
 	}
-	dst, err := a.pimDest(a.ctx, set, entries[0])
+	dst, err := a.pimDest(a.ctx, p, set, entries[0])
 	if err != nil {
 		return pim.Result{}, err
 	}
@@ -472,8 +532,8 @@ func (a *API) MigrateParts(projectName string, only []string) (mail bool, classe
 	if err != nil {
 		return false, nil, err
 	}
-	mail = !p.Source.IsZero() || !p.Dest.IsZero() || set.SourceURL == ""
-	if set.SourceURL != "" {
+	mail = !p.Source.IsZero() || !p.Dest.IsZero() || !hasPIMSource(set)
+	if hasPIMSource(set) {
 		for _, c := range pim.Classes {
 			classes = append(classes, string(c))
 		}

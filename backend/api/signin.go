@@ -518,6 +518,7 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		return SignInTicket{}, err
 	}
 	prov := providerOf(v)
+	prov.Scopes = append(append([]string{}, prov.Scopes...), a.pimScopes(p, in.Side, v.Method)...)
 
 	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Minute)
 	base := SignInTicket{Handle: newHandle(), Side: in.Side, Mailbox: mb, Mode: mode}

@@ -22,10 +22,12 @@ func pimSetCommand(env *Env) *cobra.Command {
 	var projectName string
 	var in api.PIMSettingInput
 	cmd := &cobra.Command{
-		Use:   "set --project P [--source-url URL|DOMAIN] [--dest-url URL|DOMAIN]",
+		Use:   "set --project P [--source-kind dav|graph|google] [--source-url URL|DOMAIN] [--dest-kind dav|graph|google] [--dest-url URL|DOMAIN]",
 		Short: "Set the CalDAV/CardDAV server of each side (a URL, or a domain found by DNS SRV and /.well-known)",
-		Long: "Set where each side keeps contacts, calendars and tasks. Each mailbox signs in with its own\n" +
-			"login and password (cutover batch set). cPanel: https://HOST:2080/ ; Radicale: http://HOST:5232/.",
+		Long: "Set where each side keeps contacts, calendars and tasks. Over DAV each mailbox signs in with its own\n" +
+			"login and password (cutover batch set). cPanel: https://HOST:2080/ ; Radicale: http://HOST:5232/.\n" +
+			"Without a destination URL, a Microsoft 365 project writes through Graph and a Google one through\n" +
+			"Google's Calendar and Tasks APIs, with the destination's sign-in (cutover signin set).",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			a, err := projectAPI(env, projectName)
@@ -37,7 +39,9 @@ func pimSetCommand(env *Env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
 	cmd.Flags().StringVar(&in.SourceURL, "source-url", "", "source CalDAV/CardDAV URL or domain")
-	cmd.Flags().StringVar(&in.DestURL, "dest-url", "", "destination CalDAV/CardDAV URL or domain")
+	cmd.Flags().StringVar(&in.DestURL, "dest-url", "", "destination CalDAV/CardDAV URL or domain (graph, google: the API's base, empty for the real one)")
+	cmd.Flags().StringVar(&in.SourceKind, "source-kind", "", "dav, graph or google (read through the source's sign-in; default: dav)")
+	cmd.Flags().StringVar(&in.DestKind, "dest-kind", "", "dav, graph or google (default: dav with --dest-url, else the project's provider's)")
 	return cmd
 }
 
@@ -57,12 +61,20 @@ func pimShowCommand(env *Env) *cobra.Command {
 				return err
 			}
 			return env.Print(set, func(w io.Writer) {
-				fmt.Fprintf(w, "source: %s\ndestination: %s\n", orNone(set.SourceURL), orNone(set.DestURL))
+				fmt.Fprintf(w, "source: %s %s\ndestination: %s %s\n", set.SourceKind, pimWhere(set.SourceKind, set.SourceURL), set.DestKind, pimWhere(set.DestKind, set.DestURL))
 			})
 		},
 	}
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
 	return cmd
+}
+
+// pimWhere is a side's address: its URL, the real service's for an API without one.
+func pimWhere(kind, u string) string {
+	if u == "" && kind != "dav" {
+		return "(the service's own address)"
+	}
+	return orNone(u)
 }
 
 func orNone(s string) string {

@@ -91,3 +91,27 @@ func TestMigrateVerifyAnalyzeCoverContactsCalendarsAndTasks(t *testing.T) {
 		t.Errorf("--only faxes: exit %d: %s", code, stderr)
 	}
 }
+
+func TestPimSetChoosesEachSidesKindAndShowSaysWhichApplies(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	if _, stderr, code := run(t, db, "", "project", "create", "--name", "acme", "--domain", "acme.example", "--provider", "m365",
+		"--cutover", "2099-05-14 18:00", "--tz", "UTC"); code != 0 {
+		t.Fatalf("project create: %s", stderr)
+	}
+	if _, stderr, code := run(t, db, "", "pim", "set", "--project", "acme", "--source-url", "https://old.example:2080/"); code != 0 {
+		t.Fatalf("pim set: %s", stderr)
+	}
+	// Microsoft 365 project without a destination URL: Graph.
+	if out, _, _ := run(t, db, "", "pim", "show", "--project", "acme"); !strings.Contains(out, "source: dav https://old.example:2080/") || !strings.Contains(out, "destination: graph (the service's own address)") {
+		t.Errorf("pim show: %s", out)
+	}
+	if _, stderr, code := run(t, db, "", "pim", "set", "--project", "acme", "--source-kind", "google", "--dest-kind", "dav", "--dest-url", "https://dav.new.example/"); code != 0 {
+		t.Fatalf("pim set google → dav: %s", stderr)
+	}
+	if out, _, _ := run(t, db, "", "pim", "show", "--project", "acme"); !strings.Contains(out, "source: google (the service's own address)") || !strings.Contains(out, "destination: dav https://dav.new.example/") {
+		t.Errorf("pim show: %s", out)
+	}
+	if _, stderr, code := run(t, db, "", "pim", "set", "--project", "acme", "--source-kind", "exchange"); code != 2 || !strings.Contains(stderr, "dav, graph or google") {
+		t.Errorf("--source-kind exchange: exit %d: %s", code, stderr)
+	}
+}

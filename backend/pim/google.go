@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// GoogleContactsRefused is why the Google destination refuses contacts.
+const GoogleContactsRefused = "the Google destination writes events and tasks only: import the contacts into Google Contacts from a .vcf export (the People API is not wired yet)"
+
 // Google Workspace as a destination for events and tasks: the Calendar API's
 // events.import (https://developers.google.com/calendar/api/v3/reference/events/import)
 // keeps the iCalendar UID and sends no invitation, whatever the attendees; importing the
@@ -83,7 +86,7 @@ func (g *Google) container(ctx context.Context, task bool, name string, create b
 // Target names the destination calendar or task list after the source collection.
 func (g *Google) Target(src Collection) (Collection, error) {
 	if src.Type == AddressBook {
-		return Collection{}, &RefusedError{Reason: "contacts go to Google through CardDAV: set the destination DAV URL to Google's CardDAV"}
+		return Collection{}, &RefusedError{Reason: GoogleContactsRefused}
 	}
 	return namedTarget(src), nil
 }
@@ -161,7 +164,7 @@ func (g *Google) Put(ctx context.Context, c Collection, href string, it Item, if
 	case KindJournal:
 		return "", "", &RefusedError{Reason: "Google Calendar has no journals (VJOURNAL): keep it as a note in Google Keep or Docs"}
 	case KindContact:
-		return "", "", &RefusedError{Reason: "contacts go to Google through CardDAV"}
+		return "", "", &RefusedError{Reason: GoogleContactsRefused}
 	case KindTask:
 		return g.putTask(ctx, c, href, it)
 	}

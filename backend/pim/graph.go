@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,10 @@ type Graph struct {
 	Base string       // https://graph.microsoft.com/v1.0 (a fake's URL in tests)
 	User string       // the mailbox: UPN or ID
 	HTTP *http.Client // authorised (x/oauth2 with Contacts/Calendars/Tasks.ReadWrite)
+	// NoTasks, when set, is why To Do lists cannot be reached (Graph has no application
+	// permission for To Do: an app-only token gets 403 on /todo/lists). Tasks are then
+	// refused per item with it, and listings skip the lists.
+	NoTasks string
 
 	containers containerIDs                 // kind/name → folder, calendar or list ID
 	mu         sync.Mutex                   // guards tasks
@@ -81,6 +86,14 @@ func (g *Graph) list(ctx context.Context, u string, each func(json.RawMessage) e
 	return nil
 }
 
+// kinds drops tasks when To Do cannot be reached.
+func (g *Graph) kinds(ks ...Kind) []Kind {
+	if g.NoTasks == "" {
+		return ks
+	}
+	return slices.DeleteFunc(ks, func(k Kind) bool { return k == KindTask })
+}
+
 // container finds or creates the folder, calendar or list named name for kind.
 func (g *Graph) container(ctx context.Context, k Kind, name string, create bool) (string, error) {
 	field := "displayName"
@@ -110,7 +123,7 @@ func (g *Graph) Ensure(_ context.Context, src Collection) (Collection, error) { 
 // Collections lists the contact folders, calendars and To Do lists.
 func (g *Graph) Collections(ctx context.Context) ([]Collection, error) {
 	var out []Collection
-	for _, k := range []Kind{KindContact, KindEvent, KindTask} {
+	for _, k := range g.kinds(KindContact, KindEvent, KindTask) {
 		err := g.list(ctx, g.userPath()+"/"+graphContainer(k), func(raw json.RawMessage) error {
 			var v struct{ Name, DisplayName string }
 			json.Unmarshal(raw, &v)
@@ -131,7 +144,7 @@ func (g *Graph) Collections(ctx context.Context) ([]Collection, error) {
 // Items lists what the destination holds under c's name, each with the source UID it
 // was copied from (for verify).
 func (g *Graph) Items(ctx context.Context, c Collection) ([]Item, error) {
-	kinds := []Kind{KindEvent, KindTask}
+	kinds := g.kinds(KindEvent, KindTask)
 	if c.Type == AddressBook {
 		kinds = []Kind{KindContact}
 	}
@@ -181,6 +194,9 @@ func (g *Graph) Items(ctx context.Context, c Collection) ([]Item, error) {
 func (g *Graph) Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, string, error) {
 	if it.Kind == KindJournal {
 		return "", "", &RefusedError{Reason: "Microsoft 365 has no journals (VJOURNAL): export it from the source as a note instead"}
+	}
+	if it.Kind == KindTask && g.NoTasks != "" {
+		return "", "", &RefusedError{Reason: g.NoTasks}
 	}
 	cid, err := g.container(ctx, it.Kind, c.Name, true)
 	if err != nil {

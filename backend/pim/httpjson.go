@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -76,7 +77,8 @@ func namedTarget(src Collection) Collection {
 
 // callJSON sends a request with a JSON body to a REST API (Graph, Google) and decodes the
 // JSON answer into out. A 412 is ErrChanged; throttling, server errors and a refused
-// token stop the pass (errors); any other 4xx is the item refused, with the answer.
+// token or one without the scope (RFC 6750 3.1 insufficient_scope) stop the pass
+// (errors); any other 4xx is the item refused, with the answer.
 func callJSON(ctx context.Context, hc *http.Client, method, u string, in, out any, header map[string]string) error {
 	var body io.Reader
 	if in != nil {
@@ -106,6 +108,10 @@ func callJSON(ctx context.Context, hc *http.Client, method, u string, in, out an
 		return ErrChanged
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 || resp.StatusCode == http.StatusUnauthorized:
 		return fmt.Errorf("%s %s: %s", method, u, serverReason(resp))
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(resp.Header.Get("WWW-Authenticate"), "insufficient_scope"):
+		// A token without the scope (a sign-in made before the project copied contacts
+		// and calendars): every item would be refused alike, so the pass stops here.
+		return fmt.Errorf("%s %s: %s: the token lacks the contacts, calendars and tasks scopes: sign in again (or add them to the delegation or app permissions)", method, u, serverReason(resp))
 	case resp.StatusCode >= 400:
 		return &RefusedError{Reason: serverReason(resp)}
 	}

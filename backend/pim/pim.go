@@ -1,7 +1,9 @@
 // Package pim copies what a mailbox holds besides mail — contacts, calendars, tasks,
 // journals and notes — from a CalDAV/CardDAV server (RFC 4791, RFC 6352, discovered by
-// RFC 6764) or from files the users exported (vCard RFC 6350/2426, iCalendar RFC 5545) to
-// a CalDAV/CardDAV destination, with the guarantees of the mail engine (package mailbox):
+// RFC 6764), from Microsoft 365 or Google through their APIs (GraphSource, GoogleSource:
+// read only, each item mapped to vCard or iCalendar) or from files the users exported
+// (vCard RFC 6350/2426, iCalendar RFC 5545) to a CalDAV/CardDAV destination (or Graph,
+// Google: Graph, Google), with the guarantees of the mail engine (package mailbox):
 // the source is only read; a ledger keyed by source item (href + ETag) makes a re-run
 // copy only new or changed items; a destination item's href is derived from the source
 // item's UID, so a pass killed between a PUT and its ledger entry overwrites its own copy

@@ -63,6 +63,30 @@ func (l *PIMLedger) Record(ctx context.Context, entries []pim.Entry) error {
 type PIMSetting struct {
 	SourceURL string `json:"sourceUrl"`
 	DestURL   string `json:"destUrl"`
+	// SourceKind and DestKind are "graph", "google" or "dav"; "" is DAV with a URL,
+	// else the project's provider's default. For graph and google the URL is the API's base ("" for the
+	// real service's).
+	SourceKind string `json:"sourceKind,omitempty"`
+	DestKind   string `json:"destKind,omitempty"`
+}
+
+// The kind of a side is kept in its URL column as "graph:" or "google:" before the
+// base URL, or "dav:" for DAV chosen without a URL yet: a DAV address never starts so
+// (it is https://, http:// or a bare domain), and no migration is needed.
+func packPIMSide(kind, u string) string {
+	if kind == "graph" || kind == "google" || (kind == "dav" && u == "") {
+		return kind + ":" + u
+	}
+	return u
+}
+
+func unpackPIMSide(v string) (kind, u string) {
+	for _, k := range []string{"graph", "google", "dav"} {
+		if rest, ok := strings.CutPrefix(v, k+":"); ok && !strings.HasPrefix(rest, "//") {
+			return k, rest
+		}
+	}
+	return "", v
 }
 
 // PIMSetting returns the project's DAV addresses (empty when none were set).
@@ -75,6 +99,8 @@ func (s *Store) PIMSetting(ctx context.Context, projectID int64) (PIMSetting, er
 	if err != nil {
 		return out, fmt.Errorf("read the contacts and calendars settings: %w", err)
 	}
+	out.SourceKind, out.SourceURL = unpackPIMSide(out.SourceURL)
+	out.DestKind, out.DestURL = unpackPIMSide(out.DestURL)
 	return out, nil
 }
 
@@ -82,7 +108,7 @@ func (s *Store) PIMSetting(ctx context.Context, projectID int64) (PIMSetting, er
 func (s *Store) SetPIMSetting(ctx context.Context, projectID int64, v PIMSetting) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO pim_setting(project_id, source_url, dest_url, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT(project_id) DO UPDATE SET source_url = excluded.source_url, dest_url = excluded.dest_url, updated_at = excluded.updated_at`,
-		projectID, v.SourceURL, v.DestURL, fmtTime(s.now()))
+		projectID, packPIMSide(v.SourceKind, v.SourceURL), packPIMSide(v.DestKind, v.DestURL), fmtTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("save the contacts and calendars settings: %w", err)
 	}

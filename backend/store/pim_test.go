@@ -51,6 +51,17 @@ func TestPIMLedgerSettingsAndRunsRoundTrip(t *testing.T) {
 	if set, _ := s.PIMSetting(ctx, p.ID); set != want {
 		t.Fatalf("setting %+v, want %+v", set, want)
 	}
+	for _, want := range []PIMSetting{{SourceURL: "https://old.example/", DestKind: "graph"}, {DestKind: "google", DestURL: "http://127.0.0.1:9/base"}, {SourceURL: "https://old.example/", DestKind: "dav"}} {
+		if err := s.SetPIMSetting(ctx, p.ID, want); err != nil {
+			t.Fatal(err)
+		}
+		if set, _ := s.PIMSetting(ctx, p.ID); set != want {
+			t.Fatalf("setting %+v, want %+v", set, want)
+		}
+	}
+	if err := s.SetPIMSetting(ctx, p.ID, want); err != nil {
+		t.Fatal(err)
+	}
 	run := PIMRun{SourceLogin: "Alice", Pass: "pre", State: "partial", Copied: 3, Failed: 1,
 		Failures: []pim.Failure{{Collection: "c", UID: "z", Kind: pim.KindJournal, Summary: "Notizen", Reason: "no journals"}}, Finished: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
 	if err := s.RecordPIMRun(ctx, p.ID, run); err != nil {

@@ -402,6 +402,17 @@ func (p *IdP) Scope(value string) string {
 	return ""
 }
 
+// Subject is whom an access token was issued for (the user, the mailbox a service
+// account acts for, or an app's client ID; "" for an unknown token).
+func (p *IdP) Subject(value string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t := p.tokens[value]; t != nil {
+		return t.subject
+	}
+	return ""
+}
+
 // --- HTTP ---
 
 type oauthErr struct {

@@ -31,6 +31,13 @@ type Google struct {
 	tasks  map[string]map[string]map[string]any // list → id → task
 	// Imports counts events.import requests.
 	Imports int
+	// Authorize, when set, decides whether a bearer token opens the fake; otherwise any
+	// bearer token does.
+	Authorize func(token string) bool
+	// Scoped, when set, decides whether an accepted token holds the API's scope; one
+	// that does not is answered 403 with WWW-Authenticate error="insufficient_scope",
+	// as Google does.
+	Scoped func(token string) bool
 }
 
 var (
@@ -81,8 +88,14 @@ func (g *Google) Tasks() []map[string]any {
 }
 
 func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
 		http.Error(w, `{"error":{"code":401}}`, http.StatusUnauthorized)
+		return
+	}
+	if g.Scoped != nil && !g.Scoped(tok) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="insufficient_scope"`)
+		http.Error(w, `{"error":{"code":403,"message":"Request had insufficient authentication scopes."}}`, http.StatusForbidden)
 		return
 	}
 	if s := r.URL.Query().Get("sendUpdates"); (s != "" && s != "none") || r.URL.Query().Get("sendNotifications") == "true" {

@@ -31,6 +31,11 @@ type Graph struct {
 	photos  map[string][]byte
 	// Requests counts requests by "METHOD kind".
 	Requests map[string]int
+	// Authorize, when set, decides whether a bearer token opens the fake (tests check
+	// that only the token asked for Graph reaches it); otherwise any bearer token does.
+	Authorize func(token string) bool
+	// Users counts requests by the mailbox of their path (/users/{id}/...).
+	Users map[string]int
 }
 
 var (
@@ -54,7 +59,7 @@ func set(names ...string) map[string]bool {
 
 // NewGraph starts the fake for a test.
 func NewGraph(t testing.TB) *Graph {
-	g := &Graph{t: t, folders: map[string]map[string]any{}, objects: map[string]map[string]any{}, photos: map[string][]byte{}, Requests: map[string]int{}}
+	g := &Graph{t: t, folders: map[string]map[string]any{}, objects: map[string]map[string]any{}, photos: map[string][]byte{}, Requests: map[string]int{}, Users: map[string]int{}}
 	g.srv = httptest.NewServer(g)
 	g.URL = g.srv.URL + "/v1.0"
 	t.Cleanup(g.srv.Close)
@@ -100,7 +105,8 @@ func (g *Graph) Photo(id string) []byte {
 }
 
 func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || (g.Authorize != nil && !g.Authorize(tok)) {
 		http.Error(w, `{"error":{"code":"InvalidAuthenticationToken"}}`, http.StatusUnauthorized)
 		return
 	}
@@ -111,6 +117,7 @@ func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, "unexpected path %s", r.URL.Path)
 		return
 	}
+	g.Users[p[1]]++
 	rest := p[2:]
 	if rest[0] == "todo" {
 		rest = append([]string{"todo/lists"}, rest[2:]...)

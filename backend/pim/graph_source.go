@@ -1,0 +1,530 @@
+package pim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// GraphSource reads one Microsoft 365 mailbox's contacts, calendars and To Do lists
+// through Microsoft Graph v1.0 (GET only): contact folders and their contacts
+// (https://learn.microsoft.com/graph/api/resources/contact), calendars and their events
+// (https://learn.microsoft.com/graph/api/resources/event, asked in UTC with
+// Prefer: outlook.timezone="UTC"), To Do lists and their tasks
+// (https://learn.microsoft.com/graph/api/resources/todotask). Each item becomes the
+// vCard or iCalendar object the engine copies; its ETag is Graph's changeKey (the
+// @odata.etag for tasks), so the ledger copies a changed item again and nothing else.
+//
+// An event's series comes with its RRULE (from patternedRecurrence); the moved or
+// cancelled occurrences of a series are not read (they would need /instances per
+// series), so the copy holds the series as planned. Attendees and the organiser are
+// kept as ATTENDEE and ORGANIZER lines: a CalDAV PUT mails nobody.
+type GraphSource struct {
+	Base string       // https://graph.microsoft.com/v1.0 (a fake's URL in tests)
+	User string       // the mailbox: UPN or ID
+	HTTP *http.Client // authorised (Contacts.Read, Calendars.Read, Tasks.Read)
+	// NoTasks, when set, is why To Do lists cannot be read (app-only tokens): the lists
+	// are left out and Tasks reports it.
+	NoTasks string
+}
+
+func (g *GraphSource) userPath() string { return g.Base + "/users/" + url.PathEscape(g.User) }
+
+// utc asks Graph for event times in UTC, whatever the mailbox's zone.
+var utc = map[string]string{"Prefer": `outlook.timezone="UTC"`}
+
+// list follows @odata.nextLink through every page.
+func (g *GraphSource) list(ctx context.Context, u string, header map[string]string, each func(json.RawMessage) error) error {
+	for u != "" {
+		var page struct {
+			Value []json.RawMessage `json:"value"`
+			Next  string            `json:"@odata.nextLink"`
+		}
+		if err := callJSON(ctx, g.HTTP, http.MethodGet, u, nil, &page, header); err != nil {
+			return fmt.Errorf("read %s of %s: %w", strings.TrimPrefix(strings.SplitN(u, "?", 2)[0], g.userPath()+"/"), g.User, err)
+		}
+		for _, v := range page.Value {
+			if err := each(v); err != nil {
+				return err
+			}
+		}
+		u = page.Next
+	}
+	return nil
+}
+
+// Collections lists contact folders (address books), calendars and To Do lists
+// (calendars holding VTODO). A collection's Href is its Graph path under the user.
+func (g *GraphSource) Collections(ctx context.Context) ([]Collection, error) {
+	var out []Collection
+	kinds := []struct {
+		path, comp string
+		typ        CollectionType
+	}{{"contactFolders", "", AddressBook}, {"calendars", "VEVENT", Calendar}, {"todo/lists", "VTODO", Calendar}}
+	for _, k := range kinds {
+		if k.comp == "VTODO" && g.NoTasks != "" {
+			continue
+		}
+		err := g.list(ctx, g.userPath()+"/"+k.path, nil, func(raw json.RawMessage) error {
+			var v struct{ ID, Name, DisplayName string }
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			c := Collection{Href: k.path + "/" + v.ID, Name: v.Name + v.DisplayName, Type: k.typ}
+			if k.comp != "" {
+				c.Components = []string{k.comp}
+			}
+			out = append(out, c)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Graph's contacts outside any folder live in the default one, which
+	// /contactFolders does not list.
+	out = append([]Collection{{Href: "contacts", Name: "Contacts", Type: AddressBook}}, out...)
+	return out, nil
+}
+
+// Items reads a collection's contacts, events or tasks.
+func (g *GraphSource) Items(ctx context.Context, c Collection) ([]Item, error) {
+	base := g.userPath() + "/" + c.Href
+	var u string
+	var header map[string]string
+	var conv func(json.RawMessage) (Item, error)
+	switch {
+	case c.Href == "contacts":
+		u, conv = base, graphContactItem
+	case strings.HasPrefix(c.Href, "contactFolders/"):
+		u, conv = base+"/contacts", graphContactItem
+	case strings.HasPrefix(c.Href, "calendars/"):
+		u, header, conv = base+"/events", utc, graphEventItem
+	case strings.HasPrefix(c.Href, "todo/lists/"):
+		u, conv = base+"/tasks", graphTaskItem
+	default:
+		return nil, fmt.Errorf("%s: no Graph collection %q", g.User, c.Href)
+	}
+	var out []Item
+	err := g.list(ctx, u, header, func(raw json.RawMessage) error {
+		it, err := conv(raw)
+		if err != nil {
+			return fmt.Errorf("%s of %s: %w", c.Name, g.User, err)
+		}
+		out = append(out, it)
+		return nil
+	})
+	return out, err
+}
+
+// ical writes one property line with its value escaped as TEXT (RFC 5545 3.3.11).
+func icalText(name, v string) string {
+	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`)
+	return name + ":" + r.Replace(v)
+}
+
+type graphDateTime struct {
+	DateTime string `json:"dateTime"`
+	TimeZone string `json:"timeZone"`
+}
+
+// utcTime reads a Graph dateTimeTimeZone ("2026-01-05T09:00:00.0000000", zone); one
+// not in UTC is converted when its zone is known.
+func (d graphDateTime) time() (time.Time, error) {
+	s := d.DateTime
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		s = s[:i]
+	}
+	loc := time.UTC
+	if d.TimeZone != "" && d.TimeZone != "UTC" {
+		name, ok := IANAZone(d.TimeZone)
+		if !ok {
+			return time.Time{}, fmt.Errorf("unknown time zone %q", d.TimeZone)
+		}
+		l, err := time.LoadLocation(name)
+		if err != nil {
+			return time.Time{}, err
+		}
+		loc = l
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc)
+	if err != nil {
+		return t, fmt.Errorf("date-time %q: %w", d.DateTime, err)
+	}
+	return t.UTC(), nil
+}
+
+func vcalendar(body ...string) []byte {
+	lines := append([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Cutover//Microsoft Graph//EN"}, body...)
+	lines = append(lines, "END:VCALENDAR")
+	return []byte(strings.Join(lines, "\r\n") + "\r\n")
+}
+
+func graphEtag(changeKey, odata string) string {
+	if changeKey != "" {
+		return changeKey
+	}
+	return odata
+}
+
+func graphEventItem(raw json.RawMessage) (Item, error) {
+	var e struct {
+		ID, Subject, ChangeKey, ShowAs, Sensitivity, Importance string
+		ETag                                                    string `json:"@odata.etag"`
+		ICalUId                                                 string `json:"iCalUId"`
+		IsAllDay, IsReminderOn, IsCancelled                     bool
+		ReminderMinutesBeforeStart                              int
+		Start, End                                              graphDateTime
+		Body                                                    struct{ ContentType, Content string }
+		Location                                                struct{ DisplayName string }
+		Categories                                              []string
+		Organizer                                               *struct {
+			EmailAddress struct{ Name, Address string }
+		}
+		Attendees []struct {
+			Type         string
+			EmailAddress struct{ Name, Address string }
+		}
+		Recurrence *graphRecurrenceJSON
+		Type       string
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return Item{}, fmt.Errorf("read an event: %w", err)
+	}
+	uid := e.ICalUId
+	if uid == "" {
+		uid = e.ID
+	}
+	start, err := e.Start.time()
+	if err != nil {
+		return Item{}, fmt.Errorf("event %q: start: %w", e.Subject, err)
+	}
+	end, err := e.End.time()
+	if err != nil {
+		return Item{}, fmt.Errorf("event %q: end: %w", e.Subject, err)
+	}
+	ev := []string{"BEGIN:VEVENT", "UID:" + uid, "DTSTAMP:" + start.Format("20060102T150405Z")}
+	if e.IsAllDay {
+		ev = append(ev, "DTSTART;VALUE=DATE:"+start.Format("20060102"), "DTEND;VALUE=DATE:"+end.Format("20060102"))
+	} else {
+		ev = append(ev, "DTSTART:"+start.Format("20060102T150405Z"), "DTEND:"+end.Format("20060102T150405Z"))
+	}
+	if e.Recurrence != nil {
+		rule, err := e.Recurrence.rrule(e.IsAllDay, start)
+		if err != nil {
+			return Item{}, fmt.Errorf("event %q: %w", e.Subject, err)
+		}
+		ev = append(ev, "RRULE:"+rule)
+	}
+	ev = append(ev, icalText("SUMMARY", e.Subject))
+	if d := graphBodyText(e.Body.ContentType, e.Body.Content); d != "" {
+		ev = append(ev, icalText("DESCRIPTION", d))
+	}
+	if e.Location.DisplayName != "" {
+		ev = append(ev, icalText("LOCATION", e.Location.DisplayName))
+	}
+	if len(e.Categories) > 0 {
+		cats := make([]string, len(e.Categories))
+		for i, c := range e.Categories {
+			cats[i] = strings.TrimPrefix(icalText("", c), ":")
+		}
+		ev = append(ev, "CATEGORIES:"+strings.Join(cats, ","))
+	}
+	if e.ShowAs == "free" {
+		ev = append(ev, "TRANSP:TRANSPARENT")
+	}
+	if e.Sensitivity == "private" || e.Sensitivity == "confidential" {
+		ev = append(ev, "CLASS:"+strings.ToUpper(e.Sensitivity))
+	}
+	if e.IsCancelled {
+		ev = append(ev, "STATUS:CANCELLED")
+	}
+	if e.Organizer != nil && e.Organizer.EmailAddress.Address != "" && len(e.Attendees) > 0 {
+		ev = append(ev, "ORGANIZER;CN="+quoteParam(e.Organizer.EmailAddress.Name)+":mailto:"+e.Organizer.EmailAddress.Address)
+	}
+	for _, a := range e.Attendees {
+		role := "REQ-PARTICIPANT"
+		if a.Type == "optional" {
+			role = "OPT-PARTICIPANT"
+		}
+		ev = append(ev, "ATTENDEE;CN="+quoteParam(a.EmailAddress.Name)+";ROLE="+role+":mailto:"+a.EmailAddress.Address)
+	}
+	if e.IsReminderOn {
+		ev = append(ev, "BEGIN:VALARM", "ACTION:DISPLAY", icalText("DESCRIPTION", e.Subject),
+			fmt.Sprintf("TRIGGER:-PT%dM", e.ReminderMinutesBeforeStart), "END:VALARM")
+	}
+	ev = append(ev, "END:VEVENT")
+	it, err := calendarItem(vcalendar(ev...))
+	if err != nil {
+		return it, fmt.Errorf("event %q: %w", e.Subject, err)
+	}
+	it.Href, it.ETag = e.ID, graphEtag(e.ChangeKey, e.ETag)
+	return it, nil
+}
+
+func quoteParam(v string) string {
+	v = strings.ReplaceAll(v, `"`, "'")
+	if strings.ContainsAny(v, ";:,") {
+		return `"` + v + `"`
+	}
+	return v
+}
+
+// graphBodyText is a body as plain text: HTML loses its tags.
+func graphBodyText(contentType, content string) string {
+	if !strings.EqualFold(contentType, "html") {
+		return strings.TrimSpace(content)
+	}
+	var b strings.Builder
+	in := false
+	for _, r := range content {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	r := strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&amp;", "&")
+	return strings.TrimSpace(r.Replace(b.String()))
+}
+
+// graphRecurrenceJSON is Graph's patternedRecurrence.
+type graphRecurrenceJSON struct {
+	Pattern struct {
+		Type           string
+		Interval       int
+		Month          int
+		DayOfMonth     int
+		DaysOfWeek     []string
+		FirstDayOfWeek string
+		Index          string
+	}
+	Range struct {
+		Type                string
+		StartDate, EndDate  string
+		NumberOfOccurrences int
+	}
+}
+
+var graphDayCodes = map[string]string{"sunday": "SU", "monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH", "friday": "FR", "saturday": "SA"}
+
+var graphIndex = map[string]string{"first": "1", "second": "2", "third": "3", "fourth": "4", "last": "-1"}
+
+// rrule is the RFC 5545 RRULE of a patternedRecurrence.
+func (r graphRecurrenceJSON) rrule(allDay bool, start time.Time) (string, error) {
+	p := r.Pattern
+	days := func(index string) (string, error) {
+		var out []string
+		for _, d := range p.DaysOfWeek {
+			code, ok := graphDayCodes[strings.ToLower(d)]
+			if !ok {
+				return "", fmt.Errorf("recurrence on day %q", d)
+			}
+			out = append(out, index+code)
+		}
+		if len(out) == 0 {
+			return "", fmt.Errorf("%s recurrence without daysOfWeek", p.Type)
+		}
+		return strings.Join(out, ","), nil
+	}
+	var parts []string
+	switch p.Type {
+	case "daily":
+		parts = append(parts, "FREQ=DAILY")
+	case "weekly":
+		d, err := days("")
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, "FREQ=WEEKLY", "BYDAY="+d)
+		if wk, ok := graphDayCodes[strings.ToLower(p.FirstDayOfWeek)]; ok {
+			parts = append(parts, "WKST="+wk)
+		}
+	case "absoluteMonthly":
+		parts = append(parts, "FREQ=MONTHLY", fmt.Sprintf("BYMONTHDAY=%d", p.DayOfMonth))
+	case "relativeMonthly", "relativeYearly":
+		d, err := days(graphIndex[p.Index])
+		if err != nil {
+			return "", err
+		}
+		if p.Type == "relativeMonthly" {
+			parts = append(parts, "FREQ=MONTHLY", "BYDAY="+d)
+		} else {
+			parts = append(parts, "FREQ=YEARLY", fmt.Sprintf("BYMONTH=%d", p.Month), "BYDAY="+d)
+		}
+	case "absoluteYearly":
+		parts = append(parts, "FREQ=YEARLY", fmt.Sprintf("BYMONTH=%d", p.Month), fmt.Sprintf("BYMONTHDAY=%d", p.DayOfMonth))
+	default:
+		return "", fmt.Errorf("recurrence pattern %q", p.Type)
+	}
+	if p.Interval > 1 {
+		parts = append(parts, fmt.Sprintf("INTERVAL=%d", p.Interval))
+	}
+	switch r.Range.Type {
+	case "endDate":
+		end, err := time.Parse("2006-01-02", r.Range.EndDate)
+		if err != nil {
+			return "", fmt.Errorf("recurrence end date %q", r.Range.EndDate)
+		}
+		if allDay {
+			parts = append(parts, "UNTIL="+end.Format("20060102"))
+		} else {
+			// The last day's occurrence is included: until that day's start time.
+			until := time.Date(end.Year(), end.Month(), end.Day(), start.Hour(), start.Minute(), start.Second(), 0, time.UTC)
+			parts = append(parts, "UNTIL="+until.Format("20060102T150405Z"))
+		}
+	case "numbered":
+		parts = append(parts, fmt.Sprintf("COUNT=%d", r.Range.NumberOfOccurrences))
+	}
+	return strings.Join(parts, ";"), nil
+}
+
+func graphTaskItem(raw json.RawMessage) (Item, error) {
+	var t struct {
+		ID, Title, Status, Importance string
+		ETag                          string `json:"@odata.etag"`
+		Body                          struct{ ContentType, Content string }
+		DueDateTime                   *graphDateTime
+		CompletedDateTime             *graphDateTime
+		CreatedDateTime               string
+		Categories                    []string
+	}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return Item{}, fmt.Errorf("read a task: %w", err)
+	}
+	td := []string{"BEGIN:VTODO", "UID:" + t.ID}
+	stamp := time.Unix(0, 0).UTC()
+	if c, err := time.Parse(time.RFC3339Nano, t.CreatedDateTime); err == nil {
+		stamp = c.UTC()
+	}
+	td = append(td, "DTSTAMP:"+stamp.Format("20060102T150405Z"), icalText("SUMMARY", t.Title))
+	switch t.Status {
+	case "completed":
+		td = append(td, "STATUS:COMPLETED")
+	case "inProgress":
+		td = append(td, "STATUS:IN-PROCESS")
+	default:
+		td = append(td, "STATUS:NEEDS-ACTION")
+	}
+	if t.DueDateTime != nil {
+		due, err := t.DueDateTime.time()
+		if err != nil {
+			return Item{}, fmt.Errorf("task %q: due: %w", t.Title, err)
+		}
+		td = append(td, "DUE;VALUE=DATE:"+due.Format("20060102")) // To Do keeps a date
+	}
+	if t.CompletedDateTime != nil {
+		done, err := t.CompletedDateTime.time()
+		if err != nil {
+			return Item{}, fmt.Errorf("task %q: completed: %w", t.Title, err)
+		}
+		td = append(td, "COMPLETED:"+done.Format("20060102T150405Z"))
+	}
+	switch t.Importance {
+	case "high":
+		td = append(td, "PRIORITY:1")
+	case "low":
+		td = append(td, "PRIORITY:9")
+	}
+	if d := graphBodyText(t.Body.ContentType, t.Body.Content); d != "" {
+		td = append(td, icalText("DESCRIPTION", d))
+	}
+	td = append(td, "END:VTODO")
+	it, err := calendarItem(vcalendar(td...))
+	if err != nil {
+		return it, fmt.Errorf("task %q: %w", t.Title, err)
+	}
+	it.Href, it.ETag = t.ID, t.ETag
+	return it, nil
+}
+
+type graphAddress struct{ Street, City, State, CountryOrRegion, PostalCode string }
+
+func (a *graphAddress) adr(typ string) string {
+	if a == nil || *a == (graphAddress{}) {
+		return ""
+	}
+	f := func(v string) string { return strings.TrimPrefix(icalText("", v), ":") }
+	return "ADR;TYPE=" + typ + ":;;" + f(a.Street) + ";" + f(a.City) + ";" + f(a.State) + ";" + f(a.PostalCode) + ";" + f(a.CountryOrRegion)
+}
+
+func graphContactItem(raw json.RawMessage) (Item, error) {
+	var c struct {
+		ID, ChangeKey, DisplayName, GivenName, Surname, MiddleName, Title, Generation, NickName string
+		ETag                                                                                    string `json:"@odata.etag"`
+		CompanyName, Department, JobTitle, PersonalNotes, MobilePhone, Birthday                 string
+		EmailAddresses                                                                          []struct{ Name, Address string }
+		BusinessPhones, HomePhones, Categories                                                  []string
+		BusinessAddress, HomeAddress, OtherAddress                                              *graphAddress
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return Item{}, fmt.Errorf("read a contact: %w", err)
+	}
+	f := func(v string) string { return strings.TrimPrefix(icalText("", v), ":") }
+	fn := c.DisplayName
+	if fn == "" {
+		fn = strings.TrimSpace(c.GivenName + " " + c.Surname)
+	}
+	card := []string{"BEGIN:VCARD", "VERSION:3.0", "UID:" + c.ID, icalText("FN", fn),
+		"N:" + f(c.Surname) + ";" + f(c.GivenName) + ";" + f(c.MiddleName) + ";" + f(c.Title) + ";" + f(c.Generation)}
+	if c.NickName != "" {
+		card = append(card, "NICKNAME:"+f(c.NickName))
+	}
+	if c.CompanyName != "" || c.Department != "" {
+		card = append(card, "ORG:"+f(c.CompanyName)+";"+f(c.Department))
+	}
+	if c.JobTitle != "" {
+		card = append(card, icalText("TITLE", c.JobTitle))
+	}
+	for i, e := range c.EmailAddresses {
+		line := "EMAIL;TYPE=INTERNET"
+		if i == 0 {
+			line += ",PREF"
+		}
+		card = append(card, line+":"+e.Address)
+	}
+	if c.MobilePhone != "" {
+		card = append(card, "TEL;TYPE=CELL:"+c.MobilePhone)
+	}
+	for _, p := range c.BusinessPhones {
+		card = append(card, "TEL;TYPE=WORK,VOICE:"+p)
+	}
+	for _, p := range c.HomePhones {
+		card = append(card, "TEL;TYPE=HOME,VOICE:"+p)
+	}
+	for _, a := range []struct {
+		typ  string
+		addr *graphAddress
+	}{{"WORK", c.BusinessAddress}, {"HOME", c.HomeAddress}, {"OTHER", c.OtherAddress}} {
+		if l := a.addr.adr(a.typ); l != "" {
+			card = append(card, l)
+		}
+	}
+	if len(c.Birthday) >= 10 {
+		card = append(card, "BDAY:"+c.Birthday[:10])
+	}
+	if len(c.Categories) > 0 {
+		cats := make([]string, len(c.Categories))
+		for i, v := range c.Categories {
+			cats[i] = f(v)
+		}
+		card = append(card, "CATEGORIES:"+strings.Join(cats, ","))
+	}
+	if c.PersonalNotes != "" {
+		card = append(card, icalText("NOTE", c.PersonalNotes))
+	}
+	card = append(card, "END:VCARD")
+	it, err := contactItem([]byte(strings.Join(card, "\r\n") + "\r\n"))
+	if err != nil {
+		return it, fmt.Errorf("contact %q: %w", fn, err)
+	}
+	it.Href, it.ETag = c.ID, graphEtag(c.ChangeKey, c.ETag)
+	return it, nil
+}
