@@ -517,16 +517,21 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 	if err != nil {
 		return SignInTicket{}, err
 	}
-	prov := providerOf(v)
-
-	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Minute)
 	base := SignInTicket{Handle: newHandle(), Side: in.Side, Mailbox: mb, Mode: mode}
-	f := &signInFlow{project: p.Name, cancel: cancel, done: make(chan struct{}), ticket: base,
-		result: SignInResult{Handle: base.Handle, Side: in.Side, Mailbox: mb, State: "waiting"}}
+	return a.startFlow(p.Name, base, providerOf(v), app, a.tokenStore(p.ID, in.Side, mb).signedIn)
+}
+
+// startFlow runs a device-code or browser sign-in (base.Mode) in the background and
+// returns its ticket once there is something to show; save keeps the token.
+func (a *API) startFlow(projectName string, base SignInTicket, prov auth.Provider, app auth.App, save func(context.Context, *oauth2.Token) error) (SignInTicket, error) {
+	mode, mb := base.Mode, base.Mailbox
+	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Minute)
+	f := &signInFlow{project: projectName, cancel: cancel, done: make(chan struct{}), ticket: base,
+		result: SignInResult{Handle: base.Handle, Side: base.Side, Mailbox: mb, State: "waiting"}}
 	shown := make(chan SignInTicket, 1)
 	show := func(t SignInTicket) {
 		// Published before the first poll, so "signin:code" always comes before the end.
-		a.bus.Publish("signin:code", p.Name, t)
+		a.bus.Publish("signin:code", projectName, t)
 		shown <- t
 	}
 	opts := a.authOptions()
@@ -551,9 +556,9 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 			}, opts)
 		}
 		if err == nil {
-			err = a.tokenStore(p.ID, in.Side, mb).signedIn(ctx, tok)
+			err = save(ctx, tok)
 		}
-		res := SignInResult{Handle: base.Handle, Side: in.Side, Mailbox: mb, State: "signed-in"}
+		res := SignInResult{Handle: base.Handle, Side: base.Side, Mailbox: mb, State: "signed-in"}
 		switch {
 		case err == nil:
 			res.Expiry, res.Refreshable = tok.Expiry, tok.RefreshToken != ""
@@ -569,9 +574,9 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		name := "signin:done"
 		if res.State != "signed-in" {
 			name = "signin:failed"
-			a.log.Warn("sign-in failed", "project", p.Name, "side", in.Side, "mailbox", mb, "err", res.Error)
+			a.log.Warn("sign-in failed", "project", projectName, "side", base.Side, "mailbox", mb, "err", res.Error)
 		}
-		a.bus.Publish(name, p.Name, res)
+		a.bus.Publish(name, projectName, res)
 	}()
 	select {
 	case t := <-shown:
