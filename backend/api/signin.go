@@ -496,18 +496,9 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		return SignInTicket{}, &mailbox.InputError{Field: "side", Value: in.Side,
 			Expected: fmt.Sprintf("a side whose mailboxes sign in (microsoft-user or google-user); the %s uses %s", sideWord(in.Side), what)}
 	}
-	mode := in.Mode
-	if mode == "" {
-		mode = "device"
-		if v.Method == SignInGoogleUser {
-			mode = "browser"
-		}
-	}
-	if mode != "device" && mode != "browser" {
-		return SignInTicket{}, &mailbox.InputError{Field: "mode", Value: mode, Expected: `"device" (a code to type at a URL) or "browser" (the system browser)`}
-	}
-	if mode == "device" && v.Method == SignInGoogleUser && v.IdPURL == "" {
-		return SignInTicket{}, &mailbox.InputError{Field: "mode", Value: mode, Expected: `"browser": Google's device sign-in refuses the Gmail scope`}
+	mode, err := signInModeOf(in.Mode, v.Method == SignInGoogleUser, v.IdPURL != "")
+	if err != nil {
+		return SignInTicket{}, err
 	}
 	mb, err := a.signInMailbox(p, in.Side, in.Mailbox)
 	if err != nil {
@@ -589,6 +580,25 @@ func (a *API) startFlow(projectName string, base SignInTicket, prov auth.Provide
 	case <-f.done:
 		return SignInTicket{}, errors.New(f.result.Error)
 	}
+}
+
+// signInModeOf checks a sign-in's mode, "device" or "browser"; empty is Microsoft's
+// device code or Google's browser, whose device sign-in refuses the Gmail scope (a fake
+// provider, fake, takes both).
+func signInModeOf(mode string, google, fake bool) (string, error) {
+	if mode == "" {
+		mode = "device"
+		if google {
+			mode = "browser"
+		}
+	}
+	if mode != "device" && mode != "browser" {
+		return "", &mailbox.InputError{Field: "mode", Value: mode, Expected: `"device" (a code to type at a URL) or "browser" (the system browser)`}
+	}
+	if mode == "device" && google && !fake {
+		return "", &mailbox.InputError{Field: "mode", Value: mode, Expected: `"browser": Google's device sign-in refuses the Gmail scope`}
+	}
+	return mode, nil
 }
 
 func newHandle() string {

@@ -131,18 +131,9 @@ func (a *API) SpecialistSignInStart(in SpecialistSignInInput) (SignInTicket, err
 	if p.SMTPUser == "" {
 		return SignInTicket{}, &project.FieldError{Field: "smtp user", Expected: "the specialist's mailbox that sends, like alex@northwind.example"}
 	}
-	mode := in.Mode
-	if mode == "" {
-		mode = "device"
-		if p.SMTPAuth == SMTPAuthGoogle {
-			mode = "browser"
-		}
-	}
-	if mode != "device" && mode != "browser" {
-		return SignInTicket{}, &project.FieldError{Field: "mode", Value: mode, Expected: `"device" (a code to type at a URL) or "browser" (the system browser)`}
-	}
-	if mode == "device" && p.SMTPAuth == SMTPAuthGoogle && p.SMTPIdPURL == "" {
-		return SignInTicket{}, &project.FieldError{Field: "mode", Value: mode, Expected: `"browser": Google's device sign-in refuses the Gmail scope`}
+	mode, err := signInModeOf(in.Mode, p.SMTPAuth == SMTPAuthGoogle, p.SMTPIdPURL != "")
+	if err != nil {
+		return SignInTicket{}, err
 	}
 	app, err := a.smtpApp(p)
 	if err != nil {

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,25 +12,7 @@ import (
 // The demo's specialist sends through the demo's own submission server (STARTTLS with the
 // demo CA, AUTH PLAIN): the server has the message and the contact log shows it sent.
 func TestDemoSendsTheContactMessageThroughItsOwnSMTPServer(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	a, err := api.Open(ctx, filepath.Join(dir, "demo.db"), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close(a)
-	now := time.Now()
-	mail, err := StartMail(ctx, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mail.Close()
-	if _, err := Seed(a, Options{Now: now, Source: mail.Source.URL(), Dest: mail.Dest.URL()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := SeedMail(a, mail); err != nil {
-		t.Fatal(err)
-	}
+	a, mail := seededDemo(t)
 	sp, err := a.Specialist()
 	if err != nil || !sp.HasSMTPPassword || sp.SMTPHost != "127.0.0.1" || sp.SMTPCAFile == "" {
 		t.Fatalf("demo specialist's SMTP: %+v %v", sp, err)
@@ -54,7 +35,7 @@ func TestDemoSendsTheContactMessageThroughItsOwnSMTPServer(t *testing.T) {
 	}
 
 	// A kept demo database at the next start: the profile follows the new server.
-	mail2, err := StartMail(ctx, now)
+	mail2, err := StartMail(context.Background(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

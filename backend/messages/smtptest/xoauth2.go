@@ -1,7 +1,6 @@
 package smtptest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-smtp"
+
+	"cutover/backend/auth"
 )
 
 const xoauth2 = "XOAUTH2"
@@ -60,15 +61,7 @@ func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
 	if response == nil {
 		return []byte{}, false, nil
 	}
-	var user, token string
-	for _, part := range bytes.Split(response, []byte{1}) {
-		switch {
-		case bytes.HasPrefix(part, []byte("user=")):
-			user = string(part[len("user="):])
-		case bytes.HasPrefix(part, []byte("auth=Bearer ")):
-			token = string(part[len("auth=Bearer "):])
-		}
-	}
+	user, token := auth.ParseXOAuth2(response)
 	if user == "" || token == "" || x.check(user, token) != nil {
 		x.refused = true
 		return []byte(`{"status":"401","schemes":"bearer","scope":"https://outlook.office.com/SMTP.Send"}`), false, nil

@@ -2,6 +2,7 @@ import { FormEvent, useCallback, useEffect, useState } from 'react'
 import { call, saveFile, BackendFile, openExternal } from '../../api/client'
 import { Project } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
+import { SignInTicket, SignInWaiting } from '../../components/SignInWaiting'
 import { customerChanges } from '../../stores/domains'
 
 /** A document of the pack (api.DocumentInfo). */
@@ -68,15 +69,6 @@ interface Specialist {
   smtpTokenExpiry?: string
   smtpRefreshable: boolean
   hasSmtpClientSecret: boolean
-}
-
-interface SignInTicket {
-  handle: string
-  mailbox: string
-  mode: string
-  userCode?: string
-  verificationUri?: string
-  authUrl?: string
 }
 
 const smtpAuthTitles: Record<string, string> = {
@@ -547,24 +539,7 @@ function SMTPSignIn({ profile, onSignedIn }: { profile: Specialist; onSignedIn: 
           </button>
         )}
       </div>
-      {ticket?.userCode && (
-        <div className="signin-code" data-testid="smtp-device-code">
-          To sign in as <b>{ticket.mailbox}</b>, open{' '}
-          <a href={ticket.verificationUri} onClick={(e) => (e.preventDefault(), openExternal(ticket.verificationUri!))} data-testid="smtp-verification-uri">
-            {ticket.verificationUri}
-          </a>{' '}
-          and enter the code <code data-testid="smtp-user-code">{ticket.userCode}</code>. Waiting…
-        </div>
-      )}
-      {ticket?.authUrl && (
-        <div className="signin-code">
-          Sign in as <b>{ticket.mailbox}</b> in the browser tab that opened (or{' '}
-          <a href={ticket.authUrl} target="_blank" rel="noreferrer">
-            open it again
-          </a>
-          ). Waiting…
-        </div>
-      )}
+      <SignInWaiting ticket={ticket} testIdPrefix="smtp-" />
       {result && (
         <p data-testid="smtp-signin-result" className={result.state === 'signed-in' ? '' : 'bad-text'}>
           {result.state === 'signed-in' ? `Signed in as ${result.mailbox}.` : result.error}
