@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"cutover/backend/auth/authtest"
 	"cutover/backend/docs"
 	"cutover/backend/fault"
 	"cutover/backend/messages"
 	"cutover/backend/messages/smtptest"
+	"cutover/backend/secrets"
 	"cutover/backend/store"
 )
 
@@ -122,5 +124,44 @@ func TestTheSpecialistsSMTPSignInSettingsAreCheckedByField(t *testing.T) {
 	}
 	if _, err := w.a.SpecialistSignInStart(SpecialistSignInInput{}); fault.Classify(err).Fields[0].Field != "smtp auth" {
 		t.Fatalf("sign-in with a password profile: %v", err)
+	}
+}
+
+func TestTheSpecialistSignedInWithGoogleInTheBrowserSendsOverTLS(t *testing.T) {
+	w := newSignInWorld(t, "")
+	w.idp.AddClient("google-desktop", "desktop-secret")
+	srv := smtptest.Start(t, smtptest.Options{Implicit: true, Introspection: w.idp.IntrospectionURL(), Scope: "https://mail.google.com/"})
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, srv.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.a.SetSpecialist(SpecialistInput{SpecialistProfile: store.SpecialistProfile{
+		Specialist: docs.Specialist{Name: "Zoé", Email: "zoe@gmail.example"},
+		SMTPHost:   srv.Host, SMTPPort: srv.Port, SMTPSecurity: messages.Implicit, SMTPUser: "zoe@gmail.example", SMTPCAFile: ca,
+		SMTPAuth: SMTPAuthGoogle, SMTPClientID: "google-desktop", SMTPIdPURL: w.idp.URL,
+	}, SMTPClientSecret: secrets.New("desktop-secret")}); err != nil {
+		t.Fatal(err)
+	}
+	w.idp.SetBrowserUser("zoe@gmail.example")
+	tk, err := w.a.SpecialistSignInStart(SpecialistSignInInput{})
+	if err != nil || tk.Mode != "browser" || tk.AuthURL == "" {
+		t.Fatalf("ticket %+v %v; want the provider's page to open", tk, err)
+	}
+	resp, err := authtest.LoopbackClient().Get(tk.AuthURL) // the browser, redirected back to Cutover
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if res, err := w.a.SignInWait(tk.Handle); err != nil || res.State != "signed-in" {
+		t.Fatalf("sign-in ended %+v %v", res, err)
+	}
+	if _, err := w.a.MessageSend("acme", "pre_contact", SendInput{To: []string{"jurgen@acme.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Messages(); len(got) != 1 || got[0].From != "zoe@gmail.example" {
+		t.Fatalf("the server got %+v", got)
+	}
+	if v, _ := w.a.Specialist(); !v.HasSMTPClientSecret || !v.SMTPSignedIn {
+		t.Errorf("profile %+v", v)
 	}
 }
