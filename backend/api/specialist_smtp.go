@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -50,11 +51,20 @@ func checkSMTPAuth(p *store.SpecialistProfile) error {
 		return &project.FieldError{Field: "smtp auth", Value: p.SMTPAuth, Expected: "password, microsoft (Microsoft 365, device code) or google (browser sign-in)"}
 	}
 	if p.SMTPIdPURL != "" {
-		if err := checkIdPURL(p.SMTPIdPURL); err != nil {
-			return err
-		}
+		return checkIdPURL(p.SMTPIdPURL)
+	}
+	// A bearer token goes only to the provider's own submission server: any other host
+	// could use it to send as the specialist (a fake provider's tokens may go anywhere).
+	if hosts := smtpHosts[p.SMTPAuth]; !slices.Contains(hosts, strings.ToLower(p.SMTPHost)) {
+		return &project.FieldError{Field: "smtp host", Value: p.SMTPHost, Expected: fmt.Sprintf("%s with the %s sign-in (its token is sent to no other server)", strings.Join(hosts, " or "), p.SMTPAuth)}
 	}
 	return nil
+}
+
+// smtpHosts are the submission servers each provider's SMTP token is for.
+var smtpHosts = map[string][]string{
+	SMTPAuthMicrosoft: {"smtp.office365.com", "smtp-mail.outlook.com"},
+	SMTPAuthGoogle:    {"smtp.gmail.com"},
 }
 
 // smtpProvider is the identity provider the specialist signs in at, asking for SMTP.

@@ -119,6 +119,10 @@ func TestTheSpecialistsSMTPSignInSettingsAreCheckedByField(t *testing.T) {
 	if err != nil || v.SMTPHost != "smtp.office365.com" || v.SMTPPort != 587 {
 		t.Fatalf("microsoft preset: %+v %v", v.SpecialistProfile, err)
 	}
+	_, err = w.a.SetSpecialist(SpecialistInput{SpecialistProfile: store.SpecialistProfile{SMTPAuth: "microsoft", SMTPHost: "smtp.evil.example"}})
+	if f := fault.Classify(err); len(f.Fields) != 1 || f.Fields[0].Field != "smtp host" || !strings.Contains(f.Fields[0].Expected, "smtp.office365.com") {
+		t.Fatalf("a Microsoft token to another host: %+v", f)
+	}
 	if _, err := w.a.SetSpecialist(SpecialistInput{SpecialistProfile: store.SpecialistProfile{SMTPAuth: "password"}}); err != nil {
 		t.Fatal(err)
 	}

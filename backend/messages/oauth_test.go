@@ -12,6 +12,7 @@ import (
 
 	"cutover/backend/auth"
 	"cutover/backend/auth/authtest"
+	"cutover/backend/fault"
 	"cutover/backend/messages/smtptest"
 )
 
@@ -151,6 +152,17 @@ func TestWithoutATokenTheSMTPSignInSaysToSignIn(t *testing.T) {
 	_, err := Send(context.Background(), w.server("zoe@migrate.example", &auth.MemoryStore{}), "zoe@migrate.example", []string{"a@acme.example"}, []byte("Subject: x\r\n\r\nhi\r\n"))
 	if !auth.IsRefused(err) || !strings.Contains(err.Error(), "sign in again") {
 		t.Fatalf("no token: %v", err)
+	}
+}
+
+func TestATokenIsNeverSentInPlainText(t *testing.T) {
+	w := newOAuthWorld(t)
+	st := w.signIn(t, "zoe@migrate.example")
+	s := w.server("zoe@migrate.example", st)
+	s.Security, s.AllowPlain = Plain, true
+	_, err := Send(context.Background(), s, "zoe@migrate.example", []string{"a@acme.example"}, []byte("Subject: x\r\n\r\nhi\r\n"))
+	if f := fault.Classify(err); f.Kind != fault.KindInput || f.Fields[0].Field != "smtp security" {
+		t.Fatalf("a token over plain text: %v", err)
 	}
 }
 

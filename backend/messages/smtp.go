@@ -116,6 +116,9 @@ func Send(ctx context.Context, s Server, from string, to []string, msg []byte) (
 	if len(to) == 0 {
 		return res, &fault.FieldError{Field: "to", Expected: "at least one recipient"}
 	}
+	if s.Tokens != nil && s.Security == Plain {
+		return res, &fault.FieldError{Field: "smtp security", Value: string(s.Security), Expected: "starttls or tls: a token is never sent in plain text"}
+	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	timeout := s.Timeout
 	if timeout == 0 {
