@@ -24,10 +24,7 @@ func smtpOAuthWorld(t *testing.T) (*signInWorld, *smtptest.Server) {
 	w := newSignInWorld(t, "")
 	w.idp.AddClient("specialist-app", "")
 	srv := smtptest.Start(t, smtptest.Options{Introspection: w.idp.IntrospectionURL(), Scope: "https://outlook.office.com/SMTP.Send"})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, srv.CAPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ca := caFile(t, srv)
 	if _, err := w.a.SetSpecialist(SpecialistInput{SpecialistProfile: store.SpecialistProfile{
 		Specialist: docs.Specialist{Name: "Zoé", Email: "zoe@migrate.example"},
 		SMTPHost:   srv.Host, SMTPPort: srv.Port, SMTPSecurity: messages.StartTLS, SMTPUser: "zoe@migrate.example", SMTPCAFile: ca,
@@ -36,6 +33,16 @@ func smtpOAuthWorld(t *testing.T) (*signInWorld, *smtptest.Server) {
 		t.Fatal(err)
 	}
 	return w, srv
+}
+
+// caFile writes the server's CA where the profile's --smtp-ca-file points.
+func caFile(t *testing.T, srv *smtptest.Server) string {
+	t.Helper()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, srv.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ca
 }
 
 func signInSMTP(t *testing.T, w *signInWorld) {
@@ -135,10 +142,7 @@ func TestTheSpecialistSignedInWithGoogleInTheBrowserSendsOverTLS(t *testing.T) {
 	w := newSignInWorld(t, "")
 	w.idp.AddClient("google-desktop", "desktop-secret")
 	srv := smtptest.Start(t, smtptest.Options{Implicit: true, Introspection: w.idp.IntrospectionURL(), Scope: "https://mail.google.com/"})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, srv.CAPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ca := caFile(t, srv)
 	if _, err := w.a.SetSpecialist(SpecialistInput{SpecialistProfile: store.SpecialistProfile{
 		Specialist: docs.Specialist{Name: "Zoé", Email: "zoe@gmail.example"},
 		SMTPHost:   srv.Host, SMTPPort: srv.Port, SMTPSecurity: messages.Implicit, SMTPUser: "zoe@gmail.example", SMTPCAFile: ca,

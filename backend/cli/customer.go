@@ -347,19 +347,9 @@ func specialistCommand(env *Env) *cobra.Command {
 			if !smtp {
 				return Usage(errors.New("--smtp: the SMTP submission server is the only thing the specialist signs in to"))
 			}
-			mode, err := signInMode(device, browser)
-			if err != nil {
-				return err
-			}
-			a, err := env.API()
-			if err != nil {
-				return err
-			}
-			t, err := a.SpecialistSignInStart(api.SpecialistSignInInput{Mode: mode})
-			if err != nil {
-				return err
-			}
-			return waitSignIn(env, a, t, noOpen)
+			return runSignIn(env, device, browser, noOpen, func(a *api.API, mode string) (api.SignInTicket, error) {
+				return a.SpecialistSignInStart(api.SpecialistSignInInput{Mode: mode})
+			})
 		},
 	}
 	signin.Flags().BoolVar(&smtp, "smtp", false, "sign in to the SMTP submission server of your profile")

@@ -37,19 +37,9 @@ func signinCommand(env *Env) *cobra.Command {
 			if err := requireProject(projectName); err != nil {
 				return err
 			}
-			mode, err := signInMode(device, browser)
-			if err != nil {
-				return err
-			}
-			a, err := env.API()
-			if err != nil {
-				return err
-			}
-			t, err := a.SignInStart(projectName, api.SignInStartInput{Side: side, Mailbox: user, Mode: mode})
-			if err != nil {
-				return err
-			}
-			return waitSignIn(env, a, t, noOpen)
+			return runSignIn(env, device, browser, noOpen, func(a *api.API, mode string) (api.SignInTicket, error) {
+				return a.SignInStart(projectName, api.SignInStartInput{Side: side, Mailbox: user, Mode: mode})
+			})
 		},
 	}
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
@@ -60,6 +50,24 @@ func signinCommand(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&noOpen, "no-open", false, "with --browser: print the URL instead of opening it")
 	cmd.AddCommand(signinSetCommand(env), signinStatusCommand(env), signinRemoveCommand(env), signinScriptCommand(env), signinCheckCommand(env))
 	return cmd
+}
+
+// runSignIn starts a sign-in in the mode --device or --browser chose, then waits for it
+// (waitSignIn).
+func runSignIn(env *Env, device, browser, noOpen bool, start func(a *api.API, mode string) (api.SignInTicket, error)) error {
+	mode, err := signInMode(device, browser)
+	if err != nil {
+		return err
+	}
+	a, err := env.API()
+	if err != nil {
+		return err
+	}
+	t, err := start(a, mode)
+	if err != nil {
+		return err
+	}
+	return waitSignIn(env, a, t, noOpen)
 }
 
 // signInMode is the mode the flags --device and --browser choose ("" for the default).
