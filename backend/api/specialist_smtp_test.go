@@ -93,6 +93,19 @@ func TestTheSpecialistSignedInWithMicrosoftSendsAndTheTokenIsRenewed(t *testing.
 		t.Errorf("contact log %+v", log)
 	}
 
+	// Signed out, then in again.
+	if err := w.a.SpecialistSignOut(); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := w.a.Specialist(); v.SMTPSignedIn {
+		t.Fatal("still signed in after signing out")
+	}
+	if _, err := w.a.MessageSend("acme", "pre_contact", to); err == nil || !strings.Contains(err.Error(), "sign in again") {
+		t.Fatalf("sending after signing out: %v", err)
+	}
+	signInSMTP(t, w)
+	tok, _ = specialistTokens{w.a}.Load(w.a.ctx)
+
 	w.idp.RevokeUser("zoe@migrate.example")
 	_, err = w.a.MessageSend("acme", "pre_contact", to)
 	if err == nil || !strings.Contains(err.Error(), "sign in again as zoe@migrate.example") {

@@ -356,7 +356,27 @@ func specialistCommand(env *Env) *cobra.Command {
 	signin.Flags().BoolVar(&device, "device", false, "sign in with a code typed at a URL (Microsoft's default)")
 	signin.Flags().BoolVar(&browser, "browser", false, "sign in in the system browser (Google's only way)")
 	signin.Flags().BoolVar(&noOpen, "no-open", false, "with --browser: print the URL instead of opening it")
-	sp.AddCommand(show, set, signin)
+	signout := &cobra.Command{
+		Use:   "signout --smtp",
+		Short: "Forget the SMTP user's OAuth token (sign in again to send)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !smtp {
+				return Usage(errors.New("--smtp: the SMTP submission server is the only thing the specialist signs in to"))
+			}
+			a, err := env.API()
+			if err != nil {
+				return err
+			}
+			if err := a.SpecialistSignOut(); err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Opts.Stdout, "Signed out of the SMTP server: its token is deleted")
+			return nil
+		},
+	}
+	signout.Flags().BoolVar(&smtp, "smtp", false, "forget the token of the SMTP submission server")
+	sp.AddCommand(show, set, signin, signout)
 	return sp
 }
 

@@ -56,6 +56,12 @@ func TestTheSpecialistSignsInToSMTPByDeviceCodeAndSends(t *testing.T) {
 	if code != 0 || len(srv.Messages()) != 1 {
 		t.Fatalf("send: exit %d: %s %s; the server got %d", code, sent, stderr2, len(srv.Messages()))
 	}
+	if out, stderr, code := run(t, db, "", "specialist", "signout", "--smtp"); code != 0 || !strings.Contains(out, "Signed out") {
+		t.Errorf("signout: exit %d: %s %s", code, out, stderr)
+	}
+	if out, _, _ := run(t, db, "", "specialist", "show"); !strings.Contains(out, "not signed in") {
+		t.Errorf("show after signing out: %s", out)
+	}
 	js, _, _ := run(t, db, "", "--json", "specialist", "show")
 	for _, s := range []string{out.buf.String(), stderr.String(), show, sent, stderr2, js} {
 		if strings.Contains(s, "access_token") || strings.Contains(s, "refresh_token") {
