@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"cutover/backend/docs"
 	"cutover/backend/messages"
@@ -112,12 +113,20 @@ func (a *API) SetCustomerSettings(projectName string, in CustomerSettingsInput) 
 type SpecialistInput struct {
 	store.SpecialistProfile
 	SMTPPassword secrets.Secret `json:"smtpPassword"`
+	// SMTPClientSecret is the OAuth client's secret (Google's "Desktop" clients have one).
+	SMTPClientSecret secrets.Secret `json:"smtpClientSecret"`
 }
 
 // SpecialistView is the profile as shown: whether an SMTP password is stored, never it.
 type SpecialistView struct {
 	store.SpecialistProfile
 	HasSMTPPassword bool `json:"hasSmtpPassword"`
+	// SMTPSignedIn: an OAuth token is sealed (smtpAuth microsoft or google); its expiry
+	// and whether it can be renewed, never the token.
+	SMTPSignedIn        bool      `json:"smtpSignedIn"`
+	SMTPTokenExpiry     time.Time `json:"smtpTokenExpiry,omitzero"`
+	SMTPRefreshable     bool      `json:"smtpRefreshable"`
+	HasSMTPClientSecret bool      `json:"hasSmtpClientSecret"`
 }
 
 const smtpPasswordRef = "specialist/smtp-password"
@@ -130,7 +139,13 @@ func (a *API) Specialist() (SpecialistView, error) {
 		return SpecialistView{}, err
 	}
 	_, err = a.vault.Get(a.ctx, smtpPasswordRef)
-	return SpecialistView{SpecialistProfile: p, HasSMTPPassword: err == nil}, nil
+	v := SpecialistView{SpecialistProfile: p, HasSMTPPassword: err == nil}
+	_, err = a.vault.Get(a.ctx, smtpClientSecretRef)
+	v.HasSMTPClientSecret = err == nil
+	if t, err := (specialistTokens{a}).Load(a.ctx); err == nil && t != nil {
+		v.SMTPSignedIn, v.SMTPTokenExpiry, v.SMTPRefreshable = true, t.Expiry, t.RefreshToken != ""
+	}
+	return v, nil
 }
 
 // SetSpecialist stores the specialist's profile; the SMTP password is sealed in the vault.
@@ -138,6 +153,9 @@ func (a *API) SetSpecialist(in SpecialistInput) (SpecialistView, error) {
 	p := in.SpecialistProfile
 	p.Email = strings.TrimSpace(p.Email)
 	p.SMTPHost = strings.TrimSpace(p.SMTPHost)
+	if err := checkSMTPAuth(&p); err != nil {
+		return SpecialistView{}, err
+	}
 	if p.Email != "" {
 		if _, err := mail.ParseAddress(p.Email); err != nil || strings.ContainsAny(p.Email, "<> ") {
 			return SpecialistView{}, &project.FieldError{Field: "email", Value: p.Email, Expected: "the specialist's address, like zoe@example.com"}
@@ -163,6 +181,11 @@ func (a *API) SetSpecialist(in SpecialistInput) (SpecialistView, error) {
 	if !in.SMTPPassword.IsZero() {
 		if err := a.vault.Put(a.ctx, smtpPasswordRef, 0, in.SMTPPassword); err != nil {
 			return SpecialistView{}, fmt.Errorf("seal the SMTP password: %w", err)
+		}
+	}
+	if !in.SMTPClientSecret.IsZero() {
+		if err := a.vault.Put(a.ctx, smtpClientSecretRef, 0, in.SMTPClientSecret); err != nil {
+			return SpecialistView{}, fmt.Errorf("seal the SMTP client secret: %w", err)
 		}
 	}
 	return a.Specialist()
@@ -570,7 +593,16 @@ func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, e
 			return SendResult{}, err
 		}
 	}
-	if sp.SMTPUser != "" {
+	switch {
+	case sp.SMTPAuth == SMTPAuthMicrosoft || sp.SMTPAuth == SMTPAuthGoogle:
+		if sp.SMTPUser == "" {
+			return SendResult{}, &project.FieldError{Field: "smtp user", Expected: "the specialist's mailbox that signed in, like alex@northwind.example"}
+		}
+		if srv.Tokens, err = a.smtpTokens(sp); err != nil {
+			return SendResult{}, err
+		}
+		srv.Provider = sp.SMTPAuth
+	case sp.SMTPUser != "":
 		if srv.Password, err = a.vault.Get(a.ctx, smtpPasswordRef); err != nil {
 			return SendResult{}, &project.FieldError{Field: "smtp password", Expected: "the SMTP password in the specialist's profile (cutover specialist set --smtp-password, or the Customer tab)"}
 		}

@@ -496,18 +496,9 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		return SignInTicket{}, &mailbox.InputError{Field: "side", Value: in.Side,
 			Expected: fmt.Sprintf("a side whose mailboxes sign in (microsoft-user or google-user); the %s uses %s", sideWord(in.Side), what)}
 	}
-	mode := in.Mode
-	if mode == "" {
-		mode = "device"
-		if v.Method == SignInGoogleUser {
-			mode = "browser"
-		}
-	}
-	if mode != "device" && mode != "browser" {
-		return SignInTicket{}, &mailbox.InputError{Field: "mode", Value: mode, Expected: `"device" (a code to type at a URL) or "browser" (the system browser)`}
-	}
-	if mode == "device" && v.Method == SignInGoogleUser && v.IdPURL == "" {
-		return SignInTicket{}, &mailbox.InputError{Field: "mode", Value: mode, Expected: `"browser": Google's device sign-in refuses the Gmail scope`}
+	mode, err := signInModeOf(in.Mode, v.Method == SignInGoogleUser, v.IdPURL != "")
+	if err != nil {
+		return SignInTicket{}, err
 	}
 	mb, err := a.signInMailbox(p, in.Side, in.Mailbox)
 	if err != nil {
@@ -519,15 +510,21 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 	}
 	prov := providerOf(v)
 	prov.Scopes = append(append([]string{}, prov.Scopes...), a.pimScopes(p, in.Side, v.Method)...)
-
-	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Minute)
 	base := SignInTicket{Handle: newHandle(), Side: in.Side, Mailbox: mb, Mode: mode}
-	f := &signInFlow{project: p.Name, cancel: cancel, done: make(chan struct{}), ticket: base,
-		result: SignInResult{Handle: base.Handle, Side: in.Side, Mailbox: mb, State: "waiting"}}
+	return a.startFlow(p.Name, base, prov, app, a.tokenStore(p.ID, in.Side, mb).signedIn)
+}
+
+// startFlow runs a device-code or browser sign-in (base.Mode) in the background and
+// returns its ticket once there is something to show; save keeps the token.
+func (a *API) startFlow(projectName string, base SignInTicket, prov auth.Provider, app auth.App, save func(context.Context, *oauth2.Token) error) (SignInTicket, error) {
+	mode, mb := base.Mode, base.Mailbox
+	ctx, cancel := context.WithTimeout(a.ctx, 20*time.Minute)
+	f := &signInFlow{project: projectName, cancel: cancel, done: make(chan struct{}), ticket: base,
+		result: SignInResult{Handle: base.Handle, Side: base.Side, Mailbox: mb, State: "waiting"}}
 	shown := make(chan SignInTicket, 1)
 	show := func(t SignInTicket) {
 		// Published before the first poll, so "signin:code" always comes before the end.
-		a.bus.Publish("signin:code", p.Name, t)
+		a.bus.Publish("signin:code", projectName, t)
 		shown <- t
 	}
 	opts := a.authOptions()
@@ -552,9 +549,9 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 			}, opts)
 		}
 		if err == nil {
-			err = a.tokenStore(p.ID, in.Side, mb).signedIn(ctx, tok)
+			err = save(ctx, tok)
 		}
-		res := SignInResult{Handle: base.Handle, Side: in.Side, Mailbox: mb, State: "signed-in"}
+		res := SignInResult{Handle: base.Handle, Side: base.Side, Mailbox: mb, State: "signed-in"}
 		switch {
 		case err == nil:
 			res.Expiry, res.Refreshable = tok.Expiry, tok.RefreshToken != ""
@@ -570,9 +567,9 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 		name := "signin:done"
 		if res.State != "signed-in" {
 			name = "signin:failed"
-			a.log.Warn("sign-in failed", "project", p.Name, "side", in.Side, "mailbox", mb, "err", res.Error)
+			a.log.Warn("sign-in failed", "project", projectName, "side", base.Side, "mailbox", mb, "err", res.Error)
 		}
-		a.bus.Publish(name, p.Name, res)
+		a.bus.Publish(name, projectName, res)
 	}()
 	select {
 	case t := <-shown:
@@ -585,6 +582,25 @@ func (a *API) SignInStart(projectName string, in SignInStartInput) (SignInTicket
 	case <-f.done:
 		return SignInTicket{}, errors.New(f.result.Error)
 	}
+}
+
+// signInModeOf checks a sign-in's mode, "device" or "browser"; empty is Microsoft's
+// device code or Google's browser, whose device sign-in refuses the Gmail scope (a fake
+// provider, fake, takes both).
+func signInModeOf(mode string, google, fake bool) (string, error) {
+	if mode == "" {
+		mode = "device"
+		if google {
+			mode = "browser"
+		}
+	}
+	if mode != "device" && mode != "browser" {
+		return "", &mailbox.InputError{Field: "mode", Value: mode, Expected: `"device" (a code to type at a URL) or "browser" (the system browser)`}
+	}
+	if mode == "device" && google && !fake {
+		return "", &mailbox.InputError{Field: "mode", Value: mode, Expected: `"browser": Google's device sign-in refuses the Gmail scope`}
+	}
+	return mode, nil
 }
 
 func newHandle() string {

@@ -163,3 +163,15 @@ func stamp(t *oauth2.Token, start time.Time) *oauth2.Token {
 	}
 	return t
 }
+
+// SMTP is p asking, at sign-in, for what sends mail through its SMTP submission server
+// (smtp.office365.com, smtp.gmail.com) rather than what opens a mailbox over IMAP.
+func (p Provider) SMTP() Provider {
+	switch p.Name {
+	case "microsoft":
+		p.Scopes = []string{"https://outlook.office.com/SMTP.Send", "offline_access"}
+	case "google":
+		p.Scopes = []string{"https://mail.google.com/"}
+	}
+	return p
+}

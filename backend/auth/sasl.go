@@ -312,3 +312,18 @@ func Authenticate(ctx context.Context, a Authenticator, caps []string, c Credent
 	}
 	return l.Err(a.Authenticate(l))
 }
+
+// ParseXOAuth2 reads the client message of XOAUTH2, "user=<mailbox>\x01auth=Bearer
+// <token>\x01\x01", as a server does (the demo's and the tests' servers); a part missing
+// is "".
+func ParseXOAuth2(response []byte) (user, token string) {
+	for _, part := range bytes.Split(response, []byte{1}) {
+		switch {
+		case bytes.HasPrefix(part, []byte("user=")):
+			user = string(part[len("user="):])
+		case bytes.HasPrefix(part, []byte("auth=Bearer ")):
+			token = string(part[len("auth=Bearer "):])
+		}
+	}
+	return user, token
+}

@@ -263,9 +263,10 @@ func specialistCommand(env *Env) *cobra.Command {
 	}
 	var in api.SpecialistInput
 	var security, signatureFile string
-	var askPassword bool
+	var askPassword, askClientSecret bool
 	set := &cobra.Command{
-		Use:   "set [--name N] [--company C] [--email E] [--phone P] [--signature-file F] [--smtp-host H --smtp-port 587 --smtp-security starttls|tls --smtp-user U --smtp-password]",
+		Use: "set [--name N] [--company C] [--email E] [--phone P] [--signature-file F] [--smtp-host H --smtp-port 587 --smtp-security starttls|tls --smtp-user U --smtp-password]\n" +
+			"  [--smtp-auth password|microsoft|google --smtp-tenant T --smtp-client-id ID --smtp-client-secret]",
 		Short: "Change your profile; --smtp-password reads CUTOVER_SMTP_PASSWORD or prompts, and seals it",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -283,7 +284,9 @@ func specialistCommand(env *Env) *cobra.Command {
 				from *string
 				to   *string
 			}{{"name", &in.Name, &p.Name}, {"company", &in.Company, &p.Company}, {"email", &in.Email, &p.Email}, {"phone", &in.Phone, &p.Phone},
-				{"smtp-host", &in.SMTPHost, &p.SMTPHost}, {"smtp-user", &in.SMTPUser, &p.SMTPUser}, {"smtp-ca-file", &in.SMTPCAFile, &p.SMTPCAFile}} {
+				{"smtp-host", &in.SMTPHost, &p.SMTPHost}, {"smtp-user", &in.SMTPUser, &p.SMTPUser}, {"smtp-ca-file", &in.SMTPCAFile, &p.SMTPCAFile},
+				{"smtp-auth", &in.SMTPAuth, &p.SMTPAuth}, {"smtp-tenant", &in.SMTPTenant, &p.SMTPTenant}, {"smtp-client-id", &in.SMTPClientID, &p.SMTPClientID},
+				{"smtp-idp-url", &in.SMTPIdPURL, &p.SMTPIdPURL}} {
 				if c.Flags().Changed(f.flag) {
 					*f.to = *f.from
 				}
@@ -307,6 +310,11 @@ func specialistCommand(env *Env) *cobra.Command {
 					return err
 				}
 			}
+			if askClientSecret {
+				if next.SMTPClientSecret, err = password(env, "CUTOVER_SMTP_CLIENT_SECRET", "OAuth client secret", true); err != nil {
+					return err
+				}
+			}
 			v, err := a.SetSpecialist(next)
 			if err != nil {
 				return err
@@ -325,7 +333,50 @@ func specialistCommand(env *Env) *cobra.Command {
 	set.Flags().StringVar(&in.SMTPUser, "smtp-user", "", "SMTP user name")
 	set.Flags().StringVar(&in.SMTPCAFile, "smtp-ca-file", "", "PEM file of a private CA the server's certificate comes from")
 	set.Flags().BoolVar(&askPassword, "smtp-password", false, "store the SMTP password (from CUTOVER_SMTP_PASSWORD or a prompt)")
-	sp.AddCommand(show, set)
+	set.Flags().StringVar(&in.SMTPAuth, "smtp-auth", "", "how the SMTP user signs in: password, microsoft (Microsoft 365, device code) or google (browser); then `cutover specialist signin --smtp`")
+	set.Flags().StringVar(&in.SMTPTenant, "smtp-tenant", "", "Microsoft: the tenant ID or domain (default: organizations)")
+	set.Flags().StringVar(&in.SMTPClientID, "smtp-client-id", "", "the client ID of the app registration (Microsoft) or OAuth client (Google) you sign in with")
+	set.Flags().BoolVar(&askClientSecret, "smtp-client-secret", false, "store the OAuth client's secret (from CUTOVER_SMTP_CLIENT_SECRET or a prompt; Google's Desktop clients have one)")
+	set.Flags().StringVar(&in.SMTPIdPURL, "smtp-idp-url", "", "replace the provider's sign-in endpoints (a test identity provider)")
+	var smtp, device, browser, noOpen bool
+	signin := &cobra.Command{
+		Use:   "signin --smtp [--device|--browser] [--no-open]",
+		Short: "Sign the SMTP user in with OAuth 2.0 (--smtp-auth microsoft or google); the token is sealed, never printed",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !smtp {
+				return Usage(errors.New("--smtp: the SMTP submission server is the only thing the specialist signs in to"))
+			}
+			return runSignIn(env, device, browser, noOpen, func(a *api.API, mode string) (api.SignInTicket, error) {
+				return a.SpecialistSignInStart(api.SpecialistSignInInput{Mode: mode})
+			})
+		},
+	}
+	signin.Flags().BoolVar(&smtp, "smtp", false, "sign in to the SMTP submission server of your profile")
+	signin.Flags().BoolVar(&device, "device", false, "sign in with a code typed at a URL (Microsoft's default)")
+	signin.Flags().BoolVar(&browser, "browser", false, "sign in in the system browser (Google's only way)")
+	signin.Flags().BoolVar(&noOpen, "no-open", false, "with --browser: print the URL instead of opening it")
+	signout := &cobra.Command{
+		Use:   "signout --smtp",
+		Short: "Forget the SMTP user's OAuth token (sign in again to send)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !smtp {
+				return Usage(errors.New("--smtp: the SMTP submission server is the only thing the specialist signs in to"))
+			}
+			a, err := env.API()
+			if err != nil {
+				return err
+			}
+			if err := a.SpecialistSignOut(); err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Opts.Stdout, "Signed out of the SMTP server: its token is deleted")
+			return nil
+		},
+	}
+	signout.Flags().BoolVar(&smtp, "smtp", false, "forget the token of the SMTP submission server")
+	sp.AddCommand(show, set, signin, signout)
 	return sp
 }
 
@@ -335,6 +386,14 @@ func printSpecialist(w io.Writer, v api.SpecialistView) {
 		pw = "password stored"
 	}
 	fmt.Fprintf(w, "%s, %s — %s — %s\n", v.Name, v.Company, v.Email, v.Phone)
+	switch {
+	case v.SMTPAuth == api.SMTPAuthMicrosoft || v.SMTPAuth == api.SMTPAuthGoogle:
+		pw = "not signed in (cutover specialist signin --smtp)"
+		if v.SMTPSignedIn {
+			pw = "signed in" + renewWords(v.SMTPRefreshable)
+		}
+		pw = v.SMTPAuth + " sign-in, " + pw
+	}
 	if v.SMTPHost != "" {
 		fmt.Fprintf(w, "SMTP: %s:%d (%s) as %s, %s\n", v.SMTPHost, v.SMTPPort, v.SMTPSecurity, v.SMTPUser, pw)
 	} else {

@@ -37,57 +37,9 @@ func signinCommand(env *Env) *cobra.Command {
 			if err := requireProject(projectName); err != nil {
 				return err
 			}
-			if device && browser {
-				return Usage(errors.New("--device and --browser: choose one"))
-			}
-			mode := ""
-			if device {
-				mode = "device"
-			}
-			if browser {
-				mode = "browser"
-			}
-			a, err := env.API()
-			if err != nil {
-				return err
-			}
-			t, err := a.SignInStart(projectName, api.SignInStartInput{Side: side, Mailbox: user, Mode: mode})
-			if err != nil {
-				return err
-			}
-			if t.AuthURL != "" && !noOpen {
-				if err := openBrowser(t.AuthURL); err != nil {
-					fmt.Fprintf(env.Opts.Stderr, "cutover: could not open the browser (%v): open the URL yourself\n", err)
-				}
-			}
-			if env.JSON {
-				if err := jsonLine(env, map[string]any{"event": "signin", "ticket": t}); err != nil {
-					return err
-				}
-			} else if t.UserCode != "" {
-				fmt.Fprintf(env.Opts.Stdout, "To sign in as %s, open %s and enter the code %s\n", t.Mailbox, t.VerificationURI, t.UserCode)
-				fmt.Fprintf(env.Opts.Stdout, "Waiting for the sign-in (the code is valid until %s)…\n", t.Expiry.Local().Format("15:04"))
-			} else {
-				fmt.Fprintf(env.Opts.Stdout, "To sign in as %s, open this URL in a browser on this computer:\n%s\nWaiting for the sign-in…\n", t.Mailbox, t.AuthURL)
-			}
-			res, err := a.SignInWait(t.Handle)
-			if err != nil {
-				return err
-			}
-			if env.JSON {
-				if err := printResultLine(env, res); err != nil {
-					return err
-				}
-			} else if res.State == "signed-in" {
-				fmt.Fprintf(env.Opts.Stdout, "Signed in as %s (%s)%s\n", res.Mailbox, side, renewWords(res.Refreshable))
-			}
-			switch res.State {
-			case "signed-in":
-				return nil
-			case "cancelled":
-				return env.Context().Err()
-			}
-			return errors.New(res.Error)
+			return runSignIn(env, device, browser, noOpen, func(a *api.API, mode string) (api.SignInTicket, error) {
+				return a.SignInStart(projectName, api.SignInStartInput{Side: side, Mailbox: user, Mode: mode})
+			})
 		},
 	}
 	cmd.Flags().StringVar(&projectName, "project", "", "project name")
@@ -98,6 +50,76 @@ func signinCommand(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&noOpen, "no-open", false, "with --browser: print the URL instead of opening it")
 	cmd.AddCommand(signinSetCommand(env), signinStatusCommand(env), signinRemoveCommand(env), signinScriptCommand(env), signinCheckCommand(env))
 	return cmd
+}
+
+// runSignIn starts a sign-in in the mode --device or --browser chose, then waits for it
+// (waitSignIn).
+func runSignIn(env *Env, device, browser, noOpen bool, start func(a *api.API, mode string) (api.SignInTicket, error)) error {
+	mode, err := signInMode(device, browser)
+	if err != nil {
+		return err
+	}
+	a, err := env.API()
+	if err != nil {
+		return err
+	}
+	t, err := start(a, mode)
+	if err != nil {
+		return err
+	}
+	return waitSignIn(env, a, t, noOpen)
+}
+
+// signInMode is the mode the flags --device and --browser choose ("" for the default).
+func signInMode(device, browser bool) (string, error) {
+	switch {
+	case device && browser:
+		return "", Usage(errors.New("--device and --browser: choose one"))
+	case device:
+		return "device", nil
+	case browser:
+		return "browser", nil
+	}
+	return "", nil
+}
+
+// waitSignIn shows a sign-in's code or URL (opening the browser unless noOpen), waits
+// for its end and prints it. Tokens are never printed.
+func waitSignIn(env *Env, a *api.API, t api.SignInTicket, noOpen bool) error {
+	side := t.Side
+	if t.AuthURL != "" && !noOpen {
+		if err := openBrowser(t.AuthURL); err != nil {
+			fmt.Fprintf(env.Opts.Stderr, "cutover: could not open the browser (%v): open the URL yourself\n", err)
+		}
+	}
+	if env.JSON {
+		if err := jsonLine(env, map[string]any{"event": "signin", "ticket": t}); err != nil {
+			return err
+		}
+	} else if t.UserCode != "" {
+		fmt.Fprintf(env.Opts.Stdout, "To sign in as %s, open %s and enter the code %s\n", t.Mailbox, t.VerificationURI, t.UserCode)
+		fmt.Fprintf(env.Opts.Stdout, "Waiting for the sign-in (the code is valid until %s)…\n", t.Expiry.Local().Format("15:04"))
+	} else {
+		fmt.Fprintf(env.Opts.Stdout, "To sign in as %s, open this URL in a browser on this computer:\n%s\nWaiting for the sign-in…\n", t.Mailbox, t.AuthURL)
+	}
+	res, err := a.SignInWait(t.Handle)
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		if err := printResultLine(env, res); err != nil {
+			return err
+		}
+	} else if res.State == "signed-in" {
+		fmt.Fprintf(env.Opts.Stdout, "Signed in as %s (%s)%s\n", res.Mailbox, side, renewWords(res.Refreshable))
+	}
+	switch res.State {
+	case "signed-in":
+		return nil
+	case "cancelled":
+		return env.Context().Err()
+	}
+	return errors.New(res.Error)
 }
 
 // jsonLine prints v as one line of JSON (--json output of a command that waits).

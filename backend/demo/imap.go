@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"cutover/backend/api"
 	"cutover/backend/mailbox"
+	"cutover/backend/messages/smtptest"
 	"cutover/backend/pim/pimtest"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
@@ -80,6 +83,9 @@ type MailServers struct {
 	Source, Dest *IMAPServer
 	// DAVSource and DAVDest keep the users' contacts, calendars and tasks.
 	DAVSource, DAVDest *pimtest.Server
+	// SMTP is the specialist's submission server; SMTPCAFile its CA, which the demo trusts.
+	SMTP       *smtptest.Server
+	SMTPCAFile string
 }
 
 // Close stops both.
@@ -89,6 +95,10 @@ func (m *MailServers) Close() {
 	if m.DAVSource != nil {
 		m.DAVSource.Close()
 		m.DAVDest.Close()
+	}
+	if m.SMTP != nil {
+		m.SMTP.Close()
+		os.RemoveAll(filepath.Dir(m.SMTPCAFile))
 	}
 }
 
@@ -112,6 +122,10 @@ func StartMail(ctx context.Context, now time.Time) (*MailServers, error) {
 	}
 	m := &MailServers{Source: src, Dest: dst}
 	if m.DAVSource, m.DAVDest, err = startDAV(now); err != nil {
+		m.Close()
+		return nil, err
+	}
+	if m.SMTP, m.SMTPCAFile, err = startSMTP(); err != nil {
 		m.Close()
 		return nil, err
 	}
@@ -233,6 +247,9 @@ func SeedMail(a *api.API, m *MailServers) error {
 			return fmt.Errorf("demo batch: %w", err)
 		}
 	}
+	if err := seedSMTP(a, m); err != nil {
+		return err
+	}
 	return seedDAV(a, m)
 }
 
@@ -241,6 +258,9 @@ func PointAt(a *api.API, m *MailServers) error {
 	src, dst := m.Source.URL(), m.Dest.URL()
 	if _, err := a.EditProject(ProjectName, project.Input{Source: &src, Dest: &dst}); err != nil {
 		return fmt.Errorf("demo servers: %w", err)
+	}
+	if err := seedSMTP(a, m); err != nil {
+		return err
 	}
 	return seedDAV(a, m)
 }

@@ -9,25 +9,32 @@ import (
 	"cutover/backend/api"
 )
 
-func TestDemoRunsAWholeMigrationWithItsBuiltInServers(t *testing.T) {
+// seededDemo is the demo project in a fresh database, pointed at the demo's servers.
+func seededDemo(t *testing.T) (*api.API, *MailServers) {
+	t.Helper()
 	ctx := context.Background()
 	a, err := api.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer api.Close(a)
+	t.Cleanup(func() { api.Close(a) })
 	now := time.Now()
 	mail, err := StartMail(ctx, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer mail.Close()
+	t.Cleanup(mail.Close)
 	if _, err := Seed(a, Options{Now: now, Source: mail.Source.URL(), Dest: mail.Dest.URL()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := SeedMail(a, mail); err != nil {
 		t.Fatal(err)
 	}
+	return a, mail
+}
+
+func TestDemoRunsAWholeMigrationWithItsBuiltInServers(t *testing.T) {
+	a, _ := seededDemo(t)
 	analysis, err := a.MailAnalyze(ProjectName, nil, "30d")
 	if err != nil {
 		t.Fatal(err)

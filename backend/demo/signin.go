@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"cutover/backend/api"
+	"cutover/backend/auth"
 )
 
 // DemoClientID is the app registration the demo's fake identity provider knows.
@@ -137,15 +137,7 @@ func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
 		return []byte{}, false, nil
 	}
 	x.done = true
-	var user, token string
-	for _, part := range bytes.Split(response, []byte{1}) {
-		switch {
-		case bytes.HasPrefix(part, []byte("user=")):
-			user = string(part[len("user="):])
-		case bytes.HasPrefix(part, []byte("auth=Bearer ")):
-			token = string(part[len("auth=Bearer "):])
-		}
-	}
+	user, token := auth.ParseXOAuth2(response)
 	if err := x.login(user, token); err != nil {
 		return nil, true, imapserver.ErrAuthFailed
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"cutover/backend/auth"
 	"cutover/backend/fault"
 	"cutover/backend/secrets"
 )
@@ -34,6 +36,11 @@ type Server struct {
 	Security Security       `json:"security"`
 	Username string         `json:"username"`
 	Password secrets.Secret `json:"-"`
+	// Tokens, when set, signs Username in with an OAuth 2.0 bearer token (SASL XOAUTH2,
+	// as Microsoft 365 and Gmail take it) instead of the password; the source renews the
+	// token before it expires. Provider ("microsoft", "google") words a refusal.
+	Tokens   auth.TokenSource `json:"-"`
+	Provider string           `json:"-"`
 	// AllowPlain permits Plain to a loopback host (tests, a local relay).
 	AllowPlain bool `json:"allowPlain,omitempty"`
 	// RootCAs replaces the system's roots (a test's own CA); nil: the system's.
@@ -109,6 +116,9 @@ func Send(ctx context.Context, s Server, from string, to []string, msg []byte) (
 	if len(to) == 0 {
 		return res, &fault.FieldError{Field: "to", Expected: "at least one recipient"}
 	}
+	if s.Tokens != nil && s.Security == Plain {
+		return res, &fault.FieldError{Field: "smtp security", Value: string(s.Security), Expected: "starttls or tls: a token is never sent in plain text"}
+	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	timeout := s.Timeout
 	if timeout == 0 {
@@ -145,8 +155,8 @@ func Send(ctx context.Context, s Server, from string, to []string, msg []byte) (
 		if ok, _ := c.Extension("AUTH"); !ok {
 			return res, fmt.Errorf("the SMTP server %s offers no AUTH: check the port (587 or 465)", addr)
 		}
-		if err := c.Auth(sasl.NewPlainClient("", s.Username, s.Password.Reveal())); err != nil {
-			return res, fault.Mark(fault.KindInput, fmt.Errorf("sign in to %s as %s: %w (check the user name and password in the specialist's profile)", addr, s.Username, err))
+		if err := s.signIn(ctx, c, addr); err != nil {
+			return res, err
 		}
 	}
 	if err := c.Mail(from, nil); err != nil {
@@ -179,4 +189,37 @@ func Send(ctx context.Context, s Server, from string, to []string, msg []byte) (
 	}
 	_ = c.Quit()
 	return res, nil
+}
+
+// signIn authenticates: AUTH PLAIN with the password, or XOAUTH2 with a token from
+// s.Tokens. A refused token is an *auth.RefusedError saying to sign in again.
+func (s Server) signIn(ctx context.Context, c *smtp.Client, addr string) error {
+	if s.Tokens == nil {
+		if err := c.Auth(sasl.NewPlainClient("", s.Username, s.Password.Reveal())); err != nil {
+			return fault.Mark(fault.KindInput, fmt.Errorf("sign in to %s as %s: %w (check the user name and password in the specialist's profile)", addr, s.Username, err))
+		}
+		return nil
+	}
+	tok, err := s.Tokens.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("SMTP sign-in of %s: %w (cutover specialist signin --smtp)", s.Username, err)
+	}
+	_, mechs := c.Extension("AUTH")
+	if !slices.ContainsFunc(strings.Fields(mechs), func(m string) bool { return strings.EqualFold(m, auth.XOAuth2) }) {
+		return fmt.Errorf("the SMTP server %s does not take OAuth sign-in (XOAUTH2; it offers %s): check the host, or use a password", addr, mechs)
+	}
+	cred := auth.Credential{Method: auth.MethodToken, User: s.Username, Provider: s.Provider, Mechanism: auth.XOAuth2}
+	login, err := auth.NewLogin(strings.Fields(mechs), cred, secrets.New(tok.AccessToken))
+	if err != nil {
+		return err
+	}
+	if err := c.Auth(login); err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) && se.Code >= 500 {
+			return &auth.RefusedError{User: s.Username, Mechanism: auth.XOAuth2, Method: auth.MethodToken, Provider: s.Provider,
+				Status: strconv.Itoa(se.Code), Err: fmt.Errorf("SMTP server %s: %w (cutover specialist signin --smtp)", addr, err)}
+		}
+		return fmt.Errorf("SMTP sign-in of %s at %s: %w", s.Username, addr, err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -83,16 +84,23 @@ type SpecialistProfile struct {
 	SMTPSecurity messages.Security `json:"smtpSecurity"`
 	SMTPUser     string            `json:"smtpUser"`
 	SMTPCAFile   string            `json:"smtpCAFile"` // a private CA's PEM, besides the system's roots
+	// SMTPAuth is how SMTPUser signs in: "password" (the default), "microsoft" (OAuth,
+	// device code) or "google" (OAuth, browser + PKCE).
+	SMTPAuth     string `json:"smtpAuth"`
+	SMTPTenant   string `json:"smtpTenant"`   // Microsoft: the tenant (empty: organizations)
+	SMTPClientID string `json:"smtpClientId"` // the specialist's or customer's app registration
+	SMTPIdPURL   string `json:"smtpIdpUrl"`   // replaces the provider's endpoints (a fake IdP)
 }
 
 // Specialist returns the specialist's profile (defaults when never set).
 func (s *Store) Specialist(ctx context.Context) (SpecialistProfile, error) {
 	var p SpecialistProfile
 	var sec string
-	err := s.db.QueryRowContext(ctx, `SELECT name, company, email, phone, signature, smtp_host, smtp_port, smtp_security, smtp_user, smtp_ca_file FROM specialist WHERE id = 1`).
-		Scan(&p.Name, &p.Company, &p.Email, &p.Phone, &p.Signature, &p.SMTPHost, &p.SMTPPort, &sec, &p.SMTPUser, &p.SMTPCAFile)
+	err := s.db.QueryRowContext(ctx, `SELECT name, company, email, phone, signature, smtp_host, smtp_port, smtp_security, smtp_user, smtp_ca_file, smtp_auth, smtp_tenant, smtp_client_id, smtp_idp_url FROM specialist WHERE id = 1`).
+		Scan(&p.Name, &p.Company, &p.Email, &p.Phone, &p.Signature, &p.SMTPHost, &p.SMTPPort, &sec, &p.SMTPUser, &p.SMTPCAFile,
+			&p.SMTPAuth, &p.SMTPTenant, &p.SMTPClientID, &p.SMTPIdPURL)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SpecialistProfile{SMTPPort: 587, SMTPSecurity: messages.StartTLS}, nil
+		return SpecialistProfile{SMTPPort: 587, SMTPSecurity: messages.StartTLS, SMTPAuth: "password"}, nil
 	}
 	if err != nil {
 		return p, fmt.Errorf("read the specialist's profile: %w", err)
@@ -103,11 +111,13 @@ func (s *Store) Specialist(ctx context.Context) (SpecialistProfile, error) {
 
 // PutSpecialist stores the specialist's profile.
 func (s *Store) PutSpecialist(ctx context.Context, p SpecialistProfile) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO specialist(id, name, company, email, phone, signature, smtp_host, smtp_port, smtp_security, smtp_user, smtp_ca_file, updated_at)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, company=excluded.company, email=excluded.email,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO specialist(id, name, company, email, phone, signature, smtp_host, smtp_port, smtp_security, smtp_user, smtp_ca_file, smtp_auth, smtp_tenant, smtp_client_id, smtp_idp_url, updated_at)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, company=excluded.company, email=excluded.email,
 		phone=excluded.phone, signature=excluded.signature, smtp_host=excluded.smtp_host, smtp_port=excluded.smtp_port,
-		smtp_security=excluded.smtp_security, smtp_user=excluded.smtp_user, smtp_ca_file=excluded.smtp_ca_file, updated_at=excluded.updated_at`,
-		p.Name, p.Company, p.Email, p.Phone, p.Signature, p.SMTPHost, p.SMTPPort, string(p.SMTPSecurity), p.SMTPUser, p.SMTPCAFile, fmtTime(s.now()))
+		smtp_security=excluded.smtp_security, smtp_user=excluded.smtp_user, smtp_ca_file=excluded.smtp_ca_file,
+		smtp_auth=excluded.smtp_auth, smtp_tenant=excluded.smtp_tenant, smtp_client_id=excluded.smtp_client_id, smtp_idp_url=excluded.smtp_idp_url, updated_at=excluded.updated_at`,
+		p.Name, p.Company, p.Email, p.Phone, p.Signature, p.SMTPHost, p.SMTPPort, string(p.SMTPSecurity), p.SMTPUser, p.SMTPCAFile,
+		cmp.Or(p.SMTPAuth, "password"), p.SMTPTenant, p.SMTPClientID, p.SMTPIdPURL, fmtTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("store the specialist's profile: %w", err)
 	}

@@ -12,13 +12,17 @@ import { startApp, cli, repo, bin } from './harness.mjs'
 
 let app
 let smtp
+let smtpOAuth
+let idp
 const received = []
+const receivedOAuth = []
 
-function startSMTP() {
+function startSMTP(args = ['-user', 'zoe@migrate.example', '-password', 'smtp-secret', '-refuse', 'gone@acme.example'], received_ = received) {
+  const received = received_
   const exe = join(repo, 'build', 'bin', 'smtp-submission')
   execFileSync('go', ['build', '-o', exe, './backend/messages/smtptest/cmd/smtp-submission'], { cwd: repo, stdio: 'inherit' })
   const ca = join(mkdtempSync(join(tmpdir(), 'cutover-smtp-')), 'ca.pem')
-  const proc = spawn(exe, ['-ca', ca, '-user', 'zoe@migrate.example', '-password', 'smtp-secret', '-refuse', 'gone@acme.example'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(exe, ['-ca', ca, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((ok, fail) => {
     let out = ''
     let info
@@ -40,8 +44,31 @@ function startSMTP() {
   })
 }
 
+// The fake identity provider (fakeidp), for the specialist's OAuth sign-in to SMTP.
+function startFakeIdP() {
+  const exe = join(repo, 'build', 'bin', 'fakeidp')
+  execFileSync('go', ['build', '-o', exe, './backend/auth/authtest/cmd/fakeidp'], { cwd: repo, stdio: 'inherit' })
+  const proc = spawn(exe, ['-client', 'specialist-app', '-interval', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((ok, fail) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => fail(new Error(`fakeidp printed no URL: ${err}`)), 60000)
+    proc.stderr.on('data', (d) => (err += d))
+    proc.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) {
+        clearTimeout(timer)
+        ok({ proc, info: JSON.parse(out.split('\n')[0]), stderr: () => err })
+      }
+    })
+    proc.on('exit', (code) => fail(new Error(`fakeidp exited ${code}: ${err}`)))
+  })
+}
+
 before(async () => {
   smtp = await startSMTP()
+  idp = await startFakeIdP()
+  smtpOAuth = await startSMTP(['-introspection', `${idp.info.url}/introspect`], receivedOAuth)
   app = await startApp({
     seed: async (db) => {
       cli(db, 'project', 'create', '--name', 'acme', '--customer', 'Díaz & Grüße', '--domain', 'acme.example', '--provider', 'm365',
@@ -58,6 +85,8 @@ before(async () => {
 after(async () => {
   await app?.stop()
   smtp?.proc.kill('SIGTERM')
+  smtpOAuth?.proc.kill('SIGTERM')
+  idp?.proc.kill('SIGTERM')
 })
 
 test('the pre-migration message is reached from its step, edited, saved as .eml and sent; the refused recipient is named', async () => {
@@ -126,4 +155,43 @@ test('every document downloads in every format, with the project\'s values', asy
   await frame.locator('h1', { hasText: 'Díaz & Grüße' }).waitFor()
   await app.shot('customer')
   assert.deepEqual(app.pageErrors, [])
+})
+
+test('the specialist signs in to SMTP with a device code from the profile card, then sends with the token', async () => {
+  const { page, base } = app
+  cli(app.db, 'specialist', 'set', '--smtp-port', String(smtpOAuth.info.port), '--smtp-ca-file', smtpOAuth.info.caFile,
+    '--smtp-auth', 'microsoft', '--smtp-client-id', 'specialist-app', '--smtp-idp-url', idp.info.url)
+  await page.goto(`${base}/#/p/acme/customer`)
+  await page.reload() // the profile set from the command line is read again
+  const profile = page.getByRole('form', { name: 'Your profile' })
+  assert.equal(await profile.getByLabel('SMTP sign-in').inputValue(), 'microsoft')
+  const card = profile.getByTestId('smtp-signin')
+  await card.getByText('Not signed in').waitFor()
+  await card.getByRole('button', { name: 'Sign in', exact: true }).click()
+  const code = (await card.getByTestId('smtp-user-code').textContent()).trim()
+  const uri = await card.getByTestId('smtp-verification-uri').getAttribute('href')
+  assert.equal(uri, `${idp.info.url}/device`)
+  await app.shot('smtp-signin-device-code')
+
+  const tab = await page.context().newPage()
+  await tab.goto(uri)
+  await tab.getByLabel('Code').fill(code)
+  await tab.getByLabel('Account').fill('zoe@migrate.example')
+  await tab.getByRole('button', { name: 'Sign in' }).click()
+  await tab.getByText('Signed in.').waitFor()
+  await tab.close()
+  await card.getByTestId('smtp-signin-result').getByText('Signed in as zoe@migrate.example.').waitFor({ timeout: 30000 })
+  await card.getByTestId('smtp-signin-state').getByText(/^Signed in/).waitFor()
+
+  await page.goto(`${base}/#/p/acme/customer/confirm_contact`)
+  const editor = page.getByTestId('message-editor')
+  await editor.getByRole('button', { name: 'Send' }).click()
+  await editor.getByRole('status').waitFor()
+  assert.equal(receivedOAuth.length, 1)
+  assert.deepEqual(receivedOAuth[0].to, ['jurgen@acme.example'])
+  const shown = cli(app.db, '--json', 'specialist', 'show')
+  assert.match(shown, /"smtpSignedIn": true/)
+  assert.doesNotMatch(shown, /access_token|refresh_token/)
+  assert.deepEqual(app.pageErrors, [])
+  assert.equal(idp.stderr(), '', 'the fake provider saw a malformed request')
 })

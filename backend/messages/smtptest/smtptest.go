@@ -1,7 +1,8 @@
 // Package smtptest is a real SMTP submission server for tests (emersion/go-smtp,
 // in-process on 127.0.0.1): STARTTLS or implicit TLS with a certificate of its own CA,
-// AUTH PLAIN required before MAIL, recipients refused with 550 on demand, and every
-// message it accepted kept for the test to read.
+// AUTH PLAIN (and XOAUTH2, with bearer tokens checked at an identity provider's RFC 7662
+// introspection endpoint, such as authtest's) required before MAIL, recipients refused
+// with 550 on demand, and every message it accepted kept for the test to read.
 package smtptest
 
 import (
@@ -38,6 +39,11 @@ type Options struct {
 	Users    map[string]string // user → password accepted by AUTH PLAIN
 	Refuse   []string          // recipients answered 550 5.1.1
 	Received func(Message)     // called with each message taken (may be nil)
+	// Introspection, when set, offers XOAUTH2: the bearer token is accepted when this RFC
+	// 7662 endpoint (authtest.IdP.IntrospectionURL) calls it active, for the user= named
+	// (its "email"), with Scope among its scopes.
+	Introspection string
+	Scope         string
 }
 
 // Server is a running submission server.
@@ -114,11 +120,19 @@ type session struct {
 
 var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 
-func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (ss *session) AuthMechanisms() []string {
+	if ss.s.opts.Introspection != "" {
+		return []string{sasl.Plain, xoauth2}
+	}
+	return []string{sasl.Plain}
+}
 
 func (ss *session) Auth(mech string) (sasl.Server, error) {
 	if _, ok := ss.conn.TLSConnectionState(); !ok {
 		return nil, &smtp.SMTPError{Code: 538, EnhancedCode: smtp.EnhancedCode{5, 7, 11}, Message: "Encryption required"}
+	}
+	if mech == xoauth2 {
+		return &xoauth2Server{check: ss.s.bearer, ok: func() { ss.authd = true }}, nil
 	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
 		if want, ok := ss.s.opts.Users[user]; !ok || want != pass || (identity != "" && identity != user) {

@@ -1,7 +1,8 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react'
-import { call, saveFile, BackendFile } from '../../api/client'
+import { call, saveFile, BackendFile, openExternal } from '../../api/client'
 import { Project } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
+import { SignInTicket, SignInWaiting } from '../../components/SignInWaiting'
 import { customerChanges } from '../../stores/domains'
 
 /** A document of the pack (api.DocumentInfo). */
@@ -61,6 +62,19 @@ interface Specialist {
   smtpUser: string
   smtpCAFile: string
   hasSmtpPassword: boolean
+  smtpAuth: 'password' | 'microsoft' | 'google'
+  smtpTenant: string
+  smtpClientId: string
+  smtpSignedIn: boolean
+  smtpTokenExpiry?: string
+  smtpRefreshable: boolean
+  hasSmtpClientSecret: boolean
+}
+
+const smtpAuthTitles: Record<string, string> = {
+  password: 'Password (AUTH PLAIN)',
+  microsoft: 'Microsoft 365 sign-in (device code)',
+  google: 'Google sign-in (browser)',
 }
 
 const messageTitles: Record<string, string> = {
@@ -377,10 +391,13 @@ function MessageEditor({
 function SpecialistProfile({ onLoaded }: { onLoaded: (s: Specialist) => void }) {
   const [s, setS] = useState<Specialist | null>(null)
   const [password, setPassword] = useState('')
+  const [clientSecret, setClientSecret] = useState('')
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
+  const [stored, setStored] = useState<Specialist | null>(null)
   useEffect(() => {
     call<Specialist>('Specialist').then((v) => {
+      setStored(v)
       setS(v)
       onLoaded(v)
     }, setError)
@@ -394,10 +411,12 @@ function SpecialistProfile({ onLoaded }: { onLoaded: (s: Specialist) => void }) 
     setError(null)
     setSaved(false)
     try {
-      const v = await call<Specialist>('SetSpecialist', { ...s, smtpPassword: password })
+      const v = await call<Specialist>('SetSpecialist', { ...s, smtpPassword: password, smtpClientSecret: clientSecret })
       setS(v)
+      setStored(v)
       onLoaded(v)
       setPassword('')
+      setClientSecret('')
       setSaved(true)
     } catch (err) {
       setError(err)
@@ -425,16 +444,109 @@ function SpecialistProfile({ onLoaded }: { onLoaded: (s: Specialist) => void }) 
       </label>
       {field('smtpUser', 'SMTP user')}
       <label className="field">
-        <span className="label">SMTP password</span>
-        <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} aria-label="SMTP password" placeholder={s.hasSmtpPassword ? 'stored (type to replace)' : ''} />
+        <span className="label">SMTP sign-in</span>
+        <select value={s.smtpAuth || 'password'} onChange={(e) => setS({ ...s, smtpAuth: e.target.value as Specialist['smtpAuth'] })} aria-label="SMTP sign-in">
+          {Object.entries(smtpAuthTitles).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v}
+            </option>
+          ))}
+        </select>
       </label>
+      {(s.smtpAuth || 'password') === 'password' ? (
+        <label className="field">
+          <span className="label">SMTP password</span>
+          <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} aria-label="SMTP password" placeholder={s.hasSmtpPassword ? 'stored (type to replace)' : ''} />
+        </label>
+      ) : (
+        <>
+          {s.smtpAuth === 'microsoft' && field('smtpTenant', 'Tenant', 'The tenant ID or domain; empty: any work account')}
+          {field('smtpClientId', 'App client ID', 'The app registration (Microsoft) or OAuth client (Google) you sign in with')}
+          {s.smtpAuth === 'google' && (
+            <label className="field">
+              <span className="label">Client secret</span>
+              <input type="password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} aria-label="Client secret" placeholder={s.hasSmtpClientSecret ? 'stored (type to replace)' : ''} />
+            </label>
+          )}
+        </>
+      )}
       {field('smtpCAFile', 'SMTP CA file', 'Only for a server with a private CA (PEM)')}
+      {stored && stored.smtpAuth !== 'password' && stored.smtpAuth === s.smtpAuth && (
+        <SMTPSignIn
+          profile={stored}
+          onSignedIn={() =>
+            call<Specialist>('Specialist').then((v) => {
+              setStored(v)
+              setS({ ...s, smtpSignedIn: v.smtpSignedIn, smtpTokenExpiry: v.smtpTokenExpiry, smtpRefreshable: v.smtpRefreshable })
+            }, setError)
+          }
+        />
+      )}
       <div className="form-actions">
         <ErrorBox error={error} />
         <span className="muted">{saved ? 'Saved.' : ''}</span>
         <button type="submit">Save profile</button>
       </div>
     </form>
+  )
+}
+
+/** The SMTP user's OAuth sign-in: its state, and a device code or browser sign-in (the
+ * same flow as a mailbox's, SignInSettings). The token stays in the vault. */
+function SMTPSignIn({ profile, onSignedIn }: { profile: Specialist; onSignedIn: () => void }) {
+  const [ticket, setTicket] = useState<SignInTicket | null>(null)
+  const [result, setResult] = useState<{ state: string; mailbox: string; error?: string } | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  async function start(mode: 'device' | 'browser') {
+    setError(null)
+    setResult(null)
+    try {
+      const t = await call<SignInTicket>('SpecialistSignInStart', { mode })
+      setTicket(t)
+      if (t.authUrl) openExternal(t.authUrl)
+      const r = await call<{ state: string; mailbox: string; error?: string }>('SignInWait', t.handle)
+      setResult(r)
+      setTicket(null)
+      if (r.state === 'signed-in') onSignedIn()
+    } catch (err) {
+      setError(err)
+      setTicket(null)
+    }
+  }
+  const state = profile.smtpSignedIn
+    ? `Signed in${profile.smtpTokenExpiry ? ` (token until ${new Date(profile.smtpTokenExpiry).toLocaleString()}` : ' ('}${profile.smtpRefreshable ? ', renewed by itself)' : ')'}`
+    : 'Not signed in: messages cannot be sent until you sign in.'
+  return (
+    <div className="signin-user" style={{ gridColumn: '1 / -1' }} data-testid="smtp-signin">
+      <div className="row">
+        <span>
+          {smtpAuthTitles[profile.smtpAuth]} as <b>{profile.smtpUser || '(no SMTP user)'}</b>:{' '}
+          <span className={`badge signin-${profile.smtpSignedIn ? 'signed-in' : 'not-signed-in'}`} data-testid="smtp-signin-state">
+            {state}
+          </span>
+        </span>
+        {profile.smtpAuth === 'microsoft' && (
+          <button type="button" disabled={!!ticket} onClick={() => start('device')}>
+            Sign in
+          </button>
+        )}
+        <button type="button" disabled={!!ticket} onClick={() => start('browser')}>
+          {profile.smtpAuth === 'microsoft' ? 'Sign in in the browser' : 'Sign in'}
+        </button>
+        {ticket && (
+          <button type="button" onClick={() => call('SignInCancel', ticket.handle).catch(setError)}>
+            Cancel
+          </button>
+        )}
+      </div>
+      <SignInWaiting ticket={ticket} testIdPrefix="smtp-" />
+      {result && (
+        <p data-testid="smtp-signin-result" className={result.state === 'signed-in' ? '' : 'bad-text'}>
+          {result.state === 'signed-in' ? `Signed in as ${result.mailbox}.` : result.error}
+        </p>
+      )}
+      <ErrorBox error={error} />
+    </div>
   )
 }
 

@@ -4,6 +4,7 @@ import { signInChanges } from '../../stores/domains'
 import { ProjectSummary } from '../../api/types'
 import { fmtDate } from '../../api/format'
 import { ErrorBox, fieldError } from '../../components/ErrorBox'
+import { SignInTicket, SignInWaiting } from '../../components/SignInWaiting'
 
 /** How a side signs in (api.SignInSettingView). */
 export interface SignInSetting {
@@ -40,16 +41,7 @@ export interface SignInSideStatus {
   mailboxes: SignInMailbox[]
 }
 
-interface Ticket {
-  handle: string
-  side: string
-  mailbox: string
-  mode: string
-  userCode?: string
-  verificationUri?: string
-  authUrl?: string
-  expiry?: string
-}
+type Ticket = SignInTicket
 
 interface SignInResult {
   handle: string
@@ -292,24 +284,7 @@ function UserSignIn({ project, setting, status }: { project: ProjectSummary; set
           {ticket && <button onClick={() => call('SignInCancel', ticket.handle).catch(setError)}>Cancel</button>}
         </div>
       )}
-      {ticket?.userCode && (
-        <div className="signin-code" data-testid="device-code">
-          To sign in as <b>{ticket.mailbox}</b>, open{' '}
-          <a href={ticket.verificationUri} onClick={(e) => (e.preventDefault(), openExternal(ticket.verificationUri!))} data-testid="verification-uri">
-            {ticket.verificationUri}
-          </a>{' '}
-          and enter the code <code data-testid="user-code">{ticket.userCode}</code>. Waiting…
-        </div>
-      )}
-      {ticket?.authUrl && (
-        <div className="signin-code">
-          Sign in as <b>{ticket.mailbox}</b> in the browser tab that opened (or{' '}
-          <a href={ticket.authUrl} target="_blank" rel="noreferrer">
-            open it again
-          </a>
-          ). Waiting…
-        </div>
-      )}
+      <SignInWaiting ticket={ticket} />
       {result && (
         <p data-testid="signin-result" className={result.state === 'signed-in' ? '' : 'bad-text'}>
           {result.state === 'signed-in' ? `Signed in as ${result.mailbox}.` : result.error}

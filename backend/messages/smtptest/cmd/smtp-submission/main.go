@@ -1,6 +1,7 @@
 // Command smtp-submission runs smtptest's SMTP submission server for the browser tests:
 // STARTTLS with its own CA (written to -ca), AUTH PLAIN for -user/-password, the
-// recipients of -refuse answered 550. It prints {"port":N,"caFile":"..."} on standard
+// recipients of -refuse answered 550; with -introspection (a fake identity provider's RFC
+// 7662 endpoint, fakeidp's /introspect) XOAUTH2 too, for tokens of -scope. It prints {"port":N,"caFile":"..."} on standard
 // output, then each message it takes as a JSON line ({"from","to","data"}), and "ready"
 // on standard error; it stops on SIGTERM.
 package main
@@ -23,6 +24,8 @@ func main() {
 	user := flag.String("user", "specialist@example.test", "the user AUTH PLAIN accepts")
 	pass := flag.String("password", "secret", "its password")
 	refuse := flag.String("refuse", "", "comma-separated recipients answered 550")
+	introspection := flag.String("introspection", "", "offer XOAUTH2, checking tokens at this introspection URL")
+	scope := flag.String("scope", "https://outlook.office.com/SMTP.Send", "with -introspection: the scope a token needs")
 	flag.Parse()
 	var refused []string
 	if *refuse != "" {
@@ -30,7 +33,7 @@ func main() {
 	}
 	out := json.NewEncoder(os.Stdout)
 	var mu sync.Mutex
-	s, err := smtptest.New(smtptest.Options{Users: map[string]string{*user: *pass}, Refuse: refused, Received: func(m smtptest.Message) {
+	s, err := smtptest.New(smtptest.Options{Users: map[string]string{*user: *pass}, Refuse: refused, Introspection: *introspection, Scope: *scope, Received: func(m smtptest.Message) {
 		mu.Lock()
 		defer mu.Unlock()
 		_ = out.Encode(map[string]any{"from": m.From, "to": m.To, "data": string(m.Data)})
