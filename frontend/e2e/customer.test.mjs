@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startApp, cli, repo, bin } from './harness.mjs'
+import { startApp, cli, repo, bin, startGoHelper } from './harness.mjs'
 
 let app
 let smtp
@@ -44,30 +44,9 @@ function startSMTP(args = ['-user', 'zoe@migrate.example', '-password', 'smtp-se
   })
 }
 
-// The fake identity provider (fakeidp), for the specialist's OAuth sign-in to SMTP.
-function startFakeIdP() {
-  const exe = join(repo, 'build', 'bin', 'fakeidp')
-  execFileSync('go', ['build', '-o', exe, './backend/auth/authtest/cmd/fakeidp'], { cwd: repo, stdio: 'inherit' })
-  const proc = spawn(exe, ['-client', 'specialist-app', '-interval', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((ok, fail) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => fail(new Error(`fakeidp printed no URL: ${err}`)), 60000)
-    proc.stderr.on('data', (d) => (err += d))
-    proc.stdout.on('data', (d) => {
-      out += d
-      if (out.includes('\n')) {
-        clearTimeout(timer)
-        ok({ proc, info: JSON.parse(out.split('\n')[0]), stderr: () => err })
-      }
-    })
-    proc.on('exit', (code) => fail(new Error(`fakeidp exited ${code}: ${err}`)))
-  })
-}
-
 before(async () => {
   smtp = await startSMTP()
-  idp = await startFakeIdP()
+  idp = await startGoHelper('./backend/auth/authtest/cmd/fakeidp', ['-client', 'specialist-app', '-interval', '1s'])
   smtpOAuth = await startSMTP(['-introspection', `${idp.info.url}/introspect`], receivedOAuth)
   app = await startApp({
     seed: async (db) => {

@@ -5,38 +5,17 @@
 // shows the mailbox signed in.
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startApp, cli, repo, bin } from './harness.mjs'
+import { startApp, cli, repo, bin, startGoHelper } from './harness.mjs'
 
 let app
 let idp
 
-function startFakeIdP() {
-  const exe = join(repo, 'build', 'bin', 'fakeidp')
-  if (!existsSync(exe)) {
-    execFileSync('go', ['build', '-o', exe, './backend/auth/authtest/cmd/fakeidp'], { cwd: repo, stdio: 'inherit' })
-  }
-  const proc = spawn(exe, ['-client', 'public-app', '-interval', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((ok, fail) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => fail(new Error(`fakeidp printed no URL: ${err}`)), 30000)
-    proc.stderr.on('data', (d) => (err += d))
-    proc.stdout.on('data', (d) => {
-      out += d
-      if (out.includes('\n')) {
-        clearTimeout(timer)
-        ok({ proc, info: JSON.parse(out.split('\n')[0]), stderr: () => err })
-      }
-    })
-    proc.on('exit', (code) => fail(new Error(`fakeidp exited ${code}: ${err}`)))
-  })
-}
 
 before(async () => {
-  idp = await startFakeIdP()
+  idp = await startGoHelper('./backend/auth/authtest/cmd/fakeidp', ['-client', 'public-app', '-interval', '1s'])
   app = await startApp({
     seed: async (db) => {
       cli(db, 'project', 'create', '--name', 'acme', '--domain', 'acme.example', '--provider', 'm365',
