@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -86,13 +85,8 @@ func (a *API) DirectorySet(projectName string, in DirectorySettingInput) (Direct
 		Admin: strings.TrimSpace(in.Admin), Updated: a.now()}
 	var errs fault.FieldErrors
 	if v.URL != "" {
-		u, err := url.Parse(v.URL)
-		switch {
-		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-			errs = append(errs, &fault.FieldError{Field: "url", Value: v.URL, Expected: "the API's address, such as https://host.example:2083"})
-		case u.Scheme == "http" && !(project.Server{Host: u.Hostname()}).IsLoopback():
-			// The token would cross the network in clear.
-			errs = append(errs, &fault.FieldError{Field: "url", Value: v.URL, Expected: "https:// (plain http only to this machine: 127.0.0.1, localhost), so that the token is not sent in clear"})
+		if err := checkSecureURL("url", v.URL, "the API's address, such as https://host.example:2083"); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if (in.Source == "cpanel" || in.Source == "plesk" || in.Source == "doveadm") && v.URL == "" {

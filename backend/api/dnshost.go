@@ -59,6 +59,11 @@ func (a *API) DnsHostSet(projectName string, in DnsHostInput) (DnsHostView, erro
 		ZoneID: strings.TrimSpace(in.ZoneID), APIURL: old.APIURL}
 	if in.APIURL != nil {
 		h.APIURL = strings.TrimSpace(*in.APIURL)
+		if h.APIURL != "" {
+			if err := checkSecureURL("api url", h.APIURL, "the address of Cloudflare's API, https://…/client/v4"); err != nil {
+				return DnsHostView{}, err
+			}
+		}
 	}
 	if h.Zone == "" && len(p.Domains) > 0 {
 		h.Zone = p.Domains[0]

@@ -212,3 +212,33 @@ func TestDnsChangeAtCloudflareFailingMidwayIsPartialAndRollsBack(t *testing.T) {
 		t.Errorf("after the rollback: %q, want %q", got, want)
 	}
 }
+
+// TestTheDNSHostsTokenGoesOnlyOverTLSOrToThisMachine: an API address that would carry
+// Cloudflare's token in clear across the network, or hold a password itself, is refused
+// before anything is stored; https and loopback http are taken.
+func TestTheDNSHostsTokenGoesOnlyOverTLSOrToThisMachine(t *testing.T) {
+	a := testAPI(t, &clock{t: time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)})
+	if _, err := a.CreateProject(project.Input{Name: ptr("acme"), Domains: &[]string{"acme.example"}, Provider: ptr("m365"),
+		Cutover: ptr("2027-05-14 18:00"), Zone: ptr("UTC")}); err != nil {
+		t.Fatal(err)
+	}
+	const zoneID = "023e105f4ecef8ad9ca31a8372d0c353"
+	for _, tc := range []struct{ url, want string }{
+		{"http://api.cloudflare.example/client/v4", "plain http only to this machine"},
+		{"https://user:pw@api.cloudflare.example/client/v4", "without login or password"},
+		{"ftp://127.0.0.1/", "Cloudflare's API"},
+	} {
+		_, err := a.DnsHostSet("acme", DnsHostInput{Kind: "cloudflare", ZoneID: zoneID, Secret: secrets.New("tok"), APIURL: ptr(tc.url)})
+		if err == nil || !strings.Contains(err.Error(), "api url") || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("%s: %v; want it refused, naming api url and %q", tc.url, err, tc.want)
+		}
+		if _, err := a.DnsHost("acme"); err == nil {
+			t.Fatalf("%s: a DNS host was stored", tc.url)
+		}
+	}
+	for _, ok := range []string{"https://api.cloudflare.example/client/v4", "http://127.0.0.1:8080/client/v4"} {
+		if _, err := a.DnsHostSet("acme", DnsHostInput{Kind: "cloudflare", ZoneID: zoneID, Secret: secrets.New("tok"), APIURL: ptr(ok)}); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -80,20 +78,7 @@ func checkDAVAddress(field, v string) *fault.FieldError {
 		}
 		return nil
 	}
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return bad
-	}
-	if u.User != nil { // a password in the URL would be stored and shown in clear
-		return &fault.FieldError{Field: field, Value: u.Redacted(), Expected: "a URL without login or password: each mailbox signs in with its own from the batch"}
-	}
-	if u.Scheme == "http" {
-		ip := net.ParseIP(u.Hostname())
-		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return bad
-		}
-	}
-	return nil
+	return checkSecureURL(field, v, bad.Expected)
 }
 
 // PIMSetting returns the project's contacts and calendars settings, each side's kind
