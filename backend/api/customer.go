@@ -14,6 +14,7 @@ import (
 
 	"cutover/backend/docs"
 	"cutover/backend/messages"
+	"cutover/backend/pim"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
 	"cutover/backend/store"
@@ -281,7 +282,54 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 		f.Evidence = append(f.Evidence, docs.Evidence{Step: e.Step, Title: e.Title, Passed: e.Passed, Summary: e.Summary, At: e.At})
 	}
 	f.MaxMessageBytes = destLimits(p).MaxMessageBytes
+	if f.PIM, err = a.pimFacts(p); err != nil {
+		return f, err
+	}
 	return f, nil
+}
+
+// pimFacts says where contacts, calendars and tasks come from and go to, and what each
+// mailbox's last pass or file import copied, refused or copied without something.
+func (a *API) pimFacts(p project.Project) (docs.PIM, error) {
+	set, err := a.store.PIMSetting(a.ctx, p.ID)
+	if err != nil {
+		return docs.PIM{}, err
+	}
+	out := docs.PIM{Dest: pimKind(p, set.DestKind, set.DestURL), Mailboxes: []docs.PIMMailbox{}}
+	switch {
+	case set.SourceKind == PIMGraph || set.SourceKind == PIMGoogle:
+		out.Source = set.SourceKind
+	case set.SourceURL != "":
+		out.Source = PIMDAV
+	}
+	counts, err := a.PIMCopied(p.Name)
+	if err != nil {
+		return out, err
+	}
+	item := func(login string, f pim.Failure) docs.PIMItem {
+		name := f.Name
+		if name == "" {
+			name = f.Collection
+		}
+		return docs.PIMItem{Mailbox: login, Collection: name, Kind: string(f.Kind), Summary: f.Summary, Reason: f.Reason}
+	}
+	for _, c := range counts {
+		m := docs.PIMMailbox{Mailbox: c.SourceLogin, Contacts: c.Copied.Contacts, Events: c.Copied.Events, Tasks: c.Copied.Tasks, Journals: c.Copied.Journals}
+		if r := c.Last; r != nil {
+			m.Refused, m.Pass, m.Finished = r.Failed, r.Pass, r.Finished
+			out.Files = out.Files || r.Pass == "files"
+			for _, f := range r.Failures {
+				out.Refused = append(out.Refused, item(c.SourceLogin, f))
+			}
+			for _, f := range r.Notes {
+				out.Noted = append(out.Noted, item(c.SourceLogin, f))
+			}
+		}
+		if m.Pass != "" || m.Contacts+m.Events+m.Tasks+m.Journals > 0 {
+			out.Mailboxes = append(out.Mailboxes, m)
+		}
+	}
+	return out, nil
 }
 
 // attachments are the files the tasks carry: the spreadsheet templates to fill, and the

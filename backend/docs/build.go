@@ -139,7 +139,12 @@ func (b *builder) tasks() {
 
 func (b *builder) limitations() {
 	b.section("limits.pair", b.p("limits.pair.intro"))
-	b.section("limits.moves", list(b.c.Lines("limits.moves.list", b.f)), b.p("limits.moves.groupware"))
+	b.section("limits.moves", list(b.c.Lines("limits.moves.list", b.f)))
+	from := b.f.PIM.Source
+	if from == "" {
+		from = "none"
+	}
+	b.section("limits.pim", b.p("limits.pim.from."+from), list(b.c.Lines("limits.pim.to."+b.f.pimDest(), b.f)))
 	b.section("limits.stays", b.p("limits.stays.intro"), list(b.c.Lines("limits.stays.list", b.f)))
 	b.section("limits.size", b.p("limits.size.text"))
 
@@ -152,17 +157,56 @@ func (b *builder) limitations() {
 			excluded = append(excluded, []string{fo.Mailbox, fo.Folder, orDash(fo.Reason)})
 		}
 	}
-	b.section("limits.excluded", b.p("limits.excluded.intro"), b.table("limits.excluded", excluded))
+	intro := "limits.excluded.intro"
+	if len(excluded) == 0 {
+		intro = "limits.excluded.none"
+	}
+	b.section("limits.excluded", b.p(intro), b.table("limits.excluded", excluded))
 
 	var refused [][]string
 	for _, r := range b.f.Refused {
 		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, Size(r.Size), r.Reason})
 	}
-	intro := "limits.refused.intro"
+	intro = "limits.refused.intro"
 	if len(refused) == 0 {
 		intro = "limits.refused.none"
 	}
 	b.section("limits.refused", b.p(intro), b.table("limits.refused", refused))
+	b.pimRefused()
+}
+
+// pimRefused lists the contacts, events and tasks the destination refused, and those it
+// took without something.
+func (b *builder) pimRefused() {
+	rows := func(items []PIMItem) [][]string {
+		var out [][]string
+		for _, it := range items {
+			out = append(out, []string{it.Mailbox, b.item("pim.kind", it.Kind), it.Collection, it.Summary, it.Reason})
+		}
+		return out
+	}
+	intro := "limits.pim.refused.intro"
+	if len(b.f.PIM.Refused) == 0 {
+		intro = "limits.pim.refused.none"
+	}
+	blocks := []Block{b.p(intro), b.table("limits.pim.refused", rows(b.f.PIM.Refused))}
+	if len(b.f.PIM.Noted) > 0 {
+		blocks = append(blocks, b.p("limits.pim.noted.intro"), b.table("limits.pim.noted", rows(b.f.PIM.Noted)))
+	}
+	b.section("limits.pim.refused", blocks...)
+}
+
+// pimDest is where contacts and calendars go: as set, else the provider's own way.
+func (f Facts) pimDest() string {
+	switch {
+	case f.PIM.Dest != "":
+		return f.PIM.Dest
+	case f.Project.Provider == project.ProviderM365:
+		return "graph"
+	case f.Project.Provider == project.ProviderGoogle:
+		return "google"
+	}
+	return "dav"
 }
 
 func orAll(b *builder, mailbox string) string {
@@ -195,6 +239,15 @@ func (b *builder) progress() {
 	}
 	b.section("progress.summary", b.p("progress.summary.text"), b.table("progress.mailboxes", rows))
 	b.refusedSection()
+	if len(b.f.PIM.Mailboxes) == 0 {
+		return
+	}
+	var pims [][]string
+	for _, m := range b.f.PIM.Mailboxes {
+		pims = append(pims, []string{m.Mailbox, fmt.Sprint(m.Contacts), fmt.Sprint(m.Events), fmt.Sprint(m.Tasks), fmt.Sprint(m.Journals),
+			fmt.Sprint(m.Refused), b.item("pass.kind", m.Pass), b.item("pass.finished", m)})
+	}
+	b.section("progress.pim", b.p("progress.pim.text"), b.table("progress.pim", pims))
 }
 
 func (b *builder) refusedSection() {

@@ -30,6 +30,7 @@ type Facts struct {
 	Missing   []Missing         `json:"missing"`  // what it found missing, message by message
 	Contacts  []Contact         `json:"contacts"`
 	Evidence  []Evidence        `json:"evidence"` // what DNS checks prove
+	PIM       PIM               `json:"pim"`      // contacts, calendars and tasks
 	// MaxMessageBytes is the largest message the destination accepts (0: unknown).
 	MaxMessageBytes int64 `json:"maxMessageBytes"`
 	// Templates are the spreadsheets the customer fills, attached to the tasks.
@@ -92,6 +93,41 @@ type Pass struct {
 	Error      string    `json:"error"`
 	Started    time.Time `json:"started"`
 	Finished   time.Time `json:"finished"`
+}
+
+// PIM is where the project's contacts, calendars and tasks come from and go to, what
+// was copied of each mailbox, and what a destination could not hold.
+type PIM struct {
+	// Source is dav, graph or google; "" when the old host offers none (exported files).
+	Source string `json:"source"`
+	Dest   string `json:"dest"` // dav, graph or google
+	// Files is whether exported files were imported for some mailbox.
+	Files     bool         `json:"files"`
+	Mailboxes []PIMMailbox `json:"mailboxes"`
+	Refused   []PIMItem    `json:"refused"` // items the destination refused
+	Noted     []PIMItem    `json:"noted"`   // items copied without something
+}
+
+// PIMMailbox is what has been copied of one mailbox's contacts, calendars and tasks.
+type PIMMailbox struct {
+	Mailbox  string    `json:"mailbox"`
+	Contacts int       `json:"contacts"`
+	Events   int       `json:"events"`
+	Tasks    int       `json:"tasks"`
+	Journals int       `json:"journals"`
+	Refused  int       `json:"refused"`
+	Pass     string    `json:"pass"` // the last pass: pre, final or files
+	Finished time.Time `json:"finished"`
+}
+
+// PIMItem is a contact, event, task or journal entry that was refused, or copied
+// without something, with the reason.
+type PIMItem struct {
+	Mailbox    string `json:"mailbox"`
+	Collection string `json:"collection"`
+	Kind       string `json:"kind"` // contact, event, task, journal
+	Summary    string `json:"summary"`
+	Reason     string `json:"reason"`
 }
 
 // Refused is a message a pass could not copy.

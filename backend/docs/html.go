@@ -28,10 +28,10 @@ pre.code { background: #f5f6f8; border: 1px solid #ccd; padding: 6px 8px; white-
 {{range .Items}}<li>{{.}}</li>
 {{end}}</ul>
 {{end}}{{if .Code}}<pre class="code">{{.Code}}</pre>
-{{end}}{{with .Table}}<table class="data"><thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+{{end}}{{with .Table}}{{if .Rows}}<table class="data"><thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody></table>
-{{end}}{{end}}</section>
+{{end}}{{end}}{{end}}</section>
 {{end}}
 </body></html>
 `))

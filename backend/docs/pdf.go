@@ -97,7 +97,7 @@ func pdfBlock(f *fpdf.Fpdf, b Block) {
 		f.SetFillColor(245, 246, 248)
 		f.MultiCell(bodyW, lineH+1, b.Code, "1", "L", true)
 		f.Ln(2)
-	case b.Table != nil:
+	case b.Table != nil && len(b.Table.Rows) > 0: // an empty table is said in the text before it
 		pdfTable(f, b.Table)
 	}
 }

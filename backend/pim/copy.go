@@ -38,11 +38,13 @@ type Ledger interface {
 // Failure is an item the destination refused (or that could not be read), with why.
 type Failure struct {
 	Collection string `json:"collection"`
-	Href       string `json:"href"`
-	UID        string `json:"uid"`
-	Kind       Kind   `json:"kind"`
-	Summary    string `json:"summary"`
-	Reason     string `json:"reason"`
+	// Name is the collection's display name (what users know it by), when it has one.
+	Name    string `json:"name,omitempty"`
+	Href    string `json:"href"`
+	UID     string `json:"uid"`
+	Kind    Kind   `json:"kind"`
+	Summary string `json:"summary"`
+	Reason  string `json:"reason"`
 }
 
 // CollectionResult is what a pass did in one collection.
@@ -337,7 +339,7 @@ func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Ent
 }
 
 func failure(sc Collection, it Item, reason string) Failure {
-	return Failure{Collection: sc.Href, Href: it.Href, UID: it.UID, Kind: it.Kind, Summary: it.Summary, Reason: reason}
+	return Failure{Collection: sc.Href, Name: sc.Name, Href: it.Href, UID: it.UID, Kind: it.Kind, Summary: it.Summary, Reason: reason}
 }
 
 func (c *Copier) workers() int {
