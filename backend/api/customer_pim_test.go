@@ -60,6 +60,10 @@ func TestTheLimitationsSayWhatMovesOfContactsAndCalendarsAndListWhatDidNot(t *te
 		"<td>alice</td><td>Event</td><td>Calendar</td><td>Weekly</td>",
 		// No folder is left out: said, without an empty table.
 		"None: every folder is copied.")
+	// Read over DAV: nobody is asked to export contacts and calendars by hand.
+	if g := doc("guide"); strings.Contains(g, "Your contacts and calendars, before the switch") {
+		t.Error("the user guide asks users to export what Cutover reads itself")
+	}
 	if strings.Contains(lim, "<th>Why</th>") {
 		t.Error("the limitations show an empty table of folders left out")
 	}
