@@ -302,6 +302,9 @@ func (a *API) pimFacts(p project.Project) (docs.PIM, error) {
 	case set.SourceURL != "":
 		out.Source = PIMDAV
 	}
+	if out.Checks, err = a.store.PIMVerifyChecks(a.ctx, p.ID); err != nil {
+		return out, err
+	}
 	counts, err := a.PIMCopied(p.Name)
 	if err != nil {
 		return out, err

@@ -135,6 +135,13 @@ func (a *API) closeOpen(p project.Project) ([]string, error) {
 	case missing > 0:
 		open = append(open, fmt.Sprintf("the last verification found %d messages missing", missing))
 	}
+	pimChecks, err := a.store.PIMVerifyChecks(a.ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if n := (docs.Facts{PIM: docs.PIM{Checks: pimChecks}}).PIMMissing(); n > 0 {
+		open = append(open, fmt.Sprintf("the last verification found %d contacts, events or tasks missing", n))
+	}
 	return open, nil
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"cutover/backend/batch"
+	"cutover/backend/docs"
 	"cutover/backend/fault"
 	"cutover/backend/mailbox"
 	"cutover/backend/pim"
@@ -369,9 +371,28 @@ func (a *API) PIMVerify(projectName string, users []string) ([]PIMCheck, error) 
 			ch.Error = err.Error()
 		}
 		ch.Complete = err == nil && ch.Missing == 0
+		if err == nil {
+			a.savePIMVerification(p, ch)
+		}
 		out = append(out, ch)
 	}
 	return out, nil
+}
+
+// savePIMVerification keeps a mailbox's finished verification for the reports.
+func (a *API) savePIMVerification(p project.Project, ch PIMCheck) {
+	checks := make([]docs.PIMCheck, 0, len(ch.Collections))
+	for _, col := range ch.Collections {
+		c := docs.PIMCheck{Mailbox: ch.SourceLogin, Collection: cmp.Or(col.Name, col.Source), Source: col.Source, Type: string(col.Type),
+			SourceItems: col.SourceN.Total(), DestItems: col.DestN.Total(), Missing: []docs.PIMItem{}}
+		for _, m := range col.Missing {
+			c.Missing = append(c.Missing, docs.PIMItem{Mailbox: ch.SourceLogin, Collection: c.Collection, Kind: string(m.Kind), Summary: m.Summary, UID: m.UID})
+		}
+		checks = append(checks, c)
+	}
+	if err := a.store.PutPIMVerify(a.ctx, p.ID, ch.SourceLogin, a.now(), checks); err != nil {
+		a.log.Error("keep the contacts and calendars verification", "mailbox", ch.SourceLogin, "err", err)
+	}
 }
 
 // PIMImportInput names exported files for a mailbox of the batch: paths (the command

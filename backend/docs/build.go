@@ -277,14 +277,42 @@ func (b *builder) verify() {
 		summary = "verify.summary.missing"
 	}
 	b.section("verify", text(b.c.T(summary, Item{b.f, missing})), b.table("verify", rows))
-	if len(b.f.Missing) == 0 {
+	if len(b.f.Missing) > 0 {
+		var list [][]string
+		for _, m := range b.f.Missing {
+			list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), Size(m.Size)})
+		}
+		b.section("verify.missing", b.p("verify.missing.intro"), b.table("verify.missing", list))
+	}
+	b.verifyPIM()
+}
+
+// verifyPIM is the last verification of contacts, calendars and tasks, when one was run.
+func (b *builder) verifyPIM() {
+	if len(b.f.PIM.Checks) == 0 {
 		return
 	}
-	var list [][]string
-	for _, m := range b.f.Missing {
-		list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), Size(m.Size)})
+	var rows, list [][]string
+	for _, c := range b.f.PIM.Checks {
+		rows = append(rows, []string{c.Mailbox, c.Collection, fmt.Sprint(c.SourceItems), fmt.Sprint(c.DestItems), fmt.Sprint(len(c.Missing))})
+		for _, m := range c.Missing {
+			list = append(list, []string{m.Mailbox, b.item("pim.kind", m.Kind), m.Collection, m.Summary, m.UID})
+		}
 	}
-	b.section("verify.missing", b.p("verify.missing.intro"), b.table("verify.missing", list))
+	summary := text(b.c.T("verify.pim.complete", b.f))
+	if len(list) > 0 {
+		summary = text(b.c.T("verify.pim.missing", Item{b.f, len(list)}))
+	}
+	b.section("verify.pim", summary, b.table("verify.pim", rows), b.table("verify.pim.list", list))
+}
+
+// PIMMissing counts the contacts, events and tasks the last verification did not find.
+func (f Facts) PIMMissing() int {
+	n := 0
+	for _, c := range f.PIM.Checks {
+		n += len(c.Missing)
+	}
+	return n
 }
 
 func (b *builder) closing() {
@@ -325,6 +353,9 @@ func (b *builder) closing() {
 	}
 	if missing > 0 {
 		open = append(open, b.item("closing.open.missing", missing))
+	}
+	if n := b.f.PIMMissing(); n > 0 {
+		open = append(open, b.item("closing.open.pimmissing", n))
 	}
 	if n := len(b.f.Refused); n > 0 {
 		open = append(open, b.item("closing.open.refused", n))

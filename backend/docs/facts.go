@@ -106,6 +106,20 @@ type PIM struct {
 	Mailboxes []PIMMailbox `json:"mailboxes"`
 	Refused   []PIMItem    `json:"refused"` // items the destination refused
 	Noted     []PIMItem    `json:"noted"`   // items copied without something
+	Checks    []PIMCheck   `json:"checks"`  // the last verification, per collection
+}
+
+// PIMCheck is one address book or calendar of the last verification: source against
+// destination, by UID.
+type PIMCheck struct {
+	Mailbox     string    `json:"mailbox"`
+	Collection  string    `json:"collection"` // its name
+	Source      string    `json:"source"`     // where it is at the source (href)
+	Type        string    `json:"type"`       // addressbook or calendar
+	SourceItems int       `json:"sourceItems"`
+	DestItems   int       `json:"destItems"`
+	Missing     []PIMItem `json:"missing"`
+	At          time.Time `json:"at"`
 }
 
 // PIMMailbox is what has been copied of one mailbox's contacts, calendars and tasks.
@@ -127,6 +141,7 @@ type PIMItem struct {
 	Collection string `json:"collection"`
 	Kind       string `json:"kind"` // contact, event, task, journal
 	Summary    string `json:"summary"`
+	UID        string `json:"uid,omitempty"`
 	Reason     string `json:"reason"`
 }
 

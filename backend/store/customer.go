@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -184,6 +185,52 @@ func (s *Store) VerifyFolders(ctx context.Context, projectID int64) ([]docs.Chec
 		var at string
 		if err := rows.Scan(&c.Mailbox, &c.Source, &c.Dest, &c.SourceMessages, &c.DestMessages, &c.Missing, &at); err != nil {
 			return nil, fmt.Errorf("read verification: %w", err)
+		}
+		c.At = parseTime(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PutPIMVerify keeps a mailbox's last verification of contacts, calendars and tasks,
+// replacing the one before.
+func (s *Store) PutPIMVerify(ctx context.Context, projectID int64, sourceLogin string, at time.Time, checks []docs.PIMCheck) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pim_verify_collection WHERE project_id = ? AND source_login = ?`, projectID, sourceLogin); err != nil {
+			return fmt.Errorf("store the contacts and calendars verification: %w", err)
+		}
+		for _, c := range checks {
+			missing, err := json.Marshal(c.Missing)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO pim_verify_collection(project_id, source_login, source, name, type, source_items, dest_items, missing, checked_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, projectID, sourceLogin, c.Source, c.Collection, c.Type, c.SourceItems, c.DestItems, string(missing), fmtTime(at)); err != nil {
+				return fmt.Errorf("store the verification of %s: %w", c.Collection, err)
+			}
+		}
+		return nil
+	})
+}
+
+// PIMVerifyChecks returns the last verification of every mailbox's contacts, calendars
+// and tasks.
+func (s *Store) PIMVerifyChecks(ctx context.Context, projectID int64) ([]docs.PIMCheck, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source_login, source, name, type, source_items, dest_items, missing, checked_at FROM pim_verify_collection
+		WHERE project_id = ? ORDER BY source_login, name`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("read the contacts and calendars verification: %w", err)
+	}
+	defer rows.Close()
+	var out []docs.PIMCheck
+	for rows.Next() {
+		var c docs.PIMCheck
+		var missing, at string
+		if err := rows.Scan(&c.Mailbox, &c.Source, &c.Collection, &c.Type, &c.SourceItems, &c.DestItems, &missing, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(missing), &c.Missing); err != nil {
+			return nil, fmt.Errorf("read the items missing from %s: %w", c.Collection, err)
 		}
 		c.At = parseTime(at)
 		out = append(out, c)
