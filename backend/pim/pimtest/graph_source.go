@@ -13,11 +13,12 @@ import (
 )
 
 // GraphSource is a fake of Microsoft Graph v1.0 as a source of contacts, calendars and
-// To Do tasks: it serves the reads Cutover makes (contact folders and contacts,
-// calendars and events, To Do lists and tasks) with Graph's payloads and pages them with
-// @odata.nextLink. Any request but GET fails the test (a source is never written), and so
-// does an events listing without Prefer: outlook.timezone="UTC" or a query parameter
-// Cutover does not send.
+// To Do tasks: it serves the reads Cutover makes (contact folders and contacts with their
+// photos, calendars and events with a series' instances, To Do lists and tasks) with
+// Graph's payloads and pages them with @odata.nextLink. Any request but GET fails the test
+// (a source is never written), and so does an events or instances listing without
+// Prefer: outlook.timezone="UTC", a query parameter Cutover does not send, a $select of a
+// property the event reference does not have, or a path Graph does not document.
 type GraphSource struct {
 	URL      string // base, like https://graph.microsoft.com/v1.0
 	PageSize int    // items per page (2 unless set)
