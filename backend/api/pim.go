@@ -280,7 +280,6 @@ func (a *API) pimPass(ctx context.Context, projectName string, in PIMPassInput) 
 				a.bus.Publish("pim:progress", p.Name, PIMProgress{SourceLogin: login, Pass: in.Pass, Progress: pr})
 			}
 			run.Result, err = c.Run(ctx, pim.Options{Cutoff: cutoff, Only: only})
-			run.Result.Notes = append(run.Result.Notes, unreadTasks(c.Source, only)...)
 		}
 		switch {
 		case errors.Is(err, context.Canceled):

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"cutover/backend/auth"
@@ -29,10 +28,11 @@ const (
 )
 
 // The scopes of contacts, calendars and tasks. App-only Microsoft access asks for
-// Graph's .default: the app registration must hold the Contacts.ReadWrite and
-// Calendars.ReadWrite application permissions (Graph has no application permission for
-// To Do, so tasks need per-user sign-ins). A Google service account's domain-wide
-// delegation must list the three Google scopes.
+// Graph's .default: the app registration must hold the Contacts.ReadWrite,
+// Calendars.ReadWrite and Tasks.ReadWrite.All application permissions (Contacts.Read,
+// Calendars.Read and Tasks.Read.All at a source); without the To Do one, Graph answers
+// 403 on the lists and each mailbox's report says what to grant. A Google service
+// account's domain-wide delegation must list the three Google scopes.
 var (
 	graphAppScopes  = []string{"https://graph.microsoft.com/.default"}
 	googlePIMScopes = []string{"https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/contacts",
@@ -41,12 +41,6 @@ var (
 	googlePIMReadScopes = []string{"https://www.googleapis.com/auth/calendar.readonly", "https://www.googleapis.com/auth/contacts.readonly",
 		"https://www.googleapis.com/auth/tasks.readonly"}
 )
-
-// graphNoTasksSource is why an app-only Graph source leaves To Do lists out.
-const graphNoTasksSource = "Microsoft Graph gives no app-only access to To Do tasks: they are not read; export them, or copy them by hand"
-
-// graphNoTasksAppOnly is why an app-only Graph destination refuses tasks.
-const graphNoTasksAppOnly = "Microsoft Graph gives no app-only access to To Do tasks: sign the destination in per mailbox (microsoft-user) to copy tasks, or export them"
 
 func checkPIMKind(field, v string) *fault.FieldError {
 	switch v {
@@ -146,7 +140,7 @@ func (a *API) pimAPIClient(p project.Project, side, kind, login string) (*http.C
 		// A Microsoft token is for one resource: the mailbox's is for IMAP
 		// (outlook.office.com) and cannot open Graph.
 		return nil, &fault.FieldError{Field: sideWord(side) + " sign-in", Value: si.Method,
-			Expected: SignInMicrosoftApp + " (app-only access with the Contacts and Calendars application permissions: .Read at the source, .ReadWrite at the destination) to copy contacts and calendars through Graph: a per-user Microsoft sign-in holds an IMAP token only; or a " + sideWord(side) + " DAV URL"}
+			Expected: SignInMicrosoftApp + " (app-only access with the application permissions Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite.All at the destination; Contacts.Read, Calendars.Read and Tasks.Read.All at the source) to copy contacts, calendars and tasks through Graph: a per-user Microsoft sign-in holds an IMAP token only; or a " + sideWord(side) + " DAV URL"}
 	}
 	return a.bearerClient(ts), nil
 }
@@ -160,12 +154,6 @@ func apiBase(set, path, real string) string {
 	return set + path
 }
 
-// appOnlyGraph reports whether side reaches Graph with app-only access (no To Do).
-func (a *API) appOnlyGraph(p project.Project, side string) bool {
-	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
-	return err == nil && si.Method == SignInMicrosoftApp
-}
-
 // pimAPIDest is the mailbox's Graph or Google account as the destination.
 func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e batch.Entry) (pim.Dest, error) {
 	hc, err := a.pimAPIClient(p, "dest", kind, e.DestLogin)
@@ -173,11 +161,7 @@ func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e
 		return nil, err
 	}
 	if kind == PIMGraph {
-		g := &pim.Graph{Base: apiBase(set.DestURL, "", graphBase), User: e.DestLogin, HTTP: hc}
-		if a.appOnlyGraph(p, "dest") {
-			g.NoTasks = graphNoTasksAppOnly
-		}
-		return g, nil
+		return &pim.Graph{Base: apiBase(set.DestURL, "", graphBase), User: e.DestLogin, HTTP: hc}, nil
 	}
 	return &pim.Google{CalendarBase: apiBase(set.DestURL, "/calendar/v3", googleCalendarBase),
 		TasksBase: apiBase(set.DestURL, "/tasks/v1", googleTasksBase), HTTP: hc}, nil
@@ -190,23 +174,9 @@ func (a *API) pimAPISource(p project.Project, set store.PIMSetting, e batch.Entr
 		return nil, err
 	}
 	if set.SourceKind == PIMGraph {
-		g := &pim.GraphSource{Base: apiBase(set.SourceURL, "", graphBase), User: e.SourceLogin, HTTP: hc}
-		if a.appOnlyGraph(p, "source") {
-			g.NoTasks = graphNoTasksSource
-		}
-		return g, nil
+		return &pim.GraphSource{Base: apiBase(set.SourceURL, "", graphBase), User: e.SourceLogin, HTTP: hc, Now: a.now}, nil
 	}
 	return &pim.GoogleSource{PeopleBase: apiBase(set.SourceURL, "/people/v1", googlePeopleBase),
 		CalendarBase: apiBase(set.SourceURL, "/calendar/v3", googleCalendarBase),
 		TasksBase:    apiBase(set.SourceURL, "/tasks/v1", googleTasksBase), User: e.SourceLogin, HTTP: hc}, nil
-}
-
-// unreadTasks notes, for the mailbox's report, that a Graph source read with app-only
-// access left its To Do tasks out (they cannot be refused one by one: they are not seen).
-func unreadTasks(src pim.Source, only []pim.Class) []pim.Failure {
-	g, ok := src.(*pim.GraphSource)
-	if !ok || g.NoTasks == "" || (len(only) > 0 && !slices.Contains(only, pim.ClassTasks)) {
-		return nil
-	}
-	return []pim.Failure{{Collection: "To Do", Kind: pim.KindTask, Summary: "To Do lists of " + g.User, Reason: g.NoTasks}}
 }

@@ -40,7 +40,7 @@ func pimWorld(t *testing.T, provider string) (*API, *authtest.IdP, *pimtest.Serv
 	return a, idp, dav
 }
 
-func TestM365DestinationCopiesContactsAndCalendarsThroughGraphWithTheAppToken(t *testing.T) {
+func TestM365DestinationCopiesContactsCalendarsAndToDoTasksThroughGraphWithTheAppToken(t *testing.T) {
 	a, idp, _ := pimWorld(t, "m365")
 	idp.AddApp("dest-app", "dest-secret", "example.test")
 	graph := pimtest.NewGraph(t)
@@ -94,16 +94,23 @@ func TestM365DestinationCopiesContactsAndCalendarsThroughGraphWithTheAppToken(t 
 		t.Errorf("second pass: %+v %v", again, err)
 	}
 
-	// Tasks: Graph has no app-only To Do access; each task is refused with the reason.
-	tasks, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"tasks"}})
-	if err != nil || tasks.Failed != 1 {
-		t.Fatalf("tasks pass: %+v %v", tasks, err)
+	// Tasks: To Do is reached app-only too. Before the admin granted Tasks.ReadWrite.All,
+	// Graph answers 403: the task is refused with what to grant; after, it is copied.
+	graph.DenyToDo = true
+	denied, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"tasks"}})
+	if err != nil || denied.Failed != 1 || denied.Errors != 0 {
+		t.Fatalf("tasks pass without the permission: %+v %v", denied, err)
 	}
-	if f := tasks.Mailboxes[0].Result.Failures; len(f) != 1 || f[0].UID != "t1" || !strings.Contains(f[0].Reason, "no app-only access to To Do") {
+	if f := denied.Mailboxes[0].Result.Failures; len(f) != 1 || f[0].UID != "t1" || !strings.Contains(f[0].Reason, "needs the Tasks.ReadWrite.All application permission with admin consent") {
 		t.Errorf("task refusal: %+v", f)
 	}
-	if graph.Requests["GET todo/lists/todo/lists"]+graph.Requests["POST todo/lists/todo/lists"] != 0 || len(graph.Objects("task")) != 0 {
-		t.Errorf("To Do was asked: %v", graph.Requests)
+	graph.DenyToDo = false
+	tasks, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"tasks"}})
+	if err != nil || tasks.Copied != 1 || tasks.Failed != 0 {
+		t.Fatalf("tasks pass: %+v %v", tasks, err)
+	}
+	if tk := graph.Objects("task"); len(tk) != 1 || tk[0]["title"] != "Order paper" {
+		t.Errorf("Graph's To Do holds %v", tk)
 	}
 }
 
@@ -224,7 +231,9 @@ func TestM365SourceIsReadThroughGraphWithTheSourceAppIntoDAV(t *testing.T) {
 		"start": map[string]any{"dateTime": "2026-01-05T08:00:00.0000000", "timeZone": "UTC"}, "end": map[string]any{"dateTime": "2026-01-05T08:30:00.0000000", "timeZone": "UTC"},
 		"recurrence": map[string]any{"pattern": map[string]any{"type": "daily", "interval": 2}, "range": map[string]any{"type": "numbered", "numberOfOccurrences": 10, "startDate": "2026-01-05"}}})
 	list := g.AddContainer(u, "todo/lists", "Tasks")
-	g.Add(u, "todo/lists/"+list, map[string]any{"title": "Never read app-only", "status": "notStarted"})
+	g.Add(u, "todo/lists/"+list, map[string]any{"title": "Order paper", "status": "notStarted"})
+	// The app registration lacks Tasks.Read.All until the admin grants it.
+	g.DenyToDo = true
 	dav, err := pimtest.Start(map[string]string{"alice": "alice-secret"})
 	if err != nil {
 		t.Fatal(err)
@@ -240,14 +249,22 @@ func TestM365SourceIsReadThroughGraphWithTheSourceAppIntoDAV(t *testing.T) {
 		t.Errorf("migrate parts: mail %v, %v, %v", mail, only, err)
 	}
 	res, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
-	if err != nil || res.Errors != 0 || res.Copied != 2 || res.Failed != 0 {
+	if err != nil || res.Errors != 0 || res.Copied != 2 || res.Failed != 1 {
 		t.Fatalf("pass: %+v %v (%+v)", res, err, res.Mailboxes)
 	}
 	if dav.Count("alice") != 2 {
 		t.Errorf("the destination holds %d objects, want the contact and the series", dav.Count("alice"))
 	}
-	if n := res.Mailboxes[0].Result.Notes; len(n) != 1 || !strings.Contains(n[0].Reason, "no app-only access to To Do") {
-		t.Errorf("the report should say the To Do lists were not read: %+v", n)
+	run := res.Mailboxes[0]
+	if f := run.Result.Failures; run.State != "partial" || len(f) != 1 || !strings.Contains(f[0].Summary, "alice@example.test") ||
+		!strings.Contains(f[0].Reason, "the app registration needs the Tasks.ReadWrite.All application permission with admin consent (Tasks.Read.All at a source)") {
+		t.Errorf("the mailbox's report should say what to grant for To Do: %s %+v", run.State, f)
+	}
+	// Granted: the next pass copies the task, and only it.
+	g.DenyToDo = false
+	granted, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
+	if err != nil || granted.Copied != 1 || granted.Updated+granted.Failed != 0 || dav.Count("alice") != 3 {
+		t.Fatalf("pass after the grant: %+v %v, destination %d", granted, err, dav.Count("alice"))
 	}
 	again, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final"})
 	if err != nil || again.Copied+again.Updated+again.Failed != 0 {
@@ -258,7 +275,7 @@ func TestM365SourceIsReadThroughGraphWithTheSourceAppIntoDAV(t *testing.T) {
 		t.Errorf("verify: %+v %v", checks, err)
 	}
 	an, err := a.PIMAnalyze("acme", nil, "")
-	if err != nil || len(an) != 1 || an[0].Error != "" || len(an[0].Collections) != 2 {
+	if err != nil || len(an) != 1 || an[0].Error != "" || len(an[0].Collections) != 3 {
 		t.Errorf("analyze: %+v %v", an, err)
 	}
 }

@@ -144,6 +144,14 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 	if err != nil {
 		return res, fmt.Errorf("list the source's collections: %w", err)
 	}
+	if u, ok := c.Source.(Unreader); ok {
+		for _, f := range u.Unread() {
+			if wanted(opts.Only, f.Kind) {
+				res.Failures = append(res.Failures, f)
+				res.Failed++
+			}
+		}
+	}
 	for _, sc := range colls {
 		cr, fails, err := c.collection(ctx, sc, opts)
 		res.Collections = append(res.Collections, cr)
@@ -320,10 +328,32 @@ func (c *Copier) writeAll(ctx context.Context, sc, dc Collection, items []Item, 
 	return out
 }
 
-// write puts one item at its destination href: a new item only where nothing is (a 412
+// write reads what the source leaves for the write (Filler) and puts the item; a note of
+// the read joins the destination's.
+func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Entry, known bool) (e Entry, err error) {
+	var filled *NoteError
+	if f, ok := c.Source.(Filler); ok {
+		full, err := f.Fill(ctx, sc, it)
+		if !errors.As(err, &filled) && err != nil {
+			return Entry{}, fmt.Errorf("read %s %q: %w", it.Kind, it.Summary, err)
+		}
+		it = full
+	}
+	e, err = c.put(ctx, dc, sc, it, prev, known)
+	if filled == nil || err != nil && !errors.As(err, new(*NoteError)) {
+		return e, err
+	}
+	var note *NoteError
+	if errors.As(err, &note) {
+		return e, &NoteError{Reason: filled.Reason + "; " + note.Reason}
+	}
+	return e, filled
+}
+
+// put writes one item at its destination href: a new item only where nothing is (a 412
 // means an interrupted run wrote it: it is written over), a changed one over the version
 // Cutover wrote.
-func (c *Copier) write(ctx context.Context, sc, dc Collection, it Item, prev Entry, known bool) (e Entry, err error) {
+func (c *Copier) put(ctx context.Context, dc, sc Collection, it Item, prev Entry, known bool) (e Entry, err error) {
 	href := strings.TrimSuffix(dc.Href, "/") + "/" + itemName(it)
 	e = Entry{Job: c.Job, Collection: sc.Href, Href: it.Href, ETag: it.ETag, UID: it.UID, Kind: it.Kind, DestCollection: dc.Href, DestHref: href}
 	if known {

@@ -281,7 +281,10 @@ func serverReason(resp *http.Response) string {
 var ErrChanged = errors.New("the destination item changed since Cutover wrote it")
 
 // RefusedError is an item the server would not take, with its reason.
-type RefusedError struct{ Reason string }
+type RefusedError struct {
+	Reason string
+	Status int // the HTTP status of a REST API's refusal (Graph, Google); 0 when unknown
+}
 
 func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 

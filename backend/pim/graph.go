@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -35,17 +34,37 @@ const GraphUIDProperty = "String {00020329-0000-0000-C000-000000000046} Name Cut
 
 // Graph is one mailbox's Microsoft 365 account as a destination.
 type Graph struct {
-	Base string       // https://graph.microsoft.com/v1.0 (a fake's URL in tests)
-	User string       // the mailbox: UPN or ID
-	HTTP *http.Client // authorised (x/oauth2 with Contacts/Calendars/Tasks.ReadWrite)
-	// NoTasks, when set, is why To Do lists cannot be reached (Graph has no application
-	// permission for To Do: an app-only token gets 403 on /todo/lists). Tasks are then
-	// refused per item with it, and listings skip the lists.
-	NoTasks string
+	Base string // https://graph.microsoft.com/v1.0 (a fake's URL in tests)
+	User string // the mailbox: UPN or ID
+	// HTTP is authorised for Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite
+	// (app-only: the application permissions Contacts.ReadWrite, Calendars.ReadWrite and
+	// Tasks.ReadWrite.All, which Graph v1.0 has for To Do since 2023).
+	HTTP *http.Client
 
 	containers containerIDs                 // kind/name → folder, calendar or list ID
 	mu         sync.Mutex                   // guards tasks
 	tasks      map[string]map[string]string // list ID → source UID → task ID
+
+	toDo        sync.Mutex // held by the first task written, until To Do answered
+	toDoChecked bool       // To Do answered: took a task, or refused with 403
+	toDoDenied  string     // why To Do answered 403, once it did
+}
+
+// GraphTasksDenied is why no task is copied when Graph answers 403 on the To Do lists:
+// an app registration holds To Do's application permission only when it was granted.
+const GraphTasksDenied = "Microsoft Graph refused access to the To Do lists (403): the app registration needs the Tasks.ReadWrite.All application permission with admin consent (Tasks.Read.All at a source)"
+
+// tasksRefusal is the refusal that says what to grant, for a 403 on To Do; "" for any
+// other error.
+func tasksRefusal(err error) string {
+	if !forbidden(err) {
+		return ""
+	}
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return GraphTasksDenied + " (Graph said: " + r.Reason + ")"
+	}
+	return GraphTasksDenied + " (" + err.Error() + ")"
 }
 
 // graphKinds: which Graph container holds an item kind.
@@ -86,14 +105,6 @@ func (g *Graph) list(ctx context.Context, u string, each func(json.RawMessage) e
 	return nil
 }
 
-// kinds drops tasks when To Do cannot be reached.
-func (g *Graph) kinds(ks ...Kind) []Kind {
-	if g.NoTasks == "" {
-		return ks
-	}
-	return slices.DeleteFunc(ks, func(k Kind) bool { return k == KindTask })
-}
-
 // container finds or creates the folder, calendar or list named name for kind.
 func (g *Graph) container(ctx context.Context, k Kind, name string, create bool) (string, error) {
 	field := "displayName"
@@ -123,7 +134,7 @@ func (g *Graph) Ensure(_ context.Context, src Collection) (Collection, error) { 
 // Collections lists the contact folders, calendars and To Do lists.
 func (g *Graph) Collections(ctx context.Context) ([]Collection, error) {
 	var out []Collection
-	for _, k := range g.kinds(KindContact, KindEvent, KindTask) {
+	for _, k := range []Kind{KindContact, KindEvent, KindTask} {
 		err := g.list(ctx, g.userPath()+"/"+graphContainer(k), func(raw json.RawMessage) error {
 			var v struct{ Name, DisplayName string }
 			json.Unmarshal(raw, &v)
@@ -134,8 +145,11 @@ func (g *Graph) Collections(ctx context.Context) ([]Collection, error) {
 			out = append(out, Collection{Href: v.Name + v.DisplayName, Name: v.Name + v.DisplayName, Type: typ})
 			return nil
 		})
+		if k == KindTask && forbidden(err) {
+			continue // no To Do permission: the lists are not seen (Put says why)
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list the %s of %s: %w", graphContainer(k), g.User, err)
 		}
 	}
 	return out, nil
@@ -144,13 +158,16 @@ func (g *Graph) Collections(ctx context.Context) ([]Collection, error) {
 // Items lists what the destination holds under c's name, each with the source UID it
 // was copied from (for verify).
 func (g *Graph) Items(ctx context.Context, c Collection) ([]Item, error) {
-	kinds := g.kinds(KindEvent, KindTask)
+	kinds := []Kind{KindEvent, KindTask}
 	if c.Type == AddressBook {
 		kinds = []Kind{KindContact}
 	}
 	var out []Item
 	for _, k := range kinds {
 		id, err := g.container(ctx, k, c.Name, false)
+		if k == KindTask && forbidden(err) {
+			continue
+		}
 		if err != nil {
 			return out, err
 		}
@@ -190,13 +207,40 @@ func (g *Graph) Items(ctx context.Context, c Collection) ([]Item, error) {
 	return out, nil
 }
 
-// Put creates or updates one item. Journals have no place in Microsoft 365: refused.
+// Put creates or updates one item. Journals have no place in Microsoft 365: refused. A
+// 403 on To Do refuses this task and every later one with what to grant, without asking
+// Graph again.
 func (g *Graph) Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, string, error) {
+	if it.Kind != KindTask {
+		return g.put(ctx, c, href, it, ifMatch, create)
+	}
+	g.toDo.Lock()
+	if !g.toDoChecked {
+		// The first task finds out whether To Do answers; the others wait for it.
+		defer g.toDo.Unlock()
+		href, etag, err := g.put(ctx, c, href, it, ifMatch, create)
+		if reason := tasksRefusal(err); reason != "" {
+			g.toDoChecked, g.toDoDenied = true, reason
+			return "", "", &RefusedError{Reason: reason, Status: http.StatusForbidden}
+		}
+		g.toDoChecked = err == nil
+		return href, etag, err
+	}
+	denied := g.toDoDenied
+	g.toDo.Unlock()
+	if denied != "" {
+		return "", "", &RefusedError{Reason: denied, Status: http.StatusForbidden}
+	}
+	href, etag, err := g.put(ctx, c, href, it, ifMatch, create)
+	if reason := tasksRefusal(err); reason != "" {
+		return "", "", &RefusedError{Reason: reason, Status: http.StatusForbidden}
+	}
+	return href, etag, err
+}
+
+func (g *Graph) put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, string, error) {
 	if it.Kind == KindJournal {
 		return "", "", &RefusedError{Reason: "Microsoft 365 has no journals (VJOURNAL): export it from the source as a note instead"}
-	}
-	if it.Kind == KindTask && g.NoTasks != "" {
-		return "", "", &RefusedError{Reason: g.NoTasks}
 	}
 	cid, err := g.container(ctx, it.Kind, c.Name, true)
 	if err != nil {

@@ -1,6 +1,7 @@
 package pim_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"cutover/backend/internal/testsrv"
 	"cutover/backend/pim"
 	"cutover/backend/pim/pimtest"
 	"cutover/backend/secrets"
@@ -100,6 +102,10 @@ func TestM365SourceToDAVCopiesContactsRecurringEventsAndTasksThenOnlyChanges(t *
 		}
 	}
 
+	if strings.Contains(got["Weekly sync"], "EXDATE") || strings.Contains(got["Weekly sync"], "RECURRENCE-ID") {
+		t.Errorf("a series never changed got exceptions:\n%s", got["Weekly sync"])
+	}
+
 	// A second pass copies nothing.
 	gets := g.Gets
 	again, err := c.Run(t.Context(), pim.Options{})
@@ -122,11 +128,10 @@ func TestM365SourceToDAVCopiesContactsRecurringEventsAndTasksThenOnlyChanges(t *
 	}
 }
 
-func TestM365SourceListsItsFoldersAndLeavesToDoOutWithoutAccess(t *testing.T) {
+func TestM365SourceListsItsFolders(t *testing.T) {
 	g := pimtest.NewGraphSource(t)
 	m365Mailbox(g)
-	hc := bearer("t")
-	src := &pim.GraphSource{Base: g.URL, User: "alice@example.test", HTTP: hc}
+	src := &pim.GraphSource{Base: g.URL, User: "alice@example.test", HTTP: bearer("t")}
 	colls, err := src.Collections(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -135,13 +140,148 @@ func TestM365SourceListsItsFoldersAndLeavesToDoOutWithoutAccess(t *testing.T) {
 	for _, c := range colls {
 		names = append(names, c.Name)
 	}
-	if strings.Join(names, ",") != "Contacts,Suppliers,Calendar,Tasks" {
-		t.Errorf("collections %v", names)
+	if strings.Join(names, ",") != "Contacts,Suppliers,Calendar,Tasks" || len(src.Unread()) != 0 {
+		t.Errorf("collections %v, unread %v", names, src.Unread())
 	}
-	// Without To Do access (app-only), the lists are left out.
-	src.NoTasks = "no To Do app-only"
-	if colls, _ := src.Collections(t.Context()); len(colls) != 3 {
-		t.Errorf("without To Do: %d collections", len(colls))
+}
+
+// destText is the text of each object at a DAV destination, by summary.
+func destText(t *testing.T, dst pim.Dest) map[string]string {
+	t.Helper()
+	colls, err := dst.Collections(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, col := range colls {
+		items, err := dst.Items(t.Context(), col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			got[it.Summary] = unfoldText(string(it.Data))
+		}
+	}
+	return got
+}
+
+func TestM365SeriesArrivesAtRadicaleWithItsCancelledAndMovedOccurrencesAndOnlyItIsCopiedAgainWhenOneChanges(t *testing.T) {
+	g := pimtest.NewGraphSource(t)
+	meetingID, _ := m365Mailbox(g)
+	const u = "alice@example.test"
+	// Monday 12 January is cancelled; Wednesday 14 January moves to Thursday 15, 10:00.
+	g.CancelOccurrence(u, meetingID, "2026-01-12")
+	g.ChangeOccurrence(u, meetingID, "2026-01-14", map[string]any{"subject": "Weekly sync (moved)",
+		"start": map[string]any{"dateTime": "2026-01-15T10:00:00.0000000", "timeZone": "UTC"},
+		"end":   map[string]any{"dateTime": "2026-01-15T10:30:00.0000000", "timeZone": "UTC"}})
+	srv := testsrv.NewRadicale(t)
+	dst := dial(t, srv, "alice")
+	src := &pim.GraphSource{Base: g.URL, User: u, HTTP: bearer("t")}
+	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
+	res, err := c.Run(t.Context(), pim.Options{})
+	if err != nil || res.Failed != 0 || res.Copied != 9 {
+		t.Fatalf("first pass: %+v %v", res, err)
+	}
+	got := destText(t, dst)
+	series := strings.ToUpper(got["Weekly sync"])
+	for _, w := range []string{"RRULE:FREQ=WEEKLY;BYDAY=MO,WE;WKST=MO;UNTIL=20260629T080000Z", "EXDATE:20260112T080000Z",
+		"RECURRENCE-ID:20260114T080000Z", "DTSTART:20260115T100000Z", "DTEND:20260115T103000Z", "SUMMARY:WEEKLY SYNC (MOVED)"} {
+		if !strings.Contains(series, w) {
+			t.Errorf("the series at Radicale lacks %q:\n%s", w, got["Weekly sync"])
+		}
+	}
+	if n := strings.Count(series, "EXDATE"); n != 1 {
+		t.Errorf("%d EXDATEs, want the 12 January's only:\n%s", n, got["Weekly sync"])
+	}
+	if n := strings.Count(series, "BEGIN:VEVENT"); n != 2 {
+		t.Errorf("%d VEVENTs, want the series and its moved occurrence:\n%s", n, got["Weekly sync"])
+	}
+	if strings.Contains(strings.ToUpper(got["Company day"]), "EXDATE") {
+		t.Errorf("the holiday series, never changed, got an EXDATE:\n%s", got["Company day"])
+	}
+
+	// Nothing changed: nothing is copied. The moved meeting moves again, to 11:00: that
+	// series alone is copied again (its master's changeKey did not change).
+	if again, err := c.Run(t.Context(), pim.Options{}); err != nil || again.Copied+again.Updated+again.Failed != 0 {
+		t.Fatalf("second pass: %+v %v", again, err)
+	}
+	g.ChangeOccurrence(u, meetingID, "2026-01-14", map[string]any{
+		"start": map[string]any{"dateTime": "2026-01-15T11:00:00.0000000", "timeZone": "UTC"},
+		"end":   map[string]any{"dateTime": "2026-01-15T11:30:00.0000000", "timeZone": "UTC"}})
+	third, err := c.Run(t.Context(), pim.Options{})
+	if err != nil || third.Updated != 1 || third.Copied+third.Failed != 0 {
+		t.Fatalf("after the occurrence moved again: %+v %v", third, err)
+	}
+	if s := destText(t, dst)["Weekly sync"]; !strings.Contains(s, "DTSTART:20260115T110000Z") || strings.Contains(s, "DTSTART:20260115T100000Z") {
+		t.Errorf("the occurrence did not move at Radicale:\n%s", s)
+	}
+	// Another occurrence cancelled: the series again, and it alone.
+	g.CancelOccurrence(u, meetingID, "2026-02-02")
+	fourth, err := c.Run(t.Context(), pim.Options{})
+	if err != nil || fourth.Updated != 1 || fourth.Copied+fourth.Failed != 0 {
+		t.Fatalf("after a second cancellation: %+v %v", fourth, err)
+	}
+	if s := destText(t, dst)["Weekly sync"]; !strings.Contains(s, "EXDATE:20260202T080000Z") {
+		t.Errorf("the second cancellation did not arrive:\n%s", s)
+	}
+}
+
+func TestM365ContactPhotosArriveByteForByteAndAreReadOnlyForContactsCopied(t *testing.T) {
+	g := pimtest.NewGraphSource(t)
+	_, maxID := m365Mailbox(g)
+	const u = "alice@example.test"
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0, 1, 2, 254, 255}, 3000)...)
+	jpeg := append([]byte{0xff, 0xd8, 0xff, 0xe0}, bytes.Repeat([]byte("Ada"), 2000)...)
+	g.SetPhoto(u, maxID, png, "image/png")
+	folder := g.AddContainer(u, "contactFolders", "Family")
+	ada := g.Add(u, "contactFolders/"+folder, map[string]any{"displayName": "Ada Family"})
+	g.SetPhoto(u, ada, jpeg, "image/jpeg")
+	_, dst := aliceDAV(t)
+	src := &pim.GraphSource{Base: g.URL, User: u, HTTP: bearer("t")}
+	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
+	res, err := c.Run(t.Context(), pim.Options{Only: []pim.Class{pim.ClassContacts}})
+	if err != nil || res.Failed != 0 || res.Copied != 5 || len(res.Notes) != 0 {
+		t.Fatalf("pass: %+v %v", res, err)
+	}
+	got := destText(t, dst)
+	for name, want := range map[string]struct {
+		img []byte
+		typ string
+	}{"Max Muster": {png, "image/png"}, "Ada Family": {jpeg, "image/jpeg"}} {
+		ct, err := pim.ParseContact(pim.Item{Data: []byte(got[name])})
+		if err != nil || !bytes.Equal(ct.Photo, want.img) || ct.PhotoType != want.typ {
+			t.Errorf("%s's photo: %d bytes of %s (%v), want the %d bytes of %s", name, len(ct.Photo), ct.PhotoType, err, len(want.img), want.typ)
+		}
+	}
+	if strings.Contains(got["Ada Lovelace"], "PHOTO") {
+		t.Error("a contact without a photo got one")
+	}
+	// A second pass copies nothing, so it reads no photo.
+	photos := g.Photos
+	if again, err := c.Run(t.Context(), pim.Options{Only: []pim.Class{pim.ClassContacts}}); err != nil || again.Copied+again.Updated+again.Failed != 0 || g.Photos != photos {
+		t.Errorf("second pass: %+v %v; %d photo reads, want none", again, err, g.Photos-photos)
+	}
+}
+
+func TestM365SourceWithoutToDoPermissionCopiesTheRestAndSaysWhatToGrant(t *testing.T) {
+	g := pimtest.NewGraphSource(t)
+	m365Mailbox(g)
+	g.DenyToDo = true
+	dav, dst := aliceDAV(t)
+	src := &pim.GraphSource{Base: g.URL, User: "alice@example.test", HTTP: bearer("t")}
+	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
+	res, err := c.Run(t.Context(), pim.Options{})
+	if err != nil || res.Copied != 4+3 || dav.Count("alice") != 7 {
+		t.Fatalf("pass: %+v %v; destination holds %d, want the 4 contacts and 3 events", res, err, dav.Count("alice"))
+	}
+	if len(res.Failures) != 1 || res.Failed != 1 || !strings.Contains(res.Failures[0].Reason, "application permission with admin consent (Tasks.Read.All at a source)") ||
+		!strings.Contains(res.Failures[0].Summary, "alice@example.test") {
+		t.Errorf("failures %+v, want the To Do lists with what to grant", res.Failures)
+	}
+	// A pass of contacts only has nothing to say about To Do.
+	con, err := c.Run(t.Context(), pim.Options{Only: []pim.Class{pim.ClassContacts}})
+	if err != nil || con.Failed != 0 || len(con.Failures) != 0 {
+		t.Errorf("contacts pass: %+v %v", con, err)
 	}
 }
 

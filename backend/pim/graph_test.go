@@ -131,3 +131,31 @@ func missingAfter(t *testing.T, c *pim.Copier) int {
 	}
 	return missing
 }
+
+func TestGraphDestinationWithoutToDoPermissionRefusesEachTaskWithWhatToGrantAndCopiesTheRest(t *testing.T) {
+	fake := pimtest.NewGraph(t)
+	fake.DenyToDo = true
+	c := &pim.Copier{Job: "alice", Source: fixtureFiles(t), Dest: graphDest(fake), Ledger: openLedger(t, t.TempDir()+"/g.db")}
+	res, err := c.Run(t.Context(), pim.Options{})
+	if err != nil || res.Copied != 11 {
+		t.Fatalf("pass: copied %d (%v), want the 11 contacts and events", res.Copied, err)
+	}
+	tasks := 0
+	for _, f := range res.Failures {
+		if f.Kind == pim.KindTask {
+			tasks++
+			if !strings.Contains(f.Reason, "needs the Tasks.ReadWrite.All application permission with admin consent") {
+				t.Errorf("task %q refused with %q", f.Summary, f.Reason)
+			}
+		}
+	}
+	if tasks != 2 {
+		t.Errorf("%d tasks refused, want 2: %+v", tasks, res.Failures)
+	}
+	if n := fake.Requests["GET todo (denied)"]; n != 1 {
+		t.Errorf("To Do asked %d times, want once: the refusal is remembered", n)
+	}
+	if n := len(fake.Objects("contact")) + len(fake.Objects("event")); n != 11 {
+		t.Errorf("Graph holds %d contacts and events, want 11", n)
+	}
+}

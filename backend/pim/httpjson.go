@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,6 +66,16 @@ func (c *containerIDs) find(key, field, name string, create bool, list func(each
 	return id, nil
 }
 
+// errForbidden marks a 403 that stops the pass (a token without the scope).
+var errForbidden = errors.New("forbidden")
+
+// forbidden reports whether err is a REST API's 403: the token may not do this (an app
+// registration without the permission, a token without the scope).
+func forbidden(err error) bool {
+	var r *RefusedError
+	return errors.Is(err, errForbidden) || errors.As(err, &r) && r.Status == http.StatusForbidden
+}
+
 // namedTarget is the destination collection of an API that names its containers like
 // the source collection (Graph, Google).
 func namedTarget(src Collection) Collection {
@@ -111,9 +122,9 @@ func callJSON(ctx context.Context, hc *http.Client, method, u string, in, out an
 	case resp.StatusCode == http.StatusForbidden && strings.Contains(resp.Header.Get("WWW-Authenticate"), "insufficient_scope"):
 		// A token without the scope (a sign-in made before the project copied contacts
 		// and calendars): every item would be refused alike, so the pass stops here.
-		return fmt.Errorf("%s %s: %s: the token lacks the contacts, calendars and tasks scopes: sign in again (or add them to the delegation or app permissions)", method, u, serverReason(resp))
+		return fmt.Errorf("%s %s: %s: the token lacks the contacts, calendars and tasks scopes: sign in again (or add them to the delegation or app permissions): %w", method, u, serverReason(resp), errForbidden)
 	case resp.StatusCode >= 400:
-		return &RefusedError{Reason: serverReason(resp)}
+		return &RefusedError{Reason: serverReason(resp), Status: resp.StatusCode}
 	}
 	if out == nil {
 		io.Copy(io.Discard, resp.Body)

@@ -40,3 +40,32 @@ func photoOf(card vcard.Card) ([]byte, string) {
 	}
 	return b, "image/" + strings.TrimPrefix(typ, "image/")
 }
+
+// withPhoto is a vCard's text with its PHOTO set to the image, inline: vCard 3.0 takes
+// base64 with ENCODING=b and the image TYPE (RFC 2426 3.1.4), vCard 4.0 a data: URI with
+// the media type (RFC 6350 6.2.4). A PHOTO already there is replaced.
+func withPhoto(data, img []byte, mediaType string) []byte {
+	lines, _ := unfold(data)
+	v4 := false
+	out := make([]string, 0, len(lines)+1)
+	for _, l := range lines {
+		head, value, _ := splitProp(l)
+		switch propName(head) {
+		case "VERSION":
+			v4 = strings.TrimSpace(value) == "4.0"
+		case vcard.FieldPhoto:
+			continue
+		}
+		if strings.EqualFold(l, "END:VCARD") {
+			b64 := base64.StdEncoding.EncodeToString(img)
+			if v4 {
+				out = append(out, "PHOTO:data:"+mediaType+";base64,"+b64)
+			} else {
+				typ := strings.ToUpper(strings.TrimPrefix(mediaType, "image/"))
+				out = append(out, "PHOTO;ENCODING=b;TYPE="+typ+":"+b64)
+			}
+		}
+		out = append(out, l)
+	}
+	return normalize(out)
+}

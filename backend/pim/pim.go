@@ -115,3 +115,18 @@ type Dest interface {
 	// Items lists what a destination collection holds (none when it does not exist).
 	Items(ctx context.Context, c Collection) ([]Item, error)
 }
+
+// Filler is a Source whose items need one more read before they are written (a Graph
+// contact's photo): the copier calls Fill only for the items it writes, so a re-run that
+// copies nothing reads nothing more. A *NoteError with the item means it is written
+// without what the note names.
+type Filler interface {
+	Fill(ctx context.Context, c Collection, it Item) (Item, error)
+}
+
+// Unreader is a Source that could not list some of its collections (Graph's To Do lists
+// without the permission): after Collections, Unread names each with why, and the pass
+// reports it as a failure while the other collections are copied.
+type Unreader interface {
+	Unread() []Failure
+}

@@ -36,6 +36,9 @@ type Graph struct {
 	Authorize func(token string) bool
 	// Users counts requests by the mailbox of their path (/users/{id}/...).
 	Users map[string]int
+	// DenyToDo answers 403 on the To Do lists, as Graph does to an app registration
+	// without the Tasks.ReadWrite.All application permission.
+	DenyToDo bool
 }
 
 var (
@@ -118,6 +121,11 @@ func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.Users[p[1]]++
+	if g.DenyToDo && p[2] == "todo" {
+		g.Requests[r.Method+" todo (denied)"]++
+		reply(w, http.StatusForbidden, map[string]any{"error": map[string]any{"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}})
+		return
+	}
 	rest := p[2:]
 	if rest[0] == "todo" {
 		rest = append([]string{"todo/lists"}, rest[2:]...)

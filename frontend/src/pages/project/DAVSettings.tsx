@@ -71,7 +71,7 @@ export function DAVSettings({ project }: { project: ProjectSummary }) {
             {fe('destination DAV URL') && <span className="field-error">{fe('destination DAV URL')}</span>}
           </label>
         ) : (
-          <p className="muted">Microsoft 365: app-only sign-in with the Contacts.ReadWrite and Calendars.ReadWrite application permissions (To Do tasks cannot be reached app-only). Google: a service account whose delegation lists the calendar, contacts and tasks scopes, or per-user sign-ins made after this is saved.</p>
+          <p className="muted">Microsoft 365: app-only sign-in with the Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite.All application permissions (Contacts.Read, Calendars.Read and Tasks.Read.All at a source), with admin consent. Google: a service account whose delegation lists the calendar, contacts and tasks scopes, or per-user sign-ins made after this is saved.</p>
         )}
         <div className="form-actions">
           <span className="muted">{saved ? 'Saved.' : ''}</span>
