@@ -17,7 +17,7 @@ import (
 const (
 	PIMDAV    = "dav"    // CalDAV/CardDAV with the mailbox's own password
 	PIMGraph  = "graph"  // Microsoft Graph with the side's Microsoft sign-in
-	PIMGoogle = "google" // Google Calendar and Tasks with the side's Google sign-in
+	PIMGoogle = "google" // Google Calendar, Tasks and People (contacts) with the side's Google sign-in
 )
 
 // The real services' bases; PIMSettingInput's URL replaces them (a fake's in tests).
@@ -180,7 +180,8 @@ func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e
 		return g, nil
 	}
 	return &pim.Google{CalendarBase: apiBase(set.DestURL, "/calendar/v3", googleCalendarBase),
-		TasksBase: apiBase(set.DestURL, "/tasks/v1", googleTasksBase), HTTP: hc}, nil
+		TasksBase:  apiBase(set.DestURL, "/tasks/v1", googleTasksBase),
+		PeopleBase: apiBase(set.DestURL, "/people/v1", googlePeopleBase), HTTP: hc}, nil
 }
 
 // pimAPISource is the mailbox's Microsoft 365 or Google account as the source, only read.
