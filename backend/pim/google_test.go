@@ -292,6 +292,26 @@ func TestGoogleContactChangedAtTheDestinationIsReportedNotOverwritten(t *testing
 	}
 }
 
+func TestGoogleContactDeletedAtTheDestinationIsReportedNotMadeAgain(t *testing.T) {
+	fake := pimtest.NewGoogle(t)
+	l := openLedger(t, t.TempDir()+"/g.db")
+	book := func(phone string) *pim.Files {
+		f, err := pim.ReadFiles(writeFile(t, "apple-contacts.vcf", strings.Replace(readFile(t, "testdata/apple-contacts.vcf"), "+45 33 12 34 56", phone, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	if res, err := (&pim.Copier{Job: "alice", Source: book("+45 33 12 34 56"), Dest: googleDest(fake), Ledger: l}).Run(t.Context(), pim.Options{}); err != nil || res.Copied != 2 {
+		t.Fatalf("first run: %+v %v", res, err)
+	}
+	fake.Delete("7A1C4F2E-35B1-4C8F-9E2D-1A2B3C4D5E6F")
+	res, err := (&pim.Copier{Job: "alice", Source: book("+45 33 99 99 99"), Dest: googleDest(fake), Ledger: l}).Run(t.Context(), pim.Options{})
+	if err != nil || res.Failed != 1 || !strings.Contains(res.Failures[0].Reason, "changed at the destination") || len(fake.Persons()) != 1 {
+		t.Errorf("after Søren was deleted in Google: %+v %v, %d contacts", res, err, len(fake.Persons()))
+	}
+}
+
 func TestGooglePeopleThrottlingIsWaitedOutAndARefusedPhotoIsNoted(t *testing.T) {
 	fake := pimtest.NewGoogle(t)
 	fake.Throttle, fake.RefusePhotos = 2, true

@@ -164,7 +164,7 @@ func (p googleReadPerson) name() string {
 
 // peopleCall sends one People API request. A 429 (RESOURCE_EXHAUSTED) is waited out and
 // sent again, up to googleRetries times; a 400 FAILED_PRECONDITION (the etag is not the
-// contact's any more) is ErrChanged; a 403 stops the pass saying which scope and
+// contact's any more) and a 404 on an update (the contact was deleted) are ErrChanged; a 403 stops the pass saying which scope and
 // delegation Google wants. The rest is callJSON's.
 func (g *Google) peopleCall(ctx context.Context, method, u string, in, out any) error {
 	for try := 0; ; try++ {
@@ -190,7 +190,10 @@ func (g *Google) peopleCall(ctx context.Context, method, u string, in, out any) 
 				return err
 			}
 			continue
-		case resp.StatusCode == http.StatusBadRequest && status == "FAILED_PRECONDITION":
+		case resp.StatusCode == http.StatusBadRequest && status == "FAILED_PRECONDITION",
+			resp.StatusCode == http.StatusNotFound && method == http.MethodPatch:
+			// The contact is not the one Cutover wrote, or was deleted in Google
+			// Contacts: as a DAV destination's 412, it is left as it is.
 			return ErrChanged
 		case resp.StatusCode == http.StatusForbidden:
 			return fmt.Errorf("%s %s: %s: %s", method, u, serverReason(resp), googlePeopleForbidden)

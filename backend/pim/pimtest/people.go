@@ -118,6 +118,15 @@ func (g *Google) Edit(uid, field string, value any) {
 	g.stampPerson(p)
 }
 
+// Delete deletes a contact as its user would in Google Contacts.
+func (g *Google) Delete(uid string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	rn := g.byUID(uid)
+	delete(g.people, rn)
+	g.order = slices.DeleteFunc(g.order, func(x string) bool { return x == rn })
+}
+
 func entries(v any) []map[string]any {
 	var out []map[string]any
 	list, _ := v.([]any)
