@@ -16,7 +16,7 @@ import (
 const (
 	PIMDAV    = "dav"    // CalDAV/CardDAV with the mailbox's own password
 	PIMGraph  = "graph"  // Microsoft Graph with the side's Microsoft sign-in
-	PIMGoogle = "google" // Google Calendar and Tasks with the side's Google sign-in
+	PIMGoogle = "google" // Google Calendar, Tasks and People (contacts) with the side's Google sign-in
 )
 
 // The real services' bases; PIMSettingInput's URL replaces them (a fake's in tests).
@@ -164,7 +164,8 @@ func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e
 		return &pim.Graph{Base: apiBase(set.DestURL, "", graphBase), User: e.DestLogin, HTTP: hc}, nil
 	}
 	return &pim.Google{CalendarBase: apiBase(set.DestURL, "/calendar/v3", googleCalendarBase),
-		TasksBase: apiBase(set.DestURL, "/tasks/v1", googleTasksBase), HTTP: hc}, nil
+		TasksBase:  apiBase(set.DestURL, "/tasks/v1", googleTasksBase),
+		PeopleBase: apiBase(set.DestURL, "/people/v1", googlePeopleBase), HTTP: hc}, nil
 }
 
 // pimAPISource is the mailbox's Microsoft 365 or Google account as the source, only read.

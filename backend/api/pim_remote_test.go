@@ -7,7 +7,6 @@ import (
 
 	"cutover/backend/auth/authtest"
 	"cutover/backend/fault"
-	"cutover/backend/pim"
 	"cutover/backend/pim/pimtest"
 	"cutover/backend/project"
 	"cutover/backend/store"
@@ -177,17 +176,18 @@ func (a *API) lastPIMRun(t *testing.T) store.PIMRun {
 	return *c[0].Last
 }
 
-func TestGoogleDestinationImportsEventsAndTasksWithEachMailboxsDelegatedToken(t *testing.T) {
+func TestGoogleDestinationImportsEventsAndTasksAndWritesContactsWithEachMailboxsDelegatedToken(t *testing.T) {
 	a, idp, _ := pimWorld(t, "google")
 	idp.AddUser("alice@example.test")
 	saKey := idp.AddServiceAccount("migrator@acme-project.iam.gserviceaccount.com")
 	g := pimtest.NewGoogle(t)
-	// Only a token the service account got for alice, with the calendar and tasks
-	// scopes, opens the fake.
+	// Only a token the service account got for alice, with the calendar, tasks and
+	// contacts scopes, opens the fake.
 	g.Authorize = func(tok string) bool {
 		sc := " " + idp.Scope(tok) + " "
 		return idp.Active(tok) && idp.Subject(tok) == "alice@example.test" &&
-			strings.Contains(sc, " https://www.googleapis.com/auth/calendar ") && strings.Contains(sc, " https://www.googleapis.com/auth/tasks ")
+			strings.Contains(sc, " https://www.googleapis.com/auth/calendar ") && strings.Contains(sc, " https://www.googleapis.com/auth/tasks ") &&
+			strings.Contains(sc, " https://www.googleapis.com/auth/contacts ")
 	}
 	if _, err := a.SignInSet("acme", SignInSettingInput{Side: "dest", Method: SignInGoogleServiceAccount, ServiceAccountKey: string(saKey), IdPURL: &idp.URL}); err != nil {
 		t.Fatal(err)
@@ -207,10 +207,21 @@ func TestGoogleDestinationImportsEventsAndTasksWithEachMailboxsDelegatedToken(t 
 	if err != nil || again.Copied+again.Updated+again.Failed != 0 || g.Imports != 1 {
 		t.Errorf("second pass: %+v %v, %d imports", again, err, g.Imports)
 	}
-	// Contacts: refused per contact, saying what to do.
+	// Contacts: through the People API, the source's "Contacts" book into the contact
+	// list itself (no label), each with its source UID.
 	con, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"contacts"}})
-	if err != nil || con.Failed != 2 || con.Mailboxes[0].Result.Failures[0].Reason != pim.GoogleContactsRefused {
-		t.Errorf("contacts to Google: %+v %v", con, err)
+	if err != nil || con.Errors != 0 || con.Copied != 2 || con.Failed != 0 {
+		t.Fatalf("contacts to Google: %+v %v (%+v)", con, err, con.Mailboxes)
+	}
+	if g.PersonByUID("c1") == nil || g.PersonByUID("c2") == nil || len(g.Persons()) != 2 || len(g.Labels()) != 0 {
+		t.Errorf("Google holds %v, labels %v", g.Persons(), g.Labels())
+	}
+	if con, err := a.PIMMigrate("acme", PIMPassInput{Pass: "final", Only: []string{"contacts"}}); err != nil || con.Copied+con.Updated+con.Failed != 0 || len(g.Persons()) != 2 {
+		t.Errorf("contacts again: %+v %v", con, err)
+	}
+	checks, err := a.PIMVerify("acme", nil)
+	if err != nil || len(checks) != 1 || !checks[0].Complete {
+		t.Errorf("verify: %+v %v", checks, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package pim
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -263,12 +264,17 @@ type Contact struct {
 	UID, FormattedName, Given, Family, Middle, Prefix, Suffix string
 	Org, Department, Title, Note, Birthday                    string
 	Emails                                                    []string
+	EmailTypes                                                [][]string // the vCard types of Emails[i] (work, home, internet, pref)
 	Phones                                                    []Phone
 	Addresses                                                 []Address
+	Nicknames, URLs                                           []string
 	Categories                                                []string
 	Photo                                                     []byte // decoded image
 	PhotoType                                                 string // image/jpeg
 	Group                                                     bool   // KIND:group (vCard 4.0) or X-ADDRESSBOOKSERVER-KIND:group
+	// Other lists the properties no field above holds (X-ASSISTANT, IMPP, ...), by name,
+	// so a destination can say what it left out.
+	Other []string
 }
 
 // Phone is a telephone number with its vCard types (cell, work, home, fax).
@@ -280,6 +286,7 @@ type Phone struct {
 // Address is a postal address with its types.
 type Address struct {
 	Street, City, Region, PostalCode, Country string
+	POBox, Extended                           string
 	Types                                     []string
 }
 
@@ -301,18 +308,51 @@ func ParseContact(it Item) (Contact, error) {
 			c.Department = strings.Trim(parts[1], ";")
 		}
 	}
-	c.Emails = card.Values(vcard.FieldEmail)
+	for _, f := range card[vcard.FieldEmail] {
+		c.Emails = append(c.Emails, strings.TrimPrefix(f.Value, "mailto:"))
+		c.EmailTypes = append(c.EmailTypes, lowerTypes(f.Params))
+	}
+	for _, n := range card.Values(vcard.FieldNickname) {
+		for _, v := range strings.Split(n, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				c.Nicknames = append(c.Nicknames, v)
+			}
+		}
+	}
+	for _, u := range card.Values(vcard.FieldURL) {
+		c.URLs = append(c.URLs, strings.ReplaceAll(u, `\:`, ":")) // Google's export escapes the colon
+	}
 	for _, f := range card[vcard.FieldTelephone] {
 		num := strings.TrimPrefix(f.Value, "tel:")
 		c.Phones = append(c.Phones, Phone{Number: num, Types: lowerTypes(f.Params)})
 	}
 	for _, a := range card.Addresses() {
-		c.Addresses = append(c.Addresses, Address{Street: a.StreetAddress, City: a.Locality, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country, Types: lowerTypes(a.Params)})
+		c.Addresses = append(c.Addresses, Address{Street: a.StreetAddress, City: a.Locality, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country,
+			POBox: a.PostOfficeBox, Extended: a.ExtendedAddress, Types: lowerTypes(a.Params)})
 	}
+	for name := range card {
+		if !contactFields[name] {
+			c.Other = append(c.Other, name)
+		}
+	}
+	sort.Strings(c.Other)
 	kind := strings.ToLower(card.Value(vcard.FieldKind) + card.Value("X-ADDRESSBOOKSERVER-KIND"))
 	c.Group = kind == "group"
 	c.Photo, c.PhotoType = photoOf(card)
 	return c, nil
+}
+
+// contactFields are the vCard properties Contact holds, and those that describe the
+// card rather than the person (VERSION, PRODID, REV) or only how an address book shows
+// it (Apple's X-ABLabel and X-ABShowAs).
+var contactFields = map[string]bool{
+	vcard.FieldVersion: true, vcard.FieldProductID: true, vcard.FieldRevision: true, vcard.FieldUID: true,
+	vcard.FieldFormattedName: true, vcard.FieldName: true, vcard.FieldNickname: true, vcard.FieldEmail: true,
+	vcard.FieldTelephone: true, vcard.FieldAddress: true, vcard.FieldOrganization: true, vcard.FieldTitle: true,
+	vcard.FieldBirthday: true, vcard.FieldURL: true, vcard.FieldNote: true, vcard.FieldCategories: true,
+	vcard.FieldPhoto: true, vcard.FieldKind: true, vcard.FieldMember: true, "X-ADDRESSBOOKSERVER-KIND": true,
+	"X-ADDRESSBOOKSERVER-MEMBER": true, "X-ABLABEL": true, "X-ABSHOWAS": true, "X-ABUID": true,
+	"SORT-STRING": true, "CLASS": true, "SOURCE": true, "NAME": true, "MAILER": true,
 }
 
 func lowerTypes(p vcard.Params) []string {

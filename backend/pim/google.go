@@ -11,24 +11,33 @@ import (
 	"time"
 )
 
-// GoogleContactsRefused is why the Google destination refuses contacts.
-const GoogleContactsRefused = "the Google destination writes events and tasks only: import the contacts into Google Contacts from a .vcf export (the People API is not wired yet)"
+// GoogleContactsRefused is why a Google destination without a People API address
+// refuses contacts.
+const GoogleContactsRefused = "the Google destination has no People API address: contacts are not copied (import a .vcf export into Google Contacts instead)"
 
-// Google Workspace as a destination for events and tasks: the Calendar API's
-// events.import (https://developers.google.com/calendar/api/v3/reference/events/import)
-// keeps the iCalendar UID and sends no invitation, whatever the attendees; importing the
-// same UID again updates the event, so an interrupted run cannot duplicate one. Tasks go
-// through the Tasks API (Google's CalDAV has no VTODO). Contacts go through Google's
-// CardDAV (https://www.googleapis.com/carddav/v1/principals/USER/lists/default/) with
-// the DAV destination and an OAuth 2.0 client.
+// Google Workspace as a destination. Events go through the Calendar API's events.import
+// (https://developers.google.com/calendar/api/v3/reference/events/import), which keeps
+// the iCalendar UID and sends no invitation, whatever the attendees; importing the same
+// UID again updates the event, so an interrupted run cannot duplicate one. Tasks go
+// through the Tasks API (Google's CalDAV has no VTODO). Contacts go through the People
+// API (people.go): each source address book a label, the source UID in the contact's
+// clientData.
 type Google struct {
 	CalendarBase string       // https://www.googleapis.com/calendar/v3
 	TasksBase    string       // https://tasks.googleapis.com/tasks/v1
-	HTTP         *http.Client // authorised (calendar and tasks scopes)
+	PeopleBase   string       // https://people.googleapis.com/v1 ("": contacts refused)
+	HTTP         *http.Client // authorised (calendar, tasks and contacts scopes)
+	// Sleep waits out a throttled People API request (nil: a timer); tests record
+	// the waits instead.
+	Sleep func(ctx context.Context, d time.Duration) error
 
 	containers containerIDs                 // calendar or task list IDs by name
 	mu         sync.Mutex                   // guards tasks
 	tasks      map[string]map[string]string // list ID → source UID (kept in the notes) → task ID
+
+	pmu    sync.Mutex                  // one People API write at a time; guards people and groups
+	people map[string]googleReadPerson // source UID → contact, listed on the run's first contact write
+	groups map[string]string           // label name → contactGroups/ID
 }
 
 func (g *Google) do(ctx context.Context, method, u string, in, out any) error {
@@ -83,20 +92,29 @@ func (g *Google) container(ctx context.Context, task bool, name string, create b
 		func(body map[string]string, out any) error { return g.do(ctx, http.MethodPost, createURL, body, out) })
 }
 
-// Target names the destination calendar or task list after the source collection.
+// Target names the destination calendar, task list or label after the source
+// collection; a default address book ("Contacts", "Default"...) is the contact list
+// itself, no label.
 func (g *Google) Target(src Collection) (Collection, error) {
-	if src.Type == AddressBook {
+	if src.Type == AddressBook && g.PeopleBase == "" {
 		return Collection{}, &RefusedError{Reason: GoogleContactsRefused}
 	}
-	return namedTarget(src), nil
+	t := namedTarget(src)
+	if src.Type == AddressBook && googleDefaultBook(t.Name) {
+		t.Href = googleAllContacts
+	}
+	return t, nil
 }
 
-// Ensure is Target: calendars and lists are made on their first item.
+// Ensure is Target: calendars, lists and labels are made on their first item.
 func (g *Google) Ensure(_ context.Context, src Collection) (Collection, error) { return g.Target(src) }
 
-// Collections lists the calendars and task lists.
+// Collections lists the contact list and its labels, the calendars and the task lists.
 func (g *Google) Collections(ctx context.Context) ([]Collection, error) {
-	var out []Collection
+	out, err := g.contactCollections(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, u := range []string{g.CalendarBase + "/users/me/calendarList", g.TasksBase + "/users/@me/lists"} {
 		if err := g.list(ctx, u, func(raw json.RawMessage) {
 			var v struct{ Summary, Title string }
@@ -109,8 +127,12 @@ func (g *Google) Collections(ctx context.Context) ([]Collection, error) {
 	return out, nil
 }
 
-// Items lists the events (series and single, not their exceptions) and tasks under c's name.
+// Items lists the events (series and single, not their exceptions) and tasks under c's
+// name, or an address book's contacts.
 func (g *Google) Items(ctx context.Context, c Collection) ([]Item, error) {
+	if c.Type == AddressBook {
+		return g.contactItems(ctx, c)
+	}
 	var out []Item
 	for _, task := range []bool{false, true} {
 		id, err := g.container(ctx, task, c.Name, false)
@@ -158,13 +180,13 @@ func googleTaskUID(raw json.RawMessage) string {
 // source UID, and without it a run that lost its ledger could not find its copies.
 const googleUIDMark = "\n\n— copied by Cutover, source UID: "
 
-// Put imports an event or writes a task. Journals and contacts have no place here.
+// Put imports an event, writes a task or a contact. Journals have no place here.
 func (g *Google) Put(ctx context.Context, c Collection, href string, it Item, ifMatch string, create bool) (string, string, error) {
 	switch it.Kind {
 	case KindJournal:
 		return "", "", &RefusedError{Reason: "Google Calendar has no journals (VJOURNAL): keep it as a note in Google Keep or Docs"}
 	case KindContact:
-		return "", "", &RefusedError{Reason: GoogleContactsRefused}
+		return g.putContact(ctx, c, href, it, ifMatch, create)
 	case KindTask:
 		return g.putTask(ctx, c, href, it)
 	}

@@ -387,19 +387,21 @@ func googleContactItem(raw json.RawMessage) (Item, error) {
 	}
 	for i, e := range p.Emails {
 		line := "EMAIL;TYPE=INTERNET"
-		if t := strings.ToUpper(e.Type); t == "WORK" || t == "HOME" {
-			line += "," + t
+		if t := googleLabel([]string{e.Type}, ""); t != "" {
+			line += "," + strings.ToUpper(t)
 		}
 		if i == 0 {
 			line += ",PREF"
 		}
 		card = append(card, line+":"+e.Value)
 	}
-	phoneTypes := map[string]string{"mobile": "CELL", "work": "WORK,VOICE", "home": "HOME,VOICE", "workFax": "WORK,FAX", "homeFax": "HOME,FAX"}
 	for _, ph := range p.Phones {
 		line := "TEL"
-		if t, ok := phoneTypes[ph.Type]; ok {
-			line += ";TYPE=" + t
+		for _, t := range googlePhoneTypes {
+			if t.google == ph.Type {
+				line += ";TYPE=" + t.vcard
+				break
+			}
 		}
 		card = append(card, line+":"+ph.Value)
 	}
@@ -413,10 +415,7 @@ func googleContactItem(raw json.RawMessage) (Item, error) {
 		}
 	}
 	for _, a := range p.Addresses {
-		t := strings.ToUpper(a.Type)
-		if t != "WORK" && t != "HOME" {
-			t = "OTHER"
-		}
+		t := strings.ToUpper(googleLabel([]string{a.Type}, "other"))
 		card = append(card, "ADR;TYPE="+t+":;;"+f(a.StreetAddress)+";"+f(a.City)+";"+f(a.Region)+";"+f(a.PostalCode)+";"+f(a.Country))
 	}
 	if len(p.Birthdays) > 0 {

@@ -91,17 +91,27 @@ func namedTarget(src Collection) Collection {
 // token or one without the scope (RFC 6750 3.1 insufficient_scope) stop the pass
 // (errors); any other 4xx is the item refused, with the answer.
 func callJSON(ctx context.Context, hc *http.Client, method, u string, in, out any, header map[string]string) error {
+	resp, err := sendJSON(ctx, hc, method, u, in, header)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return readJSON(method, u, resp, out)
+}
+
+// sendJSON sends the request; the caller reads and closes the answer.
+func sendJSON(ctx context.Context, hc *http.Client, method, u string, in any, header map[string]string) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -111,9 +121,13 @@ func callJSON(ctx context.Context, hc *http.Client, method, u string, in, out an
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, u, err)
+		return nil, fmt.Errorf("%s %s: %w", method, u, err)
 	}
-	defer resp.Body.Close()
+	return resp, nil
+}
+
+// readJSON turns an answer into callJSON's result.
+func readJSON(method, u string, resp *http.Response, out any) error {
 	switch {
 	case resp.StatusCode == http.StatusPreconditionFailed:
 		return ErrChanged

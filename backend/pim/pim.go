@@ -2,14 +2,14 @@
 // journals and notes — from a CalDAV/CardDAV server (RFC 4791, RFC 6352, discovered by
 // RFC 6764), from Microsoft 365 or Google through their APIs (GraphSource, GoogleSource:
 // read only, each item mapped to vCard or iCalendar) or from files the users exported
-// (vCard RFC 6350/2426, iCalendar RFC 5545) to a CalDAV/CardDAV destination (or Graph,
-// Google: Graph, Google), with the guarantees of the mail engine (package mailbox):
-// the source is only read; a ledger keyed by source item (href + ETag) makes a re-run
-// copy only new or changed items; a destination item's href is derived from the source
-// item's UID, so a pass killed between a PUT and its ledger entry overwrites its own copy
-// on the next run instead of duplicating it; the pre pass takes what is finished before
-// the cutoff and the final pass the rest; refusals are reported per item with the
-// server's reason.
+// (vCard RFC 6350/2426, iCalendar RFC 5545) to a CalDAV/CardDAV destination, to Microsoft
+// Graph or to Google's Calendar, Tasks and People APIs, with the guarantees of the mail
+// engine (package mailbox): the source is only read; a ledger keyed by source item
+// (href + ETag) makes a re-run copy only new or changed items; a destination item's href
+// is derived from the source item's UID (the APIs keep the UID in the item), so a pass
+// killed between a PUT and its ledger entry overwrites its own copy on the next run
+// instead of duplicating it; the pre pass takes what is finished before the cutoff and
+// the final pass the rest; refusals are reported per item with the server's reason.
 package pim
 
 import (

@@ -11,15 +11,15 @@ import (
 	"time"
 )
 
-// Google is a fake of the Calendar API v3 and Tasks API v1 endpoints Cutover writes
-// through. Requests are checked against the documented resources
+// Google is a fake of the Calendar API v3, Tasks API v1 and People API v1 endpoints
+// Cutover writes through (the People API's in people.go). Requests are checked against the documented resources
 // (https://developers.google.com/calendar/api/v3/reference/events,
 // https://developers.google.com/tasks/reference/rest/v1/tasks); any request that would
 // email attendees (events.insert or update with attendees, sendUpdates other than
 // "none") fails the test. events.import with an iCalUID already in the calendar updates
 // that event, as Google does.
 type Google struct {
-	CalendarBase, TasksBase string
+	CalendarBase, TasksBase, PeopleBase string
 
 	t      testing.TB
 	mu     sync.Mutex
@@ -29,6 +29,21 @@ type Google struct {
 	lists  map[string]string                    // id → title
 	events map[string]map[string]map[string]any // calendar → iCalUID/originalStart → event
 	tasks  map[string]map[string]map[string]any // list → id → task
+	people map[string]map[string]any            // resource name → person
+	order  []string                             // resource names, as created
+	groups map[string]string                    // user contact group ID → name
+	photos map[string][]byte                    // resource name → photo
+	// Creates, Updates and GroupCreates count people.createContact,
+	// people.updateContact and contactGroups.create; PeopleWrites every People API
+	// request but GETs.
+	Creates, Updates, GroupCreates, PeopleWrites int
+	// Throttle: the next Throttle People API writes are answered 429
+	// RESOURCE_EXHAUSTED with Retry-After: 7.
+	Throttle int
+	// RefusePhotos answers updateContactPhoto 400 INVALID_ARGUMENT.
+	RefusePhotos bool
+	// PeoplePage is the entries per page of the People API's lists (2 unless set).
+	PeoplePage int
 	// Imports counts events.import requests.
 	Imports int
 	// Authorize, when set, decides whether a bearer token opens the fake; otherwise any
@@ -48,9 +63,10 @@ var (
 
 // NewGoogle starts the fake for a test.
 func NewGoogle(t testing.TB) *Google {
-	g := &Google{t: t, cals: map[string]string{}, lists: map[string]string{}, events: map[string]map[string]map[string]any{}, tasks: map[string]map[string]map[string]any{}}
+	g := &Google{t: t, cals: map[string]string{}, lists: map[string]string{}, events: map[string]map[string]map[string]any{}, tasks: map[string]map[string]map[string]any{},
+		people: map[string]map[string]any{}, groups: map[string]string{}, photos: map[string][]byte{}}
 	g.srv = httptest.NewServer(g)
-	g.CalendarBase, g.TasksBase = g.srv.URL+"/calendar/v3", g.srv.URL+"/tasks/v1"
+	g.CalendarBase, g.TasksBase, g.PeopleBase = g.srv.URL+"/calendar/v3", g.srv.URL+"/tasks/v1", g.srv.URL+"/people/v1"
 	t.Cleanup(g.srv.Close)
 	return g
 }
@@ -113,6 +129,10 @@ func (g *Google) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	path := strings.Join(p, "/")
+	if rest, ok := strings.CutPrefix(path, "people/v1/"); ok {
+		g.servePeople(w, r, rest, body)
+		return
+	}
 	switch {
 	case path == "calendar/v3/users/me/calendarList" && r.Method == http.MethodGet:
 		listNamed(w, g.cals, "summary")
