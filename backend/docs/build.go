@@ -144,7 +144,7 @@ func (b *builder) limitations() {
 	if from == "" {
 		from = "none"
 	}
-	b.section("limits.pim", b.p("limits.pim.from."+from), list(b.c.Lines("limits.pim.to."+b.f.pimDest(), b.f)))
+	b.section("limits.pim", b.p("limits.pim.from."+from), list(b.c.Lines("limits.pim.to."+b.f.PIMDest(), b.f)))
 	b.section("limits.stays", b.p("limits.stays.intro"), list(b.c.Lines("limits.stays.list", b.f)))
 	b.section("limits.size", b.p("limits.size.text"))
 
@@ -196,8 +196,17 @@ func (b *builder) pimRefused() {
 	b.section("limits.pim.refused", blocks...)
 }
 
-// pimDest is where contacts and calendars go: as set, else the provider's own way.
-func (f Facts) pimDest() string {
+// PIMSide is how a side's contacts and calendars are reached (dav, graph, google; ""
+// for a source that offers none): what that side's sign-in must allow.
+func (f Facts) PIMSide(side string) string {
+	if side == "source" {
+		return f.PIM.Source
+	}
+	return f.PIMDest()
+}
+
+// PIMDest is where contacts and calendars go: as set, else the provider's own way.
+func (f Facts) PIMDest() string {
 	switch {
 	case f.PIM.Dest != "":
 		return f.PIM.Dest

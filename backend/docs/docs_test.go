@@ -201,3 +201,38 @@ func TestDocumentsAsHTMLMatchTheirGoldenFiles(t *testing.T) {
 		}
 	}
 }
+
+// What an administrator grants follows what Cutover reaches on that side: a Google
+// service account copying contacts and calendars needs their scopes in the delegation
+// (read-only at a source), an app without them does not get them asked for.
+func TestTheTasksAskForTheContactsAndCalendarsAccessEachSideNeeds(t *testing.T) {
+	f := facts(t, "en")
+	f.Project.Provider = project.ProviderGoogle
+	f.SignIn = []SignIn{{Side: "source", Method: "google-service-account", ClientID: "111"}, {Side: "dest", Method: "google-service-account", ClientID: "222"}}
+	html := func() string {
+		t.Helper()
+		d, err := Build(Tasks, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := renderHTML(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	f.PIM = PIM{Source: "google", Dest: "google"}
+	got := html()
+	for _, want := range []string{
+		"Client ID: 111 — OAuth scopes: https://mail.google.com/, https://www.googleapis.com/auth/calendar.readonly, https://www.googleapis.com/auth/contacts.readonly, https://www.googleapis.com/auth/tasks.readonly (and nothing else).",
+		"Client ID: 222 — OAuth scopes: https://mail.google.com/, https://www.googleapis.com/auth/calendar, https://www.googleapis.com/auth/contacts, https://www.googleapis.com/auth/tasks (and nothing else).",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the tasks lack %q", want)
+		}
+	}
+	f.PIM = PIM{Source: "dav", Dest: "dav"}
+	if got := html(); !strings.Contains(got, "Client ID: 111 — OAuth scope: https://mail.google.com/ (and nothing else).") || strings.Contains(got, "auth/calendar") {
+		t.Error("contacts and calendars copied over DAV still ask for Google's calendar scopes")
+	}
+}
