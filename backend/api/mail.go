@@ -567,7 +567,13 @@ func (a *API) MailStart(projectName string, in MailPassInput) error {
 			m.mu.Unlock()
 			cancel()
 		}()
-		res, err := a.mailPass(ctx, p.Name, in)
+		// Mail when the project has IMAP servers or nothing else to copy, as `cutover
+		// migrate` decides: a contacts-only project's pass is not a mail error.
+		res := MailPassResult{Pass: in.Pass, Mailboxes: []MailboxRun{}, Totals: PassTotals{ETASeconds: -1}}
+		withMail, _, err := a.MigrateParts(p.Name, nil)
+		if err == nil && withMail {
+			res, err = a.mailPass(ctx, p.Name, in)
+		}
 		if err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("copy pass", "project", p.Name, "err", err)
 			a.bus.Publish("copy:error", p.Name, err.Error())

@@ -128,7 +128,8 @@ type PIMPassResult struct {
 	Errors    int       `json:"errors"` // mailboxes that could not finish
 }
 
-// PIMProgress is the "pim:progress" event.
+// PIMProgress is the "pim:progress" event: a mailbox's contacts, calendars and tasks
+// pass as it stands (pim.Progress: the collection being copied, done of total per class).
 type PIMProgress struct {
 	SourceLogin string `json:"sourceLogin"`
 	Pass        string `json:"pass"`
@@ -444,7 +445,11 @@ func (a *API) PIMImport(projectName string, in PIMImportInput) (pim.Result, erro
 	if err != nil {
 		return pim.Result{}, err
 	}
-	c := &pim.Copier{Job: pimJob(p, entries[0].SourceLogin) + "#files", Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log}
+	login := entries[0].SourceLogin
+	c := &pim.Copier{Job: pimJob(p, login) + "#files", Source: src, Dest: dst, Ledger: a.store.PIMLedger(), Log: a.log,
+		Progress: func(pr pim.Progress) {
+			a.bus.Publish("pim:progress", p.Name, PIMProgress{SourceLogin: login, Pass: "files", Progress: pr})
+		}}
 	res, err := c.Run(a.ctx, pim.Options{})
 	run := PIMRun{SourceLogin: entries[0].SourceLogin, State: mailbox.StateDone, Result: res}
 	switch {

@@ -15,6 +15,7 @@ import (
 	"cutover/backend/api"
 	"cutover/backend/docs"
 	"cutover/backend/mailbox"
+	"cutover/backend/pim"
 )
 
 // mailCommands: analyze, folders, migrate, copy, verify and mail-admin — the mailbox copy.
@@ -249,16 +250,21 @@ func foldersCommand(env *Env) *cobra.Command {
 // progressView renders "copy:progress" events: one bar on the terminal, or JSON lines.
 // The pass's totals come with each event, computed by the API.
 type progressView struct {
-	env   *Env
-	mu    sync.Mutex
-	shown time.Time
-	wrote bool
-	stop  func()
-	done  chan struct{}
+	env     *Env
+	mu      sync.Mutex
+	shown   time.Time
+	wrote   bool
+	stop    func()
+	done    chan struct{}
+	flushed chan struct{} // the view has shown every event published before close
 }
 
+// flushMark is published by close behind the pass's events: the bus keeps their order,
+// so once the view reads it, it has shown the last progress of every mailbox.
+type flushMark struct{ v *progressView }
+
 func watchProgress(env *Env) *progressView {
-	v := &progressView{env: env, done: make(chan struct{})}
+	v := &progressView{env: env, done: make(chan struct{}), flushed: make(chan struct{})}
 	ch, stop := env.bus.Subscribe()
 	v.stop = stop
 	go func() {
@@ -269,6 +275,10 @@ func watchProgress(env *Env) *progressView {
 				v.show(p)
 			case api.PIMProgress:
 				v.showPIM(p)
+			case flushMark:
+				if p.v == v {
+					close(v.flushed)
+				}
 			}
 		}
 	}()
@@ -312,7 +322,9 @@ func (v *progressView) show(p api.CopyProgress) {
 	v.wrote = true
 }
 
-// showPIM shows a contacts/calendars pass's progress: the collection being copied.
+// showPIM shows a mailbox's contacts/calendars/tasks pass: done of total per class and
+// the collection being copied. Collections are read one after the other, so until the
+// last one is read the totals are marked "so far". A mailbox's finished line stays.
 func (v *progressView) showPIM(p api.PIMProgress) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -324,19 +336,69 @@ func (v *progressView) showPIM(p api.PIMProgress) {
 		fmt.Fprintln(v.env.Opts.Stdout, string(b))
 		return
 	}
-	if time.Since(v.shown) < 200*time.Millisecond && p.Done < p.Total {
+	over := pimOver(p.Progress)
+	if time.Since(v.shown) < 200*time.Millisecond && !over {
 		return
 	}
 	v.shown = time.Now()
-	line := fmt.Sprintf("\r%s %s: %d/%d items", p.SourceLogin, p.Collection, p.Done, p.Total)
-	if p.Failed > 0 {
-		line += fmt.Sprintf("  %d refused", p.Failed)
+	end := "\033[K"
+	if over {
+		end += "\n"
 	}
-	fmt.Fprint(v.env.Opts.Stderr, line+"\033[K")
-	v.wrote = true
+	fmt.Fprint(v.env.Opts.Stderr, "\r"+pimLine(p)+end)
+	v.wrote = !over
+}
+
+// pimOver: every collection read and every item in scope done.
+func pimOver(p pim.Progress) bool {
+	if !p.Counted {
+		return false
+	}
+	for _, c := range p.Classes {
+		if c.Done < c.Total {
+			return false
+		}
+	}
+	return true
+}
+
+// pimLine is a mailbox's progress in one line, e.g.
+// `alice: contacts 2/2  calendars 1/3 so far  (collection 2 of 3 "Work")  1 refused`.
+func pimLine(p api.PIMProgress) string {
+	var parts []string
+	failed := 0
+	for _, c := range p.Classes {
+		parts = append(parts, fmt.Sprintf("%s %d/%d", c.Class, c.Done, c.Total))
+		failed += c.Failed
+	}
+	line := p.SourceLogin + ": " + strings.Join(parts, "  ")
+	switch {
+	case len(parts) == 0 && p.Counted:
+		line += "nothing to copy"
+	case len(parts) == 0:
+		line += "reading"
+	case !p.Counted:
+		line += " so far"
+	}
+	if p.Reached > 0 {
+		name := p.Name
+		if name == "" {
+			name = p.Collection
+		}
+		line += fmt.Sprintf("  (collection %d of %d %q)", p.Reached, p.Collections, name)
+	}
+	if failed > 0 {
+		line += fmt.Sprintf("  %d refused", failed)
+	}
+	return line
 }
 
 func (v *progressView) close() {
+	v.env.bus.Publish("cli:flush", "", flushMark{v})
+	select {
+	case <-v.flushed:
+	case <-v.done: // the subscription ended early (too far behind)
+	}
 	v.stop()
 	<-v.done
 	if v.wrote {

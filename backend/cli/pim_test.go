@@ -64,7 +64,7 @@ func TestMigrateVerifyAnalyzeCoverContactsCalendarsAndTasks(t *testing.T) {
 		t.Fatalf("verify after the pre pass: exit %d: %s", code, out)
 	}
 	out, stderr, code = run(t, db, "", "migrate", "--project", "acme", "--pass", "final", "--only", "calendars")
-	if code != 0 || !strings.Contains(out, "1 contacts, events and tasks copied") || !strings.Contains(stderr, "/alice/outlook-calendar/: 3/3 items") {
+	if code != 0 || !strings.Contains(out, "1 contacts, events and tasks copied") || !strings.Contains(stderr, `alice: calendars 4/4  (collection 3 of 3 "apple-tasks")`) {
 		t.Fatalf("final pass of calendars: exit %d: %s %s", code, out, stderr)
 	}
 	if _, _, code = run(t, db, "", "migrate", "--project", "acme", "--pass", "final"); code != 0 {

@@ -93,13 +93,84 @@ const (
 	CheckpointRecorded Checkpoint = "recorded" // a batch of ledger entries committed
 )
 
-// Progress is the state of a pass, reported after every item.
+// Progress is the state of a mailbox's pass, reported when a collection has been read
+// and after every item. Each report holds the whole mailbox's numbers, so a newer one
+// can replace an older one not yet shown.
 type Progress struct {
 	Job        string `json:"job"`
-	Collection string `json:"collection"`
-	Done       int    `json:"done"`
-	Total      int    `json:"total"`
-	Failed     int    `json:"failed"`
+	Collection string `json:"collection"` // the collection being copied (its href)
+	Name       string `json:"name"`       // its display name
+	Done       int    `json:"done"`       // of the collection's items in scope: copied, already there or refused
+	Total      int    `json:"total"`      // the collection's items in scope
+	Failed     int    `json:"failed"`     // refused in the collection
+	// Classes are the numbers per class (contacts, calendars, tasks) over the
+	// collections read so far: a collection's items are listed only when its turn
+	// comes, so until Counted the totals are "so far".
+	Classes     []ClassProgress `json:"classes"`
+	Reached     int             `json:"reached"`     // collections read, this one included
+	Collections int             `json:"collections"` // the source's collections
+	Counted     bool            `json:"counted"`     // every collection read: the totals are the pass's
+}
+
+// ClassProgress is a pass's count of one class's items in scope.
+type ClassProgress struct {
+	Class  Class `json:"class"`
+	Done   int   `json:"done"`
+	Total  int   `json:"total"`
+	Failed int   `json:"failed"`
+}
+
+// tally keeps a running pass's Progress.
+type tally struct {
+	p       Progress
+	byClass map[Class]*ClassProgress
+}
+
+func newTally(job string, collections int) *tally {
+	return &tally{p: Progress{Job: job, Collections: collections}, byClass: map[Class]*ClassProgress{}}
+}
+
+// reach starts a collection whose items in scope are todo.
+func (t *tally) reach(sc Collection, todo []Item) {
+	t.p.Reached++
+	t.p.Counted = t.p.Reached == t.p.Collections
+	t.p.Collection, t.p.Name, t.p.Done, t.p.Total, t.p.Failed = sc.Href, sc.Name, 0, len(todo), 0
+	for _, it := range todo {
+		t.class(it.Kind).Total++
+	}
+}
+
+// item counts an item of the current collection as done, refused or not.
+func (t *tally) item(k Kind, refused bool) {
+	c := t.class(k)
+	t.p.Done++
+	c.Done++
+	if refused {
+		t.p.Failed++
+		c.Failed++
+	}
+}
+
+func (t *tally) class(k Kind) *ClassProgress {
+	cl := ClassOf(k)
+	c := t.byClass[cl]
+	if c == nil {
+		c = &ClassProgress{Class: cl}
+		t.byClass[cl] = c
+	}
+	return c
+}
+
+// snapshot is the progress as it stands, its classes in report order.
+func (t *tally) snapshot() Progress {
+	p := t.p
+	p.Classes = []ClassProgress{}
+	for _, cl := range Classes {
+		if c := t.byClass[cl]; c != nil {
+			p.Classes = append(p.Classes, *c)
+		}
+	}
+	return p
 }
 
 // Copier copies one mailbox's contacts, calendars and tasks. Like the mail engine it
@@ -121,6 +192,14 @@ type Copier struct {
 	Workers int
 
 	notes []Failure // of the running pass
+	tally *tally    // of the running pass
+}
+
+// report sends the running pass's progress to Progress.
+func (c *Copier) report() {
+	if c.Progress != nil {
+		c.Progress(c.tally.snapshot())
+	}
 }
 
 func (c *Copier) checkpoint(p Checkpoint) {
@@ -152,6 +231,8 @@ func (c *Copier) Run(ctx context.Context, opts Options) (res Result, err error) 
 			}
 		}
 	}
+	c.tally = newTally(c.Job, len(colls))
+	c.report()
 	for _, sc := range colls {
 		cr, fails, err := c.collection(ctx, sc, opts)
 		res.Collections = append(res.Collections, cr)
@@ -186,7 +267,9 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 		}
 	}
 	cr.InScope = len(todo)
+	c.tally.reach(sc, todo)
 	if len(todo) == 0 {
+		c.report()
 		return cr, nil, nil
 	}
 	done, err := c.Ledger.Copied(ctx, c.Job, sc.Href)
@@ -199,8 +282,10 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 		var fails []Failure
 		for _, it := range todo {
 			fails = append(fails, failure(sc, it, refused.Reason))
+			c.tally.item(it.Kind, true)
 		}
 		cr.Failed = len(fails)
+		c.report()
 		return cr, fails, nil
 	}
 	if err != nil {
@@ -225,14 +310,14 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 	for _, it := range todo {
 		if prev, known := done[it.Href]; known && prev.ETag == it.ETag {
 			cr.AlreadyDone++
+			c.tally.item(it.Kind, false)
 			continue
 		}
 		pending = append(pending, it)
 	}
+	c.report()
 	var fatal error
-	processed := 0
 	for o := range c.writeAll(ctx, sc, dc, pending, done) {
-		processed++
 		if fatal != nil {
 			continue // draining what the other workers had under way
 		}
@@ -250,6 +335,7 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 			cr.Failed++
 		case o.err != nil:
 			fatal = o.err
+			continue
 		default:
 			c.checkpoint(CheckpointWritten)
 			batch = append(batch, o.e)
@@ -265,9 +351,8 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 				fatal = flush()
 			}
 		}
-		if c.Progress != nil {
-			c.Progress(Progress{Job: c.Job, Collection: sc.Href, Done: cr.AlreadyDone + processed, Total: len(todo), Failed: cr.Failed})
-		}
+		c.tally.item(o.it.Kind, o.err != nil)
+		c.report()
 	}
 	if fatal == nil {
 		fatal = ctx.Err()

@@ -1,7 +1,10 @@
 // A specialist prepares the customer pack from the Customer tab: reaches the pre-migration
 // message from its timeline step, edits it, saves it as .eml, sends it through a real SMTP
 // submission server on loopback (STARTTLS, AUTH PLAIN, one recipient refused with 550 and
-// named), sees the step marked done, and downloads every document in every format.
+// named), sees the step marked done, and downloads every document in every format. Then
+// signs in to SMTP with OAuth — Microsoft's device code, Google's browser sign-in with
+// PKCE — against a fake identity provider, and sends through a submission server that
+// takes only that provider's tokens (XOAUTH2, checked at the provider).
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
@@ -13,9 +16,11 @@ import { startApp, cli, repo, bin, startGoHelper } from './harness.mjs'
 let app
 let smtp
 let smtpOAuth
+let smtpGoogle
 let idp
 const received = []
 const receivedOAuth = []
+const receivedGoogle = []
 
 function startSMTP(args = ['-user', 'zoe@migrate.example', '-password', 'smtp-secret', '-refuse', 'gone@acme.example'], received_ = received) {
   const received = received_
@@ -46,8 +51,9 @@ function startSMTP(args = ['-user', 'zoe@migrate.example', '-password', 'smtp-se
 
 before(async () => {
   smtp = await startSMTP()
-  idp = await startGoHelper('./backend/auth/authtest/cmd/fakeidp', ['-client', 'specialist-app', '-interval', '1s'])
+  idp = await startGoHelper('./backend/auth/authtest/cmd/fakeidp', ['-client', 'specialist-app', '-interval', '1s', '-browser-user', 'zoe@migrate.example'])
   smtpOAuth = await startSMTP(['-introspection', `${idp.info.url}/introspect`], receivedOAuth)
+  smtpGoogle = await startSMTP(['-introspection', `${idp.info.url}/introspect`, '-scope', 'https://mail.google.com/'], receivedGoogle)
   app = await startApp({
     seed: async (db) => {
       cli(db, 'project', 'create', '--name', 'acme', '--customer', 'Díaz & Grüße', '--domain', 'acme.example', '--provider', 'm365',
@@ -65,6 +71,7 @@ after(async () => {
   await app?.stop()
   smtp?.proc.kill('SIGTERM')
   smtpOAuth?.proc.kill('SIGTERM')
+  smtpGoogle?.proc.kill('SIGTERM')
   idp?.proc.kill('SIGTERM')
 })
 
@@ -171,6 +178,60 @@ test('the specialist signs in to SMTP with a device code from the profile card, 
   const shown = cli(app.db, '--json', 'specialist', 'show')
   assert.match(shown, /"smtpSignedIn": true/)
   assert.doesNotMatch(shown, /access_token|refresh_token/)
+  assert.deepEqual(app.pageErrors, [])
+  assert.equal(idp.stderr(), '', 'the fake provider saw a malformed request')
+})
+
+test('the specialist signs in to SMTP with Google in the browser (code and PKCE), then sends with the token', async () => {
+  const { page, base } = app
+  cli(app.db, 'specialist', 'signout', '--smtp') // the Microsoft token of the test before
+  cli(app.db, 'specialist', 'set', '--smtp-port', String(smtpGoogle.info.port), '--smtp-ca-file', smtpGoogle.info.caFile,
+    '--smtp-auth', 'google', '--smtp-client-id', 'specialist-app', '--smtp-idp-url', idp.info.url)
+  await page.goto(`${base}/#/p/acme/customer`)
+  await page.reload() // the profile set from the command line is read again
+  const profile = page.getByRole('form', { name: 'Your profile' })
+  assert.equal(await profile.getByLabel('SMTP sign-in').inputValue(), 'google')
+  const card = profile.getByTestId('smtp-signin')
+  await card.getByText('Not signed in').waitFor()
+
+  // Google's sign-in opens in a browser tab: the provider's page, then back to Cutover's
+  // loopback address with the code, which Cutover trades for a token with its verifier.
+  const asked = []
+  const onRequest = (r) => r.url().startsWith(`${idp.info.url}/authorize`) && asked.push(new URL(r.url()))
+  page.context().on('request', onRequest)
+  const [tab] = await Promise.all([page.context().waitForEvent('page'), card.getByRole('button', { name: 'Sign in', exact: true }).click()])
+  await tab.getByText('Signed in. You can close this tab and return to Cutover.').waitFor()
+  page.context().off('request', onRequest)
+  assert.match(tab.url(), /^http:\/\/127\.0\.0\.1:\d+\/\?code=/)
+  await tab.close()
+  assert.equal(asked.length, 1)
+  const q = asked[0].searchParams
+  assert.equal(q.get('response_type'), 'code')
+  assert.equal(q.get('client_id'), 'specialist-app')
+  assert.equal(q.get('scope'), 'https://mail.google.com/')
+  assert.equal(q.get('code_challenge_method'), 'S256')
+  assert.match(q.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/)
+  assert.equal(q.get('access_type'), 'offline') // a refresh token, so sending works tomorrow too
+  await card.getByTestId('smtp-signin-result').getByText('Signed in as zoe@migrate.example.').waitFor()
+  await card.getByTestId('smtp-signin-state').getByText(/^Signed in.*renewed by itself/).waitFor()
+  await app.shot('smtp-signin-google')
+
+  await page.goto(`${base}/#/p/acme/customer/cutover_start`)
+  const editor = page.getByTestId('message-editor')
+  await editor.getByLabel('Subject').fill('Tonight we move your mail (sent with Google)')
+  await editor.getByLabel('To').fill('jurgen@acme.example')
+  await editor.getByRole('button', { name: 'Send' }).click()
+  await editor.getByRole('status').waitFor()
+  assert.equal(receivedGoogle.length, 1)
+  assert.deepEqual(receivedGoogle[0].to, ['jurgen@acme.example'])
+  assert.match(receivedGoogle[0].data, /^From: .*zoe@migrate\.example/m)
+
+  await page.goto(`${base}/#/p/acme/timeline`)
+  const logged = page.locator('.card', { has: page.getByRole('heading', { name: 'Contact log' }) })
+    .locator('tr', { hasText: 'Sent "Tonight we move your mail (sent with Google)" to jurgen@acme.example' })
+  await logged.waitFor()
+  assert.match(await logged.innerText(), /email/)
+  assert.doesNotMatch(cli(app.db, '--json', 'specialist', 'show'), /access_token|refresh_token/)
   assert.deepEqual(app.pageErrors, [])
   assert.equal(idp.stderr(), '', 'the fake provider saw a malformed request')
 })

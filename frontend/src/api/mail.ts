@@ -233,3 +233,36 @@ export interface PIMResult {
   failures: PIMFailure[] | null
   notes?: PIMFailure[]
 }
+
+/** Of one class (contacts, calendars, tasks): the items of the pass done of those in scope (pim.ClassProgress). */
+export interface PIMClassProgress {
+  class: 'contacts' | 'calendars' | 'tasks'
+  done: number
+  total: number
+  failed: number
+}
+
+/**
+ * A mailbox's contacts, calendars and tasks pass as it stands (api.PIMProgress, pim.Progress):
+ * the collection being copied and, per class, done of total over the collections read so far.
+ * Until `counted`, more collections are to be read and the totals may grow.
+ */
+export interface PIMProgress {
+  sourceLogin: string
+  pass: string // pre, final, or files (an import)
+  job: string
+  collection: string
+  name: string
+  done: number
+  total: number
+  failed: number
+  classes: PIMClassProgress[]
+  reached: number
+  collections: number
+  counted: boolean
+}
+
+/** A mailbox's contacts/calendars progress as the page keeps it: with how the pass ended, once it has ("pim:done"). */
+export interface PIMLive extends PIMProgress {
+  ended?: MailState
+}

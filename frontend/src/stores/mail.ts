@@ -1,10 +1,11 @@
-// The mail store: each project's mailboxes with their passes and live progress, and the
-// pass's totals as the backend published them. It is the only subscriber to the copy
-// events; the Mailboxes page reads it and keeps no copy.
+// The mail store: each project's mailboxes with their passes and live progress, the
+// pass's totals as the backend published them, and each mailbox's contacts, calendars
+// and tasks progress. It is the only subscriber to the copy and pim events; the
+// Mailboxes page reads it and keeps no copy.
 
 import { useEffect } from 'react'
 import { call, onEvent } from '../api/client'
-import { CopyProgress, MailboxState, PassTotals, PIMCounts, PIMRun, isRunning } from '../api/mail'
+import { CopyProgress, MailboxState, PassTotals, PIMCounts, PIMLive, PIMProgress, PIMRun, isRunning } from '../api/mail'
 import { createStore, useStore } from './store'
 
 export interface MailView {
@@ -14,9 +15,10 @@ export interface MailView {
   analyzed: number // moves each time a mailbox's folders are analysed
   pim: Record<string, PIMCounts['copied']> // contacts, events, tasks, journals copied, by source login
   pimRuns: PIMRun[] // each mailbox's last contacts/calendars pass, with its refusals
+  pimLive: Record<string, PIMLive> // the latest contacts/calendars progress of this session's pass, by source login
 }
 
-const empty: MailView = { rows: [], totals: null, error: null, analyzed: 0, pim: {}, pimRuns: [] }
+const empty: MailView = { rows: [], totals: null, error: null, analyzed: 0, pim: {}, pimRuns: [], pimLive: {} }
 const store = createStore<Record<string, MailView>>({})
 // The latest progress event of each mailbox, by project: a reload answered with older
 // numbers than an event already received does not take the page back.
@@ -65,7 +67,23 @@ function start() {
       rows: v.rows.map((m) => (m.entry.sourceLogin === p.sourceLogin ? { ...m, progress: p, running: isRunning(p.state) } : m)),
     }))
   })
-  for (const name of ['copy:done', 'copy:finished', 'batch:changed', 'pim:done']) {
+  onEvent<PIMProgress>('pim:progress', (ev) => {
+    const project = ev.project
+    if (!known(project)) return
+    const p = ev.data
+    update(project, (v) => ({ ...v, pimLive: { ...v.pimLive, [p.sourceLogin]: p } }))
+  })
+  onEvent<PIMRun>('pim:done', (ev) => {
+    const project = ev.project
+    if (!known(project)) return
+    const run = ev.data
+    update(project, (v) => {
+      const p = v.pimLive[run.sourceLogin]
+      return p ? { ...v, pimLive: { ...v.pimLive, [run.sourceLogin]: { ...p, ended: run.state } } } : v
+    })
+    reload(project)
+  })
+  for (const name of ['copy:done', 'copy:finished', 'batch:changed']) {
     onEvent(name, (ev) => known(ev.project) && reload(ev.project))
   }
   onEvent<string>('copy:error', (ev) => known(ev.project) && update(ev.project, (v) => ({ ...v, error: new Error(ev.data) })))
@@ -97,6 +115,7 @@ export const mail = {
   /** Start a pass; the live numbers of the previous one are forgotten. */
   async start(project: string, input: { pass: string; olderThan: string; concurrency: number }) {
     live[project] = {}
+    update(project, (v) => ({ ...v, pimLive: {} }))
     await call('MailStart', project, input)
   },
   async stop(project: string) {

@@ -5,7 +5,7 @@ import { fmtBytes, fmtDate, fmtDuration } from '../../api/format'
 import { DataTable, Column } from '../../components/DataTable'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Progress } from '../../components/Progress'
-import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, PIMRun, PrePassEstimate, isRunning } from '../../api/mail'
+import { FolderPlan, MailboxAnalysis, MailboxCheck, MailboxState, MailFolder, PIMCounts, PIMLive, PIMRun, PrePassEstimate, isRunning } from '../../api/mail'
 import { mail, useMail, useMailAnalyzed } from '../../stores/mail'
 import { SignInState } from './SignInState'
 import { Sweeps } from './Sweeps'
@@ -29,9 +29,54 @@ function numbers(m: MailboxState) {
   return { state: s.state, done: s.messagesDone, total: s.messagesTotal, bytesDone: s.bytesDone, bytesTotal: s.bytesTotal, rate: 0, byteRate: 0, eta: -1, failed: s.failed, error: s.error }
 }
 
+/** A class's items copied so far: calendars are events and journals. */
+function copiedOf(c: PIMCounts['copied'] | undefined, cls: 'contacts' | 'calendars' | 'tasks'): number {
+  if (!c) return 0
+  return cls === 'contacts' ? c.contacts : cls === 'tasks' ? c.tasks : c.events + c.journals
+}
+
+/** Whether a mailbox's contacts/calendars pass is under way. */
+function pimRunning(p?: PIMLive): boolean {
+  return !!p && !p.ended
+}
+
+/**
+ * A class's cell: the items copied so far (every pass and import), and this session's pass
+ * of the mailbox: a bar while it runs, its numbers once it has ended. The totals count the
+ * collections read so far: "so far" until the last one has been read.
+ */
+function PIMClassCell({ login, cls, copied, live }: { login: string; cls: 'contacts' | 'calendars' | 'tasks'; copied: number; live?: PIMLive }) {
+  const c = live?.classes.find((x) => x.class === cls)
+  const numbers = c ? `${c.done} / ${c.total}${live?.counted ? '' : ' so far'}${c.failed ? ` · ${c.failed} refused` : ''}` : ''
+  return (
+    <div className="pim-class" data-testid={`${cls}-${login}`}>
+      {live && pimRunning(live) ? (
+        c ? <Progress done={c.done} total={c.total} label={numbers} /> : <span className="muted">{live.counted ? 'none' : '…'}</span>
+      ) : (
+        <>
+          <span className="count" title={`${cls} copied so far, by every pass and import`}>{copied}</span>
+          {c && <span className={c.failed ? 'pass-line bad-text' : 'pass-line muted'} title="this session's pass: done of in scope">{live?.pass === 'files' ? 'import' : live?.pass} {numbers}</span>}
+        </>
+      )}
+    </div>
+  )
+}
+
+/** The collection a mailbox's contacts/calendars pass is copying, and what it refused. */
+function PIMNow({ login, live }: { login: string; live?: PIMLive }) {
+  if (!live || !pimRunning(live)) return null
+  const refused = live.classes.reduce((n, c) => n + c.failed, 0)
+  return (
+    <div className="pim-now muted" data-testid={`pim-now-${login}`}>
+      {live.reached > 0 ? <>Contacts, calendars, tasks: “{live.name || live.collection}” (collection {live.reached} of {live.collections})</> : 'Contacts, calendars, tasks: reading the collections'}
+      {refused > 0 && <span className="bad-text"> · {refused} refused</span>}
+    </div>
+  )
+}
+
 /** The batch's mailboxes: passes with live progress, start/stop/resume, analysis, folder plans and verification. */
 export function MailboxesPage({ project }: { project: Project }) {
-  const { rows, totals, error: passError, pim, pimRuns } = useMail(project.name)
+  const { rows, totals, error: passError, pim, pimRuns, pimLive } = useMail(project.name)
   const [actionError, setError] = useState<unknown>(null)
   const error = actionError ?? passError
   const [pass, setPass] = useState<'pre' | 'final'>('pre')
@@ -41,7 +86,16 @@ export function MailboxesPage({ project }: { project: Project }) {
   const [selected, setSelected] = useState<string>('')
   const [checks, setChecks] = useState<MailboxCheck[] | null>(null)
 
-  const anyRunning = rows.some((m) => m.running || isRunning(m.progress?.state))
+  /** The mailbox's mail pass, or else this session's contacts/calendars pass (a project without IMAP servers has only that). */
+  function stateOf(m: MailboxState): { kind?: string; state: string } {
+    const n = numbers(m)
+    if (n) return { kind: m.pass?.kind, state: n.state }
+    const live = pimLive[m.entry.sourceLogin]
+    if (live && live.pass !== 'files') return { kind: live.pass, state: live.ended ?? 'copying' }
+    return { state: m.entry.enabled ? 'not started' : 'disabled' }
+  }
+
+  const anyRunning = rows.some((m) => m.running || isRunning(m.progress?.state) || pimRunning(pimLive[m.entry.sourceLogin]))
 
   async function act(what: string, fn: () => Promise<unknown>) {
     setError(null)
@@ -68,22 +122,24 @@ export function MailboxesPage({ project }: { project: Project }) {
     ) },
     { key: 'dst', title: 'Destination', value: (m) => m.entry.destLogin },
     { key: 'name', title: 'Name', value: (m) => m.entry.name ?? '' },
-    { key: 'state', title: 'State', value: (m) => numbers(m)?.state ?? (m.entry.enabled ? 'not started' : 'disabled'), render: (m) => {
-      const n = numbers(m)
-      const st = n?.state ?? (m.entry.enabled ? 'not started' : 'disabled')
-      return <span className={`badge state-${st}`} data-testid={`state-${m.entry.sourceLogin}`}>{(m.pass?.kind ? m.pass.kind + ' · ' : '') + st}</span>
+    { key: 'state', title: 'State', value: (m) => stateOf(m).state, render: (m) => {
+      const { kind, state } = stateOf(m)
+      return <span className={`badge state-${state}`} data-testid={`state-${m.entry.sourceLogin}`}>{(kind ? kind + ' · ' : '') + state}</span>
     } },
-    { key: 'contacts', title: 'Contacts', value: (m) => pim[m.entry.sourceLogin]?.contacts ?? 0 },
-    { key: 'calendars', title: 'Calendars', value: (m) => (pim[m.entry.sourceLogin]?.events ?? 0) + (pim[m.entry.sourceLogin]?.journals ?? 0),
-      render: (m) => <span title="events and journals copied">{(pim[m.entry.sourceLogin]?.events ?? 0) + (pim[m.entry.sourceLogin]?.journals ?? 0)}</span> },
-    { key: 'tasks', title: 'Tasks', value: (m) => pim[m.entry.sourceLogin]?.tasks ?? 0 },
+    ...(['contacts', 'calendars', 'tasks'] as const).map((cls): Column<MailboxState> => ({
+      key: cls, title: cls[0].toUpperCase() + cls.slice(1), width: '130px', value: (m) => copiedOf(pim[m.entry.sourceLogin], cls),
+      render: (m) => <PIMClassCell login={m.entry.sourceLogin} cls={cls} copied={copiedOf(pim[m.entry.sourceLogin], cls)} live={pimLive[m.entry.sourceLogin]} />,
+    })),
     { key: 'progress', title: 'Progress', width: '300px', value: (m) => numbers(m)?.done ?? 0, render: (m) => {
       const n = numbers(m)
-      if (!n) return <span className="muted">–</span>
+      const live = pimLive[m.entry.sourceLogin]
+      const now = <PIMNow login={m.entry.sourceLogin} live={live} />
+      if (!n) return pimRunning(live) ? now : <span className="muted">–</span>
       return (
         <div data-testid={`progress-${m.entry.sourceLogin}`}>
           <Progress done={n.bytesTotal > 0 ? n.bytesDone : n.done} total={n.bytesTotal > 0 ? n.bytesTotal : n.total}
             label={`${n.done} / ${n.total} msgs · ${fmtBytes(n.bytesDone)} / ${fmtBytes(n.bytesTotal)}`} />
+          {now}
         </div>
       )
     } },
