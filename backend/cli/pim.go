@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -150,7 +151,7 @@ func pimCopiedCommand(env *Env) *cobra.Command {
 func printPIMResult(w io.Writer, login string, r pim.Result) {
 	fmt.Fprintf(w, "%s: contacts, calendars and tasks — %d copied, %d updated, %d already there, %d refused\n", login, r.Copied, r.Updated, r.Matched, r.Failed)
 	for _, f := range r.Failures {
-		fmt.Fprintf(w, "  refused: %s %s %q (UID %s): %s\n", f.Collection, f.Kind, f.Summary, f.UID, f.Reason)
+		fmt.Fprintf(w, "  refused: %s %s %q (UID %s): %s\n", cmp.Or(f.Name, f.Collection), f.Kind, f.Summary, f.UID, f.Reason)
 	}
 }
 

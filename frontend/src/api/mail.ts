@@ -217,6 +217,8 @@ export interface PIMRun {
 /** An item a contacts/calendars pass refused, or copied without something (pim.Failure). */
 export interface PIMFailure {
   collection: string
+  /** The address book's or calendar's display name, when it has one. */
+  name?: string
   href: string
   uid: string
   kind: 'contact' | 'event' | 'task' | 'journal'

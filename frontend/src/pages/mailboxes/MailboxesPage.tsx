@@ -244,7 +244,7 @@ function PIMRefusals({ runs }: { runs: PIMRun[] }) {
           <tbody>
             {list.map((f, i) => (
               <tr key={i}>
-                <td>{f.login}</td><td>{f.collection}</td><td>{f.kind}</td><td>{f.summary}</td><td>{f.what}</td><td className="bad-text">{f.reason}</td>
+                <td>{f.login}</td><td>{f.name || f.collection}</td><td>{f.kind}</td><td>{f.summary}</td><td>{f.what}</td><td className="bad-text">{f.reason}</td>
               </tr>
             ))}
           </tbody>

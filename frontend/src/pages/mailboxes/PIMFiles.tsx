@@ -61,7 +61,7 @@ export function PIMFiles({ project, logins }: { project: string; logins: string[
           <thead><tr><th>Collection</th><th>Kind</th><th>Item</th><th>Why</th></tr></thead>
           <tbody>
             {listed.map((f, i) => (
-              <tr key={i}><td>{f.collection}</td><td>{f.kind}</td><td>{f.summary}</td><td className="bad-text">{f.reason}</td></tr>
+              <tr key={i}><td>{f.name || f.collection}</td><td>{f.kind}</td><td>{f.summary}</td><td className="bad-text">{f.reason}</td></tr>
             ))}
           </tbody>
         </table>
