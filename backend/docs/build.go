@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cutover/backend/project"
+	"cutover/backend/timeline"
 )
 
 // Item is what a text about one thing of a list gets: the project's Facts and the thing.
@@ -178,7 +179,7 @@ func (b *builder) guide() {
 		b.section("guide.outlook.version", list(b.c.Lines("guide.outlook.version.steps", b.f)))
 	}
 	when := "guide.profile.wait"
-	if b.f.Proof("outlook") != "" {
+	if b.f.Proof("outlook") != nil {
 		when = "guide.profile.ready"
 	}
 	b.section("guide.profile", b.p(when), list(b.c.Lines("guide.profile.steps", b.f)))
@@ -207,6 +208,15 @@ func (b *builder) refusedSection() {
 		intro = "refused.none"
 	}
 	b.section("refused", b.p(intro), b.table("refused", rows))
+}
+
+// note is a step's note or a contact's summary: as typed, or, when Cutover wrote it
+// itself, its evidence worded in the document's language.
+func (b *builder) note(typed string, ev *timeline.Evidence) string {
+	if ev == nil {
+		return typed
+	}
+	return b.item("evidence", ev)
 }
 
 func (b *builder) verify() {
@@ -238,7 +248,7 @@ func (b *builder) closing() {
 	var steps [][]string
 	var open []string
 	for _, s := range b.f.Timeline.Steps {
-		steps = append(steps, []string{b.item("step.title", s), b.item("step.when", s), b.item("status", s.Status), b.item("step.closed", s), s.Note})
+		steps = append(steps, []string{b.item("step.title", s), b.item("step.when", s), b.item("status", s.Status), b.item("step.closed", s), b.note(s.Note, s.Evidence)})
 		if !s.Status.Closed() && s.Key != "close_case" {
 			open = append(open, b.item("closing.open.step", [2]string{b.item("step.title", s), b.item("status", s.Status)}))
 		}
@@ -251,17 +261,17 @@ func (b *builder) closing() {
 		if s, ok := b.f.Timeline.Step(c.Step); ok {
 			step = b.item("step.title", s)
 		}
-		contacts = append(contacts, []string{b.item("contact.at", c), b.item("channel", c.Channel), step, c.Summary})
+		contacts = append(contacts, []string{b.item("contact.at", c), b.item("channel", c.Channel), step, b.note(c.Summary, c.Evidence)})
 	}
 	b.section("closing.contacts", b.table("closing.contacts", contacts))
 
 	var dns [][]string
 	for _, e := range b.f.Evidence {
-		title := e.Title
+		title := e.Step
 		if s, ok := b.f.Timeline.Step(e.Step); ok {
 			title = b.item("step.title", s)
 		}
-		dns = append(dns, []string{title, b.item("passed", e.Passed), e.Summary})
+		dns = append(dns, []string{title, b.item("passed", e.Passed), b.item("dns.proof", e)})
 	}
 	b.section("closing.dns", b.table("closing.dns", dns))
 

@@ -131,16 +131,49 @@ type Contact struct {
 	At      time.Time `json:"at"`
 	Channel string    `json:"channel"`
 	Step    string    `json:"step"`
-	Summary string    `json:"summary"`
+	Summary string    `json:"summary"` // as typed, or Cutover's English sentence
+	// Evidence is what Cutover saw when it wrote the summary itself (a message it sent):
+	// documents word it in their language instead of printing the English summary.
+	Evidence *timeline.Evidence `json:"evidence,omitempty"`
 }
 
-// Evidence is what the latest DNS check proves about a timeline step.
-type Evidence struct {
-	Step    string    `json:"step"`
-	Title   string    `json:"title"`
-	Passed  bool      `json:"passed"`
-	Summary string    `json:"summary"`
-	At      time.Time `json:"at"`
+// Evidence is what the latest DNS check proves about a timeline step, as figures: the
+// documents word it with the texts dns.proof and dns.summary.
+type Evidence = dnscheck.Proof
+
+// DNSResult is one result of a DNS check with the phase of its check, for the texts
+// about it ("the new MX" after the cutover, "the MX" before).
+type DNSResult struct {
+	dnscheck.Result
+	Phase dnscheck.Phase
+}
+
+// DNSAnswer is one server's answer with the result it belongs to, for the texts about it.
+type DNSAnswer struct {
+	dnscheck.Answer
+	Result dnscheck.Result
+}
+
+// Duration is a number of seconds in the largest unit that says it exactly enough,
+// the way the texts write a wait: 1 day, 2 h 30 min, 5 min, 40 s (one field is set,
+// or Hours and Minutes).
+type Duration struct {
+	Days, Hours, Minutes, Seconds int
+}
+
+// durationOf splits seconds the way a wait is written.
+func durationOf(seconds uint32) Duration {
+	const minute, hour, day = 60, 3600, 86400
+	s := int(seconds)
+	switch {
+	case s >= day && s%day == 0:
+		return Duration{Days: s / day}
+	case s >= hour:
+		return Duration{Hours: s / hour, Minutes: s % hour / minute}
+	case s >= minute && s%minute == 0:
+		return Duration{Minutes: s / minute}
+	}
+	return Duration{Seconds: s}
 }
 
 // Step returns the timeline step key (zero if unknown), for the texts: {{(.Step "lower_ttl").Due}}.
@@ -220,10 +253,11 @@ func (f Facts) Totals() Totals {
 	return t
 }
 
-// Proof is what the latest DNS check proves about step, when it passed ("" otherwise).
-func (f Facts) Proof(step string) string {
+// Proof is what the latest DNS check proves about step, when it passed (nil otherwise);
+// the texts word it with dns.proof.
+func (f Facts) Proof(step string) *Evidence {
 	if e, ok := f.EvidenceFor(step); ok && e.Passed {
-		return e.Summary
+		return &e
 	}
-	return ""
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"text/template"
 	"time"
 
+	"cutover/backend/dnscheck"
 	"cutover/backend/fault"
 )
 
@@ -56,6 +57,11 @@ func LoadCatalog(lang string, loc *time.Location) (*Catalog, error) {
 		"minutes":  func(s uint32) string { return fmt.Sprint(s / 60) },
 		// item pairs the facts with one thing for a text about it: {{template "x" (item $ .)}}.
 		"item": func(f Facts, it any) Item { return Item{f, it} },
+		// dnsresult and dnsanswer pair a DNS result with its check's phase, an answer
+		// with its result: {{template "dns.summary" (item $.Facts (dnsresult $r $.It.Phase))}}.
+		"dnsresult": func(r dnscheck.Result, ph dnscheck.Phase) DNSResult { return DNSResult{r, ph} },
+		"dnsanswer": func(a *dnscheck.Answer, r dnscheck.Result) DNSAnswer { return DNSAnswer{*a, r} },
+		"duration":  durationOf,
 	}
 	c.t, err = template.New(lang).Option("missingkey=error").Funcs(funcs).ParseFS(langFiles, "lang/"+lang+".tmpl")
 	if err != nil {
