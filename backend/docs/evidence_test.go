@@ -9,6 +9,7 @@ import (
 
 	"cutover/backend/dnscheck"
 	"cutover/backend/docs/docstest"
+	"cutover/backend/project"
 	"cutover/backend/timeline"
 )
 
@@ -322,6 +323,27 @@ func TestTheSafeSwitchIsWordedFromTheTTLHistory(t *testing.T) {
 			got := cat.T("dns.safe", Item{Facts{TTLTarget: 300}, &c.s})
 			if err := cat.Err(); err != nil || !strings.Contains(got, want) {
 				t.Errorf("%s: %q (%v), want %q", lang, got, err, want)
+			}
+		}
+	}
+}
+
+// An IMAP destination is named by its host in every language, never "Other IMAP host".
+func TestAnIMAPDestinationIsNamedByItsHost(t *testing.T) {
+	for _, lang := range Languages {
+		f := evidenceFacts(t, lang)
+		f.Project.Provider, f.Project.Dest.Host = project.ProviderIMAP, "mail.nouveau.example"
+		for _, k := range Kinds {
+			d, err := Build(k, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			html, err := Render(d, HTML)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if text := htmlText(html); strings.Contains(text, project.ProviderIMAP.Label()) || !strings.Contains(text, "mail.nouveau.example") {
+				t.Errorf("%s %s: %s", lang, k, text)
 			}
 		}
 	}
