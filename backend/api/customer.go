@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cutover/backend/docs"
+	"cutover/backend/mailbox"
 	"cutover/backend/messages"
 	"cutover/backend/project"
 	"cutover/backend/secrets"
@@ -236,7 +237,11 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 			return f, err
 		}
 		for _, fo := range folders {
-			f.Folders = append(f.Folders, docs.Folder{Mailbox: e.SourceLogin, Folder: fo.Folder, Dest: fo.Dest, Messages: fo.Messages, Bytes: fo.Bytes, Excluded: fo.Excluded, Reason: fo.Reason})
+			df := docs.Folder{Mailbox: e.SourceLogin, Folder: fo.Folder, Dest: fo.Dest, Messages: fo.Messages, Bytes: fo.Bytes, Excluded: fo.Excluded, Reason: fo.Reason}
+			if fo.Excluded {
+				df.Why, df.Rule = mailbox.LeftOut(fo.Reason)
+			}
+			f.Folders = append(f.Folders, df)
 		}
 	}
 	rules, err := a.store.MailRules(a.ctx, p.ID, "")
@@ -257,7 +262,9 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 		f.Passes = append(f.Passes, docs.Pass{Mailbox: ps.SourceLogin, Dest: dest[login], Kind: ps.Kind, State: string(ps.State), Done: ps.MessagesDone, Total: ps.MessagesTotal,
 			BytesDone: ps.BytesDone, BytesTotal: ps.BytesTotal, Refused: ps.Failed, Error: ps.Error, Started: ps.Started, Finished: ps.Finished})
 		for _, fl := range ps.Failures {
-			f.Refused = append(f.Refused, docs.Refused{Mailbox: ps.SourceLogin, Pass: ps.Kind, Folder: fl.Folder, Subject: fl.Subject, Size: fl.Size, Date: fl.Date, Reason: fl.Reason})
+			r := docs.Refused{Mailbox: ps.SourceLogin, Pass: ps.Kind, Folder: fl.Folder, Subject: fl.Subject, Size: fl.Size, Date: fl.Date, Reason: fl.Reason}
+			r.Why, r.Limit = mailbox.OwnRefusal(fl.Reason)
+			f.Refused = append(f.Refused, r)
 		}
 	}
 	if f.Checks, err = a.store.VerifyFolders(a.ctx, p.ID); err != nil {

@@ -150,14 +150,14 @@ func (b *builder) limitations() {
 	}
 	for _, fo := range b.f.Folders {
 		if fo.Excluded {
-			excluded = append(excluded, []string{fo.Mailbox, fo.Folder, orDash(fo.Reason)})
+			excluded = append(excluded, []string{fo.Mailbox, fo.Folder, orDash(b.item("folder.leftout", fo))})
 		}
 	}
 	b.section("limits.excluded", b.p("limits.excluded.intro"), b.table("limits.excluded", excluded))
 
 	var refused [][]string
 	for _, r := range b.f.Refused {
-		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, Size(r.Size), r.Reason})
+		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, b.c.size(r.Size), b.item("refused.reason", r)})
 	}
 	intro := "limits.refused.intro"
 	if len(refused) == 0 {
@@ -192,7 +192,7 @@ func (b *builder) progress() {
 	var rows [][]string
 	for _, p := range b.f.Passes {
 		rows = append(rows, []string{p.Mailbox, p.Dest, b.item("pass.kind", p.Kind), b.item("pass.state", p.State),
-			fmt.Sprintf("%d / %d", p.Done, p.Total), Size(p.BytesDone), fmt.Sprint(p.Refused), b.item("pass.finished", p)})
+			fmt.Sprintf("%d / %d", p.Done, p.Total), b.c.size(p.BytesDone), fmt.Sprint(p.Refused), b.item("pass.finished", p)})
 	}
 	b.section("progress.summary", b.p("progress.summary.text"), b.table("progress.mailboxes", rows))
 	b.refusedSection()
@@ -201,7 +201,7 @@ func (b *builder) progress() {
 func (b *builder) refusedSection() {
 	var rows [][]string
 	for _, r := range b.f.Refused {
-		rows = append(rows, []string{r.Mailbox, b.item("pass.kind", r.Pass), r.Folder, r.Subject, Size(r.Size), r.Reason})
+		rows = append(rows, []string{r.Mailbox, b.item("pass.kind", r.Pass), r.Folder, r.Subject, b.c.size(r.Size), b.item("refused.reason", r)})
 	}
 	intro := "refused.intro"
 	if len(rows) == 0 {
@@ -239,7 +239,7 @@ func (b *builder) verify() {
 	}
 	var list [][]string
 	for _, m := range b.f.Missing {
-		list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), Size(m.Size)})
+		list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), b.c.size(m.Size)})
 	}
 	b.section("verify.missing", b.p("verify.missing.intro"), b.table("verify.missing", list))
 }

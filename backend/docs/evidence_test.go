@@ -77,6 +77,14 @@ func evidenceFacts(t *testing.T, lang string) Facts {
 		states[key] = st
 	}
 	f.Timeline = timeline.Build(f.Project, states, now)
+	f.Folders = append(f.Folders,
+		Folder{Mailbox: "jose@acme.example", Folder: "Archives/2009", Excluded: true, Reason: "excluded by rule Archives/2009*", Why: "rule", Rule: "Archives/2009*"},
+		Folder{Mailbox: "jose@acme.example", Folder: "[Gmail]/Important", Excluded: true, Reason: "a Gmail view of All Mail: its messages are copied once, into the folder of their label", Why: "gmail_view"},
+		Folder{Mailbox: "jose@acme.example", Folder: "Projets", Excluded: true, Why: "container"})
+	f.Refused = append(f.Refused,
+		Refused{Mailbox: "jose@acme.example", Pass: "final", Folder: "INBOX", Subject: "Vidéo du chantier", Size: 200 << 20,
+			Reason: "too large for the destination: 209715200 bytes, over its limit of 157286400 bytes", Why: "too_large", Limit: 150 << 20},
+		Refused{Mailbox: "jose@acme.example", Pass: "final", Folder: "Brouillons", Subject: "(vide)", Reason: "empty message (0 bytes): IMAP cannot append it", Why: "empty"})
 	f.Contacts = append(f.Contacts,
 		Contact{At: now.Add(-100 * time.Hour), Channel: "email", Step: "pre_contact", Summary: evidence["pre_contact"].Note, Evidence: evidence["pre_contact"].Evidence},
 		Contact{At: now.Add(-50 * time.Hour), Channel: "email", Step: "confirm_contact", Summary: evidence["confirm_contact"].Note, Evidence: evidence["confirm_contact"].Evidence})
@@ -93,6 +101,7 @@ var englishFromGo = []string{
 	"answers 10", "no answer in time", "TTL lowered", "safe to switch", "that time has passed", "before the cutover",
 	"after the cutover", "TTLs of the records", "verification TXT records", "Autodiscover on every resolver",
 	"new records on the", "Passed", "Not yet", "(todo)", "Mobile devices",
+	"excluded by rule", "a Gmail view", "too large for", "empty message", "bytes", " MB", " kB", "Other IMAP host",
 }
 
 // A French document says everything Cutover recorded itself in French, with the real
@@ -100,6 +109,10 @@ var englishFromGo = []string{
 func TestFrenchDocumentsWordCutoversOwnEvidenceInFrench(t *testing.T) {
 	want := map[Kind][]string{
 		Guide: {"Attendez notre signal"},
+		Limitations: {"Archives/2009 laissé de côté par la règle Archives/2009*", "[Gmail]/Important une vue Gmail de « Tous les messages »",
+			"Projets ne contient que d'autres dossiers", "Vidéo du chantier 200,0 Mo trop volumineux pour Microsoft 365 : 200,0 Mo, au-delà de sa limite de 150,0 Mo",
+			"message vide (0 octet) : IMAP ne peut pas l'ajouter", "message too large"},
+		ReportProgress: {"Vidéo du chantier 200,0 Mo trop volumineux pour Microsoft 365", "1204 / 1205", "Finale"},
 		ReportClose: {
 			"Migration préliminaire terminée : 1204 messages sur 1205 dans 1 boîtes, 1 refusés",
 			"Migration finale terminée : 1214 messages sur 1214 dans 1 boîtes, 0 refusés ; la vérification n'a trouvé aucun message manquant",
@@ -187,7 +200,7 @@ func htmlText(b []byte) string {
 // the English document is found in the French one unless people or servers wrote it.
 func TestNoSentenceOfAnEnglishDocumentIsInTheFrenchOne(t *testing.T) {
 	typed := []string{"TXT vu chez l'hébergeur DNS", "Called Łukasz: date confirmed", "message too large", "Łukasz dit que tout marche",
-		"unknown user", "Zoé Specialist, Migrations Grüße Inc.", "Café Díaz & Grüße Ltée", "Grüße aus München", "Tschüss, Grüße", "spam folder"}
+		"unknown user", "Zoé Specialist, Migrations Grüße Inc.", "Café Díaz & Grüße Ltée", "Grüße aus München", "Tschüss, Grüße", "spam folder", "Vidéo du chantier"}
 	word := regexp.MustCompile(`^\p{L}[\p{L}'’]+$`)
 	for _, k := range Kinds {
 		en, err := Build(k, evidenceFacts(t, "en"))

@@ -70,6 +70,10 @@ type Folder struct {
 	Bytes    int64  `json:"bytes"`
 	Excluded bool   `json:"excluded"`
 	Reason   string `json:"reason"`
+	// Why an excluded folder is left out, when Cutover decided it (mailbox.LeftOut):
+	// rule (Rule names it), gmail_view or container; "" to print Reason as written.
+	Why  string `json:"why,omitempty"`
+	Rule string `json:"rule,omitempty"`
 }
 
 // Exclude is a folder rule that leaves folders out.
@@ -103,6 +107,10 @@ type Refused struct {
 	Size    int64     `json:"size"`
 	Date    time.Time `json:"date"`
 	Reason  string    `json:"reason"`
+	// Why is set when Cutover did not send the message itself (mailbox.OwnRefusal):
+	// too_large (over Limit bytes) or empty; "" for the server's own words in Reason.
+	Why   string `json:"why,omitempty"`
+	Limit int64  `json:"limit,omitempty"`
 }
 
 // Check is one folder of the last verification: source against destination.
