@@ -434,7 +434,8 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		if c == nil {
 			continue
 		}
-		ev := StepEvidence{Step: s.step, CheckID: c.ID, Phase: s.phase, At: c.Report.At, Passed: true}
+		ev := StepEvidence{Step: s.step, CheckID: c.ID, Phase: s.phase, At: c.Report.At, Passed: true,
+			Proof: dnscheck.Proof{Step: s.step, Check: c.ID, Phase: s.phase, At: c.Report.At, Passed: true}}
 		if step, ok := tl.Step(s.step); ok {
 			ev.Title, ev.Status = step.Title, string(step.Status)
 		}
@@ -446,7 +447,7 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 			}
 			n++
 			if !s.pass(r) {
-				ev.Passed = false
+				ev.Passed, ev.Proof.Passed = false, false
 				bad = append(bad, fmt.Sprintf("%s %s: %s", r.Name, r.Type, r.Summary))
 				ev.Proof.Failing = append(ev.Proof.Failing, r)
 			}
@@ -454,7 +455,7 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		if n == 0 {
 			continue
 		}
-		ev.Proof.Step, ev.Proof.Check, ev.Proof.Phase, ev.Proof.At, ev.Proof.Passed, ev.Proof.Count = s.step, c.ID, s.phase, c.Report.At, ev.Passed, n
+		ev.Proof.Count = n
 		when := c.Report.At.In(p.Location()).Format("2006-01-02 15:04 MST")
 		if ev.Passed {
 			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — all %d pass", c.ID, s.phase, when, s.what, n)

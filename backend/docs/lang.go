@@ -59,9 +59,9 @@ func LoadCatalog(lang string, loc *time.Location) (*Catalog, error) {
 		"item": func(f Facts, it any) Item { return Item{f, it} },
 		// dnsresult and dnsanswer pair a DNS result with its check's phase, an answer
 		// with its result: {{template "dns.summary" (item $.Facts (dnsresult $r $.It.Phase))}}.
-		"dnsresult": func(r dnscheck.Result, ph dnscheck.Phase) DNSResult { return DNSResult{r, ph} },
-		"dnsanswer": func(a *dnscheck.Answer, r dnscheck.Result) DNSAnswer { return DNSAnswer{*a, r} },
-		"duration":  durationOf,
+		"dnsresult":  func(r dnscheck.Result, ph dnscheck.Phase) DNSResult { return DNSResult{r, ph} },
+		"dnsanswer":  func(a *dnscheck.Answer, r dnscheck.Result) DNSAnswer { return DNSAnswer{*a, r} },
+		"durationof": durationOf,
 	}
 	c.t, err = template.New(lang).Option("missingkey=error").Funcs(funcs).ParseFS(langFiles, "lang/"+lang+".tmpl")
 	if err != nil {
