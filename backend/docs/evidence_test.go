@@ -3,6 +3,7 @@ package docs
 import (
 	stdhtml "html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -360,4 +361,43 @@ func TestAnIMAPDestinationIsNamedByItsHost(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Every language defines the same texts: a text missing from one would print as its
+// name in that language's documents.
+func TestEveryLanguageDefinesTheSameTexts(t *testing.T) {
+	names := map[string][]string{}
+	for _, lang := range Languages {
+		c, err := LoadCatalog(lang, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tm := range c.t.Templates() {
+			if tm.Name() != lang && tm.Name() != lang+".tmpl" {
+				names[lang] = append(names[lang], tm.Name())
+			}
+		}
+		slices.Sort(names[lang])
+	}
+	for _, lang := range Languages[1:] {
+		if !slices.Equal(names[lang], names["en"]) {
+			t.Errorf("%s defines %d texts, en %d: %v", lang, len(names[lang]), len(names["en"]), diff(names["en"], names[lang]))
+		}
+	}
+}
+
+// diff lists the names in one list only.
+func diff(a, b []string) []string {
+	var out []string
+	for _, n := range a {
+		if !slices.Contains(b, n) {
+			out = append(out, "-"+n)
+		}
+	}
+	for _, n := range b {
+		if !slices.Contains(a, n) {
+			out = append(out, "+"+n)
+		}
+	}
+	return out
 }
