@@ -76,11 +76,11 @@ func TestAFrenchProjectsDNSEvidenceIsWordedInFrench(t *testing.T) {
 	}
 	text := docstest.PDFText(t, f.Data)
 	for _, w := range []string{
-		"Vérification DNS n° 1 (avant la bascule, lun. 2027-05-03 09:00) : enregistrements TXT de vérification — 1 sur 1 conformes",
+		"Vérification DNS n° 1 (avant la bascule, lun. 2027-05-03 09:00) : enregistrements TXT de vérification — 1 sur 1 conforme",
 		"Vérification DNS n° 2 (avant la bascule, lun. 2027-05-10 14:02) : TTL des enregistrements qui changent — 4 sur 4 conformes",
 		"Vérification DNS n° 3 (après la bascule, ven. 2027-05-14 18:30) : nouveaux enregistrements sur les serveurs faisant autorité",
-		"Vérification DNS n° 3 (après la bascule, ven. 2027-05-14 18:30) : Autodiscover sur chaque résolveur — 1 sur 1 pas encore conformes : " +
-			"autodiscover.acme.example CNAME : 0 résolveurs sur 1 voient le nouvel enregistrement Autodiscover",
+		"Vérification DNS n° 3 (après la bascule, ven. 2027-05-14 18:30) : Autodiscover sur chaque résolveur — 1 sur 1 pas encore conforme : " +
+			"autodiscover.acme.example CNAME : 0 résolveur sur 1 voit le nouvel enregistrement Autodiscover",
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the closing report lacks %q:\n%s", w, text)

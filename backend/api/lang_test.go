@@ -63,8 +63,8 @@ func TestAFrenchProjectsDocumentsWordCutoversEvidenceInFrench(t *testing.T) {
 		t.Fatalf("the passes' evidence: %+v %+v, note %q", pre.Evidence, final.Evidence, pre.Note)
 	}
 	want := []string{
-		fmt.Sprintf("Migration préliminaire terminée : %d messages sur %d dans 1 boîtes, 0 refusés", pre.Evidence.Done, pre.Evidence.Total),
-		fmt.Sprintf("Migration finale terminée : %d messages sur %d dans 1 boîtes, 0 refusés ; la vérification n'a trouvé aucun message manquant", final.Evidence.Done, final.Evidence.Total),
+		fmt.Sprintf("Migration préliminaire terminée : %d messages sur %d dans 1 boîte, 0 refusé", pre.Evidence.Done, pre.Evidence.Total),
+		fmt.Sprintf("Migration finale terminée : %d messages sur %d dans 1 boîte, 0 refusé ; la vérification n'a trouvé aucun message manquant", final.Evidence.Done, final.Evidence.Total),
 		fmt.Sprintf("« %s » envoyé à jurgen@acme.example ; refusé : gone@acme.example: 550", sent.Step.Evidence.Subject),
 		fmt.Sprintf("« %s » envoyé à Jürgen Díaz <jurgen@acme.example> depuis la messagerie du spécialiste : depuis Outlook", logged.Step.Evidence.Subject),
 		"Clôturé avec des points ouverts (Contact de suivi (À faire)) : le client part en congé",

@@ -115,17 +115,17 @@ func TestFrenchDocumentsWordCutoversOwnEvidenceInFrench(t *testing.T) {
 			"message vide (0 octet) : IMAP ne peut pas l'ajouter", "message too large"},
 		ReportProgress: {"Vidéo du chantier 200,0 Mo trop volumineux pour Microsoft 365", "1204 / 1205", "Finale"},
 		ReportClose: {
-			"Migration préliminaire terminée : 1204 messages sur 1205 dans 1 boîtes, 1 refusés",
-			"Migration finale terminée : 1214 messages sur 1214 dans 1 boîtes, 0 refusés ; la vérification n'a trouvé aucun message manquant",
+			"Migration préliminaire terminée : 1204 messages sur 1205 dans 1 boîte, 1 refusé",
+			"Migration finale terminée : 1214 messages sur 1214 dans 1 boîte, 0 refusé ; la vérification n'a trouvé aucun message manquant",
 			"« Votre migration de messagerie » envoyé à lukasz@acme.example ; refusé : gone@acme.example: 550 5.1.1 unknown user",
 			"« Bascule confirmée » envoyé à lukasz@acme.example depuis la messagerie du spécialiste : depuis Outlook",
 			"Échange consigné (Téléphone) : Łukasz dit que tout marche",
 			"Clôturé avec des points ouverts (Appareils mobiles (À faire) ; aucune vérification n'a été faite ; la dernière vérification a trouvé 2 messages manquants) : le client part en congé",
-			"Vérification DNS n° 4 (avant la bascule, sam. 2027-05-08 08:00) : enregistrements TXT de vérification — 1 sur 1 conformes",
+			"Vérification DNS n° 4 (avant la bascule, sam. 2027-05-08 08:00) : enregistrements TXT de vérification — 1 sur 1 conforme",
 			"TTL baissé de 3600 à 300 le dim. 2027-05-09 03:00 : bascule sans risque après le dim. 2027-05-09 04:00 (ce moment est passé).",
 			"Vérification DNS n° 7 (après la bascule, ven. 2027-05-14 22:00) : nouveaux enregistrements sur les serveurs faisant autorité — 2 sur 3 pas encore conformes : " +
-				"acme.example MX : 1 serveurs faisant autorité sur 2 publient le nouvel enregistrement MX ; ns2.oldhost.example : répond 10 mx.oldhost.example. ; " +
-				"autodiscover.acme.example CNAME : 1 serveurs faisant autorité sur 2 publient le nouvel enregistrement Autodiscover ; ns2.oldhost.example : pas de réponse à temps",
+				"acme.example MX : 1 serveur faisant autorité sur 2 publie le nouvel enregistrement MX ; ns2.oldhost.example : répond 10 mx.oldhost.example. ; " +
+				"autodiscover.acme.example CNAME : 1 serveur faisant autorité sur 2 publie le nouvel enregistrement Autodiscover ; ns2.oldhost.example : pas de réponse à temps",
 			"3 résolveurs sur 5 voient le nouvel enregistrement Autodiscover",
 			"TXT vu chez l'hébergeur DNS", // typed: as typed
 		},
@@ -174,7 +174,7 @@ func TestFrenchTextsQuoteADNSProofInFrench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text, want := docstest.PDFText(t, pdf), "Vérification DNS n° 7 (après la bascule, ven. 2027-05-14 22:00) : Autodiscover sur chaque résolveur — 1 sur 1 conformes. Autodiscover a atteint"; !strings.Contains(text, want) {
+	if text, want := docstest.PDFText(t, pdf), "Vérification DNS n° 7 (après la bascule, ven. 2027-05-14 22:00) : Autodiscover sur chaque résolveur — 1 sur 1 conforme. Autodiscover a atteint"; !strings.Contains(text, want) {
 		t.Errorf("the guide lacks %q:\n%s", want, text)
 	}
 	c, err := LoadCatalog("fr", f.Project.Location())
@@ -279,14 +279,14 @@ func TestDNSResultsAreWordedFromTheirFigures(t *testing.T) {
 	}{
 		{"unset", dnscheck.Result{Verdict: dnscheck.Unset}, dnscheck.After, "the expected value is not set", "la valeur attendue n'est pas renseignée"},
 		{"no server", dnscheck.Result{Kind: dnscheck.KindValue, Verdict: dnscheck.Failed}, dnscheck.After, "no authoritative server to ask", "aucun serveur faisant autorité à interroger"},
-		{"published before", mx(dnscheck.OK), dnscheck.Before, "1 of 1 authoritative servers publish the MX", "1 serveurs faisant autorité sur 1 publient l'enregistrement MX"},
-		{"propagating", propagating, dnscheck.After, "1 of 2 resolvers see the new MX", "1 résolveurs sur 2 voient le nouvel enregistrement MX"},
+		{"published before", mx(dnscheck.OK), dnscheck.Before, "1 of 1 authoritative servers publish the MX", "1 serveur faisant autorité sur 1 publie l'enregistrement MX"},
+		{"propagating", propagating, dnscheck.After, "1 of 2 resolvers see the new MX", "1 résolveur sur 2 voit le nouvel enregistrement MX"},
 		{"wrong", mx(dnscheck.Wrong, auth(dnscheck.Wrong, 300, "10 mx.oldhost.example.")), dnscheck.After,
 			"1 of 2 authoritative servers publish the new MX; ns2.oldhost.example: answers 10 mx.oldhost.example.",
-			"1 serveurs faisant autorité sur 2 publient le nouvel enregistrement MX ; ns2.oldhost.example : répond 10 mx.oldhost.example."},
+			"1 serveur faisant autorité sur 2 publie le nouvel enregistrement MX ; ns2.oldhost.example : répond 10 mx.oldhost.example."},
 		{"missing", mx(dnscheck.Missing, auth(dnscheck.Missing, 300)), dnscheck.After,
 			"1 of 2 authoritative servers publish the new MX; ns2.oldhost.example: no MX record",
-			"1 serveurs faisant autorité sur 2 publient le nouvel enregistrement MX ; ns2.oldhost.example : aucun enregistrement MX"},
+			"1 serveur faisant autorité sur 2 publie le nouvel enregistrement MX ; ns2.oldhost.example : aucun enregistrement MX"},
 		{"nxdomain", mx(dnscheck.NXDomain, auth(dnscheck.NXDomain, 300)), dnscheck.After,
 			"ns2.oldhost.example: the name does not exist (NXDOMAIN)", "ns2.oldhost.example : le nom n'existe pas (NXDOMAIN)"},
 		{"servfail", mx(dnscheck.ServFail, auth(dnscheck.ServFail, 0)), dnscheck.After,
@@ -295,10 +295,10 @@ func TestDNSResultsAreWordedFromTheirFigures(t *testing.T) {
 			"ns2.oldhost.example: the server refused the question (REFUSED)", "ns2.oldhost.example : le serveur a refusé la question (REFUSED)"},
 		{"lame", mx(dnscheck.Failed, dnscheck.Answer{Label: "ns2.oldhost.example", Role: dnscheck.Authoritative, Verdict: dnscheck.Failed, Rcode: "ERROR"}), dnscheck.After,
 			"ns2.oldhost.example: no usable answer (ERROR)", "ns2.oldhost.example : aucune réponse exploitable (ERROR)"},
-		{"ttl ok", ttl(dnscheck.OK), dnscheck.Before, "1 of 1 authoritative servers give a TTL ≤ 300 s", "1 serveurs faisant autorité sur 1 donnent un TTL ≤ 300 s"},
+		{"ttl ok", ttl(dnscheck.OK), dnscheck.Before, "1 of 1 authoritative servers give a TTL ≤ 300 s", "1 serveur faisant autorité sur 1 donne un TTL ≤ 300 s"},
 		{"ttl high", ttl(dnscheck.TTLHigh, auth(dnscheck.TTLHigh, 3600, "0 mx.oldhost.example.")), dnscheck.Before,
 			"1 of 2 authoritative servers give a TTL ≤ 300 s; ns2.oldhost.example: TTL 3600 s, above 300 s",
-			"1 serveurs faisant autorité sur 2 donnent un TTL ≤ 300 s ; ns2.oldhost.example : TTL de 3600 s, au-dessus de 300 s"},
+			"1 serveur faisant autorité sur 2 donne un TTL ≤ 300 s ; ns2.oldhost.example : TTL de 3600 s, au-dessus de 300 s"},
 		{"negative ttl high", ttl(dnscheck.TTLHigh, auth(dnscheck.TTLHigh, 86400)), dnscheck.Before,
 			"negative answers are cached 86400 s (SOA minimum)", "les réponses négatives sont gardées 86400 s (minimum du SOA)"},
 	} {

@@ -62,12 +62,23 @@ func LoadCatalog(lang string, loc *time.Location) (*Catalog, error) {
 		"dnsresult":  func(r dnscheck.Result, ph dnscheck.Phase) DNSResult { return DNSResult{r, ph} },
 		"dnsanswer":  func(a *dnscheck.Answer, r dnscheck.Result) DNSAnswer { return DNSAnswer{*a, r} },
 		"durationof": durationOf,
+		// plural picks the word for n in the catalog's language: {{plural .N "boîte" "boîtes"}}.
+		"plural": c.plural,
 	}
 	c.t, err = template.New(lang).Option("missingkey=error").Funcs(funcs).ParseFS(langFiles, "lang/"+lang+".tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("texts %s: %w", lang, err)
 	}
 	return c, nil
+}
+
+// plural is one for a count of n that takes the singular, else many: in French 0 and 1
+// do (« 0 refusé », « 1 boîte »), in English only 1.
+func (c *Catalog) plural(n int, one, many string) string {
+	if n == 1 || (c.Lang == "fr" && n == 0) {
+		return one
+	}
+	return many
 }
 
 // date writes a day with its weekday's name in the catalog's language.
