@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cutover/backend/docs"
+	"cutover/backend/mailbox"
 	"cutover/backend/messages"
 	"cutover/backend/pim"
 	"cutover/backend/project"
@@ -237,7 +238,11 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 			return f, err
 		}
 		for _, fo := range folders {
-			f.Folders = append(f.Folders, docs.Folder{Mailbox: e.SourceLogin, Folder: fo.Folder, Dest: fo.Dest, Messages: fo.Messages, Bytes: fo.Bytes, Excluded: fo.Excluded, Reason: fo.Reason})
+			df := docs.Folder{Mailbox: e.SourceLogin, Folder: fo.Folder, Dest: fo.Dest, Messages: fo.Messages, Bytes: fo.Bytes, Excluded: fo.Excluded, Reason: fo.Reason}
+			if fo.Excluded {
+				df.Why, df.Rule = mailbox.LeftOut(fo.Reason)
+			}
+			f.Folders = append(f.Folders, df)
 		}
 	}
 	rules, err := a.store.MailRules(a.ctx, p.ID, "")
@@ -258,7 +263,9 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 		f.Passes = append(f.Passes, docs.Pass{Mailbox: ps.SourceLogin, Dest: dest[login], Kind: ps.Kind, State: string(ps.State), Done: ps.MessagesDone, Total: ps.MessagesTotal,
 			BytesDone: ps.BytesDone, BytesTotal: ps.BytesTotal, Refused: ps.Failed, Error: ps.Error, Started: ps.Started, Finished: ps.Finished})
 		for _, fl := range ps.Failures {
-			f.Refused = append(f.Refused, docs.Refused{Mailbox: ps.SourceLogin, Pass: ps.Kind, Folder: fl.Folder, Subject: fl.Subject, Size: fl.Size, Date: fl.Date, Reason: fl.Reason})
+			r := docs.Refused{Mailbox: ps.SourceLogin, Pass: ps.Kind, Folder: fl.Folder, Subject: fl.Subject, Size: fl.Size, Date: fl.Date, Reason: fl.Reason}
+			r.Why, r.Limit = mailbox.OwnRefusal(fl.Reason)
+			f.Refused = append(f.Refused, r)
 		}
 	}
 	if f.Checks, err = a.store.VerifyFolders(a.ctx, p.ID); err != nil {
@@ -272,14 +279,14 @@ func (a *API) facts(p project.Project) (docs.Facts, error) {
 		return f, err
 	}
 	for _, c := range log {
-		f.Contacts = append(f.Contacts, docs.Contact{At: c.At, Channel: c.Channel, Step: c.StepKey, Summary: c.Summary})
+		f.Contacts = append(f.Contacts, docs.Contact{At: c.At, Channel: c.Channel, Step: c.StepKey, Summary: c.Summary, Evidence: c.Evidence})
 	}
 	ev, err := a.dnsEvidence(p)
 	if err != nil {
 		return f, err
 	}
 	for _, e := range ev {
-		f.Evidence = append(f.Evidence, docs.Evidence{Step: e.Step, Title: e.Title, Passed: e.Passed, Summary: e.Summary, At: e.At})
+		f.Evidence = append(f.Evidence, e.Proof)
 	}
 	f.MaxMessageBytes = destLimits(p).MaxMessageBytes
 	if f.PIM, err = a.pimFacts(p); err != nil {
@@ -674,15 +681,15 @@ func (a *API) MessageSend(projectName, kind string, in SendInput) (SendResult, e
 		return SendResult{Result: res}, err
 	}
 	summary := fmt.Sprintf("Sent %q to %s", d.Subject, strings.Join(res.Accepted, ", "))
+	ev := &timeline.Evidence{Kind: timeline.MessageSent, Channel: "email", Subject: d.Subject, To: res.Accepted}
 	if len(res.Refused) > 0 {
-		var r []string
 		for _, x := range res.Refused {
-			r = append(r, x.String())
+			ev.Rejected = append(ev.Rejected, x.String())
 		}
-		summary += "; refused: " + strings.Join(r, "; ")
+		summary += "; refused: " + strings.Join(ev.Rejected, "; ")
 	}
 	out := SendResult{Result: res}
-	out.Contact, out.Step, err = a.logMessage(p, kind, summary)
+	out.Contact, out.Step, err = a.logMessage(p, kind, summary, ev)
 	return out, err
 }
 
@@ -694,22 +701,24 @@ func (a *API) MessageLogged(projectName, kind, note string) (SendResult, error) 
 		return SendResult{}, err
 	}
 	summary := fmt.Sprintf("Sent %q to %s from the specialist's mail client", d.Subject, strings.Join(d.To, ", "))
+	ev := &timeline.Evidence{Kind: timeline.MessageLogged, Channel: "email", Subject: d.Subject, To: d.To}
 	if n := strings.TrimSpace(note); n != "" {
 		summary += ": " + n
+		ev.Note = n
 	}
 	out := SendResult{Result: messages.Result{Accepted: d.To, Refused: []messages.Refusal{}}}
-	out.Contact, out.Step, err = a.logMessage(p, kind, summary)
+	out.Contact, out.Step, err = a.logMessage(p, kind, summary, ev)
 	return out, err
 }
 
 // logMessage puts a sent message in the contact log against its step, and marks a
-// contact step done with the entry as its evidence.
-func (a *API) logMessage(p project.Project, kind, summary string) (store.ContactEntry, *timeline.Step, error) {
+// contact step done with the entry as its evidence (ev: what was sent, to whom).
+func (a *API) logMessage(p project.Project, kind, summary string, ev *timeline.Evidence) (store.ContactEntry, *timeline.Step, error) {
 	k, err := messages.KindOf(kind)
 	if err != nil {
 		return store.ContactEntry{}, nil, err
 	}
-	c, err := a.store.AddContact(a.ctx, p.ID, store.ContactEntry{StepKey: k.Step, Channel: "email", Summary: summary, At: a.now()})
+	c, err := a.store.AddContact(a.ctx, p.ID, store.ContactEntry{StepKey: k.Step, Channel: "email", Summary: summary, Evidence: ev, At: a.now()})
 	if err != nil {
 		return c, nil, err
 	}
@@ -717,6 +726,6 @@ func (a *API) logMessage(p project.Project, kind, summary string) (store.Contact
 	if !k.Marks {
 		return c, nil, nil
 	}
-	st, err := a.SetStep(p.Name, k.Step, "done", summary)
+	st, err := a.setStep(p, k.Step, timeline.Done, summary, ev)
 	return c, &st, err
 }

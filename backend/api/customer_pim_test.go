@@ -84,8 +84,8 @@ func TestTheLimitationsSayWhatMovesOfContactsAndCalendarsAndListWhatDidNot(t *te
 		t.Fatal(err)
 	}
 	open, err := a.closeOpen(p)
-	if err != nil || !strings.Contains(strings.Join(open, "; "), "3 contacts, events or tasks missing") {
-		t.Errorf("closing is held by %q %v, want the missing contacts and events too", open, err)
+	if err != nil || !strings.Contains(openText(open), "3 contacts, events or tasks missing") {
+		t.Errorf("closing is held by %+v %v, want the missing contacts and events too", open, err)
 	}
 
 	fr := "fr"

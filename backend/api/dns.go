@@ -220,6 +220,8 @@ type StepEvidence struct {
 	Passed  bool           `json:"passed"`
 	Summary string         `json:"summary"`
 	Status  string         `json:"status"` // the step's status now
+	// Proof is the same as figures, for documents that word it in their own language.
+	Proof dnscheck.Proof `json:"-"`
 }
 
 // DnsCheck checks a project's DNS records now, stores every answer, and returns the
@@ -413,7 +415,7 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		}
 		latest[ph] = &c
 	}
-	safe := ""
+	var safe *dnscheck.SafeSwitch
 	if latest[dnscheck.Before] != nil {
 		st, err := a.store.DNSSettings(a.ctx, p.ID)
 		if err != nil {
@@ -423,7 +425,8 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		if err != nil {
 			return nil, err
 		}
-		safe = dnscheck.ComputeSafeSwitch(obs, st.TTLTarget, p.Location(), a.now()).Sentence
+		s := dnscheck.ComputeSafeSwitch(obs, st.TTLTarget, p.Location(), a.now())
+		safe = &s
 	}
 	out := []StepEvidence{}
 	for _, s := range dnsSteps {
@@ -431,7 +434,8 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 		if c == nil {
 			continue
 		}
-		ev := StepEvidence{Step: s.step, CheckID: c.ID, Phase: s.phase, At: c.Report.At, Passed: true}
+		ev := StepEvidence{Step: s.step, CheckID: c.ID, Phase: s.phase, At: c.Report.At, Passed: true,
+			Proof: dnscheck.Proof{Step: s.step, Check: c.ID, Phase: s.phase, At: c.Report.At, Passed: true}}
 		if step, ok := tl.Step(s.step); ok {
 			ev.Title, ev.Status = step.Title, string(step.Status)
 		}
@@ -443,21 +447,24 @@ func (a *API) dnsEvidence(p project.Project) ([]StepEvidence, error) {
 			}
 			n++
 			if !s.pass(r) {
-				ev.Passed = false
+				ev.Passed, ev.Proof.Passed = false, false
 				bad = append(bad, fmt.Sprintf("%s %s: %s", r.Name, r.Type, r.Summary))
+				ev.Proof.Failing = append(ev.Proof.Failing, r)
 			}
 		}
 		if n == 0 {
 			continue
 		}
+		ev.Proof.Count = n
 		when := c.Report.At.In(p.Location()).Format("2006-01-02 15:04 MST")
 		if ev.Passed {
 			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — all %d pass", c.ID, s.phase, when, s.what, n)
 		} else {
 			ev.Summary = fmt.Sprintf("DNS check #%d (%s, %s): %s — %d of %d do not pass yet: %s", c.ID, s.phase, when, s.what, len(bad), n, strings.Join(bad, "; "))
 		}
-		if s.step == "lower_ttl" && safe != "" {
-			ev.Summary += ". " + safe
+		if s.step == "lower_ttl" && safe != nil {
+			ev.Summary += ". " + safe.Sentence
+			ev.Proof.Safe = safe
 		}
 		out = append(out, ev)
 	}
@@ -482,7 +489,11 @@ func (a *API) DnsMarkStep(projectName, step string) (timeline.Step, error) {
 		if !ev.Passed {
 			return timeline.Step{}, &project.FieldError{Field: "step", Value: step, Expected: "a step whose latest DNS check passes; " + ev.Summary}
 		}
-		return a.SetStep(projectName, step, "done", ev.Summary)
+		p, err := a.project(projectName)
+		if err != nil {
+			return timeline.Step{}, err
+		}
+		return a.setStep(p, step, timeline.Done, ev.Summary, &timeline.Evidence{Kind: timeline.DNSProof, DNS: &ev.Proof})
 	}
 	for _, k := range keys {
 		if k == step {

@@ -66,21 +66,24 @@ func (a *API) passEvidence(p project.Project) error {
 	if n == 0 {
 		return nil
 	}
+	ev := &timeline.Evidence{Kind: timeline.PrePass, Mailboxes: pre.mailboxes, Done: pre.done, Total: pre.total, Refused: pre.refused}
 	if err := a.markByEvidence(p, "historical_copy", fmt.Sprintf("Pre-migration pass finished: %d of %d messages in %d mailboxes, %d refused",
-		pre.done, pre.total, pre.mailboxes, pre.refused)); err != nil {
+		pre.done, pre.total, pre.mailboxes, pre.refused), ev); err != nil {
 		return err
 	}
 	if final.mailboxes == n && finalVerified {
+		ev := &timeline.Evidence{Kind: timeline.FinalPass, Mailboxes: final.mailboxes, Done: final.done, Total: final.total, Refused: final.refused}
 		return a.markByEvidence(p, "final_migration", fmt.Sprintf("Final pass finished: %d of %d messages in %d mailboxes, %d refused; verification found nothing missing",
-			final.done, final.total, final.mailboxes, final.refused))
+			final.done, final.total, final.mailboxes, final.refused), ev)
 	}
 	return nil
 }
 
 func finished(s mailbox.State) bool { return s == mailbox.StateDone || s == mailbox.StatePartial }
 
-// markByEvidence marks a step done with the evidence as its note, unless it is closed.
-func (a *API) markByEvidence(p project.Project, key, note string) error {
+// markByEvidence marks a step done with the evidence as its note (the English sentence,
+// and the figures documents word in their language), unless it is closed.
+func (a *API) markByEvidence(p project.Project, key, note string, ev *timeline.Evidence) error {
 	tl, err := a.timeline(p)
 	if err != nil {
 		return err
@@ -88,7 +91,7 @@ func (a *API) markByEvidence(p project.Project, key, note string) error {
 	if st, ok := tl.Step(key); !ok || st.Status.Closed() {
 		return nil
 	}
-	_, err = a.SetStep(p.Name, key, "done", note)
+	_, err = a.setStep(p, key, timeline.Done, note, ev)
 	return err
 }
 
@@ -110,15 +113,15 @@ func (a *API) saveVerification(p project.Project, mc MailboxCheck) error {
 
 // closeOpen says what keeps the case from closing: the follow-up contact and the final
 // verification.
-func (a *API) closeOpen(p project.Project) ([]string, error) {
+func (a *API) closeOpen(p project.Project) ([]timeline.OpenItem, error) {
 	tl, err := a.timeline(p)
 	if err != nil {
 		return nil, err
 	}
-	var open []string
+	var open []timeline.OpenItem
 	for _, key := range []string{"followup_contact", "final_migration"} {
 		if st, ok := tl.Step(key); ok && !st.Status.Closed() {
-			open = append(open, fmt.Sprintf("%s (%s)", st.Title, st.Status))
+			open = append(open, timeline.OpenItem{Kind: timeline.OpenStep, Step: key, Title: st.Title, Status: st.Status})
 		}
 	}
 	checks, err := a.store.VerifyFolders(a.ctx, p.ID)
@@ -131,18 +134,36 @@ func (a *API) closeOpen(p project.Project) ([]string, error) {
 	}
 	switch {
 	case len(checks) == 0:
-		open = append(open, "no verification has been run (cutover mail verify)")
+		open = append(open, timeline.OpenItem{Kind: timeline.OpenNoVerification})
 	case missing > 0:
-		open = append(open, fmt.Sprintf("the last verification found %d messages missing", missing))
+		open = append(open, timeline.OpenItem{Kind: timeline.OpenMissing, Missing: missing})
 	}
 	pimChecks, err := a.store.PIMVerifyChecks(a.ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	if n := (docs.Facts{PIM: docs.PIM{Checks: pimChecks}}).PIMMissing(); n > 0 {
-		open = append(open, fmt.Sprintf("the last verification found %d contacts, events or tasks missing", n))
+		open = append(open, timeline.OpenItem{Kind: timeline.OpenPIMMissing, Missing: n})
 	}
 	return open, nil
+}
+
+// openText is the open items in English, for the faces and the step's note.
+func openText(open []timeline.OpenItem) string {
+	var out []string
+	for _, o := range open {
+		switch o.Kind {
+		case timeline.OpenStep:
+			out = append(out, fmt.Sprintf("%s (%s)", o.Title, o.Status))
+		case timeline.OpenNoVerification:
+			out = append(out, "no verification has been run (cutover mail verify)")
+		case timeline.OpenMissing:
+			out = append(out, fmt.Sprintf("the last verification found %d messages missing", o.Missing))
+		case timeline.OpenPIMMissing:
+			out = append(out, fmt.Sprintf("the last verification found %d contacts, events or tasks missing", o.Missing))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // CloseResult is the closed step and the closing report.
@@ -165,17 +186,19 @@ func (a *API) CloseCase(projectName string, force bool, reason string) (CloseRes
 	}
 	reason = strings.TrimSpace(reason)
 	note := "Closed: follow-up done, verification complete"
+	ev := &timeline.Evidence{Kind: timeline.Closed}
 	if len(open) > 0 {
 		if !force {
 			return CloseResult{}, &project.FieldError{Field: "step", Value: "close_case",
-				Expected: "the follow-up contact and a verification with nothing missing first; still open: " + strings.Join(open, "; ") + " (or --force with a --reason)"}
+				Expected: "the follow-up contact and a verification with nothing missing first; still open: " + openText(open) + " (or --force with a --reason)"}
 		}
 		if reason == "" {
-			return CloseResult{}, &project.FieldError{Field: "reason", Expected: "why the case closes with open items (" + strings.Join(open, "; ") + ")"}
+			return CloseResult{}, &project.FieldError{Field: "reason", Expected: "why the case closes with open items (" + openText(open) + ")"}
 		}
-		note = "Closed with open items (" + strings.Join(open, "; ") + "): " + reason
+		note = "Closed with open items (" + openText(open) + "): " + reason
+		ev = &timeline.Evidence{Kind: timeline.ClosedOpen, Open: open, Reason: reason}
 	}
-	st, err := a.setStep(p, "close_case", timeline.Done, note)
+	st, err := a.setStep(p, "close_case", timeline.Done, note, ev)
 	if err != nil {
 		return CloseResult{}, err
 	}

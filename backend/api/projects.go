@@ -153,14 +153,15 @@ func (a *API) SetStep(name, key, status, note string) (timeline.Step, error) {
 		}
 		if len(open) > 0 {
 			return timeline.Step{}, &project.FieldError{Field: "step", Value: key,
-				Expected: "the follow-up contact and a verification with nothing missing first; still open: " + strings.Join(open, "; ") + " (cutover case close --force --reason)"}
+				Expected: "the follow-up contact and a verification with nothing missing first; still open: " + openText(open) + " (cutover case close --force --reason)"}
 		}
 	}
-	return a.setStep(p, key, st, note)
+	return a.setStep(p, key, st, note, nil)
 }
 
-// setStep records a step's status, with no rule about which step may close.
-func (a *API) setStep(p project.Project, key string, st timeline.Status, note string) (timeline.Step, error) {
+// setStep records a step's status, with no rule about which step may close; ev is what
+// Cutover saw when it writes the note itself (nil for a typed note).
+func (a *API) setStep(p project.Project, key string, st timeline.Status, note string, ev *timeline.Evidence) (timeline.Step, error) {
 	tl, err := a.timeline(p)
 	if err != nil {
 		return timeline.Step{}, err
@@ -173,7 +174,7 @@ func (a *API) setStep(p project.Project, key string, st timeline.Status, note st
 		}
 		return timeline.Step{}, &project.FieldError{Field: "step", Value: key, Expected: "one of " + strings.Join(keys, ", ")}
 	}
-	state := timeline.State{Status: st, By: whoAmI(), At: a.now(), Note: strings.TrimSpace(note)}
+	state := timeline.State{Status: st, By: whoAmI(), At: a.now(), Note: strings.TrimSpace(note), Evidence: ev}
 	if st.Closed() {
 		state.Due = step.Due
 	}
@@ -241,7 +242,8 @@ func (a *API) AddContact(name string, in ContactInput) (store.ContactEntry, erro
 	a.bus.Publish("timeline:contact", p.Name, c)
 	if c.StepKey != "" {
 		// A logged contact is the evidence of its contact step.
-		if err := a.markByEvidence(p, c.StepKey, fmt.Sprintf("%s contact logged: %s", c.Channel, c.Summary)); err != nil {
+		ev := &timeline.Evidence{Kind: timeline.ContactLogged, Channel: c.Channel, Note: c.Summary}
+		if err := a.markByEvidence(p, c.StepKey, fmt.Sprintf("%s contact logged: %s", c.Channel, c.Summary), ev); err != nil {
 			return c, err
 		}
 	}

@@ -119,6 +119,43 @@ type Result struct {
 	Step      string   `json:"step,omitempty"`      // the timeline step this result is evidence for
 }
 
+// Authoritative counts the authoritative servers asked and those that answered as
+// expected: the figures of the result's Summary, for texts that say it another way.
+func (r Result) Authoritative() (ok, asked int) {
+	for _, a := range r.Answers {
+		if a.Role != Authoritative {
+			continue
+		}
+		asked++
+		if a.Verdict == OK {
+			ok++
+		}
+	}
+	return ok, asked
+}
+
+// AuthoritativeOK is the first figure of Authoritative, for templates.
+func (r Result) AuthoritativeOK() int { ok, _ := r.Authoritative(); return ok }
+
+// AuthoritativeAsked is the second figure of Authoritative, for templates.
+func (r Result) AuthoritativeAsked() int { _, n := r.Authoritative(); return n }
+
+// Worst is the authoritative answer the Summary names, the worst of those that are not
+// as expected (nil when every authoritative server is).
+func (r Result) Worst() *Answer {
+	var worst *Answer
+	for i := range r.Answers {
+		a := &r.Answers[i]
+		if a.Role != Authoritative || a.Verdict == OK {
+			continue
+		}
+		if worst == nil || rank(a.Verdict) > rank(worst.Verdict) {
+			worst = a
+		}
+	}
+	return worst
+}
+
 // Report is one check of a project's domains.
 type Report struct {
 	Phase        Phase         `json:"phase"`

@@ -26,6 +26,27 @@ type SafeSwitch struct {
 	Safe      bool      `json:"safe"` // SafeAfter has passed
 	Sentence  string    `json:"sentence"`
 	Records   []TTLDrop `json:"records"`
+	// FirstLow is the first check that saw TTLs already at or below the target, when
+	// no record was ever seen higher.
+	FirstLow time.Time `json:"firstLow,omitzero"`
+}
+
+// Cause is the record Sentence is about: the first one still above the target, else
+// the one lowered last (nil when every TTL was always low, or none was observed).
+// Documents word the sentence in their own language from it.
+func (s SafeSwitch) Cause() *TTLDrop {
+	for i := range s.Records {
+		if s.Records[i].State == "still_high" {
+			return &s.Records[i]
+		}
+	}
+	var latest *TTLDrop
+	for i := range s.Records {
+		if r := &s.Records[i]; r.State == "lowered" && (latest == nil || r.SafeAfter.After(latest.SafeAfter)) {
+			latest = r
+		}
+	}
+	return latest
 }
 
 // ComputeSafeSwitch reads the TTL observations of the authoritative servers (the
@@ -121,6 +142,7 @@ func ComputeSafeSwitch(obs []Observation, target uint32, loc *time.Location, now
 			s.Sentence += "."
 		}
 	default:
+		s.FirstLow = firstLow
 		s.Sentence = fmt.Sprintf("The TTLs were already at or below %d s at the first check (%s). Cutover never saw the longer TTL they had, so it cannot tell when the old answers expire: wait the old TTL after the moment they were lowered.", target, when(firstLow, loc))
 	}
 	return s

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cutover/backend/project"
+	"cutover/backend/timeline"
 )
 
 // Item is what a text about one thing of a list gets: the project's Facts and the thing.
@@ -154,7 +155,7 @@ func (b *builder) limitations() {
 	}
 	for _, fo := range b.f.Folders {
 		if fo.Excluded {
-			excluded = append(excluded, []string{fo.Mailbox, fo.Folder, orDash(fo.Reason)})
+			excluded = append(excluded, []string{fo.Mailbox, fo.Folder, orDash(b.item("folder.leftout", fo))})
 		}
 	}
 	intro := "limits.excluded.intro"
@@ -165,7 +166,7 @@ func (b *builder) limitations() {
 
 	var refused [][]string
 	for _, r := range b.f.Refused {
-		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, Size(r.Size), r.Reason})
+		refused = append(refused, []string{r.Mailbox, r.Folder, r.Subject, b.c.size(r.Size), b.item("refused.reason", r)})
 	}
 	intro = "limits.refused.intro"
 	if len(refused) == 0 {
@@ -231,7 +232,7 @@ func (b *builder) guide() {
 		b.section("guide.outlook.version", list(b.c.Lines("guide.outlook.version.steps", b.f)))
 	}
 	when := "guide.profile.wait"
-	if b.f.Proof("outlook") != "" {
+	if b.f.Proof("outlook") != nil {
 		when = "guide.profile.ready"
 	}
 	b.section("guide.profile", b.p(when), list(b.c.Lines("guide.profile.steps", b.f)))
@@ -244,7 +245,7 @@ func (b *builder) progress() {
 	var rows [][]string
 	for _, p := range b.f.Passes {
 		rows = append(rows, []string{p.Mailbox, p.Dest, b.item("pass.kind", p.Kind), b.item("pass.state", p.State),
-			fmt.Sprintf("%d / %d", p.Done, p.Total), Size(p.BytesDone), fmt.Sprint(p.Refused), b.item("pass.finished", p)})
+			fmt.Sprintf("%d / %d", p.Done, p.Total), b.c.size(p.BytesDone), fmt.Sprint(p.Refused), b.item("pass.finished", p)})
 	}
 	b.section("progress.summary", b.p("progress.summary.text"), b.table("progress.mailboxes", rows))
 	b.refusedSection()
@@ -262,13 +263,22 @@ func (b *builder) progress() {
 func (b *builder) refusedSection() {
 	var rows [][]string
 	for _, r := range b.f.Refused {
-		rows = append(rows, []string{r.Mailbox, b.item("pass.kind", r.Pass), r.Folder, r.Subject, Size(r.Size), r.Reason})
+		rows = append(rows, []string{r.Mailbox, b.item("pass.kind", r.Pass), r.Folder, r.Subject, b.c.size(r.Size), b.item("refused.reason", r)})
 	}
 	intro := "refused.intro"
 	if len(rows) == 0 {
 		intro = "refused.none"
 	}
 	b.section("refused", b.p(intro), b.table("refused", rows))
+}
+
+// note is a step's note or a contact's summary: as typed, or, when Cutover wrote it
+// itself, its evidence worded in the document's language.
+func (b *builder) note(typed string, ev *timeline.Evidence) string {
+	if ev == nil {
+		return typed
+	}
+	return b.item("evidence", ev)
 }
 
 func (b *builder) verify() {
@@ -289,7 +299,7 @@ func (b *builder) verify() {
 	if len(b.f.Missing) > 0 {
 		var list [][]string
 		for _, m := range b.f.Missing {
-			list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), Size(m.Size)})
+			list = append(list, []string{m.Mailbox, m.Folder, m.Subject, b.item("missing.date", m), b.c.size(m.Size)})
 		}
 		b.section("verify.missing", b.p("verify.missing.intro"), b.table("verify.missing", list))
 	}
@@ -328,7 +338,7 @@ func (b *builder) closing() {
 	var steps [][]string
 	var open []string
 	for _, s := range b.f.Timeline.Steps {
-		steps = append(steps, []string{b.item("step.title", s), b.item("step.when", s), b.item("status", s.Status), b.item("step.closed", s), s.Note})
+		steps = append(steps, []string{b.item("step.title", s), b.item("step.when", s), b.item("status", s.Status), b.item("step.closed", s), b.note(s.Note, s.Evidence)})
 		if !s.Status.Closed() && s.Key != "close_case" {
 			open = append(open, b.item("closing.open.step", [2]string{b.item("step.title", s), b.item("status", s.Status)}))
 		}
@@ -341,17 +351,17 @@ func (b *builder) closing() {
 		if s, ok := b.f.Timeline.Step(c.Step); ok {
 			step = b.item("step.title", s)
 		}
-		contacts = append(contacts, []string{b.item("contact.at", c), b.item("channel", c.Channel), step, c.Summary})
+		contacts = append(contacts, []string{b.item("contact.at", c), b.item("channel", c.Channel), step, b.note(c.Summary, c.Evidence)})
 	}
 	b.section("closing.contacts", b.table("closing.contacts", contacts))
 
 	var dns [][]string
 	for _, e := range b.f.Evidence {
-		title := e.Title
+		title := e.Step
 		if s, ok := b.f.Timeline.Step(e.Step); ok {
 			title = b.item("step.title", s)
 		}
-		dns = append(dns, []string{title, b.item("passed", e.Passed), e.Summary})
+		dns = append(dns, []string{title, b.item("passed", e.Passed), b.item("dns.proof", e)})
 	}
 	b.section("closing.dns", b.table("closing.dns", dns))
 

@@ -7,6 +7,10 @@
 //
 // Every sentence comes from a language's template file (lang/en.tmpl, lang/fr.tmpl,
 // text/template): the code holds the structure and the project's values, never the text.
+// What Cutover recorded along the way is kept as what happened and its figures
+// (timeline.Evidence for the notes it writes, dnscheck.Proof and Result for the DNS
+// checks) and worded here too; only what people typed and servers answered is printed
+// as written.
 package docs
 
 import (

@@ -71,6 +71,10 @@ type Folder struct {
 	Bytes    int64  `json:"bytes"`
 	Excluded bool   `json:"excluded"`
 	Reason   string `json:"reason"`
+	// Why an excluded folder is left out, when Cutover decided it (mailbox.LeftOut):
+	// rule (Rule names it), gmail_view or container; "" to print Reason as written.
+	Why  string `json:"why,omitempty"`
+	Rule string `json:"rule,omitempty"`
 }
 
 // Exclude is a folder rule that leaves folders out.
@@ -154,6 +158,10 @@ type Refused struct {
 	Size    int64     `json:"size"`
 	Date    time.Time `json:"date"`
 	Reason  string    `json:"reason"`
+	// Why is set when Cutover did not send the message itself (mailbox.OwnRefusal):
+	// too_large (over Limit bytes) or empty; "" for the server's own words in Reason.
+	Why   string `json:"why,omitempty"`
+	Limit int64  `json:"limit,omitempty"`
 }
 
 // Check is one folder of the last verification: source against destination.
@@ -182,16 +190,49 @@ type Contact struct {
 	At      time.Time `json:"at"`
 	Channel string    `json:"channel"`
 	Step    string    `json:"step"`
-	Summary string    `json:"summary"`
+	Summary string    `json:"summary"` // as typed, or Cutover's English sentence
+	// Evidence is what Cutover saw when it wrote the summary itself (a message it sent):
+	// documents word it in their language instead of printing the English summary.
+	Evidence *timeline.Evidence `json:"evidence,omitempty"`
 }
 
-// Evidence is what the latest DNS check proves about a timeline step.
-type Evidence struct {
-	Step    string    `json:"step"`
-	Title   string    `json:"title"`
-	Passed  bool      `json:"passed"`
-	Summary string    `json:"summary"`
-	At      time.Time `json:"at"`
+// Evidence is what the latest DNS check proves about a timeline step, as figures: the
+// documents word it with the texts dns.proof and dns.summary.
+type Evidence = dnscheck.Proof
+
+// DNSResult is one result of a DNS check with the phase of its check, for the texts
+// about it ("the new MX" after the cutover, "the MX" before).
+type DNSResult struct {
+	dnscheck.Result
+	Phase dnscheck.Phase
+}
+
+// DNSAnswer is one server's answer with the result it belongs to, for the texts about it.
+type DNSAnswer struct {
+	dnscheck.Answer
+	Result dnscheck.Result
+}
+
+// Duration is a number of seconds in the largest unit that says it exactly enough,
+// the way the texts write a wait: 1 day, 2 h 30 min, 5 min, 40 s (one field is set,
+// or Hours and Minutes).
+type Duration struct {
+	Days, Hours, Minutes, Seconds int
+}
+
+// durationOf splits seconds the way a wait is written.
+func durationOf(seconds uint32) Duration {
+	const minute, hour, day = 60, 3600, 86400
+	s := int(seconds)
+	switch {
+	case s >= day && s%day == 0:
+		return Duration{Days: s / day}
+	case s >= hour:
+		return Duration{Hours: s / hour, Minutes: s % hour / minute}
+	case s >= minute && s%minute == 0:
+		return Duration{Minutes: s / minute}
+	}
+	return Duration{Seconds: s}
 }
 
 // Step returns the timeline step key (zero if unknown), for the texts: {{(.Step "lower_ttl").Due}}.
@@ -271,10 +312,11 @@ func (f Facts) Totals() Totals {
 	return t
 }
 
-// Proof is what the latest DNS check proves about step, when it passed ("" otherwise).
-func (f Facts) Proof(step string) string {
+// Proof is what the latest DNS check proves about step, when it passed (nil otherwise);
+// the texts word it with dns.proof.
+func (f Facts) Proof(step string) *Evidence {
 	if e, ok := f.EvidenceFor(step); ok && e.Passed {
-		return e.Summary
+		return &e
 	}
-	return ""
+	return nil
 }

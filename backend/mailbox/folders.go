@@ -211,7 +211,7 @@ func MapFolders(src []Folder, dst []Folder, dstDelim string, rules []Rule) []Map
 			continue
 		}
 		if r.Action == "exclude" {
-			m.Excluded, m.Reason, m.done = true, "excluded by rule "+r.Pattern, true
+			m.Excluded, m.Reason, m.done = true, excludedByRule+r.Pattern, true
 			continue
 		}
 		m.rule = r.Pattern

@@ -223,11 +223,11 @@ func (r *folderRun) sendAll(ctx context.Context, todo []srcMsg) (err error) {
 	uids := make([]imap.UID, 0, len(todo))
 	for _, m := range todo {
 		if r.limit > 0 && m.Size > r.limit {
-			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: fmt.Sprintf("too large for the destination: %d bytes, over its limit of %d bytes", m.Size, r.limit)}
+			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: tooLarge(m.Size, r.limit)}
 			continue
 		}
 		if m.Size == 0 {
-			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: "empty message (0 bytes): IMAP cannot append it"}
+			pending <- pendingAppend{msg: m, key: keys[m.UID], refused: emptyReason}
 			continue
 		}
 		uids = append(uids, m.UID)

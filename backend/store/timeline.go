@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"cutover/backend/timeline"
@@ -23,6 +25,7 @@ func (s *Store) StepStates(ctx context.Context, projectID int64) (map[string]tim
 			return nil, fmt.Errorf("read step: %w", err)
 		}
 		st.Status, st.Due, st.At = timeline.Status(status), parseTime(due), parseTime(at)
+		st.Note, st.Evidence = decodeNote(st.Note)
 		out[key] = st
 	}
 	return out, rows.Err()
@@ -32,11 +35,47 @@ func (s *Store) StepStates(ctx context.Context, projectID int64) (map[string]tim
 func (s *Store) PutStepState(ctx context.Context, projectID int64, key string, st timeline.State) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO step(project_id, key, status, due_at, by_whom, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(project_id, key) DO UPDATE SET status=excluded.status, due_at=excluded.due_at, by_whom=excluded.by_whom, at=excluded.at, note=excluded.note`,
-		projectID, key, string(st.Status), fmtTime(st.Due), st.By, fmtTime(st.At), st.Note)
+		projectID, key, string(st.Status), fmtTime(st.Due), st.By, fmtTime(st.At), encodeNote(st.Note, st.Evidence))
 	if err != nil {
 		return fmt.Errorf("store step %s: %w", key, err)
 	}
 	return nil
+}
+
+// evidencePrefix starts a note or contact summary Cutover wrote itself: the rest is a
+// JSON object of the English sentence and the evidence it words (timeline.Evidence),
+// so documents can word it in their own language. It lives in the text column so that
+// no schema change is needed; a typed note never starts with it.
+const evidencePrefix = "cutover-evidence:"
+
+type evidenceNote struct {
+	Note     string             `json:"note"`
+	Evidence *timeline.Evidence `json:"evidence"`
+}
+
+func encodeNote(note string, ev *timeline.Evidence) string {
+	if ev == nil {
+		return note
+	}
+	b, err := json.Marshal(evidenceNote{note, ev})
+	if err != nil {
+		return note // a plain struct of strings and numbers: cannot happen
+	}
+	return evidencePrefix + string(b)
+}
+
+// decodeNote splits a stored note into its sentence and evidence; a note that does not
+// decode is shown as stored.
+func decodeNote(stored string) (string, *timeline.Evidence) {
+	rest, ok := strings.CutPrefix(stored, evidencePrefix)
+	if !ok {
+		return stored, nil
+	}
+	var n evidenceNote
+	if err := json.Unmarshal([]byte(rest), &n); err != nil {
+		return stored, nil
+	}
+	return n.Note, n.Evidence
 }
 
 // ContactEntry is one contact with the customer.
@@ -46,12 +85,14 @@ type ContactEntry struct {
 	At      time.Time `json:"at"`
 	Channel string    `json:"channel"`
 	Summary string    `json:"summary"`
+	// Evidence is set when Cutover wrote the summary itself (a message it sent).
+	Evidence *timeline.Evidence `json:"evidence,omitempty"`
 }
 
 // AddContact appends to a project's contact log.
 func (s *Store) AddContact(ctx context.Context, projectID int64, c ContactEntry) (ContactEntry, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO contact_log(project_id, step_key, at, channel, summary) VALUES (?, ?, ?, ?, ?)`,
-		projectID, c.StepKey, fmtTime(c.At), c.Channel, c.Summary)
+		projectID, c.StepKey, fmtTime(c.At), c.Channel, encodeNote(c.Summary, c.Evidence))
 	if err != nil {
 		return c, fmt.Errorf("store contact: %w", err)
 	}
@@ -74,6 +115,7 @@ func (s *Store) ContactLog(ctx context.Context, projectID int64) ([]ContactEntry
 			return nil, fmt.Errorf("read contact: %w", err)
 		}
 		c.At = parseTime(at)
+		c.Summary, c.Evidence = decodeNote(c.Summary)
 		out = append(out, c)
 	}
 	return out, rows.Err()

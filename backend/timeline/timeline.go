@@ -159,6 +159,8 @@ type State struct {
 	By     string
 	At     time.Time
 	Note   string
+	// Evidence is set when Cutover wrote the note itself (nil for a typed note).
+	Evidence *Evidence
 }
 
 // Step is one dated step as shown to people.
@@ -177,6 +179,7 @@ type Step struct {
 	By          string    `json:"by,omitempty"`
 	At          time.Time `json:"at,omitzero"`
 	Note        string    `json:"note,omitempty"`
+	Evidence    *Evidence `json:"evidence,omitempty"`
 	Overdue     bool      `json:"overdue"`
 }
 
@@ -199,7 +202,7 @@ func Build(p project.Project, states map[string]State, now time.Time) Timeline {
 		st := Step{Key: d.Key, Phase: d.Phase, Title: d.Title, Detail: d.Detail, When: d.When, Owner: d.Owner,
 			Contact: d.Contact, Due: due, WindowStart: ws, WindowEnd: we, Status: Todo}
 		if s, ok := states[d.Key]; ok {
-			st.Status, st.By, st.At, st.Note = s.Status, s.By, s.At.In(loc), s.Note
+			st.Status, st.By, st.At, st.Note, st.Evidence = s.Status, s.By, s.At.In(loc), s.Note, s.Evidence
 			if s.Status.Closed() && !s.Due.IsZero() {
 				st.Due, st.WindowStart, st.WindowEnd = s.Due.In(loc), time.Time{}, time.Time{}
 			}
