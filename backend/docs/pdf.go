@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -49,11 +50,15 @@ func renderPDF(d Doc) ([]byte, error) {
 	f.MultiCell(bodyW, 6, d.Subtitle, "", "L", false)
 	f.Ln(2)
 	f.SetFont(family, "", 9)
+	keyW := 45.0 // as wide as the longest label ("Votre spécialiste de la migration")
+	for _, m := range d.Meta {
+		keyW = max(keyW, min(f.GetStringWidth(m.Label)+4, bodyW/2))
+	}
 	for _, m := range d.Meta {
 		f.SetTextColor(90, 95, 110)
-		f.CellFormat(45, lineH, m.Label, "", 0, "L", false, 0, "")
+		f.CellFormat(keyW, lineH, m.Label, "", 0, "L", false, 0, "")
 		f.SetTextColor(20, 25, 35)
-		f.MultiCell(bodyW-45, lineH, m.Value, "", "L", false)
+		f.MultiCell(bodyW-keyW, lineH, m.Value, "", "L", false)
 	}
 	for _, s := range d.Sections {
 		if f.GetY() > 250 {
@@ -102,6 +107,54 @@ func pdfBlock(f *fpdf.Fpdf, b Block) {
 	}
 }
 
+// columnWidths shares the body's width among t's columns: each gets at least its longest
+// word (a word is never cut, "En cours" never becomes "En cour / s"), and what is left
+// goes to the columns whose text wants more room, in proportion to what they want.
+func columnWidths(f *fpdf.Fpdf, t *Table) []float64 {
+	n := len(t.Columns)
+	least, want := make([]float64, n), make([]float64, n)
+	words := func(i int, s string) {
+		for _, w := range strings.Fields(s) {
+			least[i] = max(least[i], min(f.GetStringWidth(w)+3, 45))
+		}
+		want[i] = max(want[i], min(f.GetStringWidth(s)+3, 70))
+	}
+	for i := range n {
+		f.SetFont(family, "B", 8.5)
+		words(i, t.Columns[i])
+		f.SetFont(family, "", 8.5)
+		for _, r := range t.Rows {
+			if i < len(r) {
+				words(i, r[i])
+			}
+		}
+		least[i] = max(least[i], 12)
+		want[i] = max(want[i], least[i])
+	}
+	sum := func(v []float64) (s float64) {
+		for _, x := range v {
+			s += x
+		}
+		return s
+	}
+	widths := make([]float64, n)
+	switch sl, sw := sum(least), sum(want); {
+	case sw <= bodyW: // everything fits on one line: spread it
+		for i := range widths {
+			widths[i] = want[i] * bodyW / sw
+		}
+	case sl >= bodyW: // even the words do not fit: shrink them alike
+		for i := range widths {
+			widths[i] = least[i] * bodyW / sl
+		}
+	default:
+		for i := range widths {
+			widths[i] = least[i] + (want[i]-least[i])*(bodyW-sl)/(sw-sl)
+		}
+	}
+	return widths
+}
+
 // pdfTable draws t with columns as wide as their content asks, within the page.
 func pdfTable(f *fpdf.Fpdf, t *Table) {
 	n := len(t.Columns)
@@ -109,21 +162,7 @@ func pdfTable(f *fpdf.Fpdf, t *Table) {
 		return
 	}
 	f.SetFont(family, "", 8.5)
-	widths := make([]float64, n)
-	total := 0.0
-	for i := range t.Columns {
-		w := f.GetStringWidth(t.Columns[i]) + 3
-		for _, r := range t.Rows {
-			if i < len(r) {
-				w = max(w, min(f.GetStringWidth(r[i])+3, 70))
-			}
-		}
-		widths[i] = max(w, 12)
-		total += widths[i]
-	}
-	for i := range widths {
-		widths[i] *= bodyW / total
-	}
+	widths := columnWidths(f, t)
 	var row func(cells []string, header bool)
 	row = func(cells []string, header bool) {
 		style := ""
