@@ -545,7 +545,7 @@ func graphEventBody(e Event) (map[string]any, string) {
 		people = append(people, "Attendee: "+nameAddr(a))
 	}
 	if len(e.Attendees) > 0 {
-		notes = append(notes, fmt.Sprintf("%d attendees listed in the text, not invited (Graph would email them)", len(e.Attendees)))
+		notes = append(notes, fmt.Sprintf("%d %s listed in the text, not invited (Graph would email them)", len(e.Attendees), plural(len(e.Attendees), "attendee", "attendees")))
 	}
 	for _, a := range e.Attachments {
 		people = append(people, "Attachment: "+a)
@@ -810,4 +810,12 @@ func graphTask(it Item) (map[string]any, error) {
 		body["importance"] = "low"
 	}
 	return body, nil
+}
+
+// plural is one or many, by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
