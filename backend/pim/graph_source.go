@@ -341,7 +341,10 @@ func (e *graphEventJSON) zones() (z eventZones, unknown []string) {
 	z.start = load(startName)
 	z.end = z.start
 	if e.OriginalEndTimeZone != "" && e.OriginalEndTimeZone != startName {
-		z.end = load(e.OriginalEndTimeZone)
+		// Two names of one zone ("W. Europe Standard Time", "Europe/Berlin") are one TZID.
+		if end := load(e.OriginalEndTimeZone); end.String() != z.start.String() {
+			z.end = end
+		}
 	}
 	return z, unknown
 }

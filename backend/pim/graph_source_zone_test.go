@@ -59,6 +59,9 @@ func TestM365EventsKeepTheirTimeZoneAndAttachmentsAtRadicale(t *testing.T) {
 	if err != nil || res.Failed != 0 || res.Copied != 3 {
 		t.Fatalf("pass: %+v %v", res, err)
 	}
+	if g.Attachments != 1 {
+		t.Errorf("%d attachment lists read, want the review's only (the others have none)", g.Attachments)
+	}
 	got := map[string]*ical.Calendar{}
 	for summary, text := range destText(t, dst) {
 		cal, err := ical.NewDecoder(strings.NewReader(text)).Decode()
