@@ -33,7 +33,7 @@ type GraphSource struct {
 	next  int
 	boxes map[string]map[string]*graphContainer // user → "path/id" → container
 	// Gets counts the GET requests, Photos those of contact photos and Attachments those
-	// of an event's attachment list.
+	// of the pages of an event's attachment list.
 	Gets, Photos, Attachments int
 	// DenyToDo answers 403 on the To Do lists, as Graph does to an app registration
 	// without the Tasks.Read.All application permission.
