@@ -2,14 +2,19 @@ package pim
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -28,7 +33,11 @@ import (
 //
 // An event's series comes with its RRULE (from patternedRecurrence), its cancelled
 // occurrences as EXDATEs and its moved or changed ones (type "exception") as overrides
-// with their RECURRENCE-ID, in one object (see series). Attendees and the organiser are
+// with their RECURRENCE-ID, in one object (see series). Times are asked in UTC and
+// written in the event's own zone (originalStartTimeZone, a series' recurrenceTimeZone,
+// mapped to IANA) with a VTIMEZONE, so a weekly 09:00 meeting stays at 09:00 across
+// daylight saving changes. Event attachments (file attachments up to 3 MB) are read, like
+// contact photos, only for the events a pass writes (Fill). Attendees and the organiser are
 // kept as ATTENDEE and ORGANIZER lines: a CalDAV PUT mails nobody.
 //
 // To Do is read app-only too (the Tasks.Read.All application permission, in Graph v1.0
@@ -44,6 +53,10 @@ type GraphSource struct {
 	Now func() time.Time
 
 	unread []Failure // what the last Collections could not list, with why
+
+	mu       sync.Mutex
+	attached map[string]bool   // event ID → hasAttachments, for Fill
+	notes    map[string]string // event ID → what its copy leaves out, for Fill
 }
 
 func (g *GraphSource) userPath() string { return g.Base + "/users/" + url.PathEscape(g.User) }
@@ -220,6 +233,9 @@ type graphEventJSON struct {
 	Recurrence    *graphRecurrenceJSON
 	Type          string // singleInstance, occurrence, exception, seriesMaster
 	OriginalStart string // an occurrence's or exception's planned start (UTC)
+	// The zones the event was created in (Windows or IANA names).
+	OriginalStartTimeZone, OriginalEndTimeZone string
+	HasAttachments                             bool
 }
 
 func (e *graphEventJSON) times() (start, end time.Time, err error) {
@@ -247,15 +263,17 @@ func (g *GraphSource) eventItem(ctx context.Context, raw json.RawMessage) (Item,
 	if err != nil {
 		return Item{}, err
 	}
+	z, unknown := e.zones()
 	etag := graphEtag(e.ChangeKey, e.ETag)
 	var rec []string
 	var overrides [][]string
+	span := end
 	if e.Recurrence != nil {
-		rule, err := e.Recurrence.rrule(e.IsAllDay, start)
+		rule, err := e.Recurrence.rrule(e.IsAllDay, start.In(z.start))
 		if err != nil {
 			return Item{}, fmt.Errorf("event %q: %w", e.Subject, err)
 		}
-		x, err := g.series(ctx, &e, uid, rule, start)
+		x, err := g.series(ctx, &e, uid, rule, start, z)
 		if err != nil {
 			return Item{}, err
 		}
@@ -263,8 +281,9 @@ func (g *GraphSource) eventItem(ctx context.Context, raw json.RawMessage) (Item,
 		if x.digest != "" {
 			etag += "+" + x.digest
 		}
+		span = x.until
 	}
-	body := e.vevent(uid, start, end, rec...)
+	body := append(vtimezones(z, start, span), e.vevent(uid, start, end, z, rec...)...)
 	for _, o := range overrides {
 		body = append(body, o...)
 	}
@@ -273,18 +292,81 @@ func (g *GraphSource) eventItem(ctx context.Context, raw json.RawMessage) (Item,
 		return it, fmt.Errorf("event %q: %w", e.Subject, err)
 	}
 	it.Href, it.ETag = e.ID, etag
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.attached == nil {
+		g.attached, g.notes = map[string]bool{}, map[string]string{}
+	}
+	if e.HasAttachments {
+		g.attached[e.ID] = true
+	}
+	if len(unknown) > 0 {
+		g.notes[e.ID] = fmt.Sprintf("time zone %s not known: times kept in UTC, so a series may move by an hour at daylight saving changes", strings.Join(unknown, ", "))
+	}
 	return it, nil
+}
+
+// eventZones are the zones an event's times are written in: where it starts (and, for a
+// series, where its rule repeats) and where it ends.
+type eventZones struct{ start, end *time.Location }
+
+// zones are the event's zones: a series repeats in its recurrenceTimeZone (by default,
+// the event's); a single event starts in originalStartTimeZone and ends in
+// originalEndTimeZone. Graph names them in Windows or IANA terms; a name that maps to no
+// IANA zone (Outlook's "tzone://Microsoft/Custom") leaves the times in UTC and is
+// returned in unknown. An all-day event is dates only.
+func (e *graphEventJSON) zones() (z eventZones, unknown []string) {
+	z = eventZones{time.UTC, time.UTC}
+	if e.IsAllDay {
+		return z, nil
+	}
+	load := func(name string) *time.Location {
+		iana, ok := IANAZone(name)
+		loc, err := time.LoadLocation(iana)
+		if !ok || err != nil {
+			if !slices.Contains(unknown, strconv.Quote(name)) {
+				unknown = append(unknown, strconv.Quote(name))
+			}
+			return time.UTC
+		}
+		if loc.String() == "Etc/UTC" || loc.String() == "Etc/GMT" {
+			return time.UTC
+		}
+		return loc
+	}
+	startName := e.OriginalStartTimeZone
+	if e.Recurrence != nil && e.Recurrence.Range.RecurrenceTimeZone != "" {
+		startName = e.Recurrence.Range.RecurrenceTimeZone
+	}
+	z.start = load(startName)
+	z.end = z.start
+	if e.OriginalEndTimeZone != "" && e.OriginalEndTimeZone != startName {
+		// Two names of one zone ("W. Europe Standard Time", "Europe/Berlin") are one TZID.
+		if end := load(e.OriginalEndTimeZone); end.String() != z.start.String() {
+			z.end = end
+		}
+	}
+	return z, unknown
+}
+
+// vtimezones are the VTIMEZONEs of the zones, covering from to to (a month more each
+// side, for overrides moved a little outside the series).
+func vtimezones(z eventZones, from, to time.Time) []string {
+	var out []string
+	for i, loc := range []*time.Location{z.start, z.end} {
+		if loc == time.UTC || i == 1 && loc == z.start {
+			continue
+		}
+		out = append(out, vtimezone(loc, from.AddDate(0, -1, 0), to.AddDate(0, 1, 0))...)
+	}
+	return out
 }
 
 // vevent is the event as a VEVENT of uid; recurrence holds the lines of a series (RRULE,
 // EXDATE) or of an exception (RECURRENCE-ID).
-func (e *graphEventJSON) vevent(uid string, start, end time.Time, recurrence ...string) []string {
-	ev := []string{"BEGIN:VEVENT", "UID:" + uid, "DTSTAMP:" + start.Format("20060102T150405Z")}
-	if e.IsAllDay {
-		ev = append(ev, "DTSTART;VALUE=DATE:"+start.Format("20060102"), "DTEND;VALUE=DATE:"+end.Format("20060102"))
-	} else {
-		ev = append(ev, "DTSTART:"+start.Format("20060102T150405Z"), "DTEND:"+end.Format("20060102T150405Z"))
-	}
+func (e *graphEventJSON) vevent(uid string, start, end time.Time, z eventZones, recurrence ...string) []string {
+	ev := []string{"BEGIN:VEVENT", "UID:" + uid, "DTSTAMP:" + start.UTC().Format("20060102T150405Z"),
+		"DTSTART" + icalWhen(start, e.IsAllDay, z.start), "DTEND" + icalWhen(end, e.IsAllDay, z.end)}
 	ev = append(ev, recurrence...)
 	ev = append(ev, icalText("SUMMARY", e.Subject))
 	if d := graphBodyText(e.Body.ContentType, e.Body.Content); d != "" {
@@ -339,6 +421,7 @@ type seriesExceptions struct {
 	exdates   []string   // EXDATE lines of the cancelled occurrences
 	overrides [][]string // VEVENTs of the moved or changed ones (type "exception")
 	digest    string     // of both: the item's ETag changes with them
+	until     time.Time  // the end of the window read
 }
 
 // series reads a series master's instances over its range with
@@ -348,21 +431,23 @@ type seriesExceptions struct {
 // occurrences cancelled from the series. So an exception becomes an override whose
 // RECURRENCE-ID is its planned start (originalStart), and a planned start of the RRULE
 // that no instance has is a cancelled occurrence: an EXDATE. Both take the master's
-// DTSTART value type (a UTC date-time, or a date for an all-day series), as RFC 5545
-// 3.8.5.1 and 3.8.4.4 require. The range ends with the series, but at most two years from
+// DTSTART value type and zone (a date-time with the series' TZID, a UTC one, or a date
+// for an all-day series), as RFC 5545 3.8.5.1 and 3.8.4.4 require; the RRULE is expanded
+// in the series' zone, so planned starts after a daylight saving change match Graph's. The range ends with the series, but at most two years from
 // today (seriesHorizon): exceptions further out are not read.
 //
 // The event's cancelledOccurrences and exceptionOccurrences properties would save the
 // request, but they are not in the v1.0 event reference that this follows, and the
 // former names a day only (OID.{id}.{yyyy-MM-dd}), without the time an EXDATE needs.
-func (g *GraphSource) series(ctx context.Context, e *graphEventJSON, uid, rule string, start time.Time) (seriesExceptions, error) {
+func (g *GraphSource) series(ctx context.Context, e *graphEventJSON, uid, rule string, start time.Time, z eventZones) (seriesExceptions, error) {
 	var x seriesExceptions
-	planned, from, to, err := e.planned(rule, start, g.now())
+	planned, from, to, err := e.planned(rule, start.In(z.start), g.now())
 	if err != nil {
 		return x, fmt.Errorf("event %q: expand %s: %w", e.Subject, rule, err)
 	}
-	u := g.userPath() + "/events/" + url.PathEscape(e.ID) + "/instances?startDateTime=" + from.Format(time.RFC3339) +
-		"&endDateTime=" + to.Format(time.RFC3339) + "&$select=" + instanceFields + "&$top=100"
+	x.until = to
+	u := g.userPath() + "/events/" + url.PathEscape(e.ID) + "/instances?startDateTime=" + from.UTC().Format(time.RFC3339) +
+		"&endDateTime=" + to.UTC().Format(time.RFC3339) + "&$select=" + instanceFields + "&$top=100"
 	seen := map[time.Time]bool{}
 	type override struct {
 		at    time.Time
@@ -390,7 +475,7 @@ func (g *GraphSource) series(ctx context.Context, e *graphEventJSON, uid, rule s
 		if in.Type != "exception" {
 			return nil
 		}
-		overrides = append(overrides, override{at, in.vevent(uid, s, end, "RECURRENCE-ID"+icalWhen(at, e.IsAllDay))})
+		overrides = append(overrides, override{at, in.vevent(uid, s, end, z, "RECURRENCE-ID"+icalWhen(at, e.IsAllDay, z.start))})
 		keys = append(keys, "exception "+in.ID+" "+graphEtag(in.ChangeKey, in.ETag))
 		return nil
 	})
@@ -403,7 +488,7 @@ func (g *GraphSource) series(ctx context.Context, e *graphEventJSON, uid, rule s
 	}
 	for _, p := range planned {
 		if !seen[p] {
-			x.exdates = append(x.exdates, "EXDATE"+icalWhen(p, e.IsAllDay))
+			x.exdates = append(x.exdates, "EXDATE"+icalWhen(p, e.IsAllDay, z.start))
 			keys = append(keys, "cancelled "+p.Format(time.RFC3339))
 		}
 	}
@@ -414,8 +499,9 @@ func (g *GraphSource) series(ctx context.Context, e *graphEventJSON, uid, rule s
 	return x, nil
 }
 
-// planned is the series' planned starts within the window its instances are read over,
-// [from, to).
+// planned is the series' planned starts (in UTC) within the window its instances are
+// read over, [from, to). The rule is expanded in start's zone: wall-clock time, as
+// RFC 5545 3.3.10 expands a DTSTART with a TZID.
 func (e *graphEventJSON) planned(rule string, start, now time.Time) (planned []time.Time, from, to time.Time, err error) {
 	comp := ical.NewComponent(ical.CompEvent)
 	if e.IsAllDay {
@@ -426,7 +512,7 @@ func (e *graphEventJSON) planned(rule string, start, now time.Time) (planned []t
 	rr := ical.NewProp(ical.PropRecurrenceRule)
 	rr.Value = rule
 	comp.Props.Set(rr)
-	set, err := comp.RecurrenceSet(time.UTC)
+	set, err := comp.RecurrenceSet(start.Location())
 	if err != nil || set == nil {
 		return nil, from, to, fmt.Errorf("not a recurrence (%v)", err)
 	}
@@ -441,6 +527,9 @@ func (e *graphEventJSON) planned(rule string, start, now time.Time) (planned []t
 		}
 	}
 	planned = set.Between(from, to, true)
+	for i := range planned {
+		planned[i] = planned[i].UTC()
+	}
 	if n := len(planned); n > 0 && e.Recurrence.Range.Type == "numbered" && planned[n-1].Add(48*time.Hour).Before(to) {
 		to = planned[n-1].Add(48 * time.Hour)
 	}
@@ -463,13 +552,16 @@ func nearest(planned []time.Time, t time.Time) (time.Time, bool) {
 	return best, ok
 }
 
-// icalWhen is the parameters and value of a date-time property in the type of the
-// series' DTSTART: a UTC date-time, or a date.
-func icalWhen(t time.Time, allDay bool) string {
-	if allDay {
+// icalWhen is the parameters and value of a date-time property: a date for an all-day
+// event, a UTC date-time in UTC, otherwise the local time in loc with its TZID.
+func icalWhen(t time.Time, allDay bool, loc *time.Location) string {
+	switch {
+	case allDay:
 		return ";VALUE=DATE:" + t.Format("20060102")
+	case loc == time.UTC:
+		return ":" + t.UTC().Format("20060102T150405Z")
 	}
-	return ":" + t.UTC().Format("20060102T150405Z")
+	return ";TZID=" + loc.String() + ":" + t.In(loc).Format("20060102T150405")
 }
 
 func quoteParam(v string) string {
@@ -516,6 +608,7 @@ type graphRecurrenceJSON struct {
 		Type                string
 		StartDate, EndDate  string
 		NumberOfOccurrences int
+		RecurrenceTimeZone  string // of StartDate and EndDate; the event's when empty
 	}
 }
 
@@ -582,9 +675,11 @@ func (r graphRecurrenceJSON) rrule(allDay bool, start time.Time) (string, error)
 		if allDay {
 			parts = append(parts, "UNTIL="+end.Format("20060102"))
 		} else {
-			// The last day's occurrence is included: until that day's start time.
-			until := time.Date(end.Year(), end.Month(), end.Day(), start.Hour(), start.Minute(), start.Second(), 0, time.UTC)
-			parts = append(parts, "UNTIL="+until.Format("20060102T150405Z"))
+			// The last day's occurrence is included: until that day's start time, local
+			// to the series and written in UTC (RFC 5545 3.3.10: UNTIL is UTC when
+			// DTSTART has a TZID).
+			until := time.Date(end.Year(), end.Month(), end.Day(), start.Hour(), start.Minute(), start.Second(), 0, start.Location())
+			parts = append(parts, "UNTIL="+until.UTC().Format("20060102T150405Z"))
 		}
 	case "numbered":
 		parts = append(parts, fmt.Sprintf("COUNT=%d", r.Range.NumberOfOccurrences))
@@ -741,9 +836,14 @@ const graphPhotoCap = 4 << 20
 
 // Fill reads a contact's photo (GET …/contacts/{id}/photo/$value,
 // https://learn.microsoft.com/graph/api/profilephoto-get; 404 is no photo) into its
-// vCard's PHOTO, byte for byte; other items are as they are. The copier asks only for the
-// contacts it writes, so a re-run that copies nothing reads no photo.
+// vCard's PHOTO, byte for byte, and an event's attachments into ATTACH lines (see
+// attachments); it notes what an event's copy leaves out (a time zone it could not map).
+// Other items are as they are. The copier asks only for the items it writes, so a re-run
+// that copies nothing reads no photo and no attachment.
 func (g *GraphSource) Fill(ctx context.Context, c Collection, it Item) (Item, error) {
+	if it.Kind == KindEvent {
+		return g.fillEvent(ctx, it)
+	}
 	if it.Kind != KindContact {
 		return it, nil
 	}
@@ -782,4 +882,132 @@ func (g *GraphSource) Fill(ctx context.Context, c Collection, it Item) (Item, er
 	}
 	it.Data = withPhoto(it.Data, img, typ)
 	return it, nil
+}
+
+// graphAttachCap bounds a file attachment read, as Graph bounds one posted to an event
+// without an upload session (3 MB): a larger one is left out and noted.
+const graphAttachCap = 3 << 20
+
+// fillEvent adds an event's attachments and returns what its copy leaves out as a note.
+func (g *GraphSource) fillEvent(ctx context.Context, it Item) (Item, error) {
+	g.mu.Lock()
+	attached, note := g.attached[it.Href], g.notes[it.Href]
+	g.mu.Unlock()
+	var notes []string
+	if note != "" {
+		notes = append(notes, note)
+	}
+	if attached {
+		lines, left, err := g.attachments(ctx, it)
+		if err != nil {
+			return it, err
+		}
+		it.Data = withAttachments(it.Data, lines)
+		notes = append(notes, left...)
+	}
+	if len(notes) > 0 {
+		return it, &NoteError{Reason: strings.Join(notes, "; ")}
+	}
+	return it, nil
+}
+
+// attachments reads an event's attachments (GET /users/{id}/events/{id}/attachments,
+// https://learn.microsoft.com/graph/api/event-list-attachments, without their content)
+// and each file attachment up to graphAttachCap (GET …/attachments/{id}/$value,
+// https://learn.microsoft.com/graph/api/attachment-get): inline ATTACH lines with the
+// file's bytes in base64, its media type and name (RFC 5545 3.8.1.1; X-FILENAME as
+// Apple, Nextcloud and Cutover's destinations read it). Outlook items and links to cloud
+// files (itemAttachment, referenceAttachment) are not copied: left names each with why.
+func (g *GraphSource) attachments(ctx context.Context, it Item) (lines, left []string, err error) {
+	base := g.userPath() + "/events/" + url.PathEscape(it.Href) + "/attachments"
+	type attachment struct {
+		Type                  string `json:"@odata.type"`
+		ID, Name, ContentType string
+		Size                  int
+	}
+	var all []attachment
+	err = g.list(ctx, base+"?$select=id,name,contentType,size", nil, func(raw json.RawMessage) error {
+		var a attachment
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return fmt.Errorf("event %q: read an attachment: %w", it.Summary, err)
+		}
+		all = append(all, a)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range all {
+		switch {
+		case a.Type == "#microsoft.graph.itemAttachment":
+			left = append(left, fmt.Sprintf("attachment %q not copied: an Outlook item, not a file", a.Name))
+			continue
+		case a.Type != "#microsoft.graph.fileAttachment":
+			left = append(left, fmt.Sprintf("attachment %q not copied: a link to a cloud file, not a file", a.Name))
+			continue
+		case a.Size > graphAttachCap:
+			left = append(left, fmt.Sprintf("attachment %q not copied: over 3 MB", a.Name))
+			continue
+		}
+		data, refused, err := g.attachment(ctx, base+"/"+url.PathEscape(a.ID)+"/$value")
+		switch {
+		case err != nil:
+			return nil, nil, fmt.Errorf("read attachment %q of %q of %s: %w", a.Name, it.Summary, g.User, err)
+		case refused != "":
+			left = append(left, fmt.Sprintf("attachment %q not read: %s", a.Name, refused))
+			continue
+		case len(data) > graphAttachCap:
+			left = append(left, fmt.Sprintf("attachment %q not copied: over 3 MB", a.Name))
+			continue
+		}
+		typ := a.ContentType
+		if typ == "" {
+			typ = "application/octet-stream"
+		}
+		lines = append(lines, "ATTACH;FMTTYPE="+quoteParam(typ)+";ENCODING=BASE64;VALUE=BINARY;X-FILENAME="+quoteParam(a.Name)+":"+
+			base64.StdEncoding.EncodeToString(data))
+	}
+	return lines, left, nil
+}
+
+// attachment reads one file attachment's bytes, at most one more than graphAttachCap.
+// Graph's refusal of this one attachment (gone since the listing, say) is returned as
+// refused; throttling, an outage or a lost sign-in as an error.
+func (g *GraphSource) attachment(ctx context.Context, u string) (data []byte, refused string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	resp, err := g.HTTP.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 || resp.StatusCode == http.StatusUnauthorized:
+		return nil, "", errors.New(serverReason(resp))
+	case resp.StatusCode >= 300:
+		return nil, serverReason(resp), nil
+	}
+	data, err = io.ReadAll(io.LimitReader(resp.Body, graphAttachCap+1))
+	return data, "", err
+}
+
+// withAttachments is an event's text with the ATTACH lines in its first VEVENT (the
+// series, or the single event).
+func withAttachments(data []byte, attach []string) []byte {
+	if len(attach) == 0 {
+		return data
+	}
+	lines, _ := unfold(data)
+	out := make([]string, 0, len(lines)+len(attach))
+	done := false
+	for _, l := range lines {
+		if !done && strings.EqualFold(l, "END:VEVENT") {
+			out = append(out, attach...)
+			done = true
+		}
+		out = append(out, l)
+	}
+	return normalize(out)
 }

@@ -1,6 +1,7 @@
 package pimtest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/http"
@@ -14,7 +15,8 @@ import (
 
 // GraphSource is a fake of Microsoft Graph v1.0 as a source of contacts, calendars and
 // To Do tasks: it serves the reads Cutover makes (contact folders and contacts with their
-// photos, calendars and events with a series' instances, To Do lists and tasks) with
+// photos, calendars and events with a series' instances — expanded in the series' time
+// zone, as Exchange does — and an event's attachments, To Do lists and tasks) with
 // Graph's payloads and pages them with @odata.nextLink. Any request but GET fails the test
 // (a source is never written), and so does an events or instances listing without
 // Prefer: outlook.timezone="UTC", a query parameter Cutover does not send, a $select of a
@@ -30,14 +32,23 @@ type GraphSource struct {
 	mu    sync.Mutex
 	next  int
 	boxes map[string]map[string]*graphContainer // user → "path/id" → container
-	// Gets counts the GET requests, and Photos those of contact photos.
-	Gets, Photos int
+	// Gets counts the GET requests, Photos those of contact photos and Attachments those
+	// of the pages of an event's attachment list.
+	Gets, Photos, Attachments int
 	// DenyToDo answers 403 on the To Do lists, as Graph does to an app registration
 	// without the Tasks.Read.All application permission.
 	DenyToDo bool
 
-	exceptions map[string]*graphExceptions // series master ID → its changed instances
-	photos     map[string]graphPhoto       // contact ID → photo
+	exceptions  map[string]*graphExceptions  // series master ID → its changed instances
+	photos      map[string]graphPhoto        // contact ID → photo
+	attachments map[string][]graphAttachment // event ID → its attachments
+}
+
+// graphAttachment is an event's attachment: its JSON (attachment's properties and, for a
+// fileAttachment, contentBytes) and its raw contents.
+type graphAttachment struct {
+	json map[string]any
+	data []byte
 }
 
 // graphExceptions are a series' instances changed in Outlook, by planned day (yyyy-mm-dd).
@@ -59,7 +70,7 @@ type graphContainer struct {
 // NewGraphSource starts the fake for a test.
 func NewGraphSource(t testing.TB) *GraphSource {
 	g := &GraphSource{t: t, PageSize: 2, boxes: map[string]map[string]*graphContainer{},
-		exceptions: map[string]*graphExceptions{}, photos: map[string]graphPhoto{}}
+		exceptions: map[string]*graphExceptions{}, photos: map[string]graphPhoto{}, attachments: map[string][]graphAttachment{}}
 	g.srv = httptest.NewServer(g)
 	g.URL = g.srv.URL + "/v1.0"
 	t.Cleanup(g.srv.Close)
@@ -89,7 +100,8 @@ func (g *GraphSource) AddContainer(user, path, name string) string {
 
 // Add puts an item (Graph's JSON of a contact, event or todoTask, without id) in a
 // container ("contacts" or "path/id") and returns its ID; it gets a changeKey and an
-// @odata.etag as Graph gives them.
+// @odata.etag as Graph gives them, and an event the properties Graph always has
+// (originalStartTimeZone and originalEndTimeZone, "UTC" unless given; hasAttachments).
 func (g *GraphSource) Add(user, container string, item map[string]any) string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -101,6 +113,13 @@ func (g *GraphSource) Add(user, container string, item map[string]any) string {
 	id := fmt.Sprintf("AAMkItem%04d", g.next)
 	o := maps.Clone(item)
 	o["id"] = id
+	if c.path == "calendars" {
+		for k, v := range map[string]any{"originalStartTimeZone": "UTC", "originalEndTimeZone": "UTC", "hasAttachments": false} {
+			if _, ok := o[k]; !ok {
+				o[k] = v
+			}
+		}
+	}
 	stamp(o, id, 1)
 	c.items = append(c.items, o)
 	return id
@@ -191,6 +210,97 @@ func (g *GraphSource) SetPhoto(user, id string, data []byte, contentType string)
 	g.photos[id] = graphPhoto{data, contentType}
 }
 
+// Attach gives an event an attachment (https://learn.microsoft.com/graph/api/resources/attachment):
+// kind is "file" (a fileAttachment, whose contentBytes is data), "item" (an
+// itemAttachment: an Outlook message, contact or event) or "reference" (a
+// referenceAttachment: a link to a cloud file). The event's hasAttachments becomes true.
+func (g *GraphSource) Attach(user, eventID, kind, name, contentType string, data []byte) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c, o := g.item(user, eventID)
+	if o == nil || c.path != "calendars" {
+		g.t.Fatalf("graph source fake: no event %s", eventID)
+	}
+	g.next++
+	a := map[string]any{"@odata.type": "#microsoft.graph." + kind + "Attachment", "id": fmt.Sprintf("AAMkAtt%04d", g.next), "name": name,
+		"contentType": contentType, "size": len(data), "isInline": false, "lastModifiedDateTime": "2026-01-02T10:00:00Z"}
+	if kind == "file" {
+		a["contentBytes"] = base64.StdEncoding.EncodeToString(data)
+	} else if kind != "item" && kind != "reference" {
+		g.t.Fatalf("graph source fake: attachment kind %q", kind)
+	}
+	g.attachments[eventID] = append(g.attachments[eventID], graphAttachment{a, data})
+	o["hasAttachments"] = true
+}
+
+// attachmentFields are the properties of Graph v1.0's attachment resource
+// (https://learn.microsoft.com/graph/api/resources/attachment), what a $select of an
+// event's attachments may name.
+var attachmentFields = set("id", "name", "contentType", "size", "isInline", "lastModifiedDateTime")
+
+// eventAttachments serves GET /users/{id}/events/{id}/attachments
+// (https://learn.microsoft.com/graph/api/event-list-attachments), with $select of the
+// attachment properties or in full (a fileAttachment's contentBytes too), and
+// GET …/attachments/{id}/$value (https://learn.microsoft.com/graph/api/attachment-get):
+// a file's bytes with its media type; a referenceAttachment's is 405.
+func (g *GraphSource) eventAttachments(w http.ResponseWriter, r *http.Request, user string, p []string) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "$select" && k != "$skiptoken" || len(p) != 5 {
+			g.fail(w, "unexpected query parameter %s in %s", k, r.URL)
+			return
+		}
+	}
+	if c, o := g.item(user, p[3]); o == nil || c.path != "calendars" {
+		http.Error(w, `{"error":{"code":"ErrorItemNotFound"}}`, http.StatusNotFound)
+		return
+	}
+	all := g.attachments[p[3]]
+	if len(p) == 7 && p[6] == "$value" {
+		for _, a := range all {
+			if a.json["id"] != p[5] {
+				continue
+			}
+			if a.json["@odata.type"] == "#microsoft.graph.referenceAttachment" {
+				http.Error(w, `{"error":{"code":"ErrorInvalidRequest","message":"The $value of a reference attachment is not supported."}}`, http.StatusMethodNotAllowed)
+				return
+			}
+			w.Header().Set("Content-Type", fmt.Sprint(a.json["contentType"]))
+			w.Write(a.data)
+			return
+		}
+		http.Error(w, `{"error":{"code":"ErrorItemNotFound"}}`, http.StatusNotFound)
+		return
+	}
+	if len(p) != 5 {
+		g.fail(w, "unexpected attachment path %s", r.URL.Path)
+		return
+	}
+	var sel []string
+	if v := q.Get("$select"); v != "" {
+		sel = strings.Split(v, ",")
+	}
+	for _, f := range sel {
+		if !attachmentFields[f] {
+			g.fail(w, "$select of %q, not an attachment property", f)
+			return
+		}
+	}
+	g.Attachments++
+	vals := []map[string]any{}
+	for _, a := range all {
+		v := a.json
+		if sel != nil {
+			v = map[string]any{"@odata.type": a.json["@odata.type"], "id": a.json["id"]}
+			for _, f := range sel {
+				v[f] = a.json[f]
+			}
+		}
+		vals = append(vals, v)
+	}
+	g.page(w, r, vals)
+}
+
 func (g *GraphSource) fail(w http.ResponseWriter, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	g.t.Errorf("graph source fake: %s", msg)
@@ -222,6 +332,9 @@ func (g *GraphSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case len(p) == 5 && p[2] == "events" && p[4] == "instances":
 		g.instances(w, r, p[1], p[3])
+		return
+	case len(p) >= 5 && p[2] == "events" && p[4] == "attachments":
+		g.eventAttachments(w, r, p[1], p)
 		return
 	}
 	for k := range q {
@@ -365,9 +478,10 @@ func (g *GraphSource) instances(w http.ResponseWriter, r *http.Request, user, id
 		x = &graphExceptions{}
 	}
 	start, end := fakeTime(master["start"]), fakeTime(master["end"])
+	loc := seriesZone(master)
 	var vals []map[string]any
 	for _, at := range planned(master, start, to) {
-		day := at.Format("2006-01-02")
+		day := at.In(loc).Format("2006-01-02")
 		if x.cancelled[day] {
 			continue
 		}
@@ -416,9 +530,33 @@ func fakeDateTime(t time.Time) map[string]any {
 	return map[string]any{"dateTime": t.Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}
 }
 
+// fakeZones are the Windows time zone names the fake knows (Exchange knows them all);
+// an IANA name is looked up, any other is UTC.
+var fakeZones = map[string]string{"W. Europe Standard Time": "Europe/Berlin", "Eastern Standard Time": "America/New_York",
+	"AUS Eastern Standard Time": "Australia/Sydney", "India Standard Time": "Asia/Kolkata"}
+
+// seriesZone is where a series repeats: its recurrenceTimeZone, else the event's
+// originalStartTimeZone (https://learn.microsoft.com/graph/api/resources/recurrencerange).
+func seriesZone(master map[string]any) *time.Location {
+	rec, _ := master["recurrence"].(map[string]any)
+	rng, _ := rec["range"].(map[string]any)
+	name, _ := rng["recurrenceTimeZone"].(string)
+	if name == "" {
+		name, _ = master["originalStartTimeZone"].(string)
+	}
+	if iana, ok := fakeZones[name]; ok {
+		name = iana
+	}
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}
+
 // planned expands a master's patternedRecurrence
 // (https://learn.microsoft.com/graph/api/resources/patternedrecurrence) day by day, up to
-// until: the planned starts, at the master's time of day.
+// until: the planned starts (UTC), at the master's wall-clock time of day in the series'
+// zone, so a 09:00 Berlin meeting is at 08:00Z in winter and 07:00Z in summer.
 func planned(master map[string]any, start, until time.Time) []time.Time {
 	rec, _ := master["recurrence"].(map[string]any)
 	pat, _ := rec["pattern"].(map[string]any)
@@ -452,7 +590,8 @@ func planned(master map[string]any, start, until time.Time) []time.Time {
 	}
 	months := func(d time.Time) int { return (d.Year()-first.Year())*12 + int(d.Month()-first.Month()) }
 	var out []time.Time
-	tod := start.Sub(start.Truncate(24 * time.Hour))
+	loc := seriesZone(master)
+	local := start.In(loc)
 	for d := first; !d.After(last) && d.Before(until) && count != 0; d = d.AddDate(0, 0, 1) {
 		ok := false
 		switch pat["type"] {
@@ -471,7 +610,7 @@ func planned(master map[string]any, start, until time.Time) []time.Time {
 			ok = int(d.Month()) == toInt(pat["month"]) && days[d.Weekday()] && inIndex(d)
 		}
 		if ok {
-			out = append(out, d.Add(tod))
+			out = append(out, time.Date(d.Year(), d.Month(), d.Day(), local.Hour(), local.Minute(), local.Second(), 0, loc).UTC())
 			count--
 		}
 	}
