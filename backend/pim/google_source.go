@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ type GoogleSource struct {
 	TasksBase    string       // https://tasks.googleapis.com/tasks/v1
 	User         string       // the mailbox, for errors
 	HTTP         *http.Client // authorised (contacts, calendar and tasks read-only scopes)
+	// Now is the clock that bounds an endless series' VTIMEZONE (time.Now when nil).
+	Now func() time.Time
 }
 
 // googlePersonFields are the fields of a person Cutover maps to vCard.
@@ -192,7 +195,7 @@ func (g *GoogleSource) events(ctx context.Context, cal, name string) ([]Item, er
 	}
 	var out []Item
 	for _, uid := range order {
-		it, err := googleEventItem(uid, byUID[uid])
+		it, err := googleEventItem(uid, byUID[uid], g.now())
 		if err != nil {
 			return nil, fmt.Errorf("%s of %s: %w", name, g.User, err)
 		}
@@ -203,7 +206,7 @@ func (g *GoogleSource) events(ctx context.Context, cal, name string) ([]Item, er
 
 // googleEventItem is one UID's series (or single event) with its overrides; a
 // cancelled instance of a series becomes an EXDATE.
-func googleEventItem(uid string, evs []googleReadEvent) (Item, error) {
+func googleEventItem(uid string, evs []googleReadEvent, now time.Time) (Item, error) {
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].RecurringEventID == "" && evs[j].RecurringEventID != "" })
 	var body []string
 	var etags []string
@@ -241,12 +244,64 @@ func googleEventItem(uid string, evs []googleReadEvent) (Item, error) {
 		}
 		body = append(body, lines...)
 	}
-	it, err := calendarItem(vcalendar(body...))
+	it, err := calendarItem(vcalendar(append(googleVTimezones(evs, now), body...)...))
 	if err != nil {
 		return it, fmt.Errorf("event %q: %w", master.Summary, err)
 	}
 	it.Href, it.ETag = master.ID, strings.Join(etags, ",")
 	return it, nil
+}
+
+func (g *GoogleSource) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
+// googleVTimezones are the VTIMEZONEs of the zones a series and its overrides name
+// (RFC 5545 requires one per TZID), from its first start to its last end, or two years
+// past now for a series that repeats (exceptions are read that far too).
+func googleVTimezones(evs []googleReadEvent, now time.Time) []string {
+	var zones []string
+	var from, to time.Time
+	repeats := false
+	for _, e := range evs {
+		repeats = repeats || len(e.Recurrence) > 0
+		for _, w := range []*googleTime{&e.Start, &e.End, e.OriginalStartTime} {
+			if w == nil || w.DateTime == "" || w.TimeZone == "" || w.TimeZone == "UTC" {
+				continue
+			}
+			t, err := time.Parse(time.RFC3339, w.DateTime)
+			if err != nil {
+				continue
+			}
+			if from.IsZero() || t.Before(from) {
+				from = t
+			}
+			to = maxTime(to, t)
+			if !slices.Contains(zones, w.TimeZone) {
+				zones = append(zones, w.TimeZone)
+			}
+		}
+	}
+	if repeats {
+		to = maxTime(to, now).AddDate(2, 0, 0)
+	}
+	var out []string
+	for _, z := range zones {
+		if loc, err := time.LoadLocation(z); err == nil {
+			out = append(out, vtimezone(loc, from.AddDate(0, -1, 0), to.AddDate(0, 1, 0))...)
+		}
+	}
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func googleVEvent(uid string, e googleReadEvent) ([]string, error) {

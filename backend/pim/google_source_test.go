@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cutover/backend/pim"
 	"cutover/backend/pim/pimtest"
@@ -44,7 +45,8 @@ func TestGoogleSourceToDAVKeepsSeriesWithTheirExceptionsThenCopiesOnlyChanges(t 
 
 	dav, dst := aliceDAV(t)
 	hc := bearer("google-token")
-	src := &pim.GoogleSource{PeopleBase: g.PeopleBase, CalendarBase: g.CalendarBase, TasksBase: g.TasksBase, User: "alice@example.test", HTTP: hc}
+	src := &pim.GoogleSource{PeopleBase: g.PeopleBase, CalendarBase: g.CalendarBase, TasksBase: g.TasksBase, User: "alice@example.test", HTTP: hc,
+		Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }}
 	c := &pim.Copier{Job: "alice", Source: src, Dest: dst, Ledger: openLedger(t, filepath.Join(t.TempDir(), "c.db"))}
 
 	res, err := c.Run(t.Context(), pim.Options{})
@@ -70,6 +72,12 @@ func TestGoogleSourceToDAVKeepsSeriesWithTheirExceptionsThenCopiesOnlyChanges(t 
 		if !strings.Contains(series, w) {
 			t.Errorf("the series lacks %q:\n%s", w, series)
 		}
+	}
+	// One VTIMEZONE for Europe/Berlin, with the clock changes of the series' span (the
+	// endless series: two years past now), so any CalDAV client reads 09:00 in summer too.
+	if strings.Count(series, "BEGIN:VTIMEZONE") != 1 || !strings.Contains(series, "TZID:Europe/Berlin") ||
+		!strings.Contains(series, "DTSTART:20260329T020000") || !strings.Contains(series, "DTSTART:20280326T020000") {
+		t.Errorf("the series lacks its VTIMEZONE for Europe/Berlin 2026–2028:\n%s", series)
 	}
 	if strings.Count(series, "BEGIN:VEVENT") != 2 {
 		t.Errorf("the series should be one object with its master and one override:\n%s", series)

@@ -200,7 +200,7 @@ func (d graphDateTime) time() (time.Time, error) {
 }
 
 func vcalendar(body ...string) []byte {
-	lines := append([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Cutover//Microsoft Graph//EN"}, body...)
+	lines := append([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Cutover//Cutover//EN"}, body...)
 	lines = append(lines, "END:VCALENDAR")
 	return []byte(strings.Join(lines, "\r\n") + "\r\n")
 }
