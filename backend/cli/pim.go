@@ -100,7 +100,9 @@ func pimImportCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			view := watchProgress(env) // the import's progress, as a pass's
 			res, err := a.PIMImport(projectName, in)
+			view.close()
 			if err != nil {
 				return err
 			}

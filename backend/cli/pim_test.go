@@ -78,6 +78,9 @@ func TestMigrateVerifyAnalyzeCoverContactsCalendarsAndTasks(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "3 copied") {
 		t.Fatalf("pim import: exit %d: %s %s", code, out, stderr)
 	}
+	if !strings.Contains(stderr, "alice: contacts 3/3") { // the import's progress, like a pass's
+		t.Errorf("pim import showed no progress: %q", stderr)
+	}
 	out, _, _ = run(t, db, "", "pim", "copied", "--project", "acme")
 	if !strings.Contains(strings.Join(strings.Fields(out), " "), "alice 5 3 2 1") {
 		t.Errorf("pim copied: %s", out)
