@@ -484,7 +484,11 @@ func (g *Google) putContact(ctx context.Context, c Collection, href string, it I
 	found, ok := idx[ct.UID]
 	switch {
 	case ifMatch != "" && strings.HasPrefix(href, "people/"):
-		rn, etag = href, ifMatch // over the version Cutover wrote, or not at all
+		// Over the version Cutover wrote, or not at all.
+		rn = href
+		if etag, err = g.writtenEtag(ctx, href, ifMatch, found, ok); err != nil {
+			return "", "", err
+		}
 	case ok && create:
 		return "", "", ErrChanged // an interrupted run's copy: the copier writes over it
 	case ok:
@@ -497,24 +501,30 @@ func (g *Google) putContact(ctx context.Context, c Collection, href string, it I
 			etag = cur.Etag
 		}
 	}
-	var got googleReadPerson
+	var raw json.RawMessage
+	readFields := url.QueryEscape(googleIndexFields + "," + googleWriteFields)
 	if rn == "" {
 		var ms []any
 		for _, grp := range groups {
 			ms = append(ms, map[string]any{"contactGroupMembership": map[string]string{"contactGroupResourceName": grp}})
 		}
 		body["memberships"] = ms
-		err = g.peopleCall(ctx, http.MethodPost, g.PeopleBase+"/people:createContact?personFields="+url.QueryEscape(googleIndexFields), body, &got)
+		err = g.peopleCall(ctx, http.MethodPost, g.PeopleBase+"/people:createContact?personFields="+readFields, body, &raw)
 	} else {
 		// The labels are left as they are at the destination (updatePersonFields has
 		// no memberships); missing ones are added below.
 		body["resourceName"], body["etag"] = rn, etag
 		err = g.peopleCall(ctx, http.MethodPatch, g.PeopleBase+"/"+rn+":updateContact?updatePersonFields="+url.QueryEscape(googleWriteFields)+
-			"&personFields="+url.QueryEscape(googleIndexFields), body, &got)
+			"&personFields="+readFields, body, &raw)
 	}
 	if err != nil {
 		return "", "", err
 	}
+	var got googleReadPerson
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return "", "", fmt.Errorf("read the contact Google wrote: %w", err)
+	}
+	sum := googleWrittenSum(raw)
 	g.learn(got)
 	if got, err = g.addToGroups(ctx, got, groups); err != nil {
 		return got.ResourceName, got.Etag, err
@@ -538,9 +548,77 @@ func (g *Google) putContact(ctx context.Context, c Collection, href string, it I
 		}
 	}
 	if len(notes) > 0 {
-		return got.ResourceName, got.Etag, &NoteError{Reason: strings.Join(notes, "; ")}
+		return got.ResourceName, got.Etag + googleSumSep + sum, &NoteError{Reason: strings.Join(notes, "; ")}
 	}
-	return got.ResourceName, got.Etag, nil
+	return got.ResourceName, got.Etag + googleSumSep + sum, nil
+}
+
+// googleSumSep joins a contact's etag and the sum of the fields Cutover wrote in the
+// ledger's destination ETag.
+const googleSumSep = "|"
+
+// writtenEtag is the etag to update a contact Cutover wrote with, from the ledger's
+// destination ETag (etag|sum). Google moves a contact's etag when it joins a label
+// (contactGroups.members.modify, a contact group copied after it) or gets its photo:
+// when the etag moved but the fields Cutover writes are as it wrote them (same sum), the
+// contact's current etag is taken; when they changed, someone edited the contact in
+// Google Contacts: ErrChanged, it is left as it is.
+func (g *Google) writtenEtag(ctx context.Context, rn, ifMatch string, found googleReadPerson, listed bool) (string, error) {
+	etag, sum, _ := strings.Cut(ifMatch, googleSumSep)
+	if sum == "" || !listed || found.ResourceName != rn || found.Etag == etag {
+		return etag, nil // a ledger entry of an older Cutover, or deleted: Google decides
+	}
+	var raw json.RawMessage
+	err := g.peopleCall(ctx, http.MethodGet, g.PeopleBase+"/"+rn+"?personFields="+url.QueryEscape(googleIndexFields+","+googleWriteFields), nil, &raw)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", rn, err)
+	}
+	if googleWrittenSum(raw) != sum {
+		return "", ErrChanged
+	}
+	var cur googleReadPerson
+	if err := json.Unmarshal(raw, &cur); err != nil {
+		return "", fmt.Errorf("read %s: %w", rn, err)
+	}
+	return cur.Etag, nil
+}
+
+// googleWrittenSum is a digest of the fields Cutover writes as Google answers them,
+// without what Google adds itself (metadata, formatted and display values).
+func googleWrittenSum(raw json.RawMessage) string {
+	var p map[string]any
+	if json.Unmarshal(raw, &p) != nil {
+		return ""
+	}
+	fields := map[string]any{}
+	for _, f := range strings.Split(googleWriteFields, ",") {
+		if v, ok := p[f]; ok {
+			fields[f] = googleStripOutput(v)
+		}
+	}
+	b, _ := json.Marshal(fields) // maps marshal with sorted keys
+	return hashOf(b)[:24]
+}
+
+func googleStripOutput(v any) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = googleStripOutput(e)
+		}
+		return out
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if k == "metadata" || strings.HasPrefix(k, "formatted") || strings.HasPrefix(k, "displayName") {
+				continue
+			}
+			out[k] = googleStripOutput(e)
+		}
+		return out
+	}
+	return v
 }
 
 // putGroup makes a contact group a label of its name (found or created, never twice)
