@@ -275,9 +275,8 @@ type Contact struct {
 	// Members are a group's MEMBER (RFC 6350 6.6.5) or Apple's X-ADDRESSBOOKSERVER-MEMBER
 	// values as written: urn:uuid:..., mailto:...
 	Members []string
-	// Other lists the properties no field above holds (X-ASSISTANT, IMPP, ...), by name,
-	// so a destination can say what it left out; Extra holds them with their values.
-	Other []string
+	// Extra holds the properties no field above holds (X-ASSISTANT, IMPP, ...) with their
+	// values, so a destination can map them or say what it left out.
 	Extra []Property
 }
 
@@ -356,14 +355,12 @@ func ParseContact(it Item) (Contact, error) {
 		if contactFields[name] {
 			continue
 		}
-		c.Other = append(c.Other, name)
 		for _, f := range fields {
 			enc := strings.ToLower(f.Params.Get("ENCODING"))
 			c.Extra = append(c.Extra, Property{Name: name, Label: labels[strings.ToLower(f.Group)], Value: f.Value, Types: lowerTypes(f.Params),
 				Service: f.Params.Get("X-SERVICE-TYPE"), Binary: enc == "b" || enc == "base64" || strings.HasPrefix(strings.ToLower(f.Value), "data:")})
 		}
 	}
-	sort.Strings(c.Other)
 	sort.SliceStable(c.Extra, func(i, j int) bool { return c.Extra[i].Name < c.Extra[j].Name })
 	kind := strings.ToLower(card.Value(vcard.FieldKind) + card.Value("X-ADDRESSBOOKSERVER-KIND"))
 	c.Group = kind == "group"
@@ -387,6 +384,9 @@ var contactFields = map[string]bool{
 	vcard.FieldPhoto: true, vcard.FieldKind: true, vcard.FieldMember: true, "X-ADDRESSBOOKSERVER-KIND": true,
 	"X-ADDRESSBOOKSERVER-MEMBER": true, "X-ABLABEL": true, "X-ABSHOWAS": true, "X-ABUID": true, "X-ABADR": true,
 	"SORT-STRING": true, "CLASS": true, "SOURCE": true, "NAME": true, "MAILER": true,
+	// how Outlook, Thunderbird and Evolution show or file the card
+	"X-MS-OL-DESIGN": true, "X-MS-OL-DEFAULT-POSTAL-ADDRESS": true, "X-MS-CARDPICTURE": true, "X-MOZILLA-HTML": true,
+	"X-EVOLUTION-FILE-AS": true, "X-EVOLUTION-LIST": true, "X-EVOLUTION-LIST-SHOW-ADDRESSES": true, "X-EVOLUTION-WEBDAV-ETAG": true,
 }
 
 // appleLabel is an X-ABLabel as users read it: Apple writes its built-in labels as

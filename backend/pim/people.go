@@ -700,6 +700,11 @@ func (g *Google) member(m string) (string, string) {
 			return p.ResourceName, ""
 		}
 	}
+	for _, tag := range g.groupTags {
+		if strings.EqualFold(tag.UID, v) || strings.EqualFold(tag.UID, bare) || strings.EqualFold(tag.UID, "urn:uuid:"+bare) {
+			return "", "a contact group: a Google label holds contacts, not labels"
+		}
+	}
 	return "", "not copied (not in this address book or an earlier one, or refused)"
 }
 
@@ -947,12 +952,13 @@ func googleExtraFields(extra []Property) map[string][]any {
 			case !ok:
 				custom(x)
 			default:
-				proto := googleIMSchemes[scheme]
-				if svc := strings.ToLower(x.Service); proto == "" && svc != "" {
-					proto = googleIMSchemes[svc]
-				}
-				if proto == "" {
-					proto = scheme // Google takes a custom protocol
+				// Apple's X-SERVICE-TYPE says more than the scheme (GoogleTalk over
+				// xmpp:); a protocol Google does not list is kept as a custom one.
+				proto := googleIMSchemes[strings.ToLower(x.Service)]
+				for _, p := range []string{googleIMSchemes[scheme], x.Service, scheme} {
+					if proto == "" {
+						proto = p
+					}
 				}
 				add("imClients", withType(map[string]any{"username": strings.TrimPrefix(user, "//"), "protocol": proto}, typ))
 			}
