@@ -746,17 +746,17 @@ func (g *Google) contactItems(ctx context.Context, c Collection) ([]Item, error)
 			return nil, err
 		}
 	}
+	var out []Item
+	for name, rn := range g.groups { // the contact groups of the book, as their labels
+		if tag, ok := g.groupTags[rn]; ok && tag.Book == c.Href {
+			out = append(out, Item{Href: rn, UID: tag.UID, Kind: KindContact, Summary: name})
+		}
+	}
 	label := ""
 	if c.Href != googleAllContacts {
 		var err error
 		if label, err = g.group(ctx, c.Name, false); err != nil || label == "" {
-			return nil, err
-		}
-	}
-	var out []Item
-	for name, rn := range g.groups {
-		if tag, ok := g.groupTags[rn]; ok && tag.Book == c.Href {
-			out = append(out, Item{Href: rn, UID: tag.UID, Kind: KindContact, Summary: name})
+			return out, err
 		}
 	}
 	err := g.listPeople(ctx, func(p googleReadPerson) {
