@@ -306,53 +306,28 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 	}
 	var fails, notes []Failure
 	defer func() { c.notes = append(c.notes, notes...) }()
-	var pending []Item
+	// Contact groups are written after the collection's other items: a destination that
+	// makes a group from its members (Google's labels) finds them copied.
+	var pending, groups []Item
 	for _, it := range todo {
 		if prev, known := done[it.Href]; known && prev.ETag == it.ETag {
 			cr.AlreadyDone++
 			c.tally.item(it.Kind, false)
 			continue
 		}
+		if isGroup(it) {
+			groups = append(groups, it)
+			continue
+		}
 		pending = append(pending, it)
 	}
 	c.report()
 	var fatal error
-	for o := range c.writeAll(ctx, sc, dc, pending, done) {
-		if fatal != nil {
-			continue // draining what the other workers had under way
-		}
-		var note *NoteError
-		if errors.As(o.err, &note) {
-			notes = append(notes, failure(sc, o.it, note.Reason))
-			o.err = nil
-		}
-		switch {
-		case errors.As(o.err, &refused):
-			fails = append(fails, failure(sc, o.it, refused.Reason))
-			cr.Failed++
-		case errors.Is(o.err, ErrChanged):
-			fails = append(fails, failure(sc, o.it, "changed at the destination since Cutover copied it: left as it is there"))
-			cr.Failed++
-		case o.err != nil:
-			fatal = o.err
+	for _, phase := range [][]Item{pending, groups} {
+		if fatal != nil || len(phase) == 0 {
 			continue
-		default:
-			c.checkpoint(CheckpointWritten)
-			batch = append(batch, o.e)
-			switch {
-			case o.known:
-				cr.Updated++
-			case o.e.Matched:
-				cr.Matched++
-			default:
-				cr.Copied++
-			}
-			if len(batch) == cap(batch) {
-				fatal = flush()
-			}
 		}
-		c.tally.item(o.it.Kind, o.err != nil)
-		c.report()
+		fatal = c.writePhase(ctx, sc, dc, phase, done, &cr, &fails, &notes, &batch, flush)
 	}
 	if fatal == nil {
 		fatal = ctx.Err()
@@ -361,6 +336,52 @@ func (c *Copier) collection(ctx context.Context, sc Collection, opts Options) (C
 		return cr, fails, errors.Join(fatal, flush())
 	}
 	return cr, fails, flush()
+}
+
+// writePhase writes items on the workers and counts each outcome into cr, fails and
+// notes, the written ones into batch (flushed when full); it returns what stops the pass.
+func (c *Copier) writePhase(ctx context.Context, sc, dc Collection, items []Item, done map[string]Entry,
+	cr *CollectionResult, fails, notes *[]Failure, batch *[]Entry, flush func() error) error {
+	var fatal error
+	var refused *RefusedError
+	for o := range c.writeAll(ctx, sc, dc, items, done) {
+		if fatal != nil {
+			continue // draining what the other workers had under way
+		}
+		var note *NoteError
+		if errors.As(o.err, &note) {
+			*notes = append(*notes, failure(sc, o.it, note.Reason))
+			o.err = nil
+		}
+		switch {
+		case errors.As(o.err, &refused):
+			*fails = append(*fails, failure(sc, o.it, refused.Reason))
+			cr.Failed++
+		case errors.Is(o.err, ErrChanged):
+			*fails = append(*fails, failure(sc, o.it, "changed at the destination since Cutover copied it: left as it is there"))
+			cr.Failed++
+		case o.err != nil:
+			fatal = o.err
+			continue
+		default:
+			c.checkpoint(CheckpointWritten)
+			*batch = append(*batch, o.e)
+			switch {
+			case o.known:
+				cr.Updated++
+			case o.e.Matched:
+				cr.Matched++
+			default:
+				cr.Copied++
+			}
+			if len(*batch) == cap(*batch) {
+				fatal = flush()
+			}
+		}
+		c.tally.item(o.it.Kind, o.err != nil)
+		c.report()
+	}
+	return fatal
 }
 
 // written is what became of one item.

@@ -272,9 +272,24 @@ type Contact struct {
 	Photo                                                     []byte // decoded image
 	PhotoType                                                 string // image/jpeg
 	Group                                                     bool   // KIND:group (vCard 4.0) or X-ADDRESSBOOKSERVER-KIND:group
-	// Other lists the properties no field above holds (X-ASSISTANT, IMPP, ...), by name,
-	// so a destination can say what it left out.
-	Other []string
+	// Members are a group's MEMBER (RFC 6350 6.6.5) or Apple's X-ADDRESSBOOKSERVER-MEMBER
+	// values as written: urn:uuid:..., mailto:...
+	Members []string
+	// Extra holds the properties no field above holds (X-ASSISTANT, IMPP, ...) with their
+	// values, so a destination can map them or say what it left out.
+	Extra []Property
+}
+
+// Property is a vCard property no Contact field holds.
+type Property struct {
+	Name string // upper case: X-SKYPE, IMPP, X-ABRELATEDNAMES
+	// Label is the X-ABLabel Apple gives the property's group (item1.X-ABLabel:Spouse
+	// names item1.X-ABRELATEDNAMES), its built-in labels (_$!<Spouse>!$_) read as Spouse.
+	Label   string
+	Value   string
+	Types   []string // lower-case TYPE parameters
+	Service string   // IMPP's X-SERVICE-TYPE (Apple: Skype, Jabber...)
+	Binary  bool     // ENCODING=b or a data: URI: not text
 }
 
 // Phone is a telephone number with its vCard types (cell, work, home, fax).
@@ -330,14 +345,30 @@ func ParseContact(it Item) (Contact, error) {
 		c.Addresses = append(c.Addresses, Address{Street: a.StreetAddress, City: a.Locality, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country,
 			POBox: a.PostOfficeBox, Extended: a.ExtendedAddress, Types: lowerTypes(a.Params)})
 	}
-	for name := range card {
-		if !contactFields[name] {
-			c.Other = append(c.Other, name)
+	labels := map[string]string{}
+	for _, f := range card["X-ABLABEL"] {
+		if f.Group != "" {
+			labels[strings.ToLower(f.Group)] = appleLabel(f.Value)
 		}
 	}
-	sort.Strings(c.Other)
+	for name, fields := range card {
+		if contactFields[name] {
+			continue
+		}
+		for _, f := range fields {
+			enc := strings.ToLower(f.Params.Get("ENCODING"))
+			c.Extra = append(c.Extra, Property{Name: name, Label: labels[strings.ToLower(f.Group)], Value: f.Value, Types: lowerTypes(f.Params),
+				Service: f.Params.Get("X-SERVICE-TYPE"), Binary: enc == "b" || enc == "base64" || strings.HasPrefix(strings.ToLower(f.Value), "data:")})
+		}
+	}
+	sort.SliceStable(c.Extra, func(i, j int) bool { return c.Extra[i].Name < c.Extra[j].Name })
 	kind := strings.ToLower(card.Value(vcard.FieldKind) + card.Value("X-ADDRESSBOOKSERVER-KIND"))
 	c.Group = kind == "group"
+	if c.Group {
+		for _, name := range []string{vcard.FieldMember, "X-ADDRESSBOOKSERVER-MEMBER"} {
+			c.Members = append(c.Members, card.Values(name)...)
+		}
+	}
 	c.Photo, c.PhotoType = photoOf(card)
 	return c, nil
 }
@@ -351,8 +382,22 @@ var contactFields = map[string]bool{
 	vcard.FieldTelephone: true, vcard.FieldAddress: true, vcard.FieldOrganization: true, vcard.FieldTitle: true,
 	vcard.FieldBirthday: true, vcard.FieldURL: true, vcard.FieldNote: true, vcard.FieldCategories: true,
 	vcard.FieldPhoto: true, vcard.FieldKind: true, vcard.FieldMember: true, "X-ADDRESSBOOKSERVER-KIND": true,
-	"X-ADDRESSBOOKSERVER-MEMBER": true, "X-ABLABEL": true, "X-ABSHOWAS": true, "X-ABUID": true,
+	"X-ADDRESSBOOKSERVER-MEMBER": true, "X-ABLABEL": true, "X-ABSHOWAS": true, "X-ABUID": true, "X-ABADR": true,
 	"SORT-STRING": true, "CLASS": true, "SOURCE": true, "NAME": true, "MAILER": true,
+	// how Outlook, Thunderbird and Evolution show or file the card
+	"X-MS-OL-DESIGN": true, "X-MS-OL-DEFAULT-POSTAL-ADDRESS": true, "X-MS-CARDPICTURE": true, "X-MOZILLA-HTML": true,
+	"X-EVOLUTION-FILE-AS": true, "X-EVOLUTION-LIST": true, "X-EVOLUTION-LIST-SHOW-ADDRESSES": true, "X-EVOLUTION-WEBDAV-ETAG": true,
+}
+
+// appleLabel is an X-ABLabel as users read it: Apple writes its built-in labels as
+// _$!<Spouse>!$_.
+func appleLabel(v string) string {
+	if s, ok := strings.CutPrefix(v, "_$!<"); ok {
+		if s, ok := strings.CutSuffix(s, ">!$_"); ok {
+			return s
+		}
+	}
+	return v
 }
 
 func lowerTypes(p vcard.Params) []string {

@@ -132,7 +132,8 @@ func fixtures(t testing.TB) []string {
 }
 
 // FuzzSplitFiles: any exported file is split into items or refused with a FileError
-// naming a line inside it; it never panics.
+// naming a line inside it; it never panics, nor does reading a contact for an API
+// destination.
 func FuzzSplitFiles(f *testing.F) {
 	for _, p := range fixtures(f) {
 		b, _ := os.ReadFile(p)
@@ -154,6 +155,12 @@ func FuzzSplitFiles(f *testing.F) {
 				t.Fatalf("item without UID or data: %+v", it)
 			}
 			_ = it.InPrePass(time.Now())
+			if it.Kind == KindContact {
+				_ = isGroup(it)
+				if c, err := ParseContact(it); err == nil {
+					googlePersonBody(c)
+				}
+			}
 		}
 	})
 }

@@ -35,9 +35,12 @@ type Google struct {
 	mu         sync.Mutex                   // guards tasks
 	tasks      map[string]map[string]string // list ID → source UID (kept in the notes) → task ID
 
-	pmu    sync.Mutex                  // one People API write at a time; guards people and groups
-	people map[string]googleReadPerson // source UID → contact, listed on the run's first contact write
-	groups map[string]string           // label name → contactGroups/ID
+	pmu       sync.Mutex                  // one People API write at a time; guards the maps below
+	people    map[string]googleReadPerson // source UID → contact, listed on the run's first contact write
+	byRN      map[string]googleReadPerson // resource name → every contact of the user, Cutover's or not
+	emails    map[string]string           // lower-case e-mail address → a contact's resource name
+	groups    map[string]string           // label name → contactGroups/ID
+	groupTags map[string]googleGroupTag   // contactGroups/ID → the contact group Cutover made it for
 }
 
 func (g *Google) do(ctx context.Context, method, u string, in, out any) error {

@@ -125,6 +125,22 @@ func contactItem(data []byte) (Item, error) {
 	return it, nil
 }
 
+// isGroup reports whether a contact item is a contact group (vCard 4.0 KIND:group,
+// RFC 6350 6.1.4, or Apple's X-ADDRESSBOOKSERVER-KIND:group).
+func isGroup(it Item) bool {
+	if it.Kind != KindContact {
+		return false
+	}
+	lines, _ := unfold(it.Data)
+	for _, l := range lines {
+		head, value, ok := splitProp(l)
+		if n := propName(head); ok && (n == "KIND" || n == "X-ADDRESSBOOKSERVER-KIND") && strings.EqualFold(strings.TrimSpace(value), "group") {
+			return true
+		}
+	}
+	return false
+}
+
 // calendarItem reads one calendar object resource: the components of one UID with the
 // time zones they use (RFC 4791 4.1).
 func calendarItem(data []byte) (Item, error) {

@@ -32,11 +32,13 @@ type Google struct {
 	people map[string]map[string]any            // resource name → person
 	order  []string                             // resource names, as created
 	groups map[string]string                    // user contact group ID → name
+	gdata  map[string][]any                     // user contact group ID → its clientData
 	photos map[string][]byte                    // resource name → photo
-	// Creates, Updates and GroupCreates count people.createContact,
-	// people.updateContact and contactGroups.create; PeopleWrites every People API
+	// Creates, Updates, GroupCreates and MemberAdds count people.createContact,
+	// people.updateContact, contactGroups.create and the resource names
+	// contactGroups.members.modify was asked to add; PeopleWrites every People API
 	// request but GETs.
-	Creates, Updates, GroupCreates, PeopleWrites int
+	Creates, Updates, GroupCreates, MemberAdds, PeopleWrites int
 	// Throttle: the next Throttle People API writes are answered 429
 	// RESOURCE_EXHAUSTED with Retry-After: 7.
 	Throttle int
@@ -64,7 +66,7 @@ var (
 // NewGoogle starts the fake for a test.
 func NewGoogle(t testing.TB) *Google {
 	g := &Google{t: t, cals: map[string]string{}, lists: map[string]string{}, events: map[string]map[string]map[string]any{}, tasks: map[string]map[string]map[string]any{},
-		people: map[string]map[string]any{}, groups: map[string]string{}, photos: map[string][]byte{}}
+		people: map[string]map[string]any{}, groups: map[string]string{}, gdata: map[string][]any{}, photos: map[string][]byte{}}
 	g.srv = httptest.NewServer(g)
 	g.CalendarBase, g.TasksBase, g.PeopleBase = g.srv.URL+"/calendar/v3", g.srv.URL+"/tasks/v1", g.srv.URL+"/people/v1"
 	t.Cleanup(g.srv.Close)

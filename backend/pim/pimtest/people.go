@@ -34,12 +34,17 @@ var (
 			"postalCode", "country", "countryCode"),
 		"organizations": set("metadata", "type", "startDate", "endDate", "current", "name", "phoneticName", "department", "title",
 			"jobDescription", "symbol", "domain", "location", "costCenter", "fullTimeEquivalentMillipercent"),
-		"birthdays":   set("metadata", "date", "text"),
-		"urls":        set("metadata", "value", "type"),
-		"biographies": set("metadata", "value", "contentType"),
-		"clientData":  set("metadata", "key", "value"),
-		"memberships": set("metadata", "contactGroupMembership"),
-		"userDefined": set("metadata", "key", "value"),
+		"birthdays":    set("metadata", "date", "text"),
+		"urls":         set("metadata", "value", "type"),
+		"biographies":  set("metadata", "value", "contentType"),
+		"clientData":   set("metadata", "key", "value"),
+		"memberships":  set("metadata", "contactGroupMembership"),
+		"userDefined":  set("metadata", "key", "value"),
+		"imClients":    set("metadata", "username", "type", "protocol"),
+		"sipAddresses": set("metadata", "value", "type"),
+		"relations":    set("metadata", "person", "type"),
+		"events":       set("metadata", "date", "type"),
+		"genders":      set("metadata", "value", "addressMeAs"),
 	}
 	// Predefined types (a custom type is allowed by Google, but Cutover writes none:
 	// one here would be a vCard type passed through unmapped).
@@ -49,7 +54,12 @@ var (
 		"emailAddresses": set("home", "work", "other"),
 		"addresses":      set("home", "work", "other"),
 		"urls":           set("home", "work", "blog", "profile", "homePage", "ftp", "reservations", "appInstallPage", "other"),
+		"imClients":      set("home", "work", "other"),
+		"sipAddresses":   set("home", "work", "mobile", "other"),
 	}
+	// imProtocols are the predefined IM protocols: a custom one is allowed, but not one
+	// of these spelled otherwise (Google would show it as a custom protocol).
+	imProtocols      = set("aim", "msn", "yahoo", "skype", "qq", "googleTalk", "icq", "jabber", "netMeeting")
 	personSingletons = set("names", "birthdays", "biographies", "genders")
 	groupFields      = set("clientData", "groupType", "memberCount", "metadata", "name")
 )
@@ -232,10 +242,10 @@ func (g *Google) checkPerson(w http.ResponseWriter, body map[string]any, update 
 
 func (g *Google) checkEntry(w http.ResponseWriter, field string, e map[string]any) bool {
 	switch field {
-	case "birthdays":
+	case "birthdays", "events":
 		d, ok := e["date"].(map[string]any)
 		if !ok {
-			g.fail(w, "birthday without date (clients should always set the date field when mutating birthdays)")
+			g.fail(w, "%s entry without date (clients should always set the date field when mutating birthdays)", field)
 			return false
 		}
 		for k := range d {
@@ -265,6 +275,36 @@ func (g *Google) checkEntry(w http.ResponseWriter, field string, e map[string]an
 	case "clientData":
 		if _, ok := e["key"].(string); !ok {
 			g.fail(w, "clientData without key")
+			return false
+		}
+	case "userDefined":
+		k, _ := e["key"].(string)
+		v, _ := e["value"].(string)
+		if k == "" || v == "" {
+			g.fail(w, "userDefined entry %v: key and value are required", e)
+			return false
+		}
+	case "imClients":
+		u, _ := e["username"].(string)
+		p, _ := e["protocol"].(string)
+		if u == "" || p == "" {
+			g.fail(w, "imClients entry %v without username or protocol", e)
+			return false
+		}
+		for known := range imProtocols {
+			if strings.EqualFold(p, known) && p != known {
+				g.fail(w, "imClients protocol %q: the predefined value is %q", p, known)
+				return false
+			}
+		}
+	case "relations":
+		if p, _ := e["person"].(string); p == "" {
+			g.fail(w, "relations entry %v without person", e)
+			return false
+		}
+	case "sipAddresses":
+		if v, _ := e["value"].(string); v == "" {
+			g.fail(w, "sipAddresses entry %v without value", e)
 			return false
 		}
 	}
@@ -345,7 +385,11 @@ func (g *Google) servePeople(w http.ResponseWriter, r *http.Request, path string
 				return system[i]
 			}
 			id := ids[i-len(system)]
-			return map[string]any{"resourceName": "contactGroups/" + id, "name": g.groups[id], "groupType": "USER_CONTACT_GROUP"}
+			cg := map[string]any{"resourceName": "contactGroups/" + id, "name": g.groups[id], "groupType": "USER_CONTACT_GROUP"}
+			if d := g.gdata[id]; d != nil && slices.Contains(strings.Split(q.Get("groupFields"), ","), "clientData") {
+				cg["clientData"] = d
+			}
+			return cg
 		})
 	case path == "contactGroups" && r.Method == http.MethodPost:
 		g.createGroup(w, q, body)
@@ -483,6 +527,19 @@ func (g *Google) createGroup(w http.ResponseWriter, q url.Values, body map[strin
 		g.fail(w, "contactGroups.create without a name")
 		return
 	}
+	for _, d := range entries(cg["clientData"]) {
+		k, _ := d["key"].(string)
+		for dk := range d {
+			if dk != "key" && dk != "value" && dk != "metadata" {
+				g.fail(w, "contactGroup clientData key %q is not documented", dk)
+				return
+			}
+		}
+		if k == "" {
+			g.fail(w, "contactGroup clientData without key")
+			return
+		}
+	}
 	for _, n := range g.groups {
 		if n == name {
 			peopleError(w, 409, "ALREADY_EXISTS", "Contact group name already exists")
@@ -493,6 +550,9 @@ func (g *Google) createGroup(w http.ResponseWriter, q url.Values, body map[strin
 	g.next++
 	id := fmt.Sprintf("%x", 0x5a000+g.next)
 	g.groups[id] = name
+	if d, ok := cg["clientData"].([]any); ok {
+		g.gdata[id] = d
+	}
 	reply(w, 200, map[string]any{"resourceName": "contactGroups/" + id, "name": name, "groupType": "USER_CONTACT_GROUP"})
 }
 
@@ -511,8 +571,23 @@ func (g *Google) modifyMembers(w http.ResponseWriter, q url.Values, group string
 		g.fail(w, "members.modify of %s: only user groups, myContacts and starred take members", group)
 		return
 	}
+	add, remove := entriesOf(body["resourceNamesToAdd"]), entriesOf(body["resourceNamesToRemove"])
+	if len(add)+len(remove) > 1000 {
+		g.fail(w, "members.modify of %d resource names: at most 1000 to add and remove together", len(add)+len(remove))
+		return
+	}
+	for _, v := range remove {
+		if p := g.people[v]; p != nil && slices.Contains(memberships(p), group) {
+			p["memberships"] = slices.DeleteFunc(slices.Clone(p["memberships"].([]any)), func(m any) bool {
+				cg, _ := m.(map[string]any)["contactGroupMembership"].(map[string]any)
+				return cg["contactGroupResourceName"] == group
+			})
+			g.stampPerson(p)
+		}
+	}
+	g.MemberAdds += len(add)
 	var notFound []string
-	for _, v := range entriesOf(body["resourceNamesToAdd"]) {
+	for _, v := range add {
 		p := g.people[v]
 		if p == nil {
 			notFound = append(notFound, v)
@@ -523,7 +598,11 @@ func (g *Google) modifyMembers(w http.ResponseWriter, q url.Values, group string
 			g.stampPerson(p)
 		}
 	}
-	reply(w, 200, map[string]any{"notFoundResourceNames": notFound})
+	out := map[string]any{}
+	if len(notFound) > 0 {
+		out["notFoundResourceNames"] = notFound
+	}
+	reply(w, 200, out)
 }
 
 func entriesOf(v any) []string {
