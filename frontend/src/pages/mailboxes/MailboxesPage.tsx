@@ -447,19 +447,22 @@ function AdminAccess({ project }: { project: Project }) {
   const [form, setForm] = useState({ side: 'source', login: '', mode: 'plain-authzid', password: '' })
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState('')
-  const load = useCallback(() => {
-    call<MailAdmin[]>('MailAdmins', project.name).then((a) => setAdmins(a ?? []), setError)
-  }, [project.name])
-  useEffect(load, [load])
+  const load = useCallback(
+    () => call<MailAdmin[]>('MailAdmins', project.name).then((a) => setAdmins(a ?? []), setError),
+    [project.name],
+  )
+  useEffect(() => {
+    load()
+  }, [load])
   async function save(e: FormEvent) {
     e.preventDefault()
     setError(null)
     setSaved('')
     try {
       await call('MailAdminSet', project.name, form)
-      setSaved(`${form.side === 'source' ? 'Source' : 'Destination'} administrator saved.`)
       setForm({ ...form, password: '' })
-      load()
+      await load() // the list shows the saved administrator before the page says so
+      setSaved(`${form.side === 'source' ? 'Source' : 'Destination'} administrator saved.`)
     } catch (err) {
       setError(err)
     }
