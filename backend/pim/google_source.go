@@ -35,6 +35,18 @@ const googlePersonFields = "names,nicknames,emailAddresses,phoneNumbers,organiza
 
 // list follows nextPageToken; items is the JSON field holding a page's entries.
 func (g *GoogleSource) list(ctx context.Context, u, items string, each func(json.RawMessage) error) error {
+	return googlePages(u, items, func(v string, page any) error {
+		if err := callJSON(ctx, g.HTTP, http.MethodGet, v, nil, page, nil); err != nil {
+			return fmt.Errorf("read %s of %s: %w", strings.SplitN(u, "?", 2)[0], g.User, err)
+		}
+		return nil
+	}, each)
+}
+
+// googlePages reads a Google list (https://cloud.google.com/apis/design/design_patterns#list_pagination)
+// page by page with get, following nextPageToken; key is the JSON field holding a page's
+// entries, each called in order.
+func googlePages(u, key string, get func(url string, page any) error, each func(json.RawMessage) error) error {
 	token := ""
 	for {
 		v := u
@@ -42,13 +54,13 @@ func (g *GoogleSource) list(ctx context.Context, u, items string, each func(json
 			v += sep(u) + "pageToken=" + url.QueryEscape(token)
 		}
 		var page map[string]json.RawMessage
-		if err := callJSON(ctx, g.HTTP, http.MethodGet, v, nil, &page, nil); err != nil {
-			return fmt.Errorf("read %s of %s: %w", strings.SplitN(u, "?", 2)[0], g.User, err)
+		if err := get(v, &page); err != nil {
+			return err
 		}
 		var entries []json.RawMessage
-		if raw, ok := page[items]; ok {
+		if raw, ok := page[key]; ok {
 			if err := json.Unmarshal(raw, &entries); err != nil {
-				return fmt.Errorf("read %s of %s: %w", u, g.User, err)
+				return fmt.Errorf("read %s: %w", strings.SplitN(u, "?", 2)[0], err)
 			}
 		}
 		for _, e := range entries {

@@ -278,35 +278,7 @@ func (g *Google) wait(ctx context.Context, d time.Duration) error {
 
 // peopleList follows nextPageToken; key is the JSON field holding a page's entries.
 func (g *Google) peopleList(ctx context.Context, u, key string, each func(json.RawMessage) error) error {
-	token := ""
-	for {
-		v := u
-		if token != "" {
-			v += sep(u) + "pageToken=" + url.QueryEscape(token)
-		}
-		var page map[string]json.RawMessage
-		if err := g.peopleCall(ctx, http.MethodGet, v, nil, &page); err != nil {
-			return err
-		}
-		var entries []json.RawMessage
-		if raw, ok := page[key]; ok {
-			if err := json.Unmarshal(raw, &entries); err != nil {
-				return fmt.Errorf("read %s: %w", u, err)
-			}
-		}
-		for _, e := range entries {
-			if err := each(e); err != nil {
-				return err
-			}
-		}
-		token = ""
-		if raw, ok := page["nextPageToken"]; ok {
-			json.Unmarshal(raw, &token)
-		}
-		if token == "" {
-			return nil
-		}
-	}
+	return googlePages(u, key, func(v string, page any) error { return g.peopleCall(ctx, http.MethodGet, v, nil, page) }, each)
 }
 
 // listPeople reads every contact of the user (connections.list).
