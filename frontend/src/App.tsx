@@ -9,6 +9,9 @@ export function App() {
   useEffect(() => {
     const on = () => setRoute(parseRoute(window.location.hash))
     window.addEventListener('hashchange', on)
+    // The hash may have changed between the first render and now (a link opened, or a
+    // test's navigation, before this effect listened): read it again.
+    on()
     // "/" jumps to the first table filter on the page, as in most tools people use all day.
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement
