@@ -6,11 +6,27 @@ import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { afterEach } from 'node:test'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const repo = resolve(here, '..', '..')
 export const bin = process.env.CUTOVER_BIN ?? join(repo, 'build', 'bin', 'cutover-web')
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
+
+// The apps this test file started, for what a failed test leaves to read.
+const running = new Set()
+
+// A failed test leaves what the page showed: a screenshot under build/test/e2e-shots, and
+// on standard error the page's address, its script errors and the server's last words.
+afterEach(async (t) => {
+  if (t.passed !== false) return
+  for (const app of running) {
+    const name = `failed-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`
+    await app.shot(name).catch(() => {})
+    console.error(`[failed test "${t.name}"] page ${app.page.url()}; script errors: ${JSON.stringify(app.pageErrors)}; ` +
+      `screenshot build/test/e2e-shots/${name}.png; server said: ${app.serverLog().slice(-2000)}`)
+  }
+})
 
 /** Runs the cutover command line on db and returns its stdout (throws on a non-zero exit). */
 export function cli(db, ...args) {
@@ -56,7 +72,7 @@ export async function startApp({ seed, serveArgs = [], env = {} } = {}) {
   const pageErrors = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
   await page.goto(url)
-  return {
+  const app = {
     url,
     base,
     db,
@@ -70,13 +86,18 @@ export async function startApp({ seed, serveArgs = [], env = {} } = {}) {
       execFileSync('mkdir', ['-p', out])
       await page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
     },
+    /** What the server wrote on standard error so far. */
+    serverLog: () => stderr,
     async stop() {
+      running.delete(app)
       await browser.close().catch(() => {})
       proc.kill('SIGTERM')
       await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)))
       rmSync(dir, { recursive: true, force: true })
     },
   }
+  running.add(app)
+  return app
 }
 
 /**
