@@ -30,19 +30,26 @@ async function startRadicale() {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-radicale-'))
   const port = await freePort()
   writeFileSync(join(dir, 'users'), 'alice:alice-secret\nbob:bob-secret\ncarol:carol-secret\n')
-  writeFileSync(join(dir, 'config'), `[server]\nhosts = 127.0.0.1:${port}\n[auth]\ntype = htpasswd\nhtpasswd_filename = ${dir}/users\nhtpasswd_encryption = plain\ndelay = 0\n[rights]\ntype = owner_only\n[storage]\nfilesystem_folder = ${dir}/collections\n[web]\ntype = none\n`)
-  const proc = spawn('/usr/bin/python3', ['-m', 'radicale', '--config', join(dir, 'config')], { stdio: 'ignore' })
+  writeFileSync(join(dir, 'config'), `[server]\nhosts = 127.0.0.1:${port}\n[auth]\ntype = htpasswd\nhtpasswd_filename = ${dir}/users\nhtpasswd_encryption = plain\ndelay = 0\n[rights]\ntype = owner_only\n[storage]\nfilesystem_folder = ${dir}/collections\n[web]\ntype = none\n[logging]\nlevel = info\n`)
+  const proc = spawn('/usr/bin/python3', ['-m', 'radicale', '--config', join(dir, 'config')], { stdio: ['ignore', 'ignore', 'pipe'] })
   const url = `http://127.0.0.1:${port}/`
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(url + '.well-known/caldav', { redirect: 'manual' })
-      return { proc, url, dir }
-    } catch {
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-  proc.kill('SIGTERM')
-  throw new Error('radicale did not start (is the Debian package radicale installed? scripts/test.sh installs it)')
+  // Ready once Radicale says so on standard error (after it listens).
+  let log = ''
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('radicale did not say it was ready in 20 s: ' + log.slice(-500))), 20000)
+    proc.stderr.on('data', (d) => {
+      log = (log + d).slice(-4000)
+      if (log.includes('Radicale server ready')) {
+        clearTimeout(timer)
+        ok()
+      }
+    })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`radicale exited ${code} (is the Debian package radicale installed? scripts/test.sh installs it): ${log.slice(-500)}`))
+    })
+  })
+  return { proc, url, dir }
 }
 
 before(async () => {

@@ -1,13 +1,11 @@
 package testsrv
 
 import (
+	"bufio"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -87,7 +85,7 @@ filesystem_folder = %s
 [web]
 type = none
 [logging]
-level = warning
+level = info
 `, port, filepath.Join(dir, "users"), filepath.Join(dir, "collections"))
 	confPath := filepath.Join(dir, "config")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
@@ -97,34 +95,48 @@ level = warning
 	if err != nil {
 		return nil, err
 	}
-	defer logf.Close()
 	r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d/", port), Users: users, Dir: dir, done: make(chan struct{})}
 	r.cmd = exec.Command(radicalePython, "-m", "radicale", "--config", confPath)
-	r.cmd.Stdout, r.cmd.Stderr = logf, logf
+	out, err := r.cmd.StderrPipe() // Radicale logs to standard error
+	if err != nil {
+		logf.Close()
+		return nil, err
+	}
+	r.cmd.Stdout = logf
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := r.cmd.Start(); err != nil {
+		logf.Close()
 		return nil, fmt.Errorf("run radicale: %w", err)
 	}
-	go func() { r.cmd.Wait(); close(r.done) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-r.done:
-			out, _ := os.ReadFile(logf.Name())
-			return nil, fmt.Errorf("radicale exited at start: %s", lastLines(string(out), 5))
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second); err == nil {
-			c.Close()
-			if resp, err := http.Get(r.URL + ".well-known/caldav"); err == nil {
-				resp.Body.Close()
-				return r, nil
+	// Ready once Radicale says so (it logs "Radicale server ready" after it listens);
+	// every line also goes to radicale.log, read when something fails.
+	ready := make(chan struct{})
+	go func() {
+		defer logf.Close()
+		sc := bufio.NewScanner(out)
+		said := false
+		for sc.Scan() {
+			fmt.Fprintln(logf, sc.Text())
+			if !said && strings.Contains(sc.Text(), "Radicale server ready") {
+				said = true
+				close(ready)
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		r.cmd.Wait()
+		close(r.done)
+	}()
+	timer := time.NewTimer(20 * time.Second)
+	defer timer.Stop()
+	select {
+	case <-ready:
+		return r, nil
+	case <-r.done:
+		log, _ := os.ReadFile(logf.Name())
+		return nil, fmt.Errorf("radicale exited at start: %s", lastLines(string(log), 5))
+	case <-timer.C:
+		r.Stop()
+		return nil, fmt.Errorf("radicale did not say it was ready on %s within 20s", r.URL)
 	}
-	r.Stop()
-	return nil, fmt.Errorf("radicale did not listen on %s within 20s", r.URL)
 }
 
 // Stop ends the server.
