@@ -125,13 +125,13 @@ func (a *API) creator(p project.Project, to string) (directory.Creator, error) {
 		return nil, err
 	}
 	if to == "graph" {
-		hc, err := a.graphClient(p, "dest", "User.ReadWrite.All, Group.ReadWrite.All and Organization.Read.All")
+		hc, err := a.graphClient(p, "dest", "User.ReadWrite.All, Group.ReadWrite.All and Organization.Read.All", v.URL)
 		if err != nil {
 			return nil, err
 		}
 		return &directory.GraphCreator{URL: v.URL, HTTP: hc}, nil
 	}
-	hc, err := a.googleClient(p, "dest", v.Admin, directory.GoogleWriteScopes)
+	hc, err := a.googleClient(p, "dest", v.Admin, directory.GoogleWriteScopes, v.URL)
 	if err != nil {
 		return nil, err
 	}

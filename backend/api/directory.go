@@ -1,10 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -175,12 +179,38 @@ func (a *API) directoryHTTP() *http.Client {
 	return http.DefaultClient
 }
 
-func (a *API) bearerClient(ts auth.TokenSource) *http.Client {
+// bearerClient is an HTTP client that carries ts's tokens to the services at bases (their
+// scheme and host) and to nothing else: a request elsewhere — a next-page link or a
+// redirect pointing at another host — is refused before a token is attached.
+func (a *API) bearerClient(ts auth.TokenSource, bases ...string) *http.Client {
 	base := a.directoryHTTP().Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &http.Client{Transport: &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, ctxTokens{a.ctx, ts}), Base: base}}
+	fence := &tokenFence{allowed: map[string]bool{}, next: &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, ctxTokens{a.ctx, ts}), Base: base}}
+	for _, b := range bases {
+		if u, err := url.Parse(b); err == nil && u.Host != "" {
+			fence.allowed[strings.ToLower(u.Scheme+"://"+u.Host)] = true
+		}
+	}
+	return &http.Client{Transport: fence}
+}
+
+// tokenFence lets through only requests to the hosts a token is for.
+type tokenFence struct {
+	allowed map[string]bool // "https://graph.microsoft.com"
+	next    http.RoundTripper
+}
+
+func (f *tokenFence) RoundTrip(r *http.Request) (*http.Response, error) {
+	at := strings.ToLower(r.URL.Scheme + "://" + r.URL.Host)
+	if !f.allowed[at] {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, fmt.Errorf("refused to send a sign-in token to %s: it goes only to %s", at, strings.Join(slices.Sorted(maps.Keys(f.allowed)), ", "))
+	}
+	return f.next.RoundTrip(r)
 }
 
 // directorySource builds the source from the project's settings and sealed secrets.
@@ -220,13 +250,13 @@ func (a *API) directorySource(p project.Project, source string) (directory.Sourc
 // API with its service account acting for the administrator named.
 func (a *API) cloudSource(p project.Project, v store.DirectorySetting) (directory.Source, error) {
 	if v.Source == "graph" {
-		hc, err := a.graphClient(p, "source", "User.Read.All, GroupMember.Read.All and OrgContact.Read.All")
+		hc, err := a.graphClient(p, "source", "User.Read.All, GroupMember.Read.All and OrgContact.Read.All", v.URL)
 		if err != nil {
 			return nil, err
 		}
 		return &directory.Graph{URL: v.URL, HTTP: hc}, nil
 	}
-	hc, err := a.googleClient(p, "source", v.Admin, directory.GoogleScopes)
+	hc, err := a.googleClient(p, "source", v.Admin, directory.GoogleScopes, v.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +265,7 @@ func (a *API) cloudSource(p project.Project, v store.DirectorySetting) (director
 
 // googleClient is an HTTP client carrying tokens of the side's service account
 // delegated by admin, for scopes.
-func (a *API) googleClient(p project.Project, side, admin string, scopes []string) (*http.Client, error) {
+func (a *API) googleClient(p project.Project, side, admin string, scopes []string, base string) (*http.Client, error) {
 	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
 	if err != nil {
 		return nil, err
@@ -258,12 +288,12 @@ func (a *API) googleClient(p project.Project, side, admin string, scopes []strin
 	if err != nil {
 		return nil, err
 	}
-	return a.bearerClient(sa.For(admin)), nil
+	return a.bearerClient(sa.For(admin), cmp.Or(base, directory.GoogleURL)), nil
 }
 
 // graphClient is an HTTP client carrying app-only Graph tokens of the side's app
 // registration (its Microsoft app-only sign-in); permissions names what the app needs.
-func (a *API) graphClient(p project.Project, side, permissions string) (*http.Client, error) {
+func (a *API) graphClient(p project.Project, side, permissions, base string) (*http.Client, error) {
 	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
 	if err != nil {
 		return nil, err
@@ -279,7 +309,7 @@ func (a *API) graphClient(p project.Project, side, permissions string) (*http.Cl
 	}
 	prov := providerOf(si)
 	prov.AppScopes = directory.GraphScopes
-	return a.bearerClient(auth.NewAppSource(prov, app, a.authOptions()).For("the directory")), nil
+	return a.bearerClient(auth.NewAppSource(prov, app, a.authOptions()).For("the directory"), cmp.Or(base, directory.GraphURL)), nil
 }
 
 // DetectReport is what a detection found, as the preview of three imports (users,

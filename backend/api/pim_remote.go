@@ -90,7 +90,7 @@ func (a *API) pimScopes(p project.Project, side, method string) []string {
 
 // pimAPIClient is an HTTP client carrying tokens for login's contacts and calendars at
 // a side's provider API (Graph or Google), from the side's sign-in.
-func (a *API) pimAPIClient(p project.Project, side, kind, login string) (*http.Client, error) {
+func (a *API) pimAPIClient(p project.Project, side, kind, login string, bases ...string) (*http.Client, error) {
 	si, err := a.store.SignInSetting(a.ctx, p.ID, side)
 	if err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (a *API) pimAPIClient(p project.Project, side, kind, login string) (*http.C
 		return nil, &fault.FieldError{Field: sideWord(side) + " sign-in", Value: si.Method,
 			Expected: SignInMicrosoftApp + " (app-only access with the application permissions Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite.All at the destination; Contacts.Read, Calendars.Read and Tasks.Read.All at the source) to copy contacts, calendars and tasks through Graph: a per-user Microsoft sign-in holds an IMAP token only; or a " + sideWord(side) + " DAV URL"}
 	}
-	return a.bearerClient(ts), nil
+	return a.bearerClient(ts, bases...), nil
 }
 
 // apiBase is the real service's base, or the one set for the side followed by path (a
@@ -156,28 +156,31 @@ func apiBase(set, path, real string) string {
 
 // pimAPIDest is the mailbox's Graph or Google account as the destination.
 func (a *API) pimAPIDest(p project.Project, set store.PIMSetting, kind string, e batch.Entry) (pim.Dest, error) {
-	hc, err := a.pimAPIClient(p, "dest", kind, e.DestLogin)
-	if err != nil {
-		return nil, err
-	}
 	if kind == PIMGraph {
-		return &pim.Graph{Base: apiBase(set.DestURL, "", graphBase), User: e.DestLogin, HTTP: hc}, nil
+		g := &pim.Graph{Base: apiBase(set.DestURL, "", graphBase), User: e.DestLogin}
+		var err error
+		g.HTTP, err = a.pimAPIClient(p, "dest", kind, e.DestLogin, g.Base)
+		return g, err
 	}
-	return &pim.Google{CalendarBase: apiBase(set.DestURL, "/calendar/v3", googleCalendarBase),
+	g := &pim.Google{CalendarBase: apiBase(set.DestURL, "/calendar/v3", googleCalendarBase),
 		TasksBase:  apiBase(set.DestURL, "/tasks/v1", googleTasksBase),
-		PeopleBase: apiBase(set.DestURL, "/people/v1", googlePeopleBase), HTTP: hc}, nil
+		PeopleBase: apiBase(set.DestURL, "/people/v1", googlePeopleBase)}
+	var err error
+	g.HTTP, err = a.pimAPIClient(p, "dest", kind, e.DestLogin, g.CalendarBase, g.TasksBase, g.PeopleBase)
+	return g, err
 }
 
 // pimAPISource is the mailbox's Microsoft 365 or Google account as the source, only read.
 func (a *API) pimAPISource(p project.Project, set store.PIMSetting, e batch.Entry) (pim.Source, error) {
-	hc, err := a.pimAPIClient(p, "source", set.SourceKind, e.SourceLogin)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	if set.SourceKind == PIMGraph {
-		return &pim.GraphSource{Base: apiBase(set.SourceURL, "", graphBase), User: e.SourceLogin, HTTP: hc, Now: a.now}, nil
+		g := &pim.GraphSource{Base: apiBase(set.SourceURL, "", graphBase), User: e.SourceLogin, Now: a.now}
+		g.HTTP, err = a.pimAPIClient(p, "source", set.SourceKind, e.SourceLogin, g.Base)
+		return g, err
 	}
-	return &pim.GoogleSource{PeopleBase: apiBase(set.SourceURL, "/people/v1", googlePeopleBase),
+	g := &pim.GoogleSource{PeopleBase: apiBase(set.SourceURL, "/people/v1", googlePeopleBase),
 		CalendarBase: apiBase(set.SourceURL, "/calendar/v3", googleCalendarBase),
-		TasksBase:    apiBase(set.SourceURL, "/tasks/v1", googleTasksBase), User: e.SourceLogin, HTTP: hc}, nil
+		TasksBase:    apiBase(set.SourceURL, "/tasks/v1", googleTasksBase), User: e.SourceLogin}
+	g.HTTP, err = a.pimAPIClient(p, "source", set.SourceKind, e.SourceLogin, g.PeopleBase, g.CalendarBase, g.TasksBase)
+	return g, err
 }
