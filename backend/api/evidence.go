@@ -142,7 +142,7 @@ func (a *API) closeOpen(p project.Project) ([]timeline.OpenItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := (docs.Facts{PIM: docs.PIM{Checks: pimChecks}}).PIMMissing(); n > 0 {
+	if n := (docs.PIM{Checks: pimChecks}).Missing(); n > 0 {
 		open = append(open, timeline.OpenItem{Kind: timeline.OpenPIMMissing, Missing: n})
 	}
 	return open, nil

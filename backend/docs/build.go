@@ -325,10 +325,10 @@ func (b *builder) verifyPIM() {
 	b.section("verify.pim", summary, b.table("verify.pim", rows), b.table("verify.pim.list", list))
 }
 
-// PIMMissing counts the contacts, events and tasks the last verification did not find.
-func (f Facts) PIMMissing() int {
+// Missing counts the contacts, events and tasks the last verification did not find.
+func (p PIM) Missing() int {
 	n := 0
-	for _, c := range f.PIM.Checks {
+	for _, c := range p.Checks {
 		n += len(c.Missing)
 	}
 	return n
@@ -373,7 +373,7 @@ func (b *builder) closing() {
 	if missing > 0 {
 		open = append(open, b.item("closing.open.missing", missing))
 	}
-	if n := b.f.PIMMissing(); n > 0 {
+	if n := b.f.PIM.Missing(); n > 0 {
 		open = append(open, b.item("closing.open.pimmissing", n))
 	}
 	if n := len(b.f.Refused); n > 0 {
